@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The two entry points of the README, for a fresh machine (Debian, Python 3.11, root for apt):
+#   bash tasks.sh main   install, build the zoning store, print its checks, render the map and a batch report
+#   bash tasks.sh test   install system packages and Python deps, lint, type-check, run the test suite
+# Sources: $ZONING_SOURCES if set, else ../shared/data if present (offline), else downloaded upstream.
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV="${VENV:-.venv}"
+PY="$VENV/bin/python"
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+setup_python() {
+  log "Python environment in $VENV"
+  [ -x "$PY" ] || python3 -m venv "$VENV"
+  "$PY" -m pip install -q --upgrade pip
+  "$PY" -m pip install -q -e ".[test,geocoder,dask]"
+}
+
+setup_system() {
+  # apt packages (Redis, Chromium...) and npm assets for offline maps; each step is idempotent.
+  log "System packages"
+  for step in .ci/setup.d/*.sh; do
+    bash "$step"
+  done
+}
+
+sources_dir() {
+  if [ -n "${ZONING_SOURCES:-}" ]; then echo "$ZONING_SOURCES"
+  elif [ -d ../shared/data ]; then (cd ../shared/data && pwd)
+  else echo ""; fi
+}
+
+main() {
+  setup_system
+  setup_python
+  export ZONING_STORE="${ZONING_STORE:-$PWD/.cache/store}"
+  local src; src="$(sources_dir)"
+  if [ -z "$src" ]; then
+    src="$PWD/.cache/sources"
+    log "No local sources: downloading upstream files into $src"
+    "$VENV/bin/zoning" data fetch --dest "$src"
+  fi
+  log "Building the zoning store from $src"
+  "$VENV/bin/zoning" data build --sources "$src"
+  log "A few checks"
+  "$VENV/bin/zoning" check --commune 23096
+  "$VENV/bin/zoning" check --postcode 33000 --name Bordeaux
+  "$VENV/bin/zoning" check --lon 1.87113 --lat 46.16497
+  mkdir -p maps
+  if "$VENV/bin/zoning" map --help >/dev/null 2>&1; then
+    log "Coverage map"
+    "$VENV/bin/zoning" map coverage --region 75 -o maps/couverture-nouvelle-aquitaine.html
+  fi
+  if "$VENV/bin/zoning" batch --help >/dev/null 2>&1 && [ -f data/examples/candidats_exemple.csv ]; then
+    log "Batch report on the sample candidates (made-up people, real places)"
+    "$VENV/bin/zoning" batch data/examples/candidats_exemple.csv --programme na-mg-2023 \
+      -o maps/resultats-exemple.xlsx
+    "$VENV/bin/zoning" batch data/examples/candidats_exemple.csv --programme na-mg-2023 \
+      -o maps/resultats-exemple.geojson
+    if "$VENV/bin/zoning" map --help >/dev/null 2>&1; then
+      "$VENV/bin/zoning" map posts maps/resultats-exemple.geojson -o maps/postes-exemple.html
+    fi
+  fi
+  log "Done: store in $ZONING_STORE, outputs in maps/"
+}
+
+run_tests() {
+  setup_system
+  setup_python
+  export ZONING_SOURCES_TEST="${ZONING_SOURCES_TEST:-$(sources_dir)}"
+  log "Lint and types"
+  "$VENV/bin/ruff" check zoning tests bench
+  "$VENV/bin/mypy" zoning
+  log "Tests (real data from $ZONING_SOURCES_TEST)"
+  # pytest exits 5 when it collected no test: that is a failure here too.
+  "$PY" -m pytest -q --timeout 900 "$@"
+}
+
+case "${1:-}" in
+  main) shift; main "$@" ;;
+  test) shift; run_tests "$@" ;;
+  *) echo "usage: bash tasks.sh main|test [pytest args]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,5 @@
+"""``python -m zoning`` runs the command line."""
+
+from zoning.cli import main
+
+main()

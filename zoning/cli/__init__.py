@@ -1,0 +1,109 @@
+"""The ``zoning`` command line: one click group, subcommands loaded on demand.
+
+Each subcommand lives in its own module of this package and is imported only when it
+runs, so ``zoning check`` does not pay for folium or geopandas.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Any
+
+import click
+
+from zoning import __version__
+from zoning.errors import ZoningError
+
+# name -> (module, attribute, one-line help shown by ``zoning --help``)
+SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "check": (
+        "zoning.cli.check",
+        "check",
+        "Zone of a place: commune, postcode, point, address.",
+    ),
+    "data": ("zoning.cli.data", "data", "Download sources and build the zoning store."),
+    "geocode": (
+        "zoning.cli.geocode",
+        "geocode",
+        "Geocode a CSV/Excel file (BAN, FINESS...).",
+    ),
+    "geocoder": ("zoning.cli.geocoder", "geocoder", "Run a local, offline BAN geocoder (addok)."),
+    "batch": ("zoning.cli.batch", "batch", "Check a list of candidate posts against a programme."),
+    "map": ("zoning.cli.map", "map_group", "Render interactive maps (coverage, posts)."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported the first time they are used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in SUBCOMMANDS:
+            return None
+        module_name, attribute, _ = SUBCOMMANDS[cmd_name]
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            return None
+        command: click.Command = getattr(module, attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Use the static help strings so that ``--help`` imports nothing heavy.
+        rows = [(name, SUBCOMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def configure_logging(verbose: int, quiet: int) -> None:
+    """Map ``-v``/``-q`` counts to a logging level (default WARNING, like rio)."""
+    level = max(logging.DEBUG, min(logging.CRITICAL, logging.WARNING - 10 * (verbose - quiet)))
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option("-q", "--quiet", count=True, help="Less log output.")
+@click.version_option(__version__, prog_name="zoning")
+def cli(verbose: int, quiet: int) -> None:
+    """Zones sous-denses (ZIP, ZAC, QPV) pour les postes partagés ville-hôpital.
+
+    \b
+    First run (offline, from a folder of source files):
+      zoning data build --sources ../shared/data
+    Then:
+      zoning check --commune 23096          # Guéret -> ZIP
+      zoning check --postcode 33000 --name Bordeaux
+      zoning check --lon 1.8712 --lat 46.1650
+      zoning batch candidats.csv --programme na-mg-2023 -o resultats.xlsx
+      zoning map coverage -o maps/couverture.html
+
+    Settings come from environment variables (ZONING_STORE, ZONING_SOURCES,
+    ZONING_ADDOK_URL, ZONING_OSRM_URL...): see ``zoning data info``.
+    """
+    configure_logging(verbose, quiet)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: run the group, turning :class:`ZoningError` into a clean exit."""
+    try:
+        return cli.main(args=argv, prog_name="zoning", standalone_mode=False)
+    except ZoningError as exc:
+        click.echo(f"Erreur : {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Interrompu.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

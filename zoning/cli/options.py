@@ -1,0 +1,57 @@
+"""Options shared by several subcommands, defined once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DateParam(click.ParamType):
+    """A date as ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (the French way)."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return datetime.strptime(str(value), fmt).date()
+            except ValueError:
+                continue
+        self.fail(f"date illisible « {value} » (AAAA-MM-JJ ou JJ/MM/AAAA)", param, ctx)
+
+
+def store_option(func: F) -> F:
+    """``--store DIR``: which zoning store to read (default: ZONING_STORE)."""
+    return click.option(
+        "--store",
+        "store_path",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="ZONING_STORE",
+        help="Zoning store folder (env ZONING_STORE; default: the user cache).",
+    )(func)
+
+
+def date_option(func: F) -> F:
+    """``--date``: judge against the decree in force that day."""
+    return click.option(
+        "--date",
+        "on",
+        type=DateParam(),
+        default=None,
+        help="Judge against the decree in force that day (default: the latest decree).",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    """``--json``: machine-readable output."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print JSON instead of French text."
+    )(func)

@@ -1,0 +1,1 @@
+"""Locating places: commune codes, postal codes, points, (and geocoding) -> zones."""

@@ -1,0 +1,411 @@
+"""What zone is this place in, under which decree, as of which date.
+
+Three ways in, one answer (:class:`Placement`): a commune code of any vintage, a postal
+code with a commune name, or a longitude/latitude (point in commune polygon, and in QPV
+polygons where the store has them).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zoning.errors import (
+    AmbiguousError,
+    InvalidInputError,
+    NotFoundError,
+    OutsideCoverageError,
+)
+from zoning.sources.cog import vintage_date
+from zoning.sources.names import name_keys
+from zoning.store.decrees import Decree
+from zoning.store.store import ZoningStore
+
+UNDER_SERVED = frozenset({"ZIP", "ZAC"})
+ZONE_LABELS = {
+    "ZIP": "zone d'intervention prioritaire",
+    "ZAC": "zone d'action complémentaire",
+    "HZ": "hors zonage",
+    "ZAR": "zone d'accompagnement régional",
+    "ND": "classement non disponible",
+}
+_COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+_POSTCODE = re.compile(r"^\d{5}$")
+
+
+@dataclass
+class Placement:
+    """Where a place is and what that means for under-served eligibility."""
+
+    query: str
+    via: str
+    commune_code: str | None = None
+    commune_name: str | None = None
+    departement: str | None = None
+    region: str | None = None
+    decree: Decree | None = None
+    zone: str | None = None
+    qpv: list[str] = field(default_factory=list)
+    qpv_in_commune: list[str] = field(default_factory=list)
+    under_served: bool | None = None
+    lon: float | None = None
+    lat: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form, with the decree reduced to its id and description."""
+        out = asdict(self)
+        out["decree"] = (
+            {"id": self.decree.id, "title": self.decree.provenance()} if self.decree else None
+        )
+        out["zone_label"] = ZONE_LABELS.get(self.zone or "")
+        return out
+
+    def sentence(self) -> str:
+        """A short French sentence for people."""
+        where = f"{self.commune_name} ({self.commune_code})"
+        if self.qpv:
+            verdict = f"dans le QPV {', '.join(self.qpv)}, zone sous-dense"
+            if self.zone:
+                verdict = f"{self.zone}, {verdict}"
+        elif self.zone is None or self.zone == "":
+            verdict = "sans classe dans le zonage"
+        elif self.under_served:
+            verdict = f"{self.zone}, zone sous-dense"
+        else:
+            verdict = f"{self.zone} ({ZONE_LABELS.get(self.zone, self.zone)}), pas zone sous-dense"
+        if self.under_served is None and self.qpv_in_commune and not self.qpv:
+            verdict += " — à vérifier : la commune compte des QPV"
+        decree = f" — {self.decree.provenance()}" if self.decree else ""
+        return f"{where} : {verdict}{decree}."
+
+
+def _check_code(code: str) -> str:
+    code = str(code).strip().upper()
+    if len(code) == 4 and code.isdigit():
+        code = "0" + code  # a spreadsheet ate the leading zero
+    if not _COMMUNE_CODE.match(code):
+        raise InvalidInputError(
+            f"code commune INSEE invalide « {code} » : 5 caractères attendus (ex. 23096, 2A004)"
+        )
+    return code
+
+
+def _vintage_iso(store: ZoningStore) -> str:
+    return vintage_date(int(store.meta["cog_vintage"])).isoformat()
+
+
+def _events(store: ZoningStore) -> pd.DataFrame:
+    table = store.code_map()
+    return table.loc[table["date"] != ""]
+
+
+def _carry_forward(store: ZoningStore, code: str) -> set[str]:
+    """Follow one code through the movements up to the store's vintage."""
+    events = _events(store)
+    until = _vintage_iso(store)
+    current, last = {code}, ""
+    while True:
+        nxt = events.loc[
+            events["old_code"].isin(current) & (events["date"] > last) & (events["date"] <= until)
+        ]
+        if nxt.empty:
+            return current
+        day = nxt["date"].min()
+        step = nxt.loc[nxt["date"] == day]
+        moved: set[str] = set()
+        for c in current:
+            targets = set(step.loc[step["old_code"] == c, "new_code"])
+            moved |= targets or {c}
+        current, last = moved, day
+
+
+def _carry_backward(store: ZoningStore, code: str) -> set[str]:
+    """The vintage communes a code created after the vintage groups."""
+    events = _events(store)
+    after = _vintage_iso(store)
+    current, last = {code}, "9999"
+    while True:
+        prev = events.loc[
+            events["new_code"].isin(current) & (events["date"] < last) & (events["date"] > after)
+        ]
+        if prev.empty:
+            return current
+        day = prev["date"].max()
+        step = prev.loc[prev["date"] == day]
+        moved: set[str] = set()
+        for c in current:
+            sources = set(step.loc[step["new_code"] == c, "old_code"])
+            moved |= sources or {c}
+        current, last = moved, day
+
+
+def resolve_code(store: ZoningStore, code: str) -> tuple[list[str], list[str]]:
+    """Commune code(s) of the store's vintage for a code of any vintage, with French notes."""
+    code = _check_code(code)
+    known = set(store.communes(["code"])["code"])
+    table = store.code_map()
+    notes: list[str] = []
+    if code in known:
+        later = _events(store)
+        later = later.loc[
+            (later["old_code"] == code)
+            & (later["date"] > _vintage_iso(store))
+            & (later["old_name"] != later["new_name"])
+        ]
+        for _, row in later.drop_duplicates("new_code").iterrows():
+            notes.append(
+                f"depuis le {row['date']}, {row['old_name']} fait partie de {row['new_name']} "
+                f"({row['new_code']})"
+            )
+        return [code], notes
+    parent = table.loc[(table["old_code"] == code) & (table["date"] == "")]
+    if not parent.empty:
+        row = parent.iloc[0]
+        kind = {
+            "COMD": "une commune déléguée",
+            "COMA": "une commune associée",
+            "ARM": "un arrondissement municipal",
+        }
+        notes.append(
+            f"{code} ({row['old_name']}) est {kind.get(row['mod'], row['mod'])} "
+            f"de la commune {row['new_code']}"
+        )
+        return [row["new_code"]], notes
+    forward = _carry_forward(store, code) & known
+    if forward and forward != {code}:
+        old_name = table.loc[table["old_code"] == code, "old_name"].iloc[0]
+        notes.append(
+            f"ancien code {code} ({old_name}) : commune fusionnée, code "
+            f"{', '.join(sorted(forward))} au COG {store.meta['cog_vintage']}"
+        )
+        return sorted(forward), notes
+    backward = _carry_backward(store, code) & known
+    if backward:
+        notes.append(
+            f"code {code} postérieur au COG {store.meta['cog_vintage']} : regroupe "
+            f"{', '.join(sorted(backward))}"
+        )
+        return sorted(backward), notes
+    raise NotFoundError(f"code commune inconnu « {code} »")
+
+
+def zone_of(store: ZoningStore, code: str, on: date | None = None) -> tuple[Decree, str, str]:
+    """Decree, class (``""`` when none) and note for a commune code of the store's vintage."""
+    communes = store.communes()
+    row = communes.loc[communes["code"] == code]
+    if row.empty:
+        raise NotFoundError(f"code commune inconnu « {code} »")
+    decree = store.decree_for(str(row.iloc[0]["region"]), on)
+    zones = store.zones(decree.id)
+    hit = zones.loc[zones["code"] == code]
+    if hit.empty:
+        return decree, "", "commune absente de l'arrêté"
+    return decree, str(hit.iloc[0]["zone"]), str(hit.iloc[0]["note"])
+
+
+def _qpv_listed(store: ZoningStore, code: str) -> list[str]:
+    table = store.qpv_communes()
+    return sorted(table.loc[table["commune"] == code, "code_qp"])
+
+
+def _has_qpv_polygons(store: ZoningStore, qpv_codes: list[str]) -> bool:
+    """Whether the store holds perimeters for these QPV (else a point cannot be tested)."""
+    codes = set(store.qpv_polygons()["code_qp"]) if qpv_codes else set()
+    return bool(codes & set(qpv_codes))
+
+
+def _place(
+    store: ZoningStore,
+    query: str,
+    via: str,
+    code: str,
+    on: date | None,
+    notes: list[str],
+    point: tuple[float, float] | None = None,
+    qpv_hits: list[str] | None = None,
+) -> Placement:
+    communes = store.communes()
+    row = communes.loc[communes["code"] == code].iloc[0]
+    decree, zone, note = zone_of(store, code, on)
+    placement = Placement(
+        query=query,
+        via=via,
+        commune_code=code,
+        commune_name=str(row["name"]),
+        departement=str(row["departement"]),
+        region=str(row["region"]),
+        decree=decree,
+        zone=zone or None,
+        qpv=qpv_hits or [],
+        qpv_in_commune=_qpv_listed(store, code),
+        lon=point[0] if point else None,
+        lat=point[1] if point else None,
+        notes=list(notes),
+    )
+    if note:
+        placement.notes.append(note)
+    placement.notes.extend(decree.caveats[:1] if decree.id.startswith("zonmed-") else [])
+    if placement.qpv or zone in UNDER_SERVED:
+        placement.under_served = True
+    elif placement.qpv_in_commune and (
+        point is None or not _has_qpv_polygons(store, placement.qpv_in_commune)
+    ):
+        placement.notes.append(
+            f"la commune compte {len(placement.qpv_in_commune)} QPV "
+            f"({', '.join(placement.qpv_in_commune)}) : un site dans l'un d'eux est en zone "
+            "sous-dense ; périmètres non disponibles, vérifiez l'adresse"
+        )
+        placement.under_served = None
+    elif zone in ("", "ND"):
+        placement.under_served = None
+    else:
+        placement.under_served = False
+    return placement
+
+
+def by_commune(store: ZoningStore, code: str, on: date | None = None) -> Placement:
+    """Zone of a commune given by its INSEE code (any vintage; old codes are mapped)."""
+    codes, notes = resolve_code(store, code)
+    if len(codes) > 1:
+        placements = [_place(store, code, "commune", c, on, notes) for c in codes]
+        if len({(p.zone, p.under_served) for p in placements}) == 1:
+            first = placements[0]
+            first.notes.append(f"même classe pour {', '.join(codes)}")
+            return first
+        detail = ", ".join(f"{p.commune_code} {p.commune_name} : {p.zone}" for p in placements)
+        raise AmbiguousError(
+            f"le code {code} couvre des communes de classes différentes ({detail})"
+        )
+    return _place(store, code, "commune", codes[0], on, notes)
+
+
+def find_communes(store: ZoningStore, postcode: str, name: str) -> list[str]:
+    """Codes of the communes named ``name`` under ``postcode`` (La Poste and COG names)."""
+    postcode = str(postcode).strip().zfill(5)
+    if not _POSTCODE.match(postcode):
+        raise InvalidInputError(f"code postal invalide « {postcode} » : 5 chiffres attendus")
+    postal = store.postal()
+    rows = postal.loc[postal["postcode"] == postcode]
+    if rows.empty:
+        raise NotFoundError(f"code postal inconnu « {postcode} »")
+    code_map = store.code_map()
+    arrondissements = code_map.loc[code_map["mod"] == "ARM"]
+    parent = dict(zip(arrondissements["old_code"], arrondissements["new_code"], strict=True))
+    cog_names = dict(zip(store.communes()["code"], store.communes()["name"], strict=True))
+    names_of: dict[str, set[str]] = {}
+    for code, pname, l5 in zip(rows["code"], rows["name"], rows["line5"], strict=True):
+        code = parent.get(code, code)
+        names = names_of.setdefault(code, name_keys(cog_names.get(code, "")))
+        names |= name_keys(pname) | (name_keys(l5) if l5 else set())
+    keys = name_keys(name)
+    hits = {code for code, names in names_of.items() if keys & names}
+    if not hits:
+        # « Bors » for « Bors (Canton de Tude-et-Lavalette) »: a unique name that starts so.
+        prefixes = tuple(k + " " for k in keys)
+        hits = {c for c, names in names_of.items() if any(n.startswith(prefixes) for n in names)}
+    if not hits or (len(hits) > 1 and not keys & set().union(*(names_of[h] for h in hits))):
+        choices = sorted(cog_names.get(c, c) for c in names_of)
+        raise NotFoundError(
+            f"aucune commune « {name} » au code postal {postcode} "
+            f"(communes de ce code postal : {', '.join(choices)})"
+        )
+    return sorted(hits)
+
+
+def by_postcode_name(
+    store: ZoningStore, postcode: str, name: str, on: date | None = None
+) -> Placement:
+    """Zone of a commune given by postal code and name."""
+    codes = find_communes(store, postcode, name)
+    if len(codes) > 1:
+        names = store.communes().set_index("code").loc[codes, "name"]
+        raise AmbiguousError(
+            f"« {name} » au {postcode} désigne plusieurs communes : "
+            + ", ".join(f"{c} {n}" for c, n in names.items())
+        )
+    return _place(store, f"{postcode} {name}", "postcode+name", codes[0], on, [])
+
+
+def check_lonlat(lon: float, lat: float) -> tuple[float, float]:
+    """Validate a WGS84 longitude/latitude pair (a swapped pair is named as such)."""
+    try:
+        lon, lat = float(lon), float(lat)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"coordonnées illisibles « {lon}, {lat} »") from exc
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise InvalidInputError(f"coordonnées non finies « {lon}, {lat} »")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InvalidInputError(
+            f"coordonnées hors bornes (lon {lon}, lat {lat}) : degrés WGS84 attendus "
+            "(longitude entre -180 et 180, latitude entre -90 et 90)"
+        )
+    return lon, lat
+
+
+def _geometries(store: ZoningStore, table: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and shapely geometries of a GeoParquet table, without geopandas."""
+    import pyarrow.parquet as pq
+    import shapely
+
+    key = f"_geoms_{table}"
+    cached = getattr(store, key, None)
+    if cached is None:
+        code_col = "code" if table == "communes" else "code_qp"
+        data = pq.read_table(store.path / f"{table}.parquet", columns=[code_col, "geometry"])
+        codes = np.asarray(data.column(code_col).to_pylist(), dtype=object)
+        geoms = shapely.from_wkb(np.asarray(data.column("geometry").to_pylist(), dtype=object))
+        cached = (codes, geoms)
+        setattr(store, key, cached)
+    return cached
+
+
+def exact_assign(geoms: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Index of the polygon covering each point (lowest index on shared borders), else -1."""
+    import shapely
+
+    out = np.full(len(lon), -1, dtype=np.int64)
+    if len(geoms) == 0 or len(lon) == 0:
+        return out
+    points = shapely.points(lon, lat)
+    tree = shapely.STRtree(geoms)
+    point_idx, poly_idx = tree.query(points, predicate="intersects")
+    if len(point_idx):
+        order = np.lexsort((poly_idx, point_idx))
+        point_idx, poly_idx = point_idx[order], poly_idx[order]
+        first = np.r_[True, point_idx[1:] != point_idx[:-1]]
+        out[point_idx[first]] = poly_idx[first]
+    return out
+
+
+def assign_points(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
+    """Commune and QPV code for every point (``None`` outside), in input order."""
+    lon = np.asarray(lon, dtype="float64")
+    lat = np.asarray(lat, dtype="float64")
+    result = {}
+    for table, column in (("communes", "commune"), ("qpv_polygons", "qpv")):
+        codes, geoms = _geometries(store, table)
+        idx = exact_assign(geoms, lon, lat)
+        values = np.full(len(lon), None, dtype=object)
+        values[idx >= 0] = codes[idx[idx >= 0]]
+        result[column] = values
+    return pd.DataFrame(result, dtype=object)
+
+
+def by_point(store: ZoningStore, lon: float, lat: float, on: date | None = None) -> Placement:
+    """Zone of a point (WGS84): its commune's class, and the QPV polygon it falls in."""
+    lon, lat = check_lonlat(lon, lat)
+    found = assign_points(store, np.array([lon]), np.array([lat])).iloc[0]
+    if found["commune"] is None:
+        raise OutsideCoverageError(
+            f"le point (lon {lon}, lat {lat}) n'est dans aucune commune couverte "
+            "(en mer, hors de France, ou longitude et latitude inversées ?)"
+        )
+    qpv = [found["qpv"]] if found["qpv"] is not None else []
+    return _place(store, f"{lon},{lat}", "point", found["commune"], on, [], (lon, lat), qpv)

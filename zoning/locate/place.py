@@ -1,0 +1,31 @@
+"""From what an application form holds (address, FINESS number) to a placement."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from zoning.errors import NotFoundError
+from zoning.locate import lookup
+from zoning.store.store import ZoningStore
+
+
+def place_query(
+    store: ZoningStore,
+    *,
+    address: str | None = None,
+    finess: str | None = None,
+    on: date | None = None,
+) -> lookup.Placement:
+    """Geocode an address or a FINESS number, then place the point; the precision is noted."""
+    from zoning.locate.geocode import geocode_one
+
+    result = geocode_one(address=address, finess=finess)
+    if result.lon is None or result.lat is None:
+        raise NotFoundError(f"lieu introuvable : {result.reason}")
+    placement = lookup.by_point(store, result.lon, result.lat, on)
+    placement.query = address or finess or ""
+    placement.via = f"géocodage ({result.source})"
+    placement.notes.insert(
+        0, f"géocodé : « {result.label} », précision {result.precision}, score {result.score}"
+    )
+    return placement

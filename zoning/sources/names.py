@@ -1,0 +1,36 @@
+"""Commune-name normalisation, so that « Saint-Étienne-d'Orthe », « ST ETIENNE D ORTHE »
+and « saint etienne d'orthe » compare equal."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_NON_ALNUM = re.compile(r"[^A-Z0-9]+")
+_ABBREVIATIONS = {"SAINT": "ST", "SAINTE": "STE"}
+_ARTICLES = ("L", "LE", "LA", "LES")
+
+
+@lru_cache(maxsize=200_000)
+def normalize_name(name: str) -> str:
+    """Upper-case ASCII words, « Saint »/« Sainte » abbreviated, punctuation as spaces."""
+    text = name.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).upper()
+    words = _NON_ALNUM.sub(" ", text).split()
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
+
+
+def name_keys(name: str) -> set[str]:
+    """Keys under which a name is indexed: normalised, and without its leading article.
+
+    The COG stores « Abergement-Clémenciat » with the article apart, La Poste writes
+    « L ABERGEMENT CLEMENCIAT »: both get the key « ABERGEMENT CLEMENCIAT ».
+    """
+    norm = normalize_name(name)
+    keys = {norm}
+    first, _, rest = norm.partition(" ")
+    if first in _ARTICLES and rest:
+        keys.add(rest)
+    return keys

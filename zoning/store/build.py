@@ -1,0 +1,433 @@
+"""Build a zoning store from a folder of source files.
+
+The store is a folder of Parquet tables (GeoParquet for geometries) plus ``store.json``
+(what was built, from which files, with which tool version) and a build report
+(``report.json`` and ``report.md``). See :mod:`zoning.store.store` for reading it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from zoning import __version__
+from zoning.errors import SourceFormatError
+from zoning.settings import get_settings
+from zoning.sources.cog import (
+    carry_codes,
+    read_cog_communes,
+    read_cog_table,
+    read_mouvements,
+    vintage_date,
+)
+from zoning.sources.communes import read_commune_polygons
+from zoning.sources.manifest import Source, load_manifest
+from zoning.sources.population import read_population
+from zoning.sources.postal import read_laposte
+from zoning.sources.qpv import read_qpv_communes, read_qpv_polygons
+from zoning.sources.zonage import read_zoning_table
+from zoning.store.decrees import Decree, generic_decree, load_decree_files
+from zoning.store.match import NameIndex, classes_by_code, match_zoning_rows
+from zoning.store.report import build_report, write_report
+
+log = logging.getLogger(__name__)
+
+STORE_FORMAT = 1
+
+
+def file_digest(path: Path) -> dict[str, Any]:
+    """Name, size and sha256 of a file, for provenance."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"name": path.name, "size": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def carry_frame(
+    frame: pd.DataFrame, mapping: dict[str, set[str]], column: str = "code"
+) -> pd.DataFrame:
+    """Replace codes by the codes they became (one row per target code)."""
+    out = frame.copy()
+    out[column] = [sorted(mapping.get(c, {c})) for c in out[column]]
+    return out.explode(column, ignore_index=True)
+
+
+def dissolve_by_code(polygons: Any) -> Any:
+    """Union the polygons sharing a code (merged communes); single ones are kept as they are."""
+    import geopandas as gpd
+    import shapely
+
+    counts = polygons["code"].value_counts()
+    single = polygons[polygons["code"].map(counts) == 1]
+    multi = polygons[polygons["code"].map(counts) > 1]
+    merged = [
+        {"code": code, "geometry": shapely.union_all(shapely.make_valid(group.geometry.values))}
+        for code, group in multi.groupby("code")
+    ]
+    merged_gdf = gpd.GeoDataFrame(
+        merged, columns=["code", "geometry"], geometry="geometry", crs=4326
+    )
+    out = pd.concat([single[["code", "geometry"]], merged_gdf], ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=4326).sort_values(
+        "code", ignore_index=True
+    )
+
+
+class _Steps:
+    """A progress bar over the named steps of the build."""
+
+    def __init__(self, names: list[str], enabled: bool) -> None:
+        self.bar = tqdm(total=len(names), desc="build", unit="step", disable=not enabled)
+
+    def step(self, name: str) -> None:
+        self.bar.set_postfix_str(name)
+        log.info("build: %s", name)
+
+    def done(self) -> None:
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def build_store(
+    sources_dir: Path | None = None,
+    out_dir: Path | None = None,
+    *,
+    manifest: dict[str, Source] | None = None,
+    decrees_dir: Path | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Read every source in ``sources_dir`` and write a zoning store to ``out_dir``.
+
+    Parameters
+    ----------
+    sources_dir, out_dir
+        Folders of the source files and of the store (default: the settings).
+    manifest, decrees_dir
+        Override the project's sources manifest and decree descriptions (tests).
+    progress
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    dict
+        The build report (also written as ``report.json`` and ``report.md``).
+    """
+    settings = get_settings()
+    sources_dir = Path(sources_dir or settings.sources)
+    out_dir = Path(out_dir or settings.store)
+    manifest = manifest or load_manifest()
+    decree_files = load_decree_files(decrees_dir or settings.decrees)
+    steps = _Steps(["cog", "population", "postal", "polygons", "zoning", "qpv", "write"], progress)
+    provenance: dict[str, Any] = {}
+
+    def use(source_id: str) -> Source:
+        source = manifest[source_id]
+        provenance[source_id] = {
+            "title": source.title,
+            "vintage": source.vintage,
+            "licence": source.licence,
+            "publisher_url": source.publisher_url,
+            "files": [file_digest(p) for p in source.paths(sources_dir)],
+        }
+        return source
+
+    try:
+        steps.step("cog")
+        cog_source = use("cog_communes")
+        cog_paths = cog_source.paths(sources_dir)
+        cog_all = read_cog_communes(cog_paths[0], cog_source)
+        departements = read_cog_table(cog_paths[1])
+        regions = read_cog_table(cog_paths[2])
+        mouv_source = use("cog_mouvements")
+        mouvements = read_mouvements(mouv_source.path(sources_dir), mouv_source)
+        vintage = _store_vintage(decree_files, cog_source)
+        vintage_day = vintage_date(vintage)
+        communes = cog_all.loc[cog_all["type"] == "COM", ["code", "name", "departement", "region"]]
+        communes = communes.sort_values("code", ignore_index=True)
+        steps.done()
+
+        steps.step("population")
+        pop_source = use("population")
+        population = read_population(pop_source.path(sources_dir), pop_source)
+        pop_vintage = vintage_date(int(pop_source.extra.get("cog_vintage", vintage)))
+        population = carry_frame(population, carry_codes(mouvements, pop_vintage, vintage_day))
+        population = population.groupby("code", as_index=False).agg(
+            population=("population", "sum")
+        )
+        communes = communes.merge(population, on="code", how="left")
+        communes["population"] = communes["population"].fillna(0).astype("int64")
+        steps.done()
+
+        steps.step("postal")
+        postal_source = use("laposte")
+        postal = read_laposte(postal_source.path(sources_dir), postal_source)
+        steps.done()
+
+        steps.step("polygons")
+        poly_source = use("communes_2018")
+        polygons = read_commune_polygons(poly_source.paths(sources_dir), poly_source)
+        poly_vintage = vintage_date(int(poly_source.extra.get("cog_vintage", vintage)))
+        polygons = carry_frame(polygons, carry_codes(mouvements, poly_vintage, vintage_day))
+        polygons = dissolve_by_code(polygons)
+        steps.done()
+
+        steps.step("zoning")
+        zoning_source_id = decree_files[0].zoning_source if decree_files else "zonage_medecins"
+        zoning_source = use(zoning_source_id)
+        zoning_rows = read_zoning_table(zoning_source.path(sources_dir), zoning_source)
+        names_until = zoning_source.extra.get("names_until")
+        # La Poste lists Paris, Lyon and Marseille by arrondissement: index them as the commune.
+        arrondissements = cog_all.loc[cog_all["type"] == "ARM"]
+        parent = dict(zip(arrondissements["code"], arrondissements["parent"], strict=True))
+        postal_communes = postal.assign(code=postal["code"].map(lambda c: parent.get(c, c)))
+        index = NameIndex.build(communes, postal_communes, mouvements, vintage_day, names_until)
+        matched = match_zoning_rows(zoning_rows, index)
+        classes = classes_by_code(matched)
+        decrees = _decrees_for_regions(decree_files, regions, zoning_source_id, vintage)
+        zones = _zones_table(communes, classes, decrees)
+        zones["note"] = _explain_missing(zones, mouvements, vintage_day)
+        steps.done()
+
+        steps.step("qpv")
+        qpv_communes, qpv_polygons = _read_qpv(manifest, sources_dir, use, mouvements, vintage_day)
+        steps.done()
+
+        steps.step("write")
+        code_map = _code_map(mouvements, cog_all)
+        report = build_report(
+            communes=communes,
+            polygons=polygons,
+            matched=matched,
+            zones=zones,
+            decrees=decrees,
+            regions=regions,
+            qpv_communes=qpv_communes,
+            qpv_polygons=qpv_polygons,
+        )
+        meta = {
+            "format": STORE_FORMAT,
+            "tool_version": __version__,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "sources_dir": str(sources_dir.resolve()),
+            "cog_vintage": vintage,
+            "default_region": settings.region,
+            "sources": provenance,
+            "decrees": [d.to_dict() for d in decrees],
+            "regions": dict(zip(regions["REG"], regions["LIBELLE"], strict=True)),
+            "departements": dict(zip(departements["DEP"], departements["LIBELLE"], strict=True)),
+        }
+        _write_store(
+            out_dir,
+            meta=meta,
+            report=report,
+            tables={
+                "zones": zones,
+                "postal": postal,
+                "code_map": code_map,
+                "qpv_communes": qpv_communes,
+                "zoning_rows": matched.assign(codes=matched["codes"].str.join(" ")),
+            },
+            communes=communes,
+            polygons=polygons,
+            qpv_polygons=qpv_polygons,
+        )
+        steps.done()
+    finally:
+        steps.close()
+    return report
+
+
+def _store_vintage(decrees: list[Decree], cog_source: Source) -> int:
+    vintages = {d.cog_vintage for d in decrees}
+    if len(vintages) > 1:
+        raise SourceFormatError(
+            f"les arrêtés décrits utilisent plusieurs millésimes du COG ({sorted(vintages)}) : "
+            "un magasin ne porte qu'un millésime"
+        )
+    return vintages.pop() if vintages else int(cog_source.extra.get("cog_vintage", 2022))
+
+
+def _decrees_for_regions(
+    described: list[Decree], regions: pd.DataFrame, zoning_source: str, vintage: int
+) -> list[Decree]:
+    """The described decrees, plus a generic one for every other region."""
+    covered = {d.region for d in described}
+    generic = [
+        generic_decree(code, name, zoning_source, vintage)
+        for code, name in zip(regions["REG"], regions["LIBELLE"], strict=True)
+        if code not in covered
+    ]
+    return described + generic
+
+
+def _zones_table(
+    communes: pd.DataFrame, classes: pd.DataFrame, decrees: list[Decree]
+) -> pd.DataFrame:
+    """One row per (decree, commune of its region): the class, or why there is none."""
+    frames = []
+    for decree in decrees:
+        region_communes = communes.loc[communes["region"] == decree.region, ["code"]]
+        table = region_communes.merge(classes, on="code", how="left")
+        table.insert(0, "decree_id", decree.id)
+        frames.append(table)
+    zones = pd.concat(frames, ignore_index=True)
+    for col in ("zone", "lines", "via", "conflict"):
+        zones[col] = zones[col].fillna("")
+    zones["note"] = ""
+    no_row = zones["lines"] == ""
+    zones.loc[no_row, "note"] = "aucune ligne du fichier de zonage ne désigne cette commune"
+    has_conflict = zones["conflict"] != ""
+    zones.loc[has_conflict, "note"] = "lignes en conflit : " + zones.loc[has_conflict, "conflict"]
+    return zones.drop(columns=["conflict"])
+
+
+def _explain_missing(zones: pd.DataFrame, mouvements: pd.DataFrame, vintage_day: Any) -> list[str]:
+    """Add to « no row » notes what became of the commune after the vintage, if anything."""
+    later = mouvements.loc[
+        (mouvements["date"] > vintage_day)
+        & (mouvements["type_before"] == "COM")
+        & (mouvements["type_after"] == "COM")
+        & (mouvements["code_before"] != mouvements["code_after"])
+    ]
+    fate = {
+        code: f" ; fusionnée le {day:%d/%m/%Y} dans {name} ({new})"
+        for code, day, name, new in zip(
+            later["code_before"],
+            later["date"],
+            later["name_after"],
+            later["code_after"],
+            strict=True,
+        )
+    }
+    return [
+        note + fate.get(code, "") if zone == "" and note else note
+        for code, zone, note in zip(zones["code"], zones["zone"], zones["note"], strict=True)
+    ]
+
+
+def _read_qpv(
+    manifest: dict[str, Source],
+    sources_dir: Path,
+    use: Any,
+    mouvements: pd.DataFrame,
+    vintage_day: Any,
+) -> tuple[pd.DataFrame, Any]:
+    """QPV per commune (carried to the store's vintage) and QPV polygons, when present."""
+    import geopandas as gpd
+
+    qpv_communes = pd.DataFrame(columns=["commune", "code_qp", "name_qp", "qpv_list", "note"])
+    source = manifest.get("qpv_communes")
+    if source is not None and (not source.optional or source.is_present(sources_dir)):
+        use(source.id)
+        raw = read_qpv_communes(source.path(sources_dir), source)
+        list_vintage = vintage_date(int(source.extra.get("cog_vintage", vintage_day.year)))
+        back = carry_codes(mouvements, list_vintage, vintage_day)
+        raw["note"] = [
+            f"commune {c} de {list_vintage.year} répartie en {len(back[c])} communes"
+            if len(back.get(c, ())) > 1
+            else ""
+            for c in raw["commune"]
+        ]
+        qpv_communes = carry_frame(raw.rename(columns={"commune": "code"}), back).rename(
+            columns={"code": "commune"}
+        )
+    qpv_polygons = gpd.GeoDataFrame(
+        columns=["code_qp", "name_qp", "commune", "commune_name", "qpv_list", "geometry"],
+        geometry="geometry",
+        crs=4326,
+    )
+    source = manifest.get("qpv_polygons")
+    if source is not None and source.is_present(sources_dir):
+        use(source.id)
+        qpv_polygons = pd.concat(
+            [read_qpv_polygons(p, source) for p in source.paths(sources_dir)], ignore_index=True
+        )
+    elif source is not None:
+        log.warning("no QPV polygons in %s: point-in-QPV answers will be empty", sources_dir)
+    return qpv_communes, qpv_polygons
+
+
+def _code_map(mouvements: pd.DataFrame, cog_all: pd.DataFrame) -> pd.DataFrame:
+    """Every COM -> COM movement, plus COMD/COMA/ARM -> parent commune of the vintage."""
+    events = mouvements.loc[
+        (mouvements["type_before"] == "COM") & (mouvements["type_after"] == "COM"),
+        ["code_before", "code_after", "date", "mod", "name_before", "name_after"],
+    ].rename(
+        columns={
+            "code_before": "old_code",
+            "code_after": "new_code",
+            "name_before": "old_name",
+            "name_after": "new_name",
+        }
+    )
+    events["date"] = events["date"].astype(str)
+    parts = cog_all.loc[cog_all["type"] != "COM"]
+    parents = pd.DataFrame(
+        {
+            "old_code": parts["code"],
+            "new_code": parts["parent"],
+            "date": "",
+            "mod": parts["type"],
+            "old_name": parts["name"],
+            "new_name": "",
+        }
+    )
+    return pd.concat([events, parents], ignore_index=True)
+
+
+def _write_store(
+    out_dir: Path,
+    *,
+    meta: dict[str, Any],
+    report: dict[str, Any],
+    tables: dict[str, pd.DataFrame],
+    communes: pd.DataFrame,
+    polygons: Any,
+    qpv_polygons: Any,
+) -> None:
+    """Write into a temporary folder, then swap it in: a failed build leaves the old store."""
+    import geopandas as gpd
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out_dir.parent))
+    try:
+        geo = gpd.GeoDataFrame(
+            communes.merge(polygons, on="code", how="left"), geometry="geometry", crs=4326
+        )
+        geo.to_parquet(tmp / "communes.parquet", index=False)
+        gpd.GeoDataFrame(qpv_polygons, geometry="geometry", crs=4326).to_parquet(
+            tmp / "qpv_polygons.parquet", index=False
+        )
+        for name, table in tables.items():
+            table.to_parquet(tmp / f"{name}.parquet", index=False)
+        (tmp / "report.json").write_text(
+            json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        write_report(report, meta, tmp / "report.md")
+        (tmp / "store.json").write_text(
+            json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def present_sources(manifest: dict[str, Source], sources_dir: Path) -> Iterable[str]:
+    """Ids of the sources whose files are all in ``sources_dir``."""
+    return (sid for sid, s in manifest.items() if s.is_present(sources_dir))
