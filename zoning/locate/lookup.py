@@ -11,10 +11,7 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from zoning.errors import (
     AmbiguousError,
@@ -22,10 +19,14 @@ from zoning.errors import (
     NotFoundError,
     OutsideCoverageError,
 )
-from zoning.sources.cog import vintage_date
 from zoning.sources.names import name_keys
+from zoning.sources.vintage import vintage_date
 from zoning.store.decrees import Decree
 from zoning.store.store import ZoningStore
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 UNDER_SERVED = frozenset({"ZIP", "ZAC"})
 ZONE_LABELS = {
@@ -101,92 +102,77 @@ def _vintage_iso(store: ZoningStore) -> str:
     return vintage_date(int(store.meta["cog_vintage"])).isoformat()
 
 
-def _events(store: ZoningStore) -> pd.DataFrame:
-    table = store.code_map()
-    return table.loc[table["date"] != ""]
-
-
 def _carry_forward(store: ZoningStore, code: str) -> set[str]:
     """Follow one code through the movements up to the store's vintage."""
-    events = _events(store)
     until = _vintage_iso(store)
     current, last = {code}, ""
     while True:
-        nxt = events.loc[
-            events["old_code"].isin(current) & (events["date"] > last) & (events["date"] <= until)
-        ]
-        if nxt.empty:
+        events = store.keyed.events_from(current, last, until)
+        if not events:
             return current
-        day = nxt["date"].min()
-        step = nxt.loc[nxt["date"] == day]
+        day = events[0]["date"]
         moved: set[str] = set()
         for c in current:
-            targets = set(step.loc[step["old_code"] == c, "new_code"])
+            targets = {e["new_code"] for e in events if e["date"] == day and e["old_code"] == c}
             moved |= targets or {c}
         current, last = moved, day
 
 
 def _carry_backward(store: ZoningStore, code: str) -> set[str]:
     """The vintage communes a code created after the vintage groups."""
-    events = _events(store)
     after = _vintage_iso(store)
     current, last = {code}, "9999"
     while True:
-        prev = events.loc[
-            events["new_code"].isin(current) & (events["date"] < last) & (events["date"] > after)
-        ]
-        if prev.empty:
+        events = store.keyed.events_to(current, after, last)
+        if not events:
             return current
-        day = prev["date"].max()
-        step = prev.loc[prev["date"] == day]
+        day = events[-1]["date"]
         moved: set[str] = set()
         for c in current:
-            sources = set(step.loc[step["new_code"] == c, "old_code"])
+            sources = {e["old_code"] for e in events if e["date"] == day and e["new_code"] == c}
             moved |= sources or {c}
         current, last = moved, day
+
+
+_PART_OF = {
+    "COMD": "une commune déléguée",
+    "COMA": "une commune associée",
+    "ARM": "un arrondissement municipal",
+}
 
 
 def resolve_code(store: ZoningStore, code: str) -> tuple[list[str], list[str]]:
     """Commune code(s) of the store's vintage for a code of any vintage, with French notes."""
     code = _check_code(code)
-    known = set(store.communes(["code"])["code"])
-    table = store.code_map()
+    keyed = store.keyed
     notes: list[str] = []
-    if code in known:
-        later = _events(store)
-        later = later.loc[
-            (later["old_code"] == code)
-            & (later["date"] > _vintage_iso(store))
-            & (later["old_name"] != later["new_name"])
-        ]
-        for _, row in later.drop_duplicates("new_code").iterrows():
-            notes.append(
-                f"depuis le {row['date']}, {row['old_name']} fait partie de {row['new_name']} "
-                f"({row['new_code']})"
-            )
+    if keyed.commune(code) is not None:
+        later = keyed.events_from([code], _vintage_iso(store), "9999")
+        seen = set()
+        for event in later:
+            if event["old_name"] != event["new_name"] and event["new_code"] not in seen:
+                seen.add(event["new_code"])
+                notes.append(
+                    f"depuis le {event['date']}, {event['old_name']} fait partie de "
+                    f"{event['new_name']} ({event['new_code']})"
+                )
         return [code], notes
-    parent = table.loc[(table["old_code"] == code) & (table["date"] == "")]
-    if not parent.empty:
-        row = parent.iloc[0]
-        kind = {
-            "COMD": "une commune déléguée",
-            "COMA": "une commune associée",
-            "ARM": "un arrondissement municipal",
-        }
+    parent = keyed.parent(code)
+    if parent is not None:
         notes.append(
-            f"{code} ({row['old_name']}) est {kind.get(row['mod'], row['mod'])} "
-            f"de la commune {row['new_code']}"
+            f"{code} ({parent['old_name']}) est {_PART_OF.get(parent['mod'], parent['mod'])} "
+            f"de la commune {parent['new_code']}"
         )
-        return [row["new_code"]], notes
-    forward = _carry_forward(store, code) & known
+        return [parent["new_code"]], notes
+    forward = {c for c in _carry_forward(store, code) if keyed.commune(c) is not None}
     if forward and forward != {code}:
-        old_name = table.loc[table["old_code"] == code, "old_name"].iloc[0]
+        old_name = keyed.events_from([code], "", "9999")[0]["old_name"]
         notes.append(
             f"ancien code {code} ({old_name}) : commune fusionnée, code "
             f"{', '.join(sorted(forward))} au COG {store.meta['cog_vintage']}"
         )
         return sorted(forward), notes
-    backward = _carry_backward(store, code) & known
+    backward = {c for c in _carry_backward(store, code) if keyed.commune(c) is not None}
     if backward:
         notes.append(
             f"code {code} postérieur au COG {store.meta['cog_vintage']} : regroupe "
@@ -198,27 +184,14 @@ def resolve_code(store: ZoningStore, code: str) -> tuple[list[str], list[str]]:
 
 def zone_of(store: ZoningStore, code: str, on: date | None = None) -> tuple[Decree, str, str]:
     """Decree, class (``""`` when none) and note for a commune code of the store's vintage."""
-    communes = store.communes()
-    row = communes.loc[communes["code"] == code]
-    if row.empty:
+    commune = store.keyed.commune(code)
+    if commune is None:
         raise NotFoundError(f"code commune inconnu « {code} »")
-    decree = store.decree_for(str(row.iloc[0]["region"]), on)
-    zones = store.zones(decree.id)
-    hit = zones.loc[zones["code"] == code]
-    if hit.empty:
+    decree = store.decree_for(str(commune["region"]), on)
+    row = store.keyed.zone(decree.id, code)
+    if row is None:
         return decree, "", "commune absente de l'arrêté"
-    return decree, str(hit.iloc[0]["zone"]), str(hit.iloc[0]["note"])
-
-
-def _qpv_listed(store: ZoningStore, code: str) -> list[str]:
-    table = store.qpv_communes()
-    return sorted(table.loc[table["commune"] == code, "code_qp"])
-
-
-def _has_qpv_polygons(store: ZoningStore, qpv_codes: list[str]) -> bool:
-    """Whether the store holds perimeters for these QPV (else a point cannot be tested)."""
-    codes = set(store.qpv_polygons()["code_qp"]) if qpv_codes else set()
-    return bool(codes & set(qpv_codes))
+    return decree, str(row["zone"]), str(row["note"])
 
 
 def _place(
@@ -231,36 +204,34 @@ def _place(
     point: tuple[float, float] | None = None,
     qpv_hits: list[str] | None = None,
 ) -> Placement:
-    communes = store.communes()
-    row = communes.loc[communes["code"] == code].iloc[0]
+    commune = store.keyed.commune(code) or {}
     decree, zone, note = zone_of(store, code, on)
     placement = Placement(
         query=query,
         via=via,
         commune_code=code,
-        commune_name=str(row["name"]),
-        departement=str(row["departement"]),
-        region=str(row["region"]),
+        commune_name=str(commune["name"]),
+        departement=str(commune["departement"]),
+        region=str(commune["region"]),
         decree=decree,
         zone=zone or None,
         qpv=qpv_hits or [],
-        qpv_in_commune=_qpv_listed(store, code),
+        qpv_in_commune=store.keyed.qpv_of(code),
         lon=point[0] if point else None,
         lat=point[1] if point else None,
         notes=list(notes),
     )
     if note:
         placement.notes.append(note)
-    placement.notes.extend(decree.caveats[:1] if decree.id.startswith("zonmed-") else [])
+    if decree.id.startswith("zonmed-"):
+        placement.notes.extend(decree.caveats[:1])
+    listed = placement.qpv_in_commune
     if placement.qpv or zone in UNDER_SERVED:
         placement.under_served = True
-    elif placement.qpv_in_commune and (
-        point is None or not _has_qpv_polygons(store, placement.qpv_in_commune)
-    ):
+    elif listed and (point is None or not store.keyed.has_qpv_polygon(listed)):
         placement.notes.append(
-            f"la commune compte {len(placement.qpv_in_commune)} QPV "
-            f"({', '.join(placement.qpv_in_commune)}) : un site dans l'un d'eux est en zone "
-            "sous-dense ; périmètres non disponibles, vérifiez l'adresse"
+            f"la commune compte {len(listed)} QPV ({', '.join(listed)}) : un site dans l'un "
+            "d'eux est en zone sous-dense ; périmètres non disponibles, vérifiez l'adresse"
         )
         placement.under_served = None
     elif zone in ("", "ND"):
@@ -291,27 +262,27 @@ def find_communes(store: ZoningStore, postcode: str, name: str) -> list[str]:
     postcode = str(postcode).strip().zfill(5)
     if not _POSTCODE.match(postcode):
         raise InvalidInputError(f"code postal invalide « {postcode} » : 5 chiffres attendus")
-    postal = store.postal()
-    rows = postal.loc[postal["postcode"] == postcode]
-    if rows.empty:
+    keyed = store.keyed
+    rows = keyed.postal(postcode)
+    if not rows:
         raise NotFoundError(f"code postal inconnu « {postcode} »")
-    code_map = store.code_map()
-    arrondissements = code_map.loc[code_map["mod"] == "ARM"]
-    parent = dict(zip(arrondissements["old_code"], arrondissements["new_code"], strict=True))
-    cog_names = dict(zip(store.communes()["code"], store.communes()["name"], strict=True))
     names_of: dict[str, set[str]] = {}
-    for code, pname, l5 in zip(rows["code"], rows["name"], rows["line5"], strict=True):
-        code = parent.get(code, code)
-        names = names_of.setdefault(code, name_keys(cog_names.get(code, "")))
-        names |= name_keys(pname) | (name_keys(l5) if l5 else set())
+    for row in rows:
+        parent = keyed.parent(row["code"])  # Paris, Lyon, Marseille: by arrondissement
+        code = parent["new_code"] if parent and parent["mod"] == "ARM" else row["code"]
+        commune = keyed.commune(code)
+        names = names_of.setdefault(code, name_keys(commune["name"]) if commune else set())
+        names |= name_keys(row["name"]) | (name_keys(row["line5"]) if row["line5"] else set())
     keys = name_keys(name)
     hits = {code for code, names in names_of.items() if keys & names}
     if not hits:
         # « Bors » for « Bors (Canton de Tude-et-Lavalette) »: a unique name that starts so.
         prefixes = tuple(k + " " for k in keys)
         hits = {c for c, names in names_of.items() if any(n.startswith(prefixes) for n in names)}
-    if not hits or (len(hits) > 1 and not keys & set().union(*(names_of[h] for h in hits))):
-        choices = sorted(cog_names.get(c, c) for c in names_of)
+        if len(hits) > 1:
+            hits = set()
+    if not hits:
+        choices = sorted(keyed.names(names_of).values())
         raise NotFoundError(
             f"aucune commune « {name} » au code postal {postcode} "
             f"(communes de ce code postal : {', '.join(choices)})"
@@ -325,10 +296,10 @@ def by_postcode_name(
     """Zone of a commune given by postal code and name."""
     codes = find_communes(store, postcode, name)
     if len(codes) > 1:
-        names = store.communes().set_index("code").loc[codes, "name"]
+        names = store.keyed.names(codes)
         raise AmbiguousError(
             f"« {name} » au {postcode} désigne plusieurs communes : "
-            + ", ".join(f"{c} {n}" for c, n in names.items())
+            + ", ".join(f"{c} {names[c]}" for c in codes)
         )
     return _place(store, f"{postcode} {name}", "postcode+name", codes[0], on, [])
 
@@ -351,6 +322,7 @@ def check_lonlat(lon: float, lat: float) -> tuple[float, float]:
 
 def _geometries(store: ZoningStore, table: str) -> tuple[np.ndarray, np.ndarray]:
     """Codes and shapely geometries of a GeoParquet table, without geopandas."""
+    import numpy as np
     import pyarrow.parquet as pq
     import shapely
 
@@ -368,6 +340,7 @@ def _geometries(store: ZoningStore, table: str) -> tuple[np.ndarray, np.ndarray]
 
 def exact_assign(geoms: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Index of the polygon covering each point (lowest index on shared borders), else -1."""
+    import numpy as np
     import shapely
 
     out = np.full(len(lon), -1, dtype=np.int64)
@@ -386,6 +359,9 @@ def exact_assign(geoms: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndar
 
 def assign_points(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
     """Commune and QPV code for every point (``None`` outside), in input order."""
+    import numpy as np
+    import pandas as pd
+
     lon = np.asarray(lon, dtype="float64")
     lat = np.asarray(lat, dtype="float64")
     result = {}
@@ -400,6 +376,8 @@ def assign_points(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> pd.Da
 
 def by_point(store: ZoningStore, lon: float, lat: float, on: date | None = None) -> Placement:
     """Zone of a point (WGS84): its commune's class, and the QPV polygon it falls in."""
+    import numpy as np
+
     lon, lat = check_lonlat(lon, lat)
     found = assign_points(store, np.array([lon]), np.array([lat])).iloc[0]
     if found["commune"] is None:

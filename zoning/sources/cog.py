@@ -11,12 +11,16 @@ import pandas as pd
 
 from zoning.sources._tables import pick_columns, read_table
 from zoning.sources.manifest import Source
+from zoning.sources.vintage import vintage_date
 
-
-# A COG vintage is the state of the communes on 1 January of its year.
-def vintage_date(year: int) -> date:
-    """The reference date of COG vintage ``year``."""
-    return date(year, 1, 1)
+__all__ = [
+    "carry_codes",
+    "commune_events",
+    "read_cog_communes",
+    "read_cog_table",
+    "read_mouvements",
+    "vintage_date",
+]
 
 
 def read_cog_communes(path: Path, source: Source) -> pd.DataFrame:

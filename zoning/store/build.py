@@ -37,6 +37,8 @@ from zoning.sources.postal import read_laposte
 from zoning.sources.qpv import read_qpv_communes, read_qpv_polygons
 from zoning.sources.zonage import read_zoning_table
 from zoning.store.decrees import Decree, generic_decree, load_decree_files
+from zoning.store.keyed import FILENAME as KEYED_FILENAME
+from zoning.store.keyed import write_keyed
 from zoning.store.match import NameIndex, classes_by_code, match_zoning_rows
 from zoning.store.report import build_report, write_report
 
@@ -413,6 +415,17 @@ def _write_store(
         )
         for name, table in tables.items():
             table.to_parquet(tmp / f"{name}.parquet", index=False)
+        write_keyed(
+            tmp / KEYED_FILENAME,
+            {
+                "communes": communes,
+                "zones": tables["zones"],
+                "code_map": tables["code_map"],
+                "qpv_communes": tables["qpv_communes"],
+                "postal": tables["postal"],
+                "qpv_polygon_codes": pd.DataFrame({"code_qp": list(qpv_polygons["code_qp"])}),
+            },
+        )
         (tmp / "report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
         )

@@ -12,14 +12,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from zoning.errors import OutsideCoverageError, StoreMissingError
 from zoning.settings import get_settings
 from zoning.store.decrees import Decree
+from zoning.store.keyed import FILENAME as KEYED_FILENAME
+from zoning.store.keyed import KeyedIndex
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
 
 class ZoningStore:
@@ -28,7 +29,7 @@ class ZoningStore:
     def __init__(self, path: Path, meta: dict[str, Any]) -> None:
         self.path = path
         self.meta = meta
-        self._cache: dict[str, pd.DataFrame] = {}
+        self._cache: dict[str, Any] = {}
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> ZoningStore:
@@ -89,11 +90,18 @@ class ZoningStore:
         """The region's name (its code if unknown)."""
         return str(self.meta.get("regions", {}).get(region, region))
 
+    @cached_property
+    def keyed(self) -> KeyedIndex:
+        """Keyed lookups (SQLite), for answers that need no bulk table."""
+        return KeyedIndex(self.path / KEYED_FILENAME)
+
     # -- tables ------------------------------------------------------------------------
 
     def _table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
         key = name if columns is None else f"{name}:{','.join(columns)}"
         if key not in self._cache:
+            import pandas as pd
+
             self._cache[key] = pd.read_parquet(self.path / f"{name}.parquet", columns=columns)
         return self._cache[key]
 

@@ -1,0 +1,113 @@
+"""Keyed lookups (commune code, postal code, code movements) in one SQLite file.
+
+``zoning check`` must answer from a cold process in well under a second: SQLite opens
+instantly, answers a keyed query in microseconds and is in the standard library, so the
+commune path imports neither pandas nor pyarrow. The Parquet tables stay the store's bulk
+format (maps, batches); this file holds the same rows, indexed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FILENAME = "lookup.sqlite"
+
+# table -> columns to index
+_INDEXES = {
+    "communes": ["code"],
+    "zones": ["decree_id, code"],
+    "code_map": ["old_code", "new_code"],
+    "qpv_communes": ["commune"],
+    "postal": ["postcode", "code"],
+    "qpv_polygon_codes": ["code_qp"],
+}
+
+
+def write_keyed(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Write the tables named in ``_INDEXES`` to an SQLite file, with their indexes."""
+    with sqlite3.connect(path) as db:
+        for name, frame in tables.items():
+            frame.to_sql(name, db, index=False, if_exists="replace")
+            for number, columns in enumerate(_INDEXES.get(name, [])):
+                db.execute(f"CREATE INDEX idx_{name}_{number} ON {name} ({columns})")
+    # sqlite3's context manager commits but does not close
+    sqlite3.connect(path).close()
+
+
+class KeyedIndex:
+    """Read-only keyed queries on a store's ``lookup.sqlite``."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        return [dict(row) for row in self.db.execute(sql, tuple(params))]
+
+    def commune(self, code: str) -> dict[str, Any] | None:
+        """``code, name, departement, region, population`` of a commune of the vintage."""
+        rows = self._rows("SELECT * FROM communes WHERE code = ?", [code])
+        return rows[0] if rows else None
+
+    def names(self, codes: Iterable[str]) -> dict[str, str]:
+        """Names of several communes."""
+        codes = list(codes)
+        marks = ",".join("?" * len(codes))
+        rows = self._rows(f"SELECT code, name FROM communes WHERE code IN ({marks})", codes)
+        return {r["code"]: r["name"] for r in rows}
+
+    def zone(self, decree_id: str, code: str) -> dict[str, Any] | None:
+        """The zones row of a commune under a decree."""
+        rows = self._rows("SELECT * FROM zones WHERE decree_id = ? AND code = ?", [decree_id, code])
+        return rows[0] if rows else None
+
+    def events_from(self, codes: Iterable[str], after: str, until: str) -> list[dict[str, Any]]:
+        """Dated movements leaving these codes with ``after < date <= until``."""
+        codes = list(codes)
+        marks = ",".join("?" * len(codes))
+        return self._rows(
+            f"SELECT * FROM code_map WHERE old_code IN ({marks}) AND date != '' "
+            "AND date > ? AND date <= ? ORDER BY date",
+            [*codes, after, until],
+        )
+
+    def events_to(self, codes: Iterable[str], after: str, before: str) -> list[dict[str, Any]]:
+        """Dated movements arriving at these codes with ``after < date < before``."""
+        codes = list(codes)
+        marks = ",".join("?" * len(codes))
+        return self._rows(
+            f"SELECT * FROM code_map WHERE new_code IN ({marks}) AND date != '' "
+            "AND date > ? AND date < ? ORDER BY date",
+            [*codes, after, before],
+        )
+
+    def parent(self, code: str) -> dict[str, Any] | None:
+        """The commune a COMD / COMA / ARM code belongs to (undated rows of ``code_map``)."""
+        rows = self._rows("SELECT * FROM code_map WHERE old_code = ? AND date = ''", [code])
+        return rows[0] if rows else None
+
+    def qpv_of(self, commune: str) -> list[str]:
+        """QPV codes listed for a commune."""
+        rows = self._rows(
+            "SELECT code_qp FROM qpv_communes WHERE commune = ? ORDER BY code_qp", [commune]
+        )
+        return [r["code_qp"] for r in rows]
+
+    def has_qpv_polygon(self, codes: Iterable[str]) -> bool:
+        """Whether the store holds a perimeter for any of these QPV codes."""
+        codes = list(codes)
+        if not codes:
+            return False
+        marks = ",".join("?" * len(codes))
+        sql = f"SELECT 1 FROM qpv_polygon_codes WHERE code_qp IN ({marks}) LIMIT 1"
+        return bool(self._rows(sql, codes))
+
+    def postal(self, postcode: str) -> list[dict[str, Any]]:
+        """La Poste rows of a postal code."""
+        return self._rows("SELECT * FROM postal WHERE postcode = ?", [postcode])
