@@ -61,3 +61,25 @@ def test_national_coverage(store: ZoningStore) -> None:
     assert report["communes"]["with_polygon"] == 34955
     assert report["zoning_rows"]["matched"] / report["zoning_rows"]["read"] > 0.99
     assert all(r["reason"] for r in report["zoning_rows"]["unmatched"])
+
+
+def test_rows_matched_through_later_names_and_homonyms(store: ZoningStore) -> None:
+    zones = store.zones("ars-na-2022-04-25").set_index("code")
+    # « Val-de-Cognac » (commune nouvelle of 2024) covers two 2022 communes
+    for code in ("16097", "16355"):
+        assert "nom postérieur" in zones.loc[code, "via"]
+    # « Lacq » of 2024 absorbed Urdès: the 2024 row covers both 2022 communes
+    assert zones.loc["64541", "zone"] == zones.loc["64300", "zone"] == "ZAC"
+    # two homonyms told apart by their postal code
+    assert zones.loc["16052", "zone"] == zones.loc["16053", "zone"] == "ZIP"
+
+
+def test_unclassified_communes_say_what_became_of_them(store: ZoningStore) -> None:
+    zones = store.zones("ars-na-2022-04-25").set_index("code")
+    assert "Magnac-lès-Gardes (16198)" in zones.loc["16147", "note"]  # Gardes-le-Pontaroux
+
+
+def test_unmatched_rows_are_listed_with_their_line(store: ZoningStore) -> None:
+    unmatched = store.report()["zoning_rows"]["unmatched"]
+    assert unmatched
+    assert all(isinstance(r["line"], int) and r["line"] >= 2 for r in unmatched)
