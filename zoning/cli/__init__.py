@@ -21,17 +21,17 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "check": (
         "zoning.cli.check",
         "check",
-        "Zone of a place: commune, postcode, point, address.",
+        "Zone d'un lieu : commune, code postal, point, adresse.",
     ),
-    "data": ("zoning.cli.data", "data", "Download sources and build the zoning store."),
+    "data": ("zoning.cli.data", "data", "Télécharge les sources, construit le magasin."),
     "geocode": (
         "zoning.cli.geocode",
         "geocode",
-        "Geocode a CSV/Excel file (BAN, FINESS...).",
+        "Géocode un fichier CSV/Excel (BAN, FINESS...).",
     ),
-    "geocoder": ("zoning.cli.geocoder", "geocoder", "Run a local, offline BAN geocoder (addok)."),
-    "batch": ("zoning.cli.batch", "batch", "Check a list of candidate posts against a programme."),
-    "map": ("zoning.cli.map", "map_group", "Render interactive maps (coverage, posts)."),
+    "geocoder": ("zoning.cli.geocoder", "geocoder", "Géocodeur BAN local, hors ligne (addok)."),
+    "batch": ("zoning.cli.batch", "batch", "Vérifie une liste de postes candidats."),
+    "map": ("zoning.cli.map", "map_group", "Cartes interactives (couverture, postes)."),
 }
 
 

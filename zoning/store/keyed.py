@@ -108,6 +108,14 @@ class KeyedIndex:
         sql = f"SELECT 1 FROM qpv_polygon_codes WHERE code_qp IN ({marks}) LIMIT 1"
         return bool(self._rows(sql, codes))
 
+    def reference_point(self, code: str) -> tuple[float, float] | None:
+        """La Poste's reference point (lon, lat) of a commune: for display, not an address."""
+        rows = self._rows(
+            "SELECT lon, lat FROM postal WHERE code = ? AND lon IS NOT NULL ORDER BY postcode LIMIT 1",
+            [code],
+        )
+        return (rows[0]["lon"], rows[0]["lat"]) if rows else None
+
     def postal(self, postcode: str) -> list[dict[str, Any]]:
         """La Poste rows of a postal code."""
         return self._rows("SELECT * FROM postal WHERE postcode = ?", [postcode])

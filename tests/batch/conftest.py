@@ -1,0 +1,20 @@
+"""Fixtures of the batch tests: FINESS lookups from the real hospital extract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zoning.rules.sites import FinessLocator, finess_locator_from_directory
+
+
+@pytest.fixture(scope="session")
+def finess_locator(sources_dir: Path) -> FinessLocator:
+    """FINESS ET -> point, from the real Eurostat hospital extract of the shared data."""
+    from zoning.sources.finess import FinessDirectory, read_eurostat_hospitals
+    from zoning.sources.manifest import load_manifest
+
+    source = load_manifest()["finess_hospitals"]
+    frame = read_eurostat_hospitals(source.path(sources_dir), source)
+    return finess_locator_from_directory(FinessDirectory([frame]))

@@ -1,0 +1,104 @@
+"""Open a generated map in real headless Chromium (Selenium) and read what it drew.
+
+No network is used: the pages are self-contained and Chromium is started with
+background networking off. Every page load also records JavaScript errors through
+``window.onerror`` (installed before any script of the page runs) and the browser log.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+_ERROR_TRAP = """
+window.__errors = [];
+window.addEventListener('error', function (e) {
+    window.__errors.push(String(e.message || e.type) + ' @ ' + (e.filename || '') + ':' + e.lineno);
+});
+window.addEventListener('unhandledrejection', function (e) {
+    window.__errors.push('unhandled rejection: ' + String(e.reason));
+});
+"""
+
+
+def chromium_available() -> bool:
+    """Whether Chromium and its driver are installed."""
+    return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
+
+
+@contextmanager
+def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
+    """A headless Chromium driven by Selenium, with a fresh profile, closed on exit."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="zoning-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        f"--window-size={width},{height}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    try:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _ERROR_TRAP})
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_map(driver: Any, path: Path, timeout: float = 30.0) -> float:
+    """Load a map file and wait until its ``window.zoning`` hook exists.
+
+    Returns
+    -------
+    float
+        Seconds from navigation start to the hook being ready (time to first render:
+        Leaflet draws synchronously while the page's scripts run).
+    """
+    start = time.perf_counter()
+    driver.get(path.resolve().as_uri())
+    deadline = start + timeout
+    while time.perf_counter() < deadline:
+        if driver.execute_script("return !!(window.zoning && window.zoning.map);"):
+            # Two animation frames: the SVG is laid out and painted.
+            driver.execute_async_script(
+                "var done = arguments[arguments.length - 1];"
+                "requestAnimationFrame(function () { requestAnimationFrame(done); });"
+            )
+            return time.perf_counter() - start
+        time.sleep(0.05)
+    raise TimeoutError(f"map {path} did not render within {timeout} s: {js_errors(driver)}")
+
+
+def js_errors(driver: Any) -> list[str]:
+    """JavaScript errors seen so far: trapped ``window.onerror`` plus SEVERE log lines."""
+    trapped = driver.execute_script("return window.__errors || [];") or []
+    logged = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    return [*trapped, *logged]
+
+
+def external_requests(driver: Any) -> list[str]:
+    """Resources the page fetched over http(s) (must be none for an offline map)."""
+    names: list[str] = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; });"
+    )
+    return [n for n in names if n.startswith(("http:", "https:"))]

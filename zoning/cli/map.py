@@ -1,0 +1,192 @@
+"""``zoning map``: interactive HTML maps that open offline (coverage, posts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+log = logging.getLogger(__name__)
+
+_DATE = click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"])
+
+
+def _open_store(store: Path | None) -> Any:
+    from zoning.store import ZoningStore
+
+    return ZoningStore.open(store)
+
+
+def _coverage(
+    store: Path | None, region: str | None, on: dt.datetime | None, tolerance: float
+) -> Any:
+    from zoning.map.data import load_coverage
+    from zoning.settings import get_settings
+
+    return load_coverage(
+        _open_store(store),
+        region=region or get_settings().region,
+        on=on.date() if on else None,
+        tolerance_m=tolerance,
+    )
+
+
+def _figures(coverage: Any, posts: Any, output: Path) -> list[Path]:
+    from zoning.map.figures import write_figures
+
+    return write_figures(coverage, output.with_suffix(""), posts=posts)
+
+
+_common = [
+    click.option(
+        "--region",
+        metavar="CODE",
+        help="Region code (INSEE), default ZONING_REGION or 75 (Nouvelle-Aquitaine).",
+    ),
+    click.option(
+        "--date",
+        "on",
+        type=_DATE,
+        help="Use the decree in force on this date (YYYY-MM-DD); default the latest one.",
+    ),
+    click.option(
+        "--store",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Zoning store folder (default ZONING_STORE).",
+    ),
+    click.option(
+        "--tolerance",
+        type=click.FloatRange(min=0),
+        default=150.0,
+        show_default=True,
+        help="Display simplification in metres (shared borders simplified once; 0 = none).",
+    ),
+    click.option(
+        "--tiles/--no-tiles",
+        default=False,
+        show_default=True,
+        help="Offer an OpenStreetMap background layer (needs the network, off until ticked).",
+    ),
+    click.option(
+        "--figures/--no-figures",
+        default=True,
+        show_default=True,
+        help="Also write the per-département table and chart beside the map.",
+    ),
+]
+
+
+def _with_common(func: Any) -> Any:
+    for option in reversed(_common):
+        func = option(func)
+    return func
+
+
+@click.group("map")
+def map_group() -> None:
+    """Render interactive maps as single HTML files that open with no network.
+
+    \b
+    Leaflet and its plugins are inlined from the project's npm packages
+    (run `npm ci` at the repository root once). Examples:
+      zoning map coverage -o maps/couverture.html
+      zoning map coverage --region 75 --date 2023-06-01 -o maps/na-2023.html
+      zoning map posts resultats.csv -o maps/postes.html
+    """
+
+
+@map_group.command("coverage")
+@_with_common
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("maps/couverture.html"),
+    show_default=True,
+    help="HTML file to write.",
+)
+def coverage(
+    region: str | None,
+    on: dt.datetime | None,
+    store: Path | None,
+    tolerance: float,
+    tiles: bool,
+    figures: bool,
+    output: Path,
+) -> None:
+    """Communes coloured by zoning class (ZIP, ZAC, hors zonage…), QPV, départements.
+
+    Tooltips give commune, code, class and population; a search box finds a commune by
+    name; the legend names the decree, its dates, the data vintages and the tool version.
+    """
+    from zoning.map.coverage import coverage_map
+    from zoning.map.render import save_map
+
+    start = time.perf_counter()
+    data = _coverage(store, region, on, tolerance)
+    path = save_map(coverage_map(data, tiles=tiles), output)
+    size = path.stat().st_size / 1e6
+    click.echo(
+        f"Carte écrite : {path} ({len(data.communes)} communes, {size:.1f} Mo, "
+        f"{time.perf_counter() - start:.1f} s)"
+    )
+    if figures:
+        for extra in _figures(data, None, output):
+            click.echo(f"Figure écrite : {extra}")
+
+
+@map_group.command("posts")
+@click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_with_common
+@click.option(
+    "--coverage/--no-coverage",
+    "with_coverage",
+    default=True,
+    show_default=True,
+    help="Draw the communes by class underneath (needs the zoning store).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("maps/postes.html"),
+    show_default=True,
+    help="HTML file to write.",
+)
+def posts(
+    results: Path,
+    region: str | None,
+    on: dt.datetime | None,
+    store: Path | None,
+    tolerance: float,
+    tiles: bool,
+    figures: bool,
+    with_coverage: bool,
+    output: Path,
+) -> None:
+    """Posts of a batch result: hospital and ambulatory sites, distance, status.
+
+    RESULTS is the batch output (CSV, Excel or GeoJSON) with, per post: id, programme,
+    statut, site_principal_nom/_lon/_lat, site_nom/_lon/_lat (one row per ambulatory
+    site, or numbered site1_…, site2_… columns), distance_km, prime, financement.
+    """
+    from zoning.map.posts import posts_map, read_posts
+    from zoning.map.render import save_map
+
+    table = read_posts(results)
+    data = _coverage(store, region, on, tolerance) if with_coverage or figures else None
+    fmap = posts_map(table, data if with_coverage else None, tiles=tiles)
+    path = save_map(fmap, output)
+    click.echo(
+        f"Carte écrite : {path} ({table.rows['post_id'].nunique()} postes, "
+        f"{int(table.rows['drawable'].sum())} trajets dessinés)"
+    )
+    for note in table.notes:
+        click.echo(f"Attention : {note}")
+    if figures and data is not None:
+        for extra in _figures(data, table, output):
+            click.echo(f"Figure écrite : {extra}")

@@ -1,0 +1,357 @@
+"""A batch run: candidates file in, one result row per input row out, in input order.
+
+Blank, duplicated or malformed rows are reported on their own row with the status
+« données invalides » and the run goes on. The Excel output adds a summary sheet
+(counts by status, département and zone) and a provenance sheet (programme, decrees,
+data vintages, tool version, date).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zoning import __version__
+from zoning.errors import InvalidInputError
+from zoning.report.columns import ColumnMap, match_columns, require_columns
+from zoning.report.rows import post_from_cells
+from zoning.report.tables import InputTable, read_input, write_csv, write_excel, write_geojson
+from zoning.rules.batch import evaluate_posts
+from zoning.rules.criteria import PostResult
+from zoning.rules.distance import RoadDistance
+from zoning.rules.post import Located, Post
+from zoning.rules.programme import Programme, load_programme
+from zoning.rules.sites import FinessLocator, Geocoder
+from zoning.rules.verdicts import INVALID_DATA, STATUSES
+
+log = logging.getLogger(__name__)
+
+OUTPUT_SUFFIXES = (".xlsx", ".csv", ".geojson", ".json")
+SHEET_RESULTS = "Résultats"
+SHEET_SUMMARY = "Synthèse"
+SHEET_PROVENANCE = "Provenance"
+
+
+@dataclass
+class BatchRun:
+    """What a batch run did (for the command line and tests)."""
+
+    rows: int
+    counts: dict[str, int]
+    column_map: ColumnMap
+    output: Path
+    programme: Programme
+    seconds: float
+    headers: list[str] = field(default_factory=list)
+    table: list[list[Any]] = field(default_factory=list)
+
+
+def _number(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _km(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def prepare_posts(
+    table: InputTable, cmap: ColumnMap, programme: Programme
+) -> tuple[list[Post | None], list[str | None]]:
+    """Posts from rows; a row that cannot be a post gets None and a French reason."""
+    posts: list[Post | None] = []
+    skipped: list[str | None] = []
+    seen: dict[tuple[str, ...], int] = {}
+    width = len(table.headers)
+    for cells, line in zip(table.rows, table.lines, strict=True):
+        if not any(c.strip() for c in cells):
+            posts.append(None)
+            skipped.append("ligne vide")
+            continue
+        key = tuple(c.strip() for c in cells[:width])
+        if key in seen:
+            posts.append(None)
+            skipped.append(f"ligne en double (identique à la ligne {seen[key]})")
+            continue
+        seen[key] = line
+        by_header = dict(zip(table.headers, cells, strict=False))
+        by_field = {name: by_header.get(col, "") for name, col in cmap.fields.items()}
+        post = post_from_cells(by_field, programme.week_half_days)
+        extra = [c for c in cells[width:] if c.strip()]
+        if extra:
+            post = dataclasses.replace(
+                post,
+                errors=(
+                    *post.errors,
+                    f"ligne mal formée : {len(cells)} valeurs pour {width} colonnes",
+                ),
+            )
+        posts.append(post)
+        skipped.append(None)
+    return posts, skipped
+
+
+def _site_columns(k: int) -> list[str]:
+    return [
+        f"lon_site{k}",
+        f"lat_site{k}",
+        f"zone_site{k}",
+        f"commune_site{k}",
+        f"departement_site{k}",
+        f"qpv_site{k}",
+        f"precision_site{k}",
+        f"distance_km_site{k}",
+        f"distance_route_km_site{k}",
+        f"regle_20km_site{k}",
+    ]
+
+
+def result_headers(n_sites: int) -> list[str]:
+    """Names of the columns added to the input columns."""
+    cols = [
+        "statut",
+        "motifs",
+        "lon_etablissement",
+        "lat_etablissement",
+        "commune_etablissement",
+        "precision_etablissement",
+    ]
+    for k in range(1, n_sites + 1):
+        cols += _site_columns(k)
+    cols += [
+        "arrete",
+        "prime_verdict",
+        "prime_mensuelle",
+        "prime_si_confirmee",
+        "prime_motif",
+        "financement_mensuel",
+        "financement_total",
+        "financement_motif",
+        "remarques",
+    ]
+    return cols
+
+
+def _lonlat(site: Located | None) -> tuple[float | None, float | None]:
+    """The located point, rounded to about 1 m, for maps and GIS (None when unknown).
+
+    A site known only by its commune gets the commune's reference point; its precision
+    column says so.
+    """
+    if site is None:
+        return None, None
+    if site.lon is not None and site.lat is not None:
+        return round(site.lon, 6), round(site.lat, 6)
+    if site.reference_point is not None:
+        return round(site.reference_point[0], 6), round(site.reference_point[1], 6)
+    return None, None
+
+
+def _place_name(site: Located | None) -> str | None:
+    if site is None or site.placement is None:
+        return None
+    return f"{site.placement.commune_name} ({site.placement.commune_code})"
+
+
+def result_values(result: PostResult | None, skipped: str | None, n_sites: int) -> list[Any]:
+    """Values of :func:`result_headers` for one row."""
+    if result is None:
+        empty = len(result_headers(n_sites)) - 2
+        return [INVALID_DATA, skipped or "ligne non traitée", *([None] * empty)]
+    hospital = result.hospital
+    values: list[Any] = [
+        result.status,
+        " | ".join(result.reasons()) or None,
+        *_lonlat(hospital),
+        _place_name(hospital),
+        hospital.precision if hospital else None,
+    ]
+    decree = None
+    for k in range(n_sites):
+        site = result.sites[k] if k < len(result.sites) else None
+        place = site.placement if site else None
+        dist = result.distances[k] if k < len(result.distances) else None
+        if place is not None and decree is None and place.decree is not None:
+            decree = place.decree.short
+        values += [
+            *_lonlat(site),
+            place.zone if place else None,
+            _place_name(site),
+            place.departement if place else None,
+            ", ".join(place.qpv) if place and place.qpv else None,
+            site.precision if site else None,
+            _km(dist.geodesic_km) if dist else None,
+            _km(dist.road_km) if dist else None,
+            f"{dist.verdict} : {dist.reason}" if dist else None,
+        ]
+    prem, fund = result.premium, result.funding
+    notes = sorted({n for s in (*result.sites, result.hospital) if s for n in s.notes})
+    values += [
+        decree,
+        prem.verdict if prem else "sans objet",
+        _number(prem.amount) if prem else None,
+        _number(prem.amount_if_confirmed) if prem else None,
+        prem.reason if prem else "pas de prime d'exercice territorial dans ce programme",
+        _number(fund.monthly),
+        _number(fund.total),
+        fund.reason,
+        " | ".join(notes) or None,
+    ]
+    return values
+
+
+def summary_rows(
+    results: Sequence[PostResult | None], statuses: Sequence[str]
+) -> tuple[list[str], list[list[Any]]]:
+    """Counts by status, by département and by zone (of the first ambulatory site)."""
+    headers = ["catégorie", "valeur", *STATUSES, "total"]
+    groups: dict[tuple[str, str], Counter[str]] = {}
+
+    def add(category: str, value: str, status: str) -> None:
+        groups.setdefault((category, value), Counter())[status] += 1
+
+    for result, status in zip(results, statuses, strict=True):
+        add("ensemble", "toutes les lignes", status)
+        place = result.sites[0].placement if result and result.sites else None
+        add("département", place.departement if place else "inconnu", status)
+        add("zone", (place.zone or "inconnue") if place else "inconnue", status)
+    rows = [
+        [cat, val, *(c[s] for s in STATUSES), sum(c.values())]
+        for (cat, val), c in sorted(
+            groups.items(),
+            key=lambda kv: (["ensemble", "département", "zone"].index(kv[0][0]), kv[0][1]),
+        )
+    ]
+    return headers, rows
+
+
+def provenance_rows(
+    programme: Programme,
+    store: Any,
+    table: InputTable,
+    cmap: ColumnMap,
+    results: Sequence[PostResult | None],
+    routing: bool,
+) -> list[list[Any]]:
+    """Key/value rows: programme, decrees used, data vintages, tool version, date, mapping."""
+    prov = store.provenance() if store is not None else {}
+    decrees = sorted(
+        {
+            s.placement.decree.provenance()
+            for r in results
+            if r
+            for s in r.sites
+            if s.placement is not None and s.placement.decree is not None
+        }
+    )
+    rows: list[list[Any]] = [
+        ["outil", f"zoning {__version__}"],
+        ["date du traitement", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")],
+        ["programme", f"{programme.id} : {programme.title}"],
+        ["fichier de règles", programme.path.name],
+        *[["texte source", s] for s in programme.sources],
+        *[["arrêté de zonage appliqué", d] for d in decrees],
+        ["base de zonage construite le", prov.get("store_built_at")],
+        *[[f"source {k}", v] for k, v in sorted((prov.get("sources") or {}).items())],
+        [
+            "distance routière",
+            "service OSRM configuré"
+            if routing
+            else "aucun service de routage : sous 20 km à vol d'oiseau, « à vérifier »",
+        ],
+        ["fichier d'entrée", table.path.name],
+        ["encodage, séparateur", f"{table.encoding}, {table.delimiter!r}"],
+        ["ligne d'en-tête", table.header_line],
+        *[["colonne reconnue", line] for line in cmap.describe()],
+        *[["colonne non utilisée", c] for c in cmap.unknown],
+    ]
+    return rows
+
+
+def run_batch(
+    input_path: Path,
+    programme_id: str,
+    output_path: Path,
+    store: Any = None,
+    *,
+    finess: FinessLocator | None = None,
+    geocoder: Geocoder | None = None,
+    road_distance: RoadDistance | None = None,
+    sheet: str | None = None,
+    progress: bool = True,
+    programmes_folder: Path | None = None,
+    lookup: Any = None,
+) -> BatchRun:
+    """Check every row of ``input_path`` against a programme and write ``output_path``.
+
+    The output format follows the suffix of ``output_path``: ``.xlsx`` (results,
+    summary and provenance sheets), ``.csv`` (results; provenance beside it in
+    ``<name>.provenance.txt``) or ``.geojson`` (first ambulatory site as the point).
+    """
+    started = time.perf_counter()
+    output_path = Path(output_path)
+    suffix = output_path.suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise InvalidInputError(
+            f"format de sortie non pris en charge : « {suffix} » (.xlsx, .csv ou .geojson)"
+        )
+    programme = load_programme(programme_id, programmes_folder)
+    table = read_input(Path(input_path), sheet)
+    cmap = match_columns(table.headers)
+    log.info("column mapping: %s", "; ".join(cmap.describe()))
+    require_columns(cmap, programme.hospital_required, table.path.name)
+    if store is None:
+        from zoning.store import ZoningStore
+
+        store = ZoningStore.open()
+    posts, skipped = prepare_posts(table, cmap, programme)
+    results = evaluate_posts(
+        store,
+        programme,
+        posts,
+        finess=finess,
+        geocoder=geocoder,
+        road_distance=road_distance,
+        progress=progress,
+        lookup=lookup,
+    )
+    n_sites = max([len(p.sites) for p in posts if p] + cmap.sites() + [1])
+    headers = [*table.headers, *result_headers(n_sites)]
+    width = len(table.headers)
+    rows = []
+    for cells, result, skip in zip(table.rows, results, skipped, strict=True):
+        padded = (cells + [""] * width)[:width]
+        rows.append([*padded, *result_values(result, skip, n_sites)])
+    statuses = [str(r[width]) for r in rows]
+    counts = {str(s): statuses.count(s) for s in STATUSES}
+    prov = provenance_rows(programme, store, table, cmap, results, road_distance is not None)
+    if suffix == ".xlsx":
+        write_excel(
+            output_path,
+            {
+                SHEET_RESULTS: (headers, rows),
+                SHEET_SUMMARY: summary_rows(results, statuses),
+                SHEET_PROVENANCE: (["élément", "valeur"], prov),
+            },
+        )
+    elif suffix == ".csv":
+        write_csv(output_path, headers, rows)
+        text = "\n".join(f"{k} : {v}" for k, v in prov)
+        output_path.with_suffix(".provenance.txt").write_text(text + "\n", encoding="utf-8")
+    else:
+        points = [
+            (r.sites[0].lon, r.sites[0].lat)
+            if r and r.sites and r.sites[0].lon is not None and r.sites[0].lat is not None
+            else None
+            for r in results
+        ]
+        write_geojson(output_path, headers, rows, points, {"provenance": prov})
+    seconds = time.perf_counter() - started
+    log.info("batch: %d rows in %.1f s", len(rows), seconds)
+    return BatchRun(len(rows), counts, cmap, output_path, programme, seconds, headers, rows)

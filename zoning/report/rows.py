@@ -1,0 +1,150 @@
+"""Turn one input row (text cells by field) into a :class:`~zoning.rules.post.Post`.
+
+Values are parsed leniently (French decimal comma, dates as 01/11/2023 or 2023-11-01,
+oui/non); a value that cannot be read becomes an error on the post, reported on its
+row, and never stops the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+from zoning.report.columns import MAX_SITES
+from zoning.rules.identifiers import is_insee
+from zoning.rules.post import Post, SiteInput
+from zoning.rules.types import normalise_text
+
+_TRUE = {"oui", "o", "yes", "y", "vrai", "true", "1", "x", "accordee", "accorde"}
+_FALSE = {"non", "n", "no", "faux", "false", "0", ""}
+_DATE_PATTERNS = (
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$"), ("y", "m", "d")),
+    (re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"), ("d", "m", "y")),
+    (re.compile(r"^(\d{1,2})[/.\-](\d{4})$"), ("m", "y")),
+)
+_DEROGATIONS = {
+    "entit": "entites_juridiques_differentes",
+    "juridique": "entites_juridiques_differentes",
+    "penitent": "unite_sanitaire_penitentiaire",
+    "prison": "unite_sanitaire_penitentiaire",
+    "usmp": "unite_sanitaire_penitentiaire",
+}
+
+
+def parse_number(text: str, what: str, errors: list[str]) -> float | None:
+    """A number with a French or English decimal separator; '' is None."""
+    text = text.strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    clean = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+    clean = clean.rstrip("%€")
+    try:
+        return float(clean)
+    except ValueError:
+        errors.append(f"{what} illisible : « {text} »")
+        return None
+
+
+def parse_date(text: str, what: str, errors: list[str]) -> dt.date | None:
+    """A date as AAAA-MM-JJ, JJ/MM/AAAA (also - or .), or MM/AAAA (first of the month)."""
+    text = text.strip()
+    if not text:
+        return None
+    for pattern, parts in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            values = dict(zip(parts, map(int, match.groups()), strict=True))
+            try:
+                return dt.date(values["y"], values["m"], values.get("d", 1))
+            except ValueError:
+                break
+    errors.append(f"{what} illisible : « {text} » (JJ/MM/AAAA attendu)")
+    return None
+
+
+def parse_bool(text: str, what: str, errors: list[str]) -> bool:
+    """oui/non, vrai/faux, x, 1/0; anything else is an error (and False)."""
+    value = normalise_text(text)
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    errors.append(f"{what} illisible : « {text} » (oui ou non attendu)")
+    return False
+
+
+def parse_derogation(text: str) -> str | None:
+    """Code of an ARS derogation to the 20 km rule from the user's wording."""
+    value = normalise_text(text)
+    if not value or value in _FALSE:
+        return None
+    for key, code in _DEROGATIONS.items():
+        if key in value:
+            return code
+    return value.replace(" ", "_")
+
+
+def _site(cells: Mapping[str, str], prefix: str, errors: list[str], label: str) -> SiteInput:
+    def get(attr: str) -> str:
+        return cells.get(f"{prefix}_{attr}", "").strip()
+
+    commune, city = get("insee"), get("ville")
+    # A « commune » column often holds the INSEE code itself.
+    if not commune and is_insee(city) and re.fullmatch(r"[0-9AB]{4,5}", city.upper()):
+        commune, city = city, ""
+    return SiteInput(
+        lon=parse_number(get("lon"), f"longitude ({label})", errors),
+        lat=parse_number(get("lat"), f"latitude ({label})", errors),
+        commune=commune or None,
+        postcode=get("cp") or None,
+        city=city or None,
+        finess=get("finess") or None,
+        address=get("adresse") or None,
+        name=get("nom") or None,
+        kind=get("type") or None,
+        half_days=parse_number(get("dj"), f"demi-journées ({label})", errors),
+    )
+
+
+def post_from_cells(cells: Mapping[str, str], week_half_days: float = 10.0) -> Post:
+    """Build a post from the cells of one row, keyed by field name (see columns.FIELDS)."""
+    errors: list[str] = []
+
+    def get(name: str) -> str:
+        return cells.get(name, "").strip()
+
+    half_days = parse_number(get("dj_hopital"), "demi-journées à l'hôpital", errors)
+    if half_days is None and get("quotite_hopital"):
+        share = parse_number(get("quotite_hopital"), "quotité hospitalière", errors)
+        if share is not None:
+            share = share / 100 if share > 1 else share
+            half_days = round(share * week_half_days, 2)
+    months = parse_number(get("duree"), "durée", errors)
+    if months is not None and months != int(months):
+        errors.append(f"durée non entière : {months:g} mois")
+    sites = []
+    for k in range(1, MAX_SITES + 1):
+        site = _site(cells, f"site{k}", errors, f"site {k}")
+        if k == 1 or not site.is_empty():
+            sites.append(site)
+    cost = parse_number(get("cout_mensuel"), "coût mensuel", errors)
+    return Post(
+        ref=get("ref") or None,
+        rpps=get("rpps") or None,
+        ordre_date=parse_date(get("ordre"), "date d'inscription à l'Ordre", errors),
+        specialty=get("specialite") or None,
+        hospital=_site(cells, "hop", errors, "établissement"),
+        establishment_type=get("type_etablissement") or None,
+        hospital_half_days=half_days,
+        sites=tuple(sites),
+        start=parse_date(get("date_debut"), "date de début", errors),
+        months=int(months) if months is not None else None,
+        duration_derogation=parse_bool(get("derogation_duree"), "dérogation de durée", errors),
+        split_motivated=parse_bool(get("repartition_motivee"), "répartition motivée", errors),
+        premium_derogation=parse_derogation(get("derogation_prime")),
+        shortage_confirmed=parse_bool(get("carence"), "carence constatée", errors),
+        monthly_cost=cost,
+        filed=parse_date(get("date_depot"), "date de dépôt", errors),
+        errors=tuple(errors),
+    )

@@ -1,0 +1,108 @@
+"""Evaluate many posts at once: locate every site in one pass, then run the criteria."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tqdm import tqdm
+
+from zoning.rules.criteria import PostResult, evaluate_post
+from zoning.rules.distance import RoadDistance
+from zoning.rules.post import Post, SiteInput
+from zoning.rules.programme import Programme
+from zoning.rules.sites import FinessLocator, Geocoder, locate_sites
+
+
+def _cached(road: RoadDistance | None) -> RoadDistance | None:
+    """Ask the routing service once per pair of points."""
+    if road is None:
+        return None
+    cache: dict[tuple[tuple[float, float], tuple[float, float]], float] = {}
+
+    def cached(a: tuple[float, float], b: tuple[float, float]) -> float:
+        if (a, b) not in cache:
+            cache[(a, b)] = road(a, b)
+        return cache[(a, b)]
+
+    return cached
+
+
+def qpv_polygon_communes(store: Any) -> frozenset[str]:
+    """Communes whose QPV perimeters the store holds (a point there can be tested)."""
+    polygons = store.qpv_polygons()
+    if len(polygons) == 0 or "commune" not in polygons:
+        return frozenset()
+    return frozenset(str(c) for c in polygons["commune"].dropna())
+
+
+def commune_areas(store: Any) -> Callable[[str], Any]:
+    """Commune code -> polygon, loading the commune polygons on first use only."""
+    table: dict[str, Any] = {}
+
+    def area(code: str) -> Any:
+        if not table:
+            gdf = store.communes_gdf()
+            table.update(zip(gdf["code"], gdf.geometry, strict=True))
+        return table.get(code)
+
+    return area
+
+
+def evaluate_posts(
+    store: Any,
+    programme: Programme,
+    posts: Sequence[Post | None],
+    finess: FinessLocator | None = None,
+    geocoder: Geocoder | None = None,
+    road_distance: RoadDistance | None = None,
+    progress: bool = True,
+    lookup: Any = None,
+) -> list[PostResult | None]:
+    """Results in the order of ``posts``; a None post (blank row...) gives None."""
+    sites: list[SiteInput] = []
+    dates: list[dt.date | None] = []
+    slots: list[tuple[int | None, list[int]]] = []
+    for post in posts:
+        if post is None:
+            slots.append((None, []))
+            continue
+        hospital_slot = None
+        if programme.hospital_required and post.hospital is not None:
+            hospital_slot = len(sites)
+            sites.append(post.hospital)
+            # The hospital's zone plays no part: place it under the latest decree so that
+            # a start date outside every decree does not hide where it is.
+            dates.append(None)
+        site_slots = []
+        for site in post.sites:
+            site_slots.append(len(sites))
+            sites.append(site)
+            dates.append(post.start)
+        slots.append((hospital_slot, site_slots))
+    located = locate_sites(store, sites, dates, finess=finess, geocoder=geocoder, lookup=lookup)
+    polygons = qpv_polygon_communes(store)
+    road = _cached(road_distance)
+    areas = commune_areas(store) if programme.premium else None
+    results: list[PostResult | None] = []
+    bar = tqdm(total=len(posts), desc="postes", unit="ligne", disable=not progress, leave=False)
+    for post, (hospital_slot, site_slots) in zip(posts, slots, strict=True):
+        bar.update()
+        if post is None:
+            results.append(None)
+            continue
+        hospital = located[hospital_slot] if hospital_slot is not None else None
+        results.append(
+            evaluate_post(
+                programme,
+                post,
+                hospital,
+                [located[i] for i in site_slots],
+                road,
+                polygons,
+                areas,
+            )
+        )
+    bar.close()
+    return results

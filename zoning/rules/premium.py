@@ -1,0 +1,85 @@
+"""Territorial premium ("prime d'exercice territorial") from the programme's tiers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from zoning.rules.distance import DistanceVerdict
+from zoning.rules.programme import PremiumRules, PremiumTier
+from zoning.rules.verdicts import CHECK, NO, OK, Verdict
+
+
+@dataclass(frozen=True)
+class PremiumResult:
+    """Monthly premium of a post, with its verdict and French reason.
+
+    ``amount`` is the premium due when the verdict is ``ok`` (0 when ``non``); when
+    the verdict is ``à vérifier`` it is None and ``amount_if_confirmed`` gives the
+    amount due if every uncertain distance is confirmed.
+    """
+
+    verdict: Verdict
+    reason: str
+    amount: float | None
+    amount_if_confirmed: float | None
+    half_days: float
+    sites: int
+
+
+def tier_amount(half_days: float, other_sites: int, tiers: Sequence[PremiumTier]) -> float:
+    """Monthly amount for ``half_days`` a week outside the main site on ``other_sites`` sites.
+
+    The highest amount among the matching tiers; 0 when none matches (under one
+    half-day a week).
+    """
+    amounts = [t.amount for t in tiers if t.matches(half_days, other_sites)]
+    return max(amounts, default=0.0)
+
+
+def _euros(amount: float) -> str:
+    text = f"{amount:,.2f}".replace(",", " ").replace(".", ",")
+    return text.removesuffix(",00") + " €"
+
+
+def _half_days(value: float) -> str:
+    return f"{value:g}".replace(".", ",") + " demi-journée" + ("s" if value > 1 else "")
+
+
+def premium(sites: Sequence[tuple[float, DistanceVerdict]], rules: PremiumRules) -> PremiumResult:
+    """Premium of a post from its other sites: (weekly half-days there, distance verdict).
+
+    Only sites that meet the distance rule (or hold a derogation) count, both for the
+    half-days and for the number of sites.
+    """
+    sure = [(h, d) for h, d in sites if d.verdict == OK and h > 0]
+    doubt = [(h, d) for h, d in sites if d.verdict == CHECK and h > 0]
+    sure_days = sum(h for h, _ in sure)
+    amount = tier_amount(sure_days, len(sure), rules.tiers)
+    limit = f"{rules.min_distance_km:g} km"
+    if doubt:
+        all_days = sure_days + sum(h for h, _ in doubt)
+        best = tier_amount(all_days, len(sure) + len(doubt), rules.tiers)
+        reason = (
+            f"à vérifier : {_euros(best)} par mois si la distance routière d'au moins un site "
+            f"atteint {limit} ({_euros(amount)} sur les seuls sites confirmés)"
+        )
+        return PremiumResult(CHECK, reason, None, best, all_days, len(sure) + len(doubt))
+    if not sure:
+        if sites and all(h > 0 for h, _ in sites):
+            reason = f"aucun site à {limit} ou plus du site principal"
+        else:
+            reason = "pas de demi-journée hors du site principal à 20 km ou plus"
+        return PremiumResult(NO, reason, 0.0, 0.0, 0.0, 0)
+    where = f"{len(sure)} site{'s' if len(sure) > 1 else ''}"
+    if amount == 0:
+        return PremiumResult(
+            NO,
+            f"{_half_days(sure_days)} par semaine hors site principal : sous le premier palier",
+            0.0,
+            0.0,
+            sure_days,
+            len(sure),
+        )
+    reason = f"{_euros(amount)} brut par mois : {_half_days(sure_days)} par semaine sur {where}"
+    return PremiumResult(OK, reason, amount, amount, sure_days, len(sure))
