@@ -102,36 +102,26 @@ def _vintage_iso(store: ZoningStore) -> str:
     return vintage_date(int(store.meta["cog_vintage"])).isoformat()
 
 
-def _carry_forward(store: ZoningStore, code: str) -> set[str]:
-    """Follow one code through the movements up to the store's vintage."""
-    until = _vintage_iso(store)
-    current, last = {code}, ""
+def _carry(store: ZoningStore, code: str, *, forward: bool) -> set[str]:
+    """Follow one code through the movements, date by date.
+
+    Forward: from any older vintage up to the store's vintage (mergers). Backward: from a
+    code created after the store's vintage to the vintage communes it groups.
+    """
+    vintage = _vintage_iso(store)
+    frm, to = ("old_code", "new_code") if forward else ("new_code", "old_code")
+    current, bound = {code}, "" if forward else "9999"
     while True:
-        events = store.keyed.events_from(current, last, until)
+        if forward:
+            events = store.keyed.events_from(current, bound, vintage)
+        else:
+            events = store.keyed.events_to(current, vintage, bound)
         if not events:
             return current
-        day = events[0]["date"]
-        moved: set[str] = set()
-        for c in current:
-            targets = {e["new_code"] for e in events if e["date"] == day and e["old_code"] == c}
-            moved |= targets or {c}
-        current, last = moved, day
-
-
-def _carry_backward(store: ZoningStore, code: str) -> set[str]:
-    """The vintage communes a code created after the vintage groups."""
-    after = _vintage_iso(store)
-    current, last = {code}, "9999"
-    while True:
-        events = store.keyed.events_to(current, after, last)
-        if not events:
-            return current
-        day = events[-1]["date"]
-        moved: set[str] = set()
-        for c in current:
-            sources = {e["old_code"] for e in events if e["date"] == day and e["new_code"] == c}
-            moved |= sources or {c}
-        current, last = moved, day
+        day = events[0]["date"] if forward else events[-1]["date"]
+        step = [e for e in events if e["date"] == day]
+        current = set().union(*({e[to] for e in step if e[frm] == c} or {c} for c in current))
+        bound = day
 
 
 _PART_OF = {
@@ -164,7 +154,7 @@ def resolve_code(store: ZoningStore, code: str) -> tuple[list[str], list[str]]:
             f"de la commune {parent['new_code']}"
         )
         return [parent["new_code"]], notes
-    forward = {c for c in _carry_forward(store, code) if keyed.commune(c) is not None}
+    forward = {c for c in _carry(store, code, forward=True) if keyed.commune(c) is not None}
     if forward and forward != {code}:
         old_name = keyed.events_from([code], "", "9999")[0]["old_name"]
         notes.append(
@@ -172,7 +162,7 @@ def resolve_code(store: ZoningStore, code: str) -> tuple[list[str], list[str]]:
             f"{', '.join(sorted(forward))} au COG {store.meta['cog_vintage']}"
         )
         return sorted(forward), notes
-    backward = {c for c in _carry_backward(store, code) if keyed.commune(c) is not None}
+    backward = {c for c in _carry(store, code, forward=False) if keyed.commune(c) is not None}
     if backward:
         notes.append(
             f"code {code} postérieur au COG {store.meta['cog_vintage']} : regroupe "
