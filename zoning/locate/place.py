@@ -25,7 +25,6 @@ def place_query(
     placement = lookup.by_point(store, result.lon, result.lat, on)
     placement.query = address or finess or ""
     placement.via = f"géocodage ({result.source})"
-    placement.notes.insert(
-        0, f"géocodé : « {result.label} », précision {result.precision}, score {result.score}"
-    )
+    score = f", score {result.score:.2f}" if result.score is not None else ""
+    placement.notes.insert(0, f"géocodé : « {result.label} », précision {result.precision}{score}")
     return placement

@@ -43,8 +43,8 @@ FINESS_COLUMNS: tuple[str, ...] = (
     "origin",
 )
 
-# FINESS numbers: département (2 digits, or 2A/2B, or 9A.. for overseas) then 7 digits.
-_FINESS = re.compile(r"[0-9][0-9AB][0-9]{7}")
+# FINESS numbers (spec pattern): département (2 digits, 2A/2B, 9A.. overseas), 7 digits.
+_FINESS = re.compile(r"[0-9][0-9A-Z][0-9]{7}")
 
 # Field order of the two sections of the etalab extract (format_etalab_cs1100507 spec).
 STRUCTURE_FIELDS: tuple[str, ...] = (
@@ -110,7 +110,7 @@ def normalize_finess(value: object) -> str:
     if not _FINESS.fullmatch(text):
         raise InvalidInputError(
             f"numéro FINESS invalide « {value} » : 9 caractères attendus, le département "
-            "(2 chiffres, 2A ou 2B) puis 7 chiffres, par exemple 330781360"
+            "(2 chiffres, 2A, 2B, 9A...) puis 7 chiffres, par exemple 330781360"
         )
     return text
 
@@ -168,8 +168,8 @@ def read_etalab(path: Path) -> pd.DataFrame:
     geoloc: dict[str, tuple[float, float, str]] = {}
     reader = csv.reader(io.StringIO("\n".join(lines[1:])), delimiter=";")
     for lineno, cells in enumerate(reader, start=2):
-        if not cells or not any(cells):
-            continue
+        if not cells or not any(cells) or cells[0].startswith("#"):
+            continue  # blank line, or a comment (our hand-made test fixtures carry one)
         section = cells[0].strip().lower()
         if section == "structureet":
             if len(cells) - 1 != len(STRUCTURE_FIELDS):
@@ -259,7 +259,7 @@ def read_eurostat_hospitals(path: Path, source: Source) -> pd.DataFrame:
     raw = read_table(path)
     frame = pick_columns(raw, source.fields, path)
     for bad, value in enumerate(frame["finess"], start=2):
-        if not re.fullmatch(r"[0-9][0-9AB]?[0-9]{7}", value):
+        if not re.fullmatch(r"[0-9][0-9A-Z]?[0-9]{7}", value):
             raise SourceFormatError(f"{path} : ligne {bad} : numéro FINESS « {value} » invalide")
     number = frame["housenumber"].str.strip().str.upper()
     parts = number.str.extract(r"^(\d+)\s*([BTQC]?)$")

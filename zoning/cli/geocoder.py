@@ -1,0 +1,105 @@
+"""``zoning geocoder``: a local, offline addok geocoder built from the source files."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import click
+
+log = logging.getLogger(__name__)
+
+
+@click.group("geocoder")
+def geocoder() -> None:
+    """Géocodeur local hors ligne (addok + Redis) construit depuis les sources.
+
+    \b
+    It knows every commune of La Poste's postal-code base (reference point) and
+    the street addresses of the FINESS hospitals; it is not the full BAN.
+    Typical use:
+      zoning geocoder build --sources ../shared/data -o addok-docs.ndjson
+      zoning geocoder serve --documents addok-docs.ndjson --port 7878
+      ZONING_ADDOK_URL=http://127.0.0.1:7878 zoning geocode liste.csv -o sortie.xlsx
+    """
+
+
+@geocoder.command("build")
+@click.option(
+    "--sources",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of source files (default: ZONING_SOURCES).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="NDJSON file of addok documents to write.",
+)
+def build(sources: Path | None, output: Path) -> None:
+    """Write the addok documents (communes + hospital streets) as NDJSON."""
+    from zoning.locate.geocode.documents import build_documents
+    from zoning.settings import get_settings
+
+    stats = build_documents(sources or get_settings().sources, output)
+    click.echo(
+        f"{stats.total} documents écrits dans {output} : {stats.municipalities} communes, "
+        f"{stats.streets} voies ({stats.housenumbers} numéros), "
+        f"{stats.skipped_hospitals} hôpitaux sans voie ou commune ignorés"
+    )
+
+
+@geocoder.command("serve")
+@click.option(
+    "--documents",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="NDJSON documents (default: built now from --sources).",
+)
+@click.option(
+    "--sources",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of source files, when --documents is not given.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on; keep loopback unless you mean to share it.",
+)
+@click.option("--port", default=7878, show_default=True, type=int, help="HTTP port.")
+@click.option("--workers", type=int, help="gunicorn workers (default: CPU count, min 2).")
+def serve(
+    documents: Path | None,
+    sources: Path | None,
+    host: str,
+    port: int,
+    workers: int | None,
+) -> None:
+    """Start Redis (private unix socket) and addok (gunicorn) until Ctrl-C."""
+    import signal
+    import tempfile
+
+    from zoning.locate.geocode.documents import build_documents
+    from zoning.locate.geocode.server import LocalGeocoder
+    from zoning.settings import get_settings
+
+    def stop_on_term(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # same clean shutdown as Ctrl-C (Redis and gunicorn stopped)
+
+    signal.signal(signal.SIGTERM, stop_on_term)
+    with tempfile.TemporaryDirectory(prefix="zoning-geocoder-") as tmp:
+        if documents is None:
+            documents = Path(tmp) / "documents.ndjson"
+            build_documents(sources or get_settings().sources, documents)
+        click.echo("Chargement de l'index (environ 30 s)...", err=True)
+        with LocalGeocoder(documents, host=host, port=port, workers=workers) as local:
+            click.echo(f"Géocodeur prêt : {local.url}")
+            click.echo(f"  export ZONING_ADDOK_URL={local.url}")
+            click.echo("Ctrl-C pour arrêter.")
+            try:
+                while local.http is not None and local.http.poll() is None:
+                    time.sleep(1)
+            except KeyboardInterrupt:
+                click.echo("Arrêt.", err=True)

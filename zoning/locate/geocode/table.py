@@ -1,0 +1,272 @@
+"""Geocoding a user's table: read CSV/Excel, find the columns, geocode, write it back.
+
+Every input row is in the output, in order, with the result columns appended.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from zoning import __version__
+from zoning.errors import InvalidInputError
+from zoning.locate.geocode._text import fold_header
+from zoning.locate.geocode.pipeline import BatchOutcome, Geocoder, PlaceQuery
+from zoning.locate.geocode.result import RESULT_COLUMNS
+
+log = logging.getLogger(__name__)
+
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+#: Header spellings recognised for each role (folded: no accents, upper case).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "finess": ("FINESS", "N FINESS", "NO FINESS", "NUMERO FINESS", "FINESS ET", "NOFINESSET",
+               "NUM FINESS", "N FINESS ET", "CODE FINESS", "FINESS GEOGRAPHIQUE"),
+    "number": ("NUMERO", "NUM VOIE", "N VOIE", "NUMVOIE", "NUMERO VOIE", "NUMERO DE VOIE"),
+    "address": ("ADRESSE", "ADDRESS", "ADRESSE POSTALE", "ADRESSE 1", "ADRESSE1", "VOIE", "RUE",
+                "LIBELLE VOIE", "ADRESSE COMPLETE", "ADR", "ADRESSE STRUCTURE", "ADRESSE DU SITE"),
+    "postcode": ("CODE POSTAL", "CP", "POSTCODE", "CODEPOSTAL", "CODE POSTE"),
+    "city": ("COMMUNE", "VILLE", "CITY", "LOCALITE", "NOM COMMUNE", "LIBELLE COMMUNE",
+             "NOM DE LA COMMUNE"),
+    "citycode": ("CODE INSEE", "INSEE", "CODE COMMUNE", "CITYCODE", "COG", "CODE COMMUNE INSEE",
+                 "DEPCOM", "CODGEO", "CODE INSEE COMMUNE"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which input column plays which role (``None``: absent)."""
+
+    address: str | None = None
+    number: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    citycode: str | None = None
+    finess: str | None = None
+
+    def describe(self) -> str:
+        """French one-liner for the log and the CLI."""
+        names = {
+            "address": "adresse", "number": "numéro", "postcode": "code postal",
+            "city": "commune", "citycode": "code INSEE", "finess": "FINESS",
+        }  # fmt: skip
+        used = [f"{names[k]} = « {v} »" for k, v in self.__dict__.items() if v]
+        return ", ".join(used) or "aucune colonne reconnue"
+
+
+def detect_columns(headers: list[str], **given: str | None) -> Columns:
+    """Pick the columns for each role: the ones given, else a recognised French header.
+
+    Raises
+    ------
+    InvalidInputError
+        A given column is not in the file, or nothing usable was found.
+    """
+    folded = {fold_header(h): h for h in headers}
+    chosen: dict[str, str | None] = {}
+    for role, aliases in HEADER_ALIASES.items():
+        value = given.get(role)
+        if value:
+            if value not in headers:
+                raise InvalidInputError(
+                    f"colonne « {value} » absente du fichier (colonnes : {', '.join(headers)})"
+                )
+            chosen[role] = value
+            continue
+        taken = set(chosen.values())
+        match = next((folded[a] for a in aliases if a in folded and folded[a] not in taken), None)
+        chosen[role] = match
+    columns = Columns(**chosen)
+    if not (columns.address or columns.finess or columns.citycode or columns.postcode
+            or columns.city):  # fmt: skip
+        raise InvalidInputError(
+            "aucune colonne d'adresse, de FINESS ou de commune reconnue "
+            f"(colonnes : {', '.join(headers)}) : indiquez-la avec --address-col, "
+            "--finess-col, --postcode-col, --city-col ou --citycode-col"
+        )
+    return columns
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")  # Excel's « CSV (séparateur : ;) »
+
+
+def read_csv_text(text: str, path: Path | str = "<entrée>") -> pd.DataFrame:
+    """Parse CSV text (``,`` ``;`` tab or ``|``), every cell as a string.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the line whose number of fields differs from the header's.
+    """
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        first = text.splitlines()[0] if text else ""
+        delimiter = max(",;\t|", key=first.count)
+    # Blank lines are not rows; a line of bare separators is (it is kept, empty).
+    numbered = [
+        (n, row) for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)
+        if row
+    ]  # fmt: skip
+    if not numbered:
+        raise InvalidInputError(f"{path} : fichier vide")
+    header = [h.strip() for h in numbered[0][1]]
+    if len(set(header)) != len(header):
+        raise InvalidInputError(f"{path} : ligne 1 : noms de colonnes en double")
+    for lineno, row in numbered[1:]:
+        if len(row) != len(header):
+            raise InvalidInputError(
+                f"{path} : ligne {lineno} : {len(row)} champ(s) au lieu de {len(header)} "
+                f"(séparateur « {delimiter} » ; guillemet non fermé ou séparateur en trop ?)"
+            )
+    body = [row for _n, row in numbered[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame.attrs["delimiter"] = delimiter
+    return frame
+
+
+def read_input(path: Path, sheet: str | None = None) -> pd.DataFrame:
+    """Read a CSV (UTF-8, UTF-8 BOM or Windows-1252) or Excel file as strings."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInputError(f"fichier introuvable : {path}")
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        try:
+            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
+        except (ValueError, KeyError) as exc:
+            raise InvalidInputError(f"{path} : classeur illisible ({exc})") from exc
+        frame = frame.astype(object).where(frame.notna(), "")
+        frame.columns = [str(c).strip() for c in frame.columns]
+        return frame
+    return read_csv_text(_decode(path.read_bytes()), path)
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix ``'`` to text a spreadsheet would run as a formula (= + - @)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def queries_of(frame: pd.DataFrame, columns: Columns) -> list[PlaceQuery]:
+    """One :class:`PlaceQuery` per row."""
+
+    def col(name: str | None) -> list[Any]:
+        return frame[name].tolist() if name else [None] * len(frame)
+
+    numbers, addresses = col(columns.number), col(columns.address)
+    full = [
+        " ".join(str(p).strip() for p in (n, a) if p is not None and str(p).strip())
+        for n, a in zip(numbers, addresses, strict=True)
+    ]
+    return [
+        PlaceQuery.of(address=a, finess=f, postcode=p, city=c, citycode=i)
+        for a, f, p, c, i in zip(
+            full, col(columns.finess), col(columns.postcode), col(columns.city),
+            col(columns.citycode), strict=True,
+        )
+    ]  # fmt: skip
+
+
+def with_results(frame: pd.DataFrame, outcome: BatchOutcome) -> pd.DataFrame:
+    """The input table with the result columns appended (renamed ``geo_*`` on a clash)."""
+    out = frame.copy()
+    for name in RESULT_COLUMNS:
+        target = name if name not in frame.columns else f"geo_{name}"
+        out[target] = [r.to_dict()[name] for r in outcome.results]
+    return out
+
+
+def provenance(geocoder: Geocoder, columns: Columns, outcome: BatchOutcome) -> dict[str, Any]:
+    """Where the points come from: tool version, geocoder, sources, date."""
+    from zoning.sources.manifest import load_manifest
+
+    manifest = load_manifest()
+    counts: dict[str, int] = {}
+    for r in outcome.results:
+        counts[r.precision] = counts.get(r.precision, 0) + 1
+    return {
+        "outil": f"zoning {__version__}",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "géocodeur": geocoder.addok.base_url,
+        "score minimum": geocoder.addok.min_score,
+        "colonnes": columns.describe(),
+        "sources": {
+            key: f"{manifest[key].title} ({manifest[key].vintage})"
+            for key in ("laposte", "finess_hospitals")
+            if key in manifest
+        },
+        "précisions": counts,
+        "incident": outcome.error or "",
+    }
+
+
+def write_output(
+    frame: pd.DataFrame, path: Path, meta: dict[str, Any], delimiter: str = ";"
+) -> None:
+    """Write CSV (UTF-8 with BOM, for Excel) or Excel; text cells neutralised.
+
+    Excel files get a « Provenance » sheet; CSV files a ``.provenance.json`` beside them.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe = frame.copy()
+    safe.columns = [neutralise(str(c)) for c in safe.columns]
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        rows = [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v)
+                for k, v in meta.items()]  # fmt: skip
+        prov = pd.DataFrame(rows, columns=["élément", "valeur"]).map(neutralise)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            safe.to_excel(writer, sheet_name="Géocodage", index=False)
+            prov.to_excel(writer, sheet_name="Provenance", index=False)
+        return
+    safe.to_csv(path, sep=delimiter, index=False, encoding="utf-8-sig")
+    sidecar = path.with_name(path.name + ".provenance.json")
+    sidecar.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def geocode_file(
+    source: Path,
+    output: Path,
+    geocoder: Geocoder,
+    sheet: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+    **columns: str | None,
+) -> tuple[pd.DataFrame, BatchOutcome, Columns]:
+    """Read ``source``, geocode every row, write ``output``; returns what was written.
+
+    The output is written even when the geocoder failed part-way (rows it could not
+    do say so); :attr:`BatchOutcome.error` then holds the message. ``on_total`` gets
+    the number of rows once the file is read (to size a progress bar).
+    """
+    frame = read_input(source, sheet)
+    if on_total:
+        on_total(len(frame))
+    chosen = detect_columns([str(c) for c in frame.columns], **columns)
+    log.info("columns: %s", chosen.describe())
+    outcome = geocoder.geocode_many(queries_of(frame, chosen), progress=progress)
+    result = with_results(frame, outcome)
+    delimiter = str(frame.attrs.get("delimiter", ";"))
+    write_output(result, output, provenance(geocoder, chosen, outcome), delimiter)
+    return result, outcome, chosen
