@@ -41,6 +41,7 @@ main() {
     log "No local sources: downloading upstream files into $src"
     "$VENV/bin/zoning" data fetch --dest "$src"
   fi
+  export ZONING_SOURCES="$src"  # FINESS hospitals are read from here by batch and check
   log "Building the zoning store from $src"
   "$VENV/bin/zoning" data build --sources "$src"
   log "A few checks"
