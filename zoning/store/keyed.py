@@ -111,7 +111,8 @@ class KeyedIndex:
     def reference_point(self, code: str) -> tuple[float, float] | None:
         """La Poste's reference point (lon, lat) of a commune: for display, not an address."""
         rows = self._rows(
-            "SELECT lon, lat FROM postal WHERE code = ? AND lon IS NOT NULL ORDER BY postcode LIMIT 1",
+            "SELECT lon, lat FROM postal WHERE code = ? AND lon IS NOT NULL "
+            "ORDER BY postcode LIMIT 1",
             [code],
         )
         return (rows[0]["lon"], rows[0]["lat"]) if rows else None
