@@ -18,6 +18,7 @@ from zoning.errors import (
     InvalidInputError,
     NotFoundError,
     OutsideCoverageError,
+    StoreMissingError,
 )
 from zoning.sources.names import name_keys
 from zoning.sources.vintage import vintage_date
@@ -310,58 +311,58 @@ def check_lonlat(lon: float, lat: float) -> tuple[float, float]:
     return lon, lat
 
 
-def _geometries(store: ZoningStore, table: str) -> tuple[np.ndarray, np.ndarray]:
-    """Codes and shapely geometries of a GeoParquet table, without geopandas."""
+def _codes(store: ZoningStore, table: str) -> np.ndarray:
+    """The codes of a polygon table, in row order (what a point index returns)."""
     import numpy as np
-    import pyarrow.parquet as pq
-    import shapely
 
-    key = f"_geoms_{table}"
+    return np.asarray(store.keyed.polygon_codes(table), dtype=object)
+
+
+def _point_index(store: ZoningStore, table: str) -> tuple[np.ndarray, Any]:
+    """Codes and the saved point index of a polygon table, opened once per store."""
+    from zoning.locate.fastpip import PointIndex
+    from zoning.store.store import POINT_INDEX_PREFIX
+
+    key = f"_point_index_{table}"
     cached = getattr(store, key, None)
     if cached is None:
-        code_col = "code" if table == "communes" else "code_qp"
-        data = pq.read_table(store.path / f"{table}.parquet", columns=[code_col, "geometry"])
-        codes = np.asarray(data.column(code_col).to_pylist(), dtype=object)
-        geoms = shapely.from_wkb(np.asarray(data.column("geometry").to_pylist(), dtype=object))
-        cached = (codes, geoms)
+        folder = store.path / f"{POINT_INDEX_PREFIX}{table}"
+        if not folder.is_dir():
+            raise StoreMissingError(
+                f"le magasin {store.path} n'a pas d'index de points ({folder.name}) : "
+                "reconstruisez-le avec `zoning data build`"
+            )
+        cached = (_codes(store, table), PointIndex.load(folder))
         setattr(store, key, cached)
     return cached
 
 
-def exact_assign(geoms: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Index of the polygon covering each point (lowest index on shared borders), else -1."""
+def _assign_codes(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> dict[str, np.ndarray]:
+    """``commune`` and ``qpv`` code arrays (``None`` outside), without pandas."""
     import numpy as np
-    import shapely
-
-    out = np.full(len(lon), -1, dtype=np.int64)
-    if len(geoms) == 0 or len(lon) == 0:
-        return out
-    points = shapely.points(lon, lat)
-    tree = shapely.STRtree(geoms)
-    point_idx, poly_idx = tree.query(points, predicate="intersects")
-    if len(point_idx):
-        order = np.lexsort((poly_idx, point_idx))
-        point_idx, poly_idx = point_idx[order], poly_idx[order]
-        first = np.r_[True, point_idx[1:] != point_idx[:-1]]
-        out[point_idx[first]] = poly_idx[first]
-    return out
-
-
-def assign_points(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
-    """Commune and QPV code for every point (``None`` outside), in input order."""
-    import numpy as np
-    import pandas as pd
 
     lon = np.asarray(lon, dtype="float64")
     lat = np.asarray(lat, dtype="float64")
     result = {}
     for table, column in (("communes", "commune"), ("qpv_polygons", "qpv")):
-        codes, geoms = _geometries(store, table)
-        idx = exact_assign(geoms, lon, lat)
+        codes, index = _point_index(store, table)
+        idx = index.assign(lon, lat)
         values = np.full(len(lon), None, dtype=object)
         values[idx >= 0] = codes[idx[idx >= 0]]
         result[column] = values
-    return pd.DataFrame(result, dtype=object)
+    return result
+
+
+def assign_points(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
+    """Commune and QPV code for every point (``None`` outside), in input order.
+
+    Uses the store's saved point indexes (:mod:`zoning.locate.fastpip`), which give exactly
+    what :func:`zoning.locate.fastpip.assign_exact` gives: the polygon covering the point,
+    the lowest code on a shared border, none in the sea.
+    """
+    import pandas as pd
+
+    return pd.DataFrame(_assign_codes(store, lon, lat), dtype=object)
 
 
 def by_point(store: ZoningStore, lon: float, lat: float, on: date | None = None) -> Placement:
@@ -369,11 +370,12 @@ def by_point(store: ZoningStore, lon: float, lat: float, on: date | None = None)
     import numpy as np
 
     lon, lat = check_lonlat(lon, lat)
-    found = assign_points(store, np.array([lon]), np.array([lat])).iloc[0]
-    if found["commune"] is None:
+    found = _assign_codes(store, np.array([lon]), np.array([lat]))
+    commune, qpv_code = found["commune"][0], found["qpv"][0]
+    if commune is None:
         raise OutsideCoverageError(
             f"le point (lon {lon}, lat {lat}) n'est dans aucune commune couverte "
             "(en mer, hors de France, ou longitude et latitude inversées ?)"
         )
-    qpv = [found["qpv"]] if found["qpv"] is not None else []
-    return _place(store, f"{lon},{lat}", "point", found["commune"], on, [], (lon, lat), qpv)
+    qpv = [qpv_code] if qpv_code is not None else []
+    return _place(store, f"{lon},{lat}", "point", commune, on, [], (lon, lat), qpv)

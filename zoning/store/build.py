@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from zoning import __version__
 from zoning.errors import SourceFormatError
+from zoning.locate.fastpip import build_index
 from zoning.settings import get_settings
 from zoning.sources.cog import (
     carry_codes,
@@ -41,6 +42,7 @@ from zoning.store.keyed import FILENAME as KEYED_FILENAME
 from zoning.store.keyed import write_keyed
 from zoning.store.match import NameIndex, classes_by_code, match_zoning_rows
 from zoning.store.report import build_report, write_report
+from zoning.store.store import POINT_INDEX_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -410,9 +412,12 @@ def _write_store(
             communes.merge(polygons, on="code", how="left"), geometry="geometry", crs=4326
         )
         geo.to_parquet(tmp / "communes.parquet", index=False)
-        gpd.GeoDataFrame(qpv_polygons, geometry="geometry", crs=4326).to_parquet(
-            tmp / "qpv_polygons.parquet", index=False
-        )
+        qpv_gdf = gpd.GeoDataFrame(qpv_polygons, geometry="geometry", crs=4326)
+        qpv_gdf.to_parquet(tmp / "qpv_polygons.parquet", index=False)
+        # Point indexes, in the same row order as the Parquet tables they answer for.
+        for name, geoms in (("communes", geo.geometry), ("qpv_polygons", qpv_gdf.geometry)):
+            log.info("build: point index for %s (%d polygons)", name, len(geoms))
+            build_index(geoms.to_numpy()).save(tmp / f"{POINT_INDEX_PREFIX}{name}")
         for name, table in tables.items():
             table.to_parquet(tmp / f"{name}.parquet", index=False)
         write_keyed(

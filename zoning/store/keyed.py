@@ -117,6 +117,14 @@ class KeyedIndex:
         )
         return (rows[0]["lon"], rows[0]["lat"]) if rows else None
 
+    def polygon_codes(self, table: str) -> list[str]:
+        """Codes of ``communes`` or ``qpv_polygons`` in the row order of their Parquet tables."""
+        sql = {
+            "communes": "SELECT code FROM communes ORDER BY rowid",
+            "qpv_polygons": "SELECT code_qp FROM qpv_polygon_codes ORDER BY rowid",
+        }[table]
+        return [row[0] for row in self.db.execute(sql)]
+
     def postal(self, postcode: str) -> list[dict[str, Any]]:
         """La Poste rows of a postal code."""
         return self._rows("SELECT * FROM postal WHERE postcode = ?", [postcode])

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+# Folder name prefix of the saved point indexes (one per polygon table).
+POINT_INDEX_PREFIX = "pointindex_"
+
+
 class ZoningStore:
     """A zoning store folder: commune polygons, classes per decree, QPV, code mappings."""
 

@@ -1,0 +1,474 @@
+"""Assign points read from large files, chunk by chunk, with bounded memory.
+
+Input is CSV (any separator and encoding, e.g. Windows-1252 ``;`` from Excel) or
+Parquet; output is CSV or Parquet, written chunk by chunk. Every input row is in
+the output, in order, with its columns unchanged (CSV columns are kept as text)
+plus the result column; a row whose coordinates are missing or not numbers gets
+no polygon (index ``-1``, empty label) instead of stopping the run. CSV output
+neutralises text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``).
+
+Memory is the point index (memory-mapped) plus about ``chunk_size`` rows at a
+time. The ``dask`` engine runs the same :meth:`PointIndex.assign` on the
+partitions of a dask (or dask-geopandas) frame, each worker opening the saved
+index from disk once.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from zoning.locate.fastpip import PointIndex
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK = 1_000_000
+Engine = Literal["numpy", "dask"]
+
+
+@dataclass(frozen=True)
+class StreamReport:
+    """What a streaming run did.
+
+    Attributes
+    ----------
+    rows : int
+        Rows read and written.
+    matched : int
+        Rows that got a polygon.
+    bad_coords : int
+        Rows whose coordinates were missing or not numbers.
+    seconds : float
+        Wall time.
+    peak_rss_mb : float
+        Peak resident memory of this process so far (``getrusage``), MB.
+    """
+
+    rows: int
+    matched: int
+    bad_coords: int
+    seconds: float
+    peak_rss_mb: float
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process, MB.
+
+    ``VmHWM`` from ``/proc/self/status`` where it exists: unlike ``getrusage``'s
+    ``ru_maxrss`` it is not inherited across ``exec`` from a big parent.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in {".parquet", ".pq"} or path.is_dir()
+
+
+def read_chunks(
+    path: str | Path,
+    lon_col: str,
+    lat_col: str,
+    chunk_size: int = DEFAULT_CHUNK,
+    sep: str = ",",
+    encoding: str = "utf-8",
+) -> Iterator[pd.DataFrame]:
+    """Yield ``path`` in DataFrames of at most ``chunk_size`` rows.
+
+    CSV cells are read as text (nothing is lost or reinterpreted); ``lon_col`` and
+    ``lat_col`` must exist.
+
+    Raises
+    ------
+    ValueError
+        If a coordinate column is missing (the message names the file and columns).
+    """
+    path = Path(path)
+    if _is_parquet(path):
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(path)
+        names = pf.schema_arrow.names
+        _check_columns(path, names, lon_col, lat_col)
+        for batch in pf.iter_batches(batch_size=chunk_size):
+            yield batch.to_pandas()
+        return
+    reader = pd.read_csv(
+        path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False, chunksize=chunk_size
+    )
+    with reader:
+        for i, chunk in enumerate(reader):
+            if i == 0:
+                _check_columns(path, list(chunk.columns), lon_col, lat_col)
+            yield chunk
+
+
+def _check_columns(path: Path, names: Sequence[str], lon_col: str, lat_col: str) -> None:
+    missing = [c for c in (lon_col, lat_col) if c not in names]
+    if missing:
+        raise ValueError(
+            f"{path}: column(s) {', '.join(missing)} not found; columns are {', '.join(names)}"
+        )
+
+
+def coords_of(df: Any, lon_col: str, lat_col: str) -> tuple[npt.NDArray[np.float64], ...]:
+    """Coordinates of a chunk as float64; text such as ``"-0,57"`` (French decimal
+    comma) is accepted, anything else not a number becomes NaN."""
+
+    def num(s: Any) -> npt.NDArray[np.float64]:
+        if not isinstance(s, pd.Series):  # pyarrow column
+            import pyarrow as pa
+
+            if pa.types.is_floating(s.type) or pa.types.is_integer(s.type):
+                return np.asarray(s.to_numpy(zero_copy_only=False), dtype=np.float64)
+            s = s.to_pandas()
+        if not pd.api.types.is_numeric_dtype(s.dtype):
+            s = s.astype(str).str.strip().str.replace(",", ".", regex=False)
+        return pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+    return num(df[lon_col]), num(df[lat_col])
+
+
+def label_column(idx: npt.NDArray[np.int64], labels: Sequence[str] | None) -> Any:
+    """Result values: the polygon index, or its label (``None`` when no polygon)."""
+    if labels is None:
+        return idx
+    lab = np.asarray(labels, dtype=object)
+    out = np.full(idx.size, None, dtype=object)
+    hit = idx >= 0
+    out[hit] = lab[idx[hit]]
+    return out
+
+
+def _neutralised(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as formulas, made inert (project rule)."""
+    from zoning.report.tables import neutralise
+
+    out = df
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            continue
+        risky = s.astype(str).str[:1].isin(["=", "+", "-", "@", "\t", "\r"]) & s.notna()
+        if risky.any():
+            if out is df:
+                out = df.copy()
+            out[col] = s.astype(object).where(~risky, s[risky].map(neutralise))
+    return out
+
+
+class _Writer:
+    """Chunk-by-chunk CSV or Parquet writer keeping the first chunk's schema."""
+
+    def __init__(self, path: Path, sep: str, encoding: str) -> None:
+        self.path, self.sep, self.encoding = path, sep, encoding
+        self.parquet = path.suffix.lower() in {".parquet", ".pq"}
+        self._pq: Any = None
+        self._first = True
+
+    def write_arrow(self, table: Any) -> None:
+        """Append a ``pyarrow.Table`` (Parquet output only)."""
+        import pyarrow.parquet as pq
+
+        if self._pq is None:
+            self._pq = pq.ParquetWriter(self.path, table.schema)
+        else:
+            table = table.cast(self._pq.schema)
+        self._pq.write_table(table)
+        self._first = False
+
+    def write(self, df: pd.DataFrame) -> None:
+        if self.parquet:
+            import pyarrow as pa
+
+            self.write_arrow(pa.Table.from_pandas(df, preserve_index=False))
+        else:
+            df = _neutralised(df)
+            df.to_csv(
+                self.path,
+                sep=self.sep,
+                encoding=self.encoding,
+                index=False,
+                header=self._first,
+                mode="w" if self._first else "a",
+            )
+        self._first = False
+
+    def close(self) -> None:
+        if self._pq is not None:
+            self._pq.close()
+
+
+def assign_file(
+    index: PointIndex,
+    src: str | Path,
+    dst: str | Path,
+    lon_col: str = "lon",
+    lat_col: str = "lat",
+    result_col: str = "polygon",
+    labels: Sequence[str] | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    sep: str = ",",
+    encoding: str = "utf-8",
+    progress: bool = True,
+) -> StreamReport:
+    """Assign every row of ``src`` to a polygon of ``index`` and write ``dst``.
+
+    Parameters
+    ----------
+    index : PointIndex
+        The polygons (e.g. ``PointIndex.load(store_dir)``).
+    src, dst : path
+        Input and output, CSV or Parquet by extension (``.parquet``/``.pq``).
+    lon_col, lat_col : str
+        Coordinate columns (EPSG:4326).
+    result_col : str
+        Name of the added column.
+    labels : sequence of str, optional
+        Label per polygon (e.g. commune codes); without it the polygon index
+        (``-1`` for none) is written.
+    chunk_size : int
+        Rows per chunk; memory grows with it.
+    sep, encoding : str
+        CSV separator and encoding, for both input and output.
+    progress : bool
+        Show a tqdm progress bar (rows).
+
+    Returns
+    -------
+    StreamReport
+    """
+    from tqdm import tqdm
+
+    src, dst = Path(src), Path(dst)
+    total = _row_count(src)
+    t0 = time.perf_counter()
+    rows = matched = bad = 0
+    writer = _Writer(dst, sep, encoding)
+    bar = tqdm(total=total, unit="pt", unit_scale=True, disable=not progress, desc=src.name)
+    chunks = (
+        _arrow_chunks(src, lon_col, lat_col, chunk_size)
+        if writer.parquet and _is_parquet(src)
+        else read_chunks(src, lon_col, lat_col, chunk_size, sep, encoding)
+    )
+    try:
+        for chunk in chunks:
+            lon, lat = coords_of(chunk, lon_col, lat_col)
+            idx = index.assign(lon, lat)
+            if isinstance(chunk, pd.DataFrame):
+                chunk[result_col] = label_column(idx, labels)
+                writer.write(chunk)
+            else:
+                # Parquet to Parquet stays in Arrow: no pandas round trip.
+                import pyarrow as pa
+
+                writer.write_arrow(
+                    chunk.append_column(result_col, pa.array(label_column(idx, labels)))
+                )
+            rows += len(chunk)
+            matched += int((idx >= 0).sum())
+            bad += int((~(np.isfinite(lon) & np.isfinite(lat))).sum())
+            bar.update(len(chunk))
+    finally:
+        bar.close()
+        writer.close()
+    report = StreamReport(rows, matched, bad, time.perf_counter() - t0, peak_rss_mb())
+    log.info("assigned %s -> %s: %s", src, dst, report)
+    return report
+
+
+def _arrow_chunks(path: Path, lon_col: str, lat_col: str, chunk_size: int) -> Iterator[Any]:
+    """Parquet in ``pyarrow.Table`` chunks of at most ``chunk_size`` rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    _check_columns(path, pf.schema_arrow.names, lon_col, lat_col)
+    for batch in pf.iter_batches(batch_size=chunk_size):
+        yield pa.Table.from_batches([batch])
+
+
+def _row_count(path: Path) -> int | None:
+    """Rows of a Parquet file from its footer; ``None`` for CSV (not worth a pass)."""
+    if not _is_parquet(path):
+        return None
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
+# -- dask engine -----------------------------------------------------------------
+_INDEX_CACHE: dict[str, PointIndex] = {}
+
+
+def _cached_index(folder: str) -> PointIndex:
+    """One memory-mapped index per worker process and folder."""
+    if folder not in _INDEX_CACHE:
+        _INDEX_CACHE[folder] = PointIndex.load(folder)
+    return _INDEX_CACHE[folder]
+
+
+def _assign_partition(
+    df: pd.DataFrame,
+    folder: str,
+    lon_col: str,
+    lat_col: str,
+    result_col: str,
+    labels: Sequence[str] | None,
+    neutralise: bool = False,
+) -> pd.DataFrame:
+    lon, lat = coords_of(df, lon_col, lat_col)
+    out = df.copy()
+    out[result_col] = label_column(_cached_index(folder).assign(lon, lat), labels)
+    return _neutralised(out) if neutralise else out
+
+
+def assign_dask_frame(
+    ddf: dd.DataFrame,
+    index_dir: str | Path,
+    lon_col: str = "lon",
+    lat_col: str = "lat",
+    result_col: str = "polygon",
+    labels: Sequence[str] | None = None,
+    neutralise: bool = False,
+) -> dd.DataFrame:
+    """Add ``result_col`` (polygon index, or label) to every partition of a dask DataFrame.
+
+    The index must have been saved (:meth:`PointIndex.save`) in ``index_dir``,
+    readable by every worker. ``neutralise`` makes formula-like text inert (for CSV).
+    """
+    meta = ddf._meta.copy()
+    meta[result_col] = np.zeros(0, dtype=np.int64) if labels is None else np.zeros(0, dtype=object)
+    lab = None if labels is None else list(labels)
+    return ddf.map_partitions(
+        _assign_partition,
+        str(index_dir),
+        lon_col,
+        lat_col,
+        result_col,
+        lab,
+        neutralise,
+        meta=meta,
+    )
+
+
+def _assign_geo_partition(gdf: Any, folder: str) -> pd.Series:
+    geom = gdf.geometry
+    res = _cached_index(folder).assign(geom.x.to_numpy(), geom.y.to_numpy())
+    return pd.Series(res, index=gdf.index, dtype=np.int64)
+
+
+def assign_dask_geoseries(dgdf: Any, index_dir: str | Path) -> Any:
+    """Polygon index of every point of a dask-geopandas GeoDataFrame (EPSG:4326).
+
+    Returns
+    -------
+    dask.dataframe.Series
+        ``int64`` per row, ``-1`` for no polygon, empty or non-point geometry.
+    """
+    return dgdf.map_partitions(
+        _assign_geo_partition, str(index_dir), meta=pd.Series(dtype=np.int64)
+    )
+
+
+def assign_file_dask(
+    index_dir: str | Path,
+    src: str | Path,
+    dst: str | Path,
+    lon_col: str = "lon",
+    lat_col: str = "lat",
+    result_col: str = "polygon",
+    labels: Sequence[str] | None = None,
+    blocksize: str = "64MB",
+    sep: str = ",",
+    encoding: str = "utf-8",
+    scheduler: str | Any | None = None,
+) -> int:
+    """The dask engine of :func:`assign_file`: same result, partitions in parallel.
+
+    Parameters
+    ----------
+    index_dir : path
+        Folder of a saved :class:`PointIndex`.
+    src, dst : path
+        Input CSV/Parquet; output Parquet folder (one file per partition) or,
+        for a ``.csv`` destination, one CSV file.
+    scheduler : str or distributed.Client, optional
+        Passed to ``compute``; ``None`` uses the current default (a
+        ``distributed.Client`` if one is active).
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
+    import dask
+    import dask.dataframe as dd
+
+    src, dst = Path(src), Path(dst)
+    if _is_parquet(src):
+        ddf = dd.read_parquet(str(src), blocksize=blocksize)
+    else:
+        ddf = dd.read_csv(
+            str(src),
+            sep=sep,
+            encoding=encoding,
+            dtype=str,
+            keep_default_na=False,
+            blocksize=blocksize,
+        )
+    _check_columns(src, list(ddf.columns), lon_col, lat_col)
+    to_csv = dst.suffix.lower() == ".csv"
+    out = assign_dask_frame(ddf, index_dir, lon_col, lat_col, result_col, labels, to_csv)
+    if to_csv:
+        write = out.to_csv(
+            str(dst), single_file=True, index=False, sep=sep, encoding=encoding, compute=False
+        )
+    else:
+        write = out.to_parquet(str(dst), write_index=False, compute=False)
+    kwargs: dict[str, Any] = {} if scheduler is None else {"scheduler": scheduler}
+    # One compute for the write and the count, so partitions are read once. The
+    # CSV writer is a legacy graph: dask warns that it materialises the mix.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Computing mixed collections")
+        _, rows = dask.compute(write, out.map_partitions(len).sum(), **kwargs)
+    return int(rows)
+
+
+def assign_engine(
+    engine: Engine,
+    index: PointIndex,
+    index_dir: str | Path | None,
+    src: str | Path,
+    dst: str | Path,
+    **kwargs: Any,
+) -> int:
+    """Run :func:`assign_file` (``numpy``) or :func:`assign_file_dask` (``dask``).
+
+    Returns the number of rows written. The dask engine needs ``index_dir``.
+    """
+    if engine == "numpy":
+        return assign_file(index, src, dst, **kwargs).rows
+    if index_dir is None:
+        raise ValueError("the dask engine needs the folder of a saved index")
+    kwargs.pop("chunk_size", None)
+    kwargs.pop("progress", None)
+    return assign_file_dask(index_dir, src, dst, **kwargs)
