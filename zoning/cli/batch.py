@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from zoning.cli.options import store_option
+
 
 @click.command(name="batch")
 @click.argument(
@@ -31,13 +33,7 @@ import click
 @click.option(
     "--sheet", metavar="FEUILLE", default=None, help="Feuille Excel à lire (défaut : la première)."
 )
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Base de zonage (défaut : ZONING_STORE).",
-)
+@store_option
 @click.option(
     "--geocode/--no-geocode",
     default=False,

@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
-log = logging.getLogger(__name__)
+from zoning.cli.options import date_option, store_option
 
-_DATE = click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"])
+log = logging.getLogger(__name__)
 
 
 def _open_store(store: Path | None) -> Any:
@@ -21,16 +21,14 @@ def _open_store(store: Path | None) -> Any:
     return ZoningStore.open(store)
 
 
-def _coverage(
-    store: Path | None, region: str | None, on: dt.datetime | None, tolerance: float
-) -> Any:
+def _coverage(store: Path | None, region: str | None, on: dt.date | None, tolerance: float) -> Any:
     from zoning.map.data import load_coverage
     from zoning.settings import get_settings
 
     return load_coverage(
         _open_store(store),
         region=region or get_settings().region,
-        on=on.date() if on else None,
+        on=on,
         tolerance_m=tolerance,
     )
 
@@ -47,17 +45,8 @@ _common = [
         metavar="CODE",
         help="Region code (INSEE), default ZONING_REGION or 75 (Nouvelle-Aquitaine).",
     ),
-    click.option(
-        "--date",
-        "on",
-        type=_DATE,
-        help="Use the decree in force on this date (YYYY-MM-DD); default the latest one.",
-    ),
-    click.option(
-        "--store",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Zoning store folder (default ZONING_STORE).",
-    ),
+    date_option,
+    store_option,
     click.option(
         "--tolerance",
         type=click.FloatRange(min=0),
@@ -111,8 +100,8 @@ def map_group() -> None:
 )
 def coverage(
     region: str | None,
-    on: dt.datetime | None,
-    store: Path | None,
+    on: dt.date | None,
+    store_path: Path | None,
     tolerance: float,
     tiles: bool,
     figures: bool,
@@ -127,7 +116,7 @@ def coverage(
     from zoning.map.render import save_map
 
     start = time.perf_counter()
-    data = _coverage(store, region, on, tolerance)
+    data = _coverage(store_path, region, on, tolerance)
     path = save_map(coverage_map(data, tiles=tiles), output)
     size = path.stat().st_size / 1e6
     click.echo(
@@ -160,8 +149,8 @@ def coverage(
 def posts(
     results: Path,
     region: str | None,
-    on: dt.datetime | None,
-    store: Path | None,
+    on: dt.date | None,
+    store_path: Path | None,
     tolerance: float,
     tiles: bool,
     figures: bool,
@@ -178,7 +167,7 @@ def posts(
     from zoning.map.render import save_map
 
     table = read_posts(results)
-    data = _coverage(store, region, on, tolerance) if with_coverage or figures else None
+    data = _coverage(store_path, region, on, tolerance) if with_coverage or figures else None
     fmap = posts_map(table, data if with_coverage else None, tiles=tiles)
     path = save_map(fmap, output)
     click.echo(
