@@ -18,6 +18,7 @@ from zoning.errors import ZoningError
 
 # name -> (module, attribute, one-line help shown by ``zoning --help``)
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "assign": ("zoning.cli.assign", "assign", "Zone de millions de points (CSV/Parquet)."),
     "check": (
         "zoning.cli.check",
         "check",

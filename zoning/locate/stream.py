@@ -19,7 +19,7 @@ import logging
 import resource
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -229,6 +229,8 @@ def assign_file(
     sep: str = ",",
     encoding: str = "utf-8",
     progress: bool = True,
+    columns: Mapping[str, Sequence[Any]] | None = None,
+    layers: Sequence[tuple[PointIndex, Mapping[str, Sequence[Any]]]] = (),
 ) -> StreamReport:
     """Assign every row of ``src`` to a polygon of ``index`` and write ``dst``.
 
@@ -251,12 +253,35 @@ def assign_file(
         CSV separator and encoding, for both input and output.
     progress : bool
         Show a tqdm progress bar (rows).
+    columns : mapping of str to sequence, optional
+        More columns from the same polygons: name -> value per polygon (e.g. the zone
+        class of each commune).
+    layers : sequence of (PointIndex, mapping), optional
+        Other polygon sets, each with its columns (e.g. QPV codes).
 
     Returns
     -------
     StreamReport
     """
     from tqdm import tqdm
+
+    def add_columns(chunk: Any, idx: npt.NDArray[np.int64], lon: Any, lat: Any) -> Any:
+        added = {result_col: label_column(idx, labels)}
+        added.update({name: label_column(idx, values) for name, values in (columns or {}).items()})
+        for other, other_columns in layers:
+            other_idx = other.assign(lon, lat)
+            added.update(
+                {name: label_column(other_idx, values) for name, values in other_columns.items()}
+            )
+        if isinstance(chunk, pd.DataFrame):
+            for name, values in added.items():
+                chunk[name] = values
+            return chunk
+        import pyarrow as pa
+
+        for name, values in added.items():
+            chunk = chunk.append_column(name, pa.array(values))
+        return chunk
 
     src, dst = Path(src), Path(dst)
     total = _row_count(src)
@@ -273,16 +298,12 @@ def assign_file(
         for chunk in chunks:
             lon, lat = coords_of(chunk, lon_col, lat_col)
             idx = index.assign(lon, lat)
+            chunk = add_columns(chunk, idx, lon, lat)
             if isinstance(chunk, pd.DataFrame):
-                chunk[result_col] = label_column(idx, labels)
                 writer.write(chunk)
             else:
                 # Parquet to Parquet stays in Arrow: no pandas round trip.
-                import pyarrow as pa
-
-                writer.write_arrow(
-                    chunk.append_column(result_col, pa.array(label_column(idx, labels)))
-                )
+                writer.write_arrow(chunk)
             rows += len(chunk)
             matched += int((idx >= 0).sum())
             bad += int((~(np.isfinite(lon) & np.isfinite(lat))).sum())

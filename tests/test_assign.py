@@ -1,0 +1,67 @@
+"""``zoning assign``: every row of a large file gets its commune, zone and QPV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from click.testing import CliRunner
+
+from zoning.cli import cli
+from zoning.locate import lookup
+from zoning.store import ZoningStore
+
+
+def test_assign_excel_export_keeps_every_row(
+    store: ZoningStore, store_path: Path, tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(7)
+    n = 5000
+    lon = rng.uniform(-1.8, 2.6, n)
+    lat = rng.uniform(42.8, 47.2, n)
+    qpv = store.qpv_polygons().set_index("code_qp").loc["QP031010"].geometry.representative_point()
+    lon[:3], lat[:3] = [1.87113, -5.0, qpv.x], [46.16497, 46.0, qpv.y]
+    frame = pd.DataFrame({"nom": [f"Site é{i}" for i in range(n)], "x": lon, "y": lat})
+    frame["x"] = frame["x"].map(lambda v: f"{v:.6f}".replace(".", ","))  # French decimals
+    frame.loc[3, "x"] = "n/a"
+    src = tmp_path / "sites.csv"
+    frame.to_csv(src, sep=";", index=False, encoding="cp1252")
+    out = tmp_path / "sites-zones.parquet"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "assign",
+            str(src),
+            "-o",
+            str(out),
+            "--sep",
+            ";",
+            "--encoding",
+            "cp1252",
+            "--lon-col",
+            "x",
+            "--lat-col",
+            "y",
+            "--chunk-size",
+            "1000",
+            "--no-progress",
+            "--store",
+            str(store_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    got = pd.read_parquet(out)
+    assert len(got) == n
+    assert list(got["nom"]) == list(frame["nom"])
+    assert got.loc[0, ["commune", "zone", "decree"]].tolist() == [
+        "23096",
+        "ZIP",
+        "ars-na-2022-04-25",
+    ]
+    assert pd.isna(got.loc[1, "commune"])  # at sea
+    assert got.loc[2, "qpv"] == "QP031010"
+    assert pd.isna(got.loc[3, "commune"])  # unreadable coordinate, row kept
+    expected = lookup.assign_points(store, lon[4:], lat[4:])["commune"].tolist()
+    got_codes = [None if pd.isna(c) else c for c in got["commune"].iloc[4:]]
+    assert got_codes == expected

@@ -1,0 +1,75 @@
+"""``zoning assign``: commune, zone and QPV for every point of a large file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from zoning.cli.options import date_option, store_option
+
+
+@click.command()
+@click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="CSV or Parquet file to write (by extension).",
+)
+@click.option("--lon-col", default="lon", show_default=True, help="Longitude column (WGS84).")
+@click.option("--lat-col", default="lat", show_default=True, help="Latitude column (WGS84).")
+@click.option("--sep", default=",", show_default=True, help="CSV separator (input and output).")
+@click.option("--encoding", default="utf-8", show_default=True, help="CSV encoding.")
+@click.option(
+    "--chunk-size",
+    default=1_000_000,
+    show_default=True,
+    type=click.IntRange(1_000),
+    help="Rows held in memory at once.",
+)
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@date_option
+@store_option
+def assign(
+    input_file: Path,
+    output: Path,
+    lon_col: str,
+    lat_col: str,
+    sep: str,
+    encoding: str,
+    chunk_size: int,
+    no_progress: bool,
+    on: date | None,
+    store_path: Path | None,
+) -> None:
+    """Add commune, zone class, decree and QPV to every point of a CSV or Parquet file.
+
+    \b
+    Streams the file chunk by chunk (10 million points run in under 1 GB), every row is
+    kept in order; a row whose coordinates are missing or unreadable gets empty columns.
+      zoning assign adresses.parquet -o adresses-zones.parquet
+      zoning assign sites.csv --sep ";" --encoding cp1252 --lon-col x --lat-col y -o out.csv
+    """
+    from zoning.locate.bulk import assign_zones_file
+    from zoning.store import ZoningStore
+
+    report = assign_zones_file(
+        ZoningStore.open(store_path),
+        input_file,
+        output,
+        lon_col=lon_col,
+        lat_col=lat_col,
+        on=on,
+        chunk_size=chunk_size,
+        sep=sep,
+        encoding=encoding,
+        progress=not no_progress,
+    )
+    click.echo(
+        f"{report.rows} lignes -> {output} : {report.matched} dans une commune, "
+        f"{report.bad_coords} coordonnées illisibles ({report.seconds:.1f} s, "
+        f"mémoire max {report.peak_rss_mb:.0f} Mo)"
+    )
