@@ -76,3 +76,17 @@ def test_build_from_a_folder_missing_a_file_names_it(tmp_path: Path, sources_dir
     assert out.returncode == 2
     assert "cog2022_communes.csv" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_check_finess_finds_the_hospital_in_the_store_sources(store_path: Path) -> None:
+    env_without_sources = {k: v for k, v in os.environ.items() if k != "ZONING_SOURCES"}
+    out = subprocess.run(
+        [sys.executable, "-m", "zoning", "check", "--finess", "230000820"],
+        capture_output=True,
+        text=True,
+        env={**env_without_sources, "ZONING_STORE": str(store_path)},
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Guéret (23096) : ZIP")
+    assert "précision finess" in out.stdout

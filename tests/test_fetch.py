@@ -53,7 +53,7 @@ def test_fetch_of_a_missing_file_is_a_clear_error(mirror: str, tmp_path: Path) -
     assert not list(tmp_path.rglob("*.part"))
 
 
-def test_fetched_folder_builds_a_store(mirror: str, tmp_path: Path) -> None:
+def test_fetched_folder_holds_every_file_build_reads(mirror: str, tmp_path: Path) -> None:
     """What fetch writes is what build reads: same names, same layout."""
     manifest = load_manifest()
     fetch_sources(manifest, tmp_path, mirror=mirror, progress=False)

@@ -89,7 +89,7 @@ def batch(
         programme_id,
         output,
         store,
-        finess=default_finess_locator(),
+        finess=default_finess_locator(store.sources_dir()),
         geocoder=default_geocoder() if geocode else None,
         road_distance=road_distance_from_settings(),
         sheet=sheet,

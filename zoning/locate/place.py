@@ -17,9 +17,10 @@ def place_query(
     on: date | None = None,
 ) -> lookup.Placement:
     """Geocode an address or a FINESS number, then place the point; the precision is noted."""
-    from zoning.locate.geocode import geocode_one
+    from zoning.locate.geocode import Geocoder, geocode_one
 
-    result = geocode_one(address=address, finess=finess)
+    geocoder = Geocoder(sources=store.sources_dir())
+    result = geocode_one(address=address, finess=finess, geocoder=geocoder)
     if result.lon is None or result.lat is None:
         raise NotFoundError(f"lieu introuvable : {result.reason}")
     placement = lookup.by_point(store, result.lon, result.lat, on)

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,18 +57,18 @@ def finess_locator_from_directory(directory: Any) -> FinessLocator:
     return locate
 
 
-def default_finess_locator() -> FinessLocator | None:
-    """FINESS lookups from the source files of the settings, or None if unavailable."""
-    try:
-        from zoning.settings import get_settings
-        from zoning.sources.finess import FinessDirectory, read_eurostat_hospitals
-        from zoning.sources.manifest import load_manifest
+def default_finess_locator(sources_dir: Path | None = None) -> FinessLocator | None:
+    """FINESS lookups from the FINESS files of a sources folder, or None if it has none."""
+    from zoning.settings import get_settings
+    from zoning.sources.finess import load_finess_directory
 
-        source = load_manifest()["finess_hospitals"]
-        path = source.path(get_settings().sources)
-        directory = FinessDirectory([read_eurostat_hospitals(path, source)])
-    except (ZoningError, OSError, KeyError, ImportError) as exc:
+    try:
+        directory = load_finess_directory(sources_dir or get_settings().sources)
+    except (ZoningError, OSError) as exc:
         log.warning("FINESS lookups unavailable: %s", exc)
+        return None
+    if not len(directory):
+        log.warning("FINESS lookups unavailable: no FINESS file in %s", sources_dir)
         return None
     return finess_locator_from_directory(directory)
 

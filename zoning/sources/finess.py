@@ -385,3 +385,25 @@ class FinessDirectory:
         clone = FinessDirectory.__new__(FinessDirectory)
         clone.table = table
         return clone
+
+
+def load_finess_directory(sources_dir: Path) -> FinessDirectory:
+    """Every FINESS file in a sources folder: etalab stock extracts first, then Eurostat.
+
+    An empty directory (with a warning) when the folder holds none.
+    """
+    import logging
+
+    from zoning.sources.manifest import load_manifest
+
+    frames = [
+        read_etalab(p)
+        for p in sorted((sources_dir / "finess").glob("etalab-cs1100507-stock-*.csv"))
+    ]
+    source = load_manifest()["finess_hospitals"]
+    if source.is_present(sources_dir):
+        frames.append(read_eurostat_hospitals(source.path(sources_dir), source))
+    if not frames:
+        logging.getLogger(__name__).warning("no FINESS file in %s/finess", sources_dir)
+        frames.append(pd.DataFrame(columns=list(FINESS_COLUMNS)))
+    return FinessDirectory(frames)

@@ -90,6 +90,21 @@ class ZoningStore:
             )
         return max(in_force, key=lambda d: d.in_force_from or date.min)
 
+    def sources_dir(self) -> Path:
+        """Where to read source files this store does not hold (FINESS, La Poste...).
+
+        ``ZONING_SOURCES`` when set, else the folder the store was built from if it is
+        still there, else the default sources folder.
+        """
+        import os
+
+        if os.environ.get("ZONING_SOURCES"):
+            return get_settings().sources
+        built_from = Path(self.meta.get("sources_dir", ""))
+        if built_from.is_dir():
+            return built_from
+        return get_settings().sources
+
     def region_name(self, region: str) -> str:
         """The region's name (its code if unknown)."""
         return str(self.meta.get("regions", {}).get(region, region))

@@ -154,24 +154,9 @@ class Geocoder:
     @cached_property
     def finess(self) -> FinessDirectory:
         """FINESS establishments: etalab stock files found in ``finess/``, then Eurostat."""
-        from zoning.sources.finess import read_etalab, read_eurostat_hospitals
-        from zoning.sources.manifest import load_manifest
+        from zoning.sources.finess import load_finess_directory
 
-        frames = [
-            read_etalab(p)
-            for p in sorted((self.sources / "finess").glob("etalab-cs1100507-stock-*.csv"))
-        ]
-        source = load_manifest()["finess_hospitals"]
-        if source.is_present(self.sources):
-            frames.append(read_eurostat_hospitals(source.path(self.sources), source))
-        if not frames:
-            log.warning("no FINESS file in %s/finess", self.sources)
-            import pandas as pd
-
-            from zoning.sources.finess import FINESS_COLUMNS
-
-            frames.append(pd.DataFrame(columns=list(FINESS_COLUMNS)))
-        directory = FinessDirectory(frames)
+        directory = load_finess_directory(self.sources)
         table = directory.table
         missing = table[table["citycode"].isna()]
         codes = {
