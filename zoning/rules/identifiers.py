@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from zoning.errors import InvalidInputError
+from zoning.sources.finess import normalize_finess
 
 _SPACES = re.compile(r"[\s.\-]")
 _INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
@@ -46,20 +47,8 @@ def normalise_rpps(value: object) -> str:
     return text
 
 
-def normalise_finess(value: object) -> str:
-    """FINESS number: 9 characters, département (2 chars, 2A/2B for Corsica) + 7 digits.
-
-    An 8-digit number is a FINESS of départements 01-09 whose leading zero was lost
-    (spreadsheets, the Eurostat extract): the zero is restored.
-    """
-    text = _clean(value)
-    if re.fullmatch(r"\d{8}", text):
-        text = "0" + text
-    if not _FINESS.fullmatch(text):
-        raise InvalidInputError(
-            f"n° FINESS mal formé : {value!r} (9 caractères attendus, ex. 230000820)"
-        )
-    return text
+# One FINESS check for the whole tool: sources come first on the data's path.
+normalise_finess = normalize_finess
 
 
 def normalise_siret(value: object) -> str:
