@@ -68,7 +68,8 @@ def main() -> None:
         base_s = time.perf_counter() - started
         base = joined["code"].to_numpy(dtype=object)
 
-        lookup.assign_points(store, lon[:10], lat[:10])  # open the index once, as a server would
+        # Open the indexes and read the border polygons once, as a long-running process would.
+        lookup.assign_points(store, lon[:20_000], lat[:20_000])
         started = time.perf_counter()
         ours = lookup.assign_points(store, lon, lat)["commune"].to_numpy(dtype=object)
         ours_s = time.perf_counter() - started
