@@ -7,18 +7,12 @@ from pathlib import Path
 
 import click
 
-from zoning.cli.options import date_option, store_option
+from zoning.cli.options import date_option, output_option, store_option
 
 
 @click.command()
 @click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="CSV or Parquet file to write (by extension).",
-)
+@output_option(help="CSV or Parquet file to write (by extension).")
 @click.option("--lon-col", default="lon", show_default=True, help="Longitude column (WGS84).")
 @click.option("--lat-col", default="lat", show_default=True, help="Latitude column (WGS84).")
 @click.option("--sep", default=",", show_default=True, help="CSV separator (input and output).")

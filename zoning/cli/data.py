@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from zoning.cli.options import store_option
+from zoning.cli.options import sources_option, store_option
 
 
 @click.group()
@@ -50,13 +50,7 @@ def fetch(dest: Path | None, only: tuple[str, ...], mirror: str | None, force: b
 
 
 @data.command()
-@click.option(
-    "--sources",
-    "sources_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="ZONING_SOURCES",
-    help="Folder of source files (env ZONING_SOURCES; default: the user cache).",
-)
+@sources_option
 @store_option
 @click.option("--region", default=None, help="Region whose figures are printed (default 75).")
 def build(sources_dir: Path | None, store_path: Path | None, region: str | None) -> None:

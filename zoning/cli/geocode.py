@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from zoning.cli.options import sources_option
+
 
 @click.command("geocode")
 @click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
@@ -29,11 +31,7 @@ import click
     show_envvar=True,
     help="addok/BAN geocoder (default: settings; see `zoning geocoder serve`).",
 )
-@click.option(
-    "--sources",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of source files (La Poste, FINESS); default ZONING_SOURCES.",
-)
+@sources_option
 @click.option(
     "--min-score",
     default=0.5,
@@ -67,7 +65,7 @@ def geocode(
     finess_col: str | None,
     sheet: str | None,
     addok_url: str | None,
-    sources: Path | None,
+    sources_dir: Path | None,
     min_score: float,
     chunk_size: int,
     retries: int,
@@ -101,7 +99,7 @@ def geocode(
 
     geocoder = Geocoder(
         url=addok_url,
-        sources=sources,
+        sources=sources_dir,
         cache_path=False if no_cache else None,
         min_score=min_score,
         chunk_size=chunk_size,

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from zoning.cli.options import sources_option
+
 log = logging.getLogger(__name__)
 
 
@@ -26,11 +28,7 @@ def geocoder() -> None:
 
 
 @geocoder.command("build")
-@click.option(
-    "--sources",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of source files (default: ZONING_SOURCES).",
-)
+@sources_option
 @click.option(
     "-o",
     "--output",
@@ -38,12 +36,12 @@ def geocoder() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="NDJSON file of addok documents to write.",
 )
-def build(sources: Path | None, output: Path) -> None:
+def build(sources_dir: Path | None, output: Path) -> None:
     """Write the addok documents (communes + hospital streets) as NDJSON."""
     from zoning.locate.geocode.documents import build_documents
     from zoning.settings import get_settings
 
-    stats = build_documents(sources or get_settings().sources, output)
+    stats = build_documents(sources_dir or get_settings().sources, output)
     click.echo(
         f"{stats.total} documents écrits dans {output} : {stats.municipalities} communes, "
         f"{stats.streets} voies ({stats.housenumbers} numéros), "
@@ -57,11 +55,7 @@ def build(sources: Path | None, output: Path) -> None:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="NDJSON documents (default: built now from --sources).",
 )
-@click.option(
-    "--sources",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of source files, when --documents is not given.",
-)
+@sources_option
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -72,7 +66,7 @@ def build(sources: Path | None, output: Path) -> None:
 @click.option("--workers", type=int, help="gunicorn workers (default: CPU count, min 2).")
 def serve(
     documents: Path | None,
-    sources: Path | None,
+    sources_dir: Path | None,
     host: str,
     port: int,
     workers: int | None,
@@ -92,7 +86,7 @@ def serve(
     with tempfile.TemporaryDirectory(prefix="zoning-geocoder-") as tmp:
         if documents is None:
             documents = Path(tmp) / "documents.ndjson"
-            build_documents(sources or get_settings().sources, documents)
+            build_documents(sources_dir or get_settings().sources, documents)
         click.echo("Chargement de l'index (environ 30 s)...", err=True)
         with LocalGeocoder(documents, host=host, port=port, workers=workers) as local:
             click.echo(f"Géocodeur prêt : {local.url}")

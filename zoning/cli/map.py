@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from zoning.cli.options import date_option, store_option
+from zoning.cli.options import date_option, output_option, store_option
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +90,7 @@ def map_group() -> None:
 
 @map_group.command("coverage")
 @_with_common
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("maps/couverture.html"),
-    show_default=True,
-    help="HTML file to write.",
-)
+@output_option(Path("maps/couverture.html"), "HTML file to write.")
 def coverage(
     region: str | None,
     on: dt.date | None,
@@ -138,14 +131,7 @@ def coverage(
     show_default=True,
     help="Draw the communes by class underneath (needs the zoning store).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("maps/postes.html"),
-    show_default=True,
-    help="HTML file to write.",
-)
+@output_option(Path("maps/postes.html"), "HTML file to write.")
 def posts(
     results: Path,
     region: str | None,

@@ -39,6 +39,30 @@ def store_option(func: F) -> F:
     )(func)
 
 
+def sources_option(func: F) -> F:
+    """``--sources DIR``: folder of source files (default: ZONING_SOURCES)."""
+    return click.option(
+        "--sources",
+        "sources_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="ZONING_SOURCES",
+        help="Folder of source files (env ZONING_SOURCES; default: the user cache).",
+    )(func)
+
+
+def output_option(default: Path | None = None, help: str = "File to write.") -> Callable[[F], F]:
+    """``-o/--output FILE``, required when there is no default."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=default,
+        required=default is None,
+        show_default=default is not None,
+        help=help,
+    )
+
+
 def date_option(func: F) -> F:
     """``--date``: judge against the decree in force that day."""
     return click.option(
