@@ -78,17 +78,18 @@ def cli(verbose: int, quiet: int) -> None:
     """Zones sous-denses (ZIP, ZAC, QPV) pour les postes partagés ville-hôpital.
 
     \b
-    First run (offline, from a folder of source files):
+    Premier lancement (hors ligne, depuis un dossier de fichiers sources) :
       zoning data build --sources ../shared/data
-    Then:
+    Ensuite :
       zoning check --commune 23096          # Guéret -> ZIP
       zoning check --postcode 33000 --name Bordeaux
       zoning check --lon 1.8712 --lat 46.1650
       zoning batch candidats.csv --programme na-mg-2023 -o resultats.xlsx
       zoning map coverage -o maps/couverture.html
+      zoning assign points.parquet -o points-zones.parquet
 
-    Settings come from environment variables (ZONING_STORE, ZONING_SOURCES,
-    ZONING_ADDOK_URL, ZONING_OSRM_URL...): see ``zoning data info``.
+    Réglages par variables d'environnement (ZONING_STORE, ZONING_SOURCES,
+    ZONING_ADDOK_URL, ZONING_OSRM_URL...) : voir ``zoning data info``.
     """
     configure_logging(verbose, quiet)
 

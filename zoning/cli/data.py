@@ -100,4 +100,5 @@ def info(store_path: Path | None) -> None:
     click.echo(f"ZONING_ADDOK_URL {settings.addok_url}")
     click.echo(f"ZONING_OSRM_URL {settings.osrm_url or '(none: road distances not computed)'}")
     store = ZoningStore.open(store_path)
+    click.echo(f"sources used    {store.sources_dir()} (FINESS, La Poste lookups)")
     click.echo(json.dumps(store.provenance(), ensure_ascii=False, indent=1))
