@@ -178,8 +178,14 @@ def zone_of(store: ZoningStore, code: str, on: date | None = None) -> tuple[Decr
     commune = store.keyed.commune(code)
     if commune is None:
         raise NotFoundError(f"code commune inconnu « {code} »")
+    return _zone_of_commune(store, commune, on)
+
+
+def _zone_of_commune(
+    store: ZoningStore, commune: dict[str, Any], on: date | None
+) -> tuple[Decree, str, str]:
     decree = store.decree_for(str(commune["region"]), on)
-    row = store.keyed.zone(decree.id, code)
+    row = store.keyed.zone(decree.id, commune["code"])
     if row is None:
         return decree, "", "commune absente de l'arrêté"
     return decree, str(row["zone"]), str(row["note"])
@@ -195,8 +201,10 @@ def _place(
     point: tuple[float, float] | None = None,
     qpv_hits: list[str] | None = None,
 ) -> Placement:
-    commune = store.keyed.commune(code) or {}
-    decree, zone, note = zone_of(store, code, on)
+    commune = store.keyed.commune(code)
+    if commune is None:
+        raise NotFoundError(f"code commune inconnu « {code} »")
+    decree, zone, note = _zone_of_commune(store, commune, on)
     placement = Placement(
         query=query,
         via=via,

@@ -12,7 +12,6 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -444,8 +443,3 @@ def _write_store(
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def present_sources(manifest: dict[str, Source], sources_dir: Path) -> Iterable[str]:
-    """Ids of the sources whose files are all in ``sources_dir``."""
-    return (sid for sid, s in manifest.items() if s.is_present(sources_dir))
