@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from zoning.locate.lookup import _point_index
+from zoning.locate.lookup import point_index
 from zoning.locate.stream import DEFAULT_CHUNK, StreamReport, assign_file
 from zoning.store.store import ZoningStore
 
@@ -29,7 +29,7 @@ def zone_columns(store: ZoningStore, on: date | None = None) -> dict[str, list[s
         table = store.zones(decree.id)
         zone_of.update(zip(table["code"], table["zone"], strict=True))
         decree_of.update(dict.fromkeys(table["code"], decree.id))
-    codes, _ = _point_index(store, "communes")
+    codes, _ = point_index(store, "communes")
     names = dict(zip(communes["code"], communes["name"], strict=True))
     return {
         "commune_name": [names.get(c) for c in codes],
@@ -55,8 +55,8 @@ def assign_zones_file(
 
     Memory stays bounded by ``chunk_size`` rows plus the memory-mapped point indexes.
     """
-    codes, communes = _point_index(store, "communes")
-    qpv_codes, qpv = _point_index(store, "qpv_polygons")
+    codes, communes = point_index(store, "communes")
+    qpv_codes, qpv = point_index(store, "qpv_polygons")
     return assign_file(
         communes,
         src,

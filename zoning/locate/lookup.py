@@ -326,7 +326,7 @@ def _codes(store: ZoningStore, table: str) -> np.ndarray:
     return np.asarray(store.keyed.polygon_codes(table), dtype=object)
 
 
-def _point_index(store: ZoningStore, table: str) -> tuple[np.ndarray, Any]:
+def point_index(store: ZoningStore, table: str) -> tuple[np.ndarray, Any]:
     """Codes and the saved point index of a polygon table, opened once per store."""
     from zoning.locate.fastpip import PointIndex
     from zoning.store.store import POINT_INDEX_PREFIX
@@ -353,7 +353,7 @@ def _assign_codes(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> dict[
     lat = np.asarray(lat, dtype="float64")
     result = {}
     for table, column in (("communes", "commune"), ("qpv_polygons", "qpv")):
-        codes, index = _point_index(store, table)
+        codes, index = point_index(store, table)
         idx = index.assign(lon, lat)
         values = np.full(len(lon), None, dtype=object)
         values[idx >= 0] = codes[idx[idx >= 0]]
