@@ -16,20 +16,59 @@ ZONING_REGION       default region code (``75``, Nouvelle-Aquitaine)
 ZONING_ADDOK_URL    base URL of the addok/BAN geocoder
                     (``https://api-adresse.data.gouv.fr``)
 ZONING_OSRM_URL     base URL of an OSRM routing service (unset: no routing)
-ZONING_DATA         folder of the manifest, decrees and programme rules
-                    (the project's ``data/``)
+ZONING_RULES        user folder whose ``programmes/*.toml`` and
+                    ``decrees/*.toml`` add to or override the shipped ones
+                    (platformdirs user config dir, e.g. ``~/.config/zoning``)
+ZONING_DATA         replaces the shipped rules data as a whole: manifest,
+                    decrees, programmes (the package's ``_data``; in a
+                    checkout, the repository's ``data/``)
 ==================  ==========================================================
+
+The rules data (``sources.toml``, ``decrees/``, ``programmes/``) is edited in the
+repository's ``data/`` and shipped in the wheel as ``zoning/_data`` (``hatch_build.py``);
+it is found with :mod:`importlib.resources`. An editable install has no ``_data`` and
+reads the repository's ``data/`` live.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
+from typing import Literal
 
 DEFAULT_REGION = "75"
 DEFAULT_ADDOK_URL = "https://api-adresse.data.gouv.fr"
+#: The repository's ``data/`` (a checkout or an editable install).
 PROJECT_DATA = Path(__file__).resolve().parent.parent / "data"
+
+RuleKind = Literal["programmes", "decrees"]
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    """One rules file in use: its id (file stem), path and where it comes from."""
+
+    id: str
+    path: Path
+    origin: str
+
+
+def package_data() -> tuple[Path, str]:
+    """The shipped rules data and its origin.
+
+    Returns
+    -------
+    (Path, str)
+        ``zoning/_data`` of an installed wheel (origin ``paquet``), else the checkout's
+        ``data/`` (origin ``dépôt``).
+    """
+    packaged = files("zoning") / "_data"
+    # A wheel installed by pip or pipx is unpacked: its resources are plain files.
+    if isinstance(packaged, Path) and (packaged / "sources.toml").is_file():
+        return packaged, "paquet"
+    return PROJECT_DATA, "dépôt"
 
 
 @dataclass(frozen=True)
@@ -43,6 +82,8 @@ class Settings:
     addok_url: str
     osrm_url: str | None
     data: Path
+    rules: Path
+    data_origin: str = "paquet"
 
     @property
     def manifest(self) -> Path:
@@ -59,6 +100,31 @@ class Settings:
         """Folder of programme rules, one TOML file per programme and campaign."""
         return self.data / "programmes"
 
+    def rule_files(self, kind: RuleKind) -> dict[str, RuleFile]:
+        """The programme or decree files in use, by id.
+
+        The shipped files (:attr:`data`), then the user folder's (:attr:`rules`), which
+        add new ids or override shipped ones of the same file name.
+
+        Parameters
+        ----------
+        kind : {"programmes", "decrees"}
+            Which rules.
+
+        Returns
+        -------
+        dict of str to RuleFile
+            Sorted by id.
+        """
+        found: dict[str, RuleFile] = {}
+        for folder, origin in (
+            (self.data / kind, self.data_origin),
+            (self.rules / kind, "dossier utilisateur"),
+        ):
+            for path in sorted(folder.glob("*.toml")):
+                found[path.stem] = RuleFile(path.stem, path, origin)
+        return dict(sorted(found.items()))
+
 
 def _cache_dir() -> Path:
     from platformdirs import user_cache_dir
@@ -66,10 +132,19 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("ZONING_CACHE") or user_cache_dir("zoning", appauthor=False))
 
 
+def _rules_dir() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(os.environ.get("ZONING_RULES") or user_config_dir("zoning", appauthor=False))
+
+
 def get_settings() -> Settings:
     """Read the settings from the environment, with their defaults."""
     cache = _cache_dir()
     env = os.environ.get
+    data, data_origin = (Path(env("ZONING_DATA") or ""), "ZONING_DATA")
+    if not env("ZONING_DATA"):
+        data, data_origin = package_data()
     return Settings(
         store=Path(env("ZONING_STORE") or cache / "store"),
         sources=Path(env("ZONING_SOURCES") or cache / "sources"),
@@ -77,5 +152,7 @@ def get_settings() -> Settings:
         region=env("ZONING_REGION") or DEFAULT_REGION,
         addok_url=(env("ZONING_ADDOK_URL") or DEFAULT_ADDOK_URL).rstrip("/"),
         osrm_url=(env("ZONING_OSRM_URL") or "").rstrip("/") or None,
-        data=Path(env("ZONING_DATA") or PROJECT_DATA),
+        data=data,
+        rules=_rules_dir(),
+        data_origin=data_origin,
     )

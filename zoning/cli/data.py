@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from zoning.cli.options import sources_option, store_option
+
+if TYPE_CHECKING:
+    from zoning.settings import Settings
 
 
 @click.group()
@@ -99,6 +103,20 @@ def info(store_path: Path | None) -> None:
     click.echo(f"ZONING_CACHE    {settings.cache}")
     click.echo(f"ZONING_ADDOK_URL {settings.addok_url}")
     click.echo(f"ZONING_OSRM_URL {settings.osrm_url or '(none: road distances not computed)'}")
+    _echo_rules(settings)
     store = ZoningStore.open(store_path)
     click.echo(f"sources used    {store.sources_dir()} (FINESS, La Poste lookups)")
     click.echo(json.dumps(store.provenance(), ensure_ascii=False, indent=1))
+
+
+def _echo_rules(settings: Settings) -> None:
+    """The rules files in use and where each comes from (shipped or the user folder)."""
+    click.echo(f"ZONING_RULES    {settings.rules} (programmes et arrêtés ajoutés ou remplacés)")
+    click.echo(f"règles livrées  {settings.data} ({settings.data_origin})")
+    click.echo(f"  manifeste     {settings.manifest}")
+    for label, rules in (
+        ("arrêté", settings.rule_files("decrees")),
+        ("programme", settings.rule_files("programmes")),
+    ):
+        for rule in rules.values():
+            click.echo(f"  {label:<12}{rule.id}  [{rule.origin}]  {rule.path}")

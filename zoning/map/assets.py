@@ -2,21 +2,21 @@
 
 A folium page loads Leaflet and its plugins from public CDNs; on a closed network it
 stays blank. The project installs the same libraries from the npm registry
-(``package.json`` at the repository root, ``npm ci``) and this module inlines them, with
-the images and fonts their CSS points at as ``data:`` URIs, so that one HTML file opens
-anywhere with no network at all.
+(``package.json`` at the repository root, ``npm ci``; built into the wheel, see
+:mod:`zoning.npm`) and this module inlines them, with the images and fonts their CSS
+points at as ``data:`` URIs, so that one HTML file opens anywhere with no network at all.
 """
 
 from __future__ import annotations
 
 import base64
 import mimetypes
-import os
 import re
 from functools import cache
 from pathlib import Path
 
 from zoning.errors import ZoningError
+from zoning.npm import CSS_URL, find_root, load_assets, root_candidates
 
 __all__ = [
     "ASSETS",
@@ -26,45 +26,9 @@ __all__ = [
     "node_modules",
 ]
 
-#: CDN URL pattern (regex, matched against the whole URL) -> file under ``node_modules``.
-#: Versions may differ from folium's CDN pins: the npm version is the one in package.json.
-ASSETS: dict[str, str] = {
-    r".*/leaflet@[\d.]+/dist/leaflet\.js": "leaflet/dist/leaflet.js",
-    r".*/leaflet@[\d.]+/dist/leaflet\.css": "leaflet/dist/leaflet.css",
-    r".*/jquery-[\d.]+(\.min)?\.js": "jquery/dist/jquery.min.js",
-    r".*/bootstrap@[\d.]+/dist/js/bootstrap\.bundle\.min\.js": (
-        "bootstrap/dist/js/bootstrap.bundle.min.js"
-    ),
-    r".*/bootstrap@[\d.]+/dist/css/bootstrap\.min\.css": "bootstrap/dist/css/bootstrap.min.css",
-    r".*/fontawesome-free@[\d.]+/css/all\.min\.css": (
-        "@fortawesome/fontawesome-free/css/all.min.css"
-    ),
-    r".*/leaflet\.awesome-markers\.js": (
-        "leaflet.awesome-markers/dist/leaflet.awesome-markers.min.js"
-    ),
-    r".*/leaflet\.awesome-markers\.css": "leaflet.awesome-markers/dist/leaflet.awesome-markers.css",
-    r".*/leaflet\.fullscreen@[\d.]+/Control\.FullScreen(\.min)?\.js": (
-        "leaflet.fullscreen/Control.FullScreen.js"
-    ),
-    r".*/leaflet\.fullscreen@[\d.]+/Control\.FullScreen\.css": (
-        "leaflet.fullscreen/Control.FullScreen.css"
-    ),
-    r".*/leaflet-search@[\d.]+/dist/leaflet-search\.min\.js": (
-        "leaflet-search/dist/leaflet-search.min.js"
-    ),
-    r".*/leaflet-search@[\d.]+/dist/leaflet-search\.min\.css": (
-        "leaflet-search/dist/leaflet-search.min.css"
-    ),
-    r".*/leaflet\.markercluster(@[\d.]+/dist|/[\d.]+)/leaflet\.markercluster\.js": (
-        "leaflet.markercluster/dist/leaflet.markercluster.js"
-    ),
-    r".*/leaflet\.markercluster(@[\d.]+/dist|/[\d.]+)/MarkerCluster\.css": (
-        "leaflet.markercluster/dist/MarkerCluster.css"
-    ),
-    r".*/leaflet\.markercluster(@[\d.]+/dist|/[\d.]+)/MarkerCluster\.Default\.css": (
-        "leaflet.markercluster/dist/MarkerCluster.Default.css"
-    ),
-}
+#: CDN URL pattern (regex, matched against the whole URL) -> file under the npm root.
+#: Listed in ``zoning/npm_assets.toml``, the one list of npm files the package ships.
+ASSETS: dict[str, str] = load_assets().cdn
 
 #: Links folium adds that no npm package ships and that nothing of ours needs: dropped.
 DROPPED: tuple[str, ...] = (
@@ -74,7 +38,6 @@ DROPPED: tuple[str, ...] = (
 
 _SCRIPT = re.compile(r'<script\s+src="(?P<url>https?://[^"]+)"\s*>\s*</script>')
 _LINK = re.compile(r'<link\s+rel="stylesheet"\s+href="(?P<url>https?://[^"]+)"\s*/?>')
-_CSS_URL = re.compile(r"url\((?P<q>['\"]?)(?P<ref>[^)'\"]+)(?P=q)\)")
 # Tags that make the browser fetch something (a plain <a href> link does not).
 _ANY_URL = re.compile(
     r'<(?:script|img|iframe|link|source|video|audio)\b[^>]*?\s(?:src|href)="(https?://[^"]+)"'
@@ -87,10 +50,11 @@ class MapAssetsMissingError(ZoningError):
 
 
 def node_modules() -> Path:
-    """Find the ``node_modules`` folder holding the map assets.
+    """Find the folder holding the map assets (a ``node_modules`` or its packaged copy).
 
-    ``ZONING_NODE_MODULES`` wins; otherwise the folder beside the project's
-    ``package.json`` (the repository root), then the current directory's.
+    ``ZONING_NODE_MODULES`` wins; then the copy built into the installed package
+    (``zoning/_npm``), then the ``node_modules`` of the checkout, then the current
+    directory's (see :func:`zoning.npm.root_candidates`).
 
     Returns
     -------
@@ -102,18 +66,13 @@ def node_modules() -> Path:
     MapAssetsMissingError
         When no such folder exists.
     """
-    candidates = []
-    if os.environ.get("ZONING_NODE_MODULES"):
-        candidates.append(Path(os.environ["ZONING_NODE_MODULES"]))
-    candidates.append(Path(__file__).resolve().parents[2] / "node_modules")
-    candidates.append(Path.cwd() / "node_modules")
-    for folder in candidates:
-        if (folder / "leaflet" / "dist" / "leaflet.js").is_file():
-            return folder
+    root = find_root()
+    if root is not None:
+        return root
     raise MapAssetsMissingError(
         "les bibliothèques de carte (Leaflet…) ne sont pas installées : lancez `npm ci` à la "
         "racine du projet, ou indiquez leur dossier node_modules dans ZONING_NODE_MODULES "
-        f"(cherché : {', '.join(str(c) for c in candidates)})"
+        f"(cherché : {', '.join(str(c) for c in root_candidates())})"
     )
 
 
@@ -146,7 +105,7 @@ def _css(path: Path) -> str:
             return match.group(0)
         return f'url("{_data_uri(target)}")'
 
-    return _CSS_URL.sub(embed, path.read_text(encoding="utf-8"))
+    return CSS_URL.sub(embed, path.read_text(encoding="utf-8"))
 
 
 @cache

@@ -329,22 +329,26 @@ def load_programme_file(path: Path) -> Programme:
     return parse_programme(path, data)
 
 
-def programmes_dir(folder: Path | None = None) -> Path:
-    """The programmes folder: ``folder`` or the settings' ``programmes``."""
+def programme_files(folder: Path | None = None) -> dict[str, Path]:
+    """Programme files by id: those of ``folder``, or (None) the files in use.
+
+    The files in use are the shipped ones and those of the user folder, which add or
+    override (:meth:`zoning.settings.Settings.rule_files`).
+    """
     if folder is not None:
-        return folder
+        return {p.stem: p for p in sorted(folder.glob("*.toml"))}
     from zoning.settings import get_settings
 
-    return get_settings().programmes
+    return {key: f.path for key, f in get_settings().rule_files("programmes").items()}
 
 
 def list_programmes(folder: Path | None = None) -> list[str]:
     """Ids of the programme files available, sorted."""
-    return sorted(p.stem for p in programmes_dir(folder).glob("*.toml"))
+    return sorted(programme_files(folder))
 
 
 def load_programme(programme_id: str, folder: Path | None = None) -> Programme:
-    """Load the programme ``programme_id`` from the programmes folder.
+    """Load the programme ``programme_id`` (from ``folder``, else the files in use).
 
     Raises
     ------
@@ -353,8 +357,9 @@ def load_programme(programme_id: str, folder: Path | None = None) -> Programme:
     ProgrammeFileError
         When the file is malformed.
     """
-    path = programmes_dir(folder) / f"{programme_id}.toml"
-    if not path.is_file():
-        known = ", ".join(list_programmes(folder)) or "aucun"
+    available = programme_files(folder)
+    path = available.get(programme_id)
+    if path is None:
+        known = ", ".join(sorted(available)) or "aucun"
         raise NotFoundError(f"programme inconnu : {programme_id!r} (programmes connus : {known})")
     return load_programme_file(path)

@@ -132,7 +132,7 @@ def build_store(
     sources_dir = Path(sources_dir or settings.sources)
     out_dir = Path(out_dir or settings.store)
     manifest = manifest or load_manifest()
-    decree_files = load_decree_files(decrees_dir or settings.decrees)
+    decree_files = load_decree_files(decrees_dir)
     steps = _Steps(["cog", "population", "postal", "polygons", "zoning", "qpv", "write"], progress)
     provenance: dict[str, Any] = {}
 

@@ -63,10 +63,20 @@ class Decree:
         return cls(**values)
 
 
-def load_decree_files(folder: Path) -> list[Decree]:
-    """Every ``*.toml`` decree description in ``folder``, checked."""
+def load_decree_files(folder: Path | None = None) -> list[Decree]:
+    """Every ``*.toml`` decree description in ``folder``, checked.
+
+    Without ``folder``: the decree files in use, shipped and from the user folder
+    (:meth:`zoning.settings.Settings.rule_files`).
+    """
+    if folder is None:
+        from zoning.settings import get_settings
+
+        paths = [f.path for f in get_settings().rule_files("decrees").values()]
+    else:
+        paths = sorted(Path(folder).glob("*.toml"))
     decrees = []
-    for path in sorted(Path(folder).glob("*.toml")):
+    for path in paths:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
             decrees.append(Decree.from_dict(data))
