@@ -14,13 +14,14 @@ from zoning.store import ZoningStore
 
 
 def test_assign_excel_export_keeps_every_row(
-    store: ZoningStore, store_path: Path, tmp_path: Path
+    fixture_store: ZoningStore, fixture_store_path: Path, tmp_path: Path
 ) -> None:
     rng = np.random.default_rng(7)
     n = 5000
     lon = rng.uniform(-1.8, 2.6, n)
     lat = rng.uniform(42.8, 47.2, n)
-    qpv = store.qpv_polygons().set_index("code_qp").loc["QP031010"].geometry.representative_point()
+    qpv = fixture_store.qpv_polygons().set_index("code_qp").loc["QP031010"]
+    qpv = qpv.geometry.representative_point()
     lon[:3], lat[:3] = [1.87113, -5.0, qpv.x], [46.16497, 46.0, qpv.y]
     frame = pd.DataFrame({"nom": [f"Site é{i}" for i in range(n)], "x": lon, "y": lat})
     frame["x"] = frame["x"].map(lambda v: f"{v:.6f}".replace(".", ","))  # French decimals
@@ -47,7 +48,7 @@ def test_assign_excel_export_keeps_every_row(
             "1000",
             "--no-progress",
             "--store",
-            str(store_path),
+            str(fixture_store_path),
         ],
     )
     assert result.exit_code == 0, result.output
@@ -62,6 +63,6 @@ def test_assign_excel_export_keeps_every_row(
     assert pd.isna(got.loc[1, "commune"])  # at sea
     assert got.loc[2, "qpv"] == "QP031010"
     assert pd.isna(got.loc[3, "commune"])  # unreadable coordinate, row kept
-    expected = lookup.assign_points(store, lon[4:], lat[4:])["commune"].tolist()
+    expected = lookup.assign_points(fixture_store, lon[4:], lat[4:])["commune"].tolist()
     got_codes = [None if pd.isna(c) else c for c in got["commune"].iloc[4:]]
     assert got_codes == expected

@@ -22,8 +22,8 @@ def run(store_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_check_commune_sentence(store_path: Path) -> None:
-    out = run(store_path, "check", "--commune", "23096")
+def test_check_commune_sentence(fixture_store_path: Path) -> None:
+    out = run(fixture_store_path, "check", "--commune", "23096")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Guéret (23096) : ZIP, zone sous-dense")
 
@@ -48,9 +48,9 @@ def test_check_json(store_path: Path) -> None:
     ],
 )
 def test_check_errors_are_messages_not_tracebacks(
-    store_path: Path, args: list[str], code: int, message: str
+    fixture_store_path: Path, args: list[str], code: int, message: str
 ) -> None:
-    out = run(store_path, *args)
+    out = run(fixture_store_path, *args)
     assert out.returncode == code
     assert message in out.stderr
     assert "Traceback" not in out.stderr
@@ -69,7 +69,7 @@ def test_help_teaches() -> None:
         assert command in out.stdout
 
 
-def test_build_from_a_folder_missing_a_file_names_it(tmp_path: Path, sources_dir: Path) -> None:
+def test_build_from_a_folder_missing_a_file_names_it(tmp_path: Path, fixture_sources: Path) -> None:
     partial = tmp_path / "sources"
     (partial / "cog_communes").mkdir(parents=True)
     out = run(tmp_path / "store", "data", "build", "--sources", str(partial))
@@ -78,13 +78,13 @@ def test_build_from_a_folder_missing_a_file_names_it(tmp_path: Path, sources_dir
     assert "Traceback" not in out.stderr
 
 
-def test_check_finess_finds_the_hospital_in_the_store_sources(store_path: Path) -> None:
+def test_check_finess_finds_the_hospital_in_the_store_sources(fixture_store_path: Path) -> None:
     env_without_sources = {k: v for k, v in os.environ.items() if k != "ZONING_SOURCES"}
     out = subprocess.run(
         [sys.executable, "-m", "zoning", "check", "--finess", "230000820"],
         capture_output=True,
         text=True,
-        env={**env_without_sources, "ZONING_STORE": str(store_path)},
+        env={**env_without_sources, "ZONING_STORE": str(fixture_store_path)},
         check=False,
     )
     assert out.returncode == 0, out.stderr

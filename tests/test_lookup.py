@@ -16,14 +16,16 @@ from zoning.locate import lookup
 from zoning.store import ZoningStore
 
 
-def test_commune_code(store: ZoningStore) -> None:
-    p = lookup.by_commune(store, "23096")
+def test_commune_code(fixture_store: ZoningStore) -> None:
+    p = lookup.by_commune(fixture_store, "23096")
     assert (p.commune_name, p.zone, p.under_served) == ("Guéret", "ZIP", True)
     assert "25 avril 2022" in p.sentence()
 
 
-def test_old_2018_code_of_a_merged_commune_is_mapped_and_says_so(store: ZoningStore) -> None:
-    p = lookup.by_commune(store, "23121")  # Malval, merged into Linard-Malval in 2019
+def test_old_2018_code_of_a_merged_commune_is_mapped_and_says_so(
+    fixture_store: ZoningStore,
+) -> None:
+    p = lookup.by_commune(fixture_store, "23121")  # Malval, merged into Linard-Malval in 2019
     assert p.commune_code == "23109"
     assert any("ancien code 23121" in n for n in p.notes)
 
@@ -32,17 +34,17 @@ def test_code_that_lost_its_leading_zero(store: ZoningStore) -> None:
     assert lookup.by_commune(store, "1004").commune_code == "01004"
 
 
-def test_date_outside_the_decree(store: ZoningStore) -> None:
-    assert lookup.by_commune(store, "23096", date(2023, 11, 1)).zone == "ZIP"
+def test_date_outside_the_decree(fixture_store: ZoningStore) -> None:
+    assert lookup.by_commune(fixture_store, "23096", date(2023, 11, 1)).zone == "ZIP"
     with pytest.raises(OutsideCoverageError, match="25/04/2025"):
-        lookup.by_commune(store, "23096", date(2026, 1, 1))
+        lookup.by_commune(fixture_store, "23096", date(2026, 1, 1))
 
 
-def test_unknown_and_malformed_codes(store: ZoningStore) -> None:
+def test_unknown_and_malformed_codes(fixture_store: ZoningStore) -> None:
     with pytest.raises(NotFoundError):
-        lookup.by_commune(store, "99999")
+        lookup.by_commune(fixture_store, "99999")
     with pytest.raises(InvalidInputError):
-        lookup.by_commune(store, "ABCDE")
+        lookup.by_commune(fixture_store, "ABCDE")
 
 
 @pytest.mark.parametrize(
@@ -59,23 +61,23 @@ def test_postcode_and_name(store: ZoningStore, postcode: str, name: str, code: s
     assert lookup.by_postcode_name(store, postcode, name).commune_code == code
 
 
-def test_postcode_and_wrong_name_lists_the_choices(store: ZoningStore) -> None:
+def test_postcode_and_wrong_name_lists_the_choices(fixture_store: ZoningStore) -> None:
     with pytest.raises(NotFoundError, match="Guéret"):
-        lookup.by_postcode_name(store, "23000", "Limoges")
+        lookup.by_postcode_name(fixture_store, "23000", "Limoges")
 
 
-def test_point_inside(store: ZoningStore) -> None:
-    p = lookup.by_point(store, 1.87113, 46.16497)  # CH de Guéret (FINESS coordinates)
+def test_point_inside(fixture_store: ZoningStore) -> None:
+    p = lookup.by_point(fixture_store, 1.87113, 46.16497)  # CH de Guéret (FINESS coordinates)
     assert (p.commune_code, p.zone) == ("23096", "ZIP")
 
 
-def test_point_in_the_sea_and_malformed(store: ZoningStore) -> None:
+def test_point_in_the_sea_and_malformed(fixture_store: ZoningStore) -> None:
     with pytest.raises(OutsideCoverageError):
-        lookup.by_point(store, -5.0, 46.0)
+        lookup.by_point(fixture_store, -5.0, 46.0)
     with pytest.raises(InvalidInputError):
-        lookup.by_point(store, 200.0, 3.0)
+        lookup.by_point(fixture_store, 200.0, 3.0)
     with pytest.raises(InvalidInputError):
-        lookup.by_point(store, float("nan"), 45.0)
+        lookup.by_point(fixture_store, float("nan"), 45.0)
 
 
 def test_points_near_a_border_follow_the_polygons(store: ZoningStore) -> None:
@@ -94,25 +96,25 @@ def test_points_near_a_border_follow_the_polygons(store: ZoningStore) -> None:
     assert on_border["commune"][0] == "33063"  # covered by both: the lowest code
 
 
-def test_qpv_polygon_hit_and_miss(store: ZoningStore) -> None:
-    qpv = store.qpv_polygons().set_index("code_qp")
+def test_qpv_polygon_hit_and_miss(fixture_store: ZoningStore) -> None:
+    qpv = fixture_store.qpv_polygons().set_index("code_qp")
     inside = qpv.loc["QP031010"].geometry.representative_point()  # Empalot, Toulouse
-    p = lookup.by_point(store, inside.x, inside.y)
+    p = lookup.by_point(fixture_store, inside.x, inside.y)
     assert p.qpv == ["QP031010"]
     assert p.under_served is True
-    outside = lookup.by_point(store, 1.4442, 43.6045)  # Capitole, Toulouse centre
+    outside = lookup.by_point(fixture_store, 1.4442, 43.6045)  # Capitole, Toulouse centre
     assert outside.qpv == []
 
 
-def test_commune_with_qpv_but_no_perimeter_is_to_be_checked(store: ZoningStore) -> None:
-    p = lookup.by_commune(store, "87085")  # Limoges: HZ, 9 QPV 2024
+def test_commune_with_qpv_but_no_perimeter_is_to_be_checked(fixture_store: ZoningStore) -> None:
+    p = lookup.by_commune(fixture_store, "87085")  # Limoges: HZ, 9 QPV 2024
     assert p.zone == "HZ"
     assert p.under_served is None
     assert len(p.qpv_in_commune) == 9
 
 
-def test_assign_points_keeps_order_and_length(store: ZoningStore) -> None:
+def test_assign_points_keeps_order_and_length(fixture_store: ZoningStore) -> None:
     lon = np.array([1.87113, -5.0, 1.2328])
     lat = np.array([46.16497, 46.0, 45.8141])
-    out = lookup.assign_points(store, lon, lat)
+    out = lookup.assign_points(fixture_store, lon, lat)
     assert list(out["commune"]) == ["23096", None, "87085"]

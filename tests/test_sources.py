@@ -71,11 +71,13 @@ def test_qpv_polygons_are_made_valid(sources_dir: Path) -> None:
     assert qpv.set_index("code_qp").loc["QP031010", "commune"] == "31555"
 
 
-def test_qpv_polygons_accept_official_upper_case_fields(tmp_path: Path, sources_dir: Path) -> None:
+def test_qpv_polygons_accept_official_upper_case_fields(
+    tmp_path: Path, fixture_sources: Path
+) -> None:
     import geopandas as gpd
 
     src = MANIFEST["qpv_polygons"]
-    real = gpd.read_file(src.path(sources_dir)).head(3)
+    real = gpd.read_file(src.path(fixture_sources)).head(3)
     official = real.rename(
         columns={"code_qp": "CODE_QP", "nom_qp": "NOM_QP", "commune_qp": "COMMUNE_QP"}
     )
@@ -87,9 +89,9 @@ def test_qpv_polygons_accept_official_upper_case_fields(tmp_path: Path, sources_
     assert list(loaded["commune_name"]) == list(real["commune_qp"])
 
 
-def test_commune_polygons(sources_dir: Path) -> None:
+def test_commune_polygons(fixture_sources: Path) -> None:
     src = MANIFEST["communes_2018"]
-    paths = [p for p in src.paths(sources_dir) if "-23-" in p.name]
+    paths = [p for p in src.paths(fixture_sources) if "-23-" in p.name]
     frame = read_commune_polygons(paths, src)
     assert len(frame) == 258
     assert "23096" in set(frame["code"])

@@ -168,7 +168,7 @@ def test_windows_1252_semicolon_csv_from_excel(
 
 
 def test_bom_comma_csv_blank_duplicate_extra_columns(
-    store: Any, finess_locator: FinessLocator, tmp_path: Path
+    fixture_store: Any, fixture_finess_locator: FinessLocator, tmp_path: Path
 ) -> None:
     path = tmp_path / "bom.csv"
     headers = [h.upper() for h in HEADERS] + ["Colonne en plus"]
@@ -180,7 +180,7 @@ def test_bom_comma_csv_blank_duplicate_extra_columns(
         writer.writerows(rows)
         handle.write("\n\n")  # trailing blank lines are dropped
     out = tmp_path / "out.csv"
-    run = _run(store, finess_locator, path, out)
+    run = _run(fixture_store, fixture_finess_locator, path, out)
     assert run.rows == 5
     assert _statuses(out) == [
         "éligible",
@@ -198,24 +198,24 @@ def test_bom_comma_csv_blank_duplicate_extra_columns(
 
 
 def test_tab_separated_with_too_many_cells(
-    store: Any, finess_locator: FinessLocator, tmp_path: Path
+    fixture_store: Any, fixture_finess_locator: FinessLocator, tmp_path: Path
 ) -> None:
     path = tmp_path / "tab.txt"
     lines = ["\t".join(HEADERS), "\t".join(ROWS[0][0]), "\t".join([*ROWS[0][0][:-1], "b", "c"])]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.csv"
-    _run(store, finess_locator, path, out)
+    _run(fixture_store, fixture_finess_locator, path, out)
     with out.open(encoding="utf-8-sig", newline="") as handle:
         result = list(csv.DictReader(handle, delimiter=";"))
     assert [r["statut"] for r in result] == ["éligible", "données invalides"]
     assert "ligne mal formée : 14 valeurs pour 13 colonnes" in result[1]["motifs"]
 
 
-def test_missing_required_column_lists_what_is_expected(store: Any, tmp_path: Path) -> None:
+def test_missing_required_column_lists_what_is_expected(fixture_store: Any, tmp_path: Path) -> None:
     path = tmp_path / "incomplet.csv"
     path.write_text("Nom;RPPS;Site code INSEE\nA;10000000001;23096\n", encoding="utf-8")
     with pytest.raises(InvalidInputError) as info:
-        run_batch(path, "na-mg-2023", tmp_path / "o.csv", store, progress=False)
+        run_batch(path, "na-mg-2023", tmp_path / "o.csv", fixture_store, progress=False)
     message = str(info.value)
     assert "colonnes obligatoires absentes" in message
     assert "localisation de l'établissement" in message

@@ -14,10 +14,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_cli_batch_example_to_excel(
-    store_path: Path, sources_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fixture_store_path: Path, fixture_sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ZONING_STORE", str(store_path))
-    monkeypatch.setenv("ZONING_SOURCES", str(sources_dir))
+    monkeypatch.setenv("ZONING_STORE", str(fixture_store_path))
+    monkeypatch.setenv("ZONING_SOURCES", str(fixture_sources))
     out = tmp_path / "resultats.xlsx"
     result = CliRunner().invoke(
         cli,
@@ -45,11 +45,11 @@ def test_cli_batch_help_is_french_and_teaches() -> None:
 
 
 def test_cli_batch_unknown_programme(
-    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fixture_store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from zoning.cli import main
 
-    monkeypatch.setenv("ZONING_STORE", str(store_path))
+    monkeypatch.setenv("ZONING_STORE", str(fixture_store_path))
     with pytest.raises(SystemExit) as info:
         main(
             [

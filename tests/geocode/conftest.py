@@ -27,8 +27,8 @@ def geocode_sources() -> Path:
 
 
 @pytest.fixture(scope="session")
-def geo_sources() -> Path:
-    """Folder of the real source files (fails, never skips, when absent)."""
+def geo_sources(sources_dir: Path) -> Path:
+    """Folder of the real source files (``sources_dir``: skipped, or failed in CI, if absent)."""
     path = geocode_sources()
     if not (path / "cog_communes" / "laposte_hexasmal_2022-02.csv").is_file():
         pytest.fail(f"real source data not found at {path} (set ZONING_SOURCES_TEST)")

@@ -77,78 +77,78 @@ def _zone(store: Any, programme: Any, site: SiteInput, on: dt.date = START) -> A
     ("code", "zone", "verdict"),
     [("23096", "ZIP", OK), ("23008", "ZAC", OK), ("87114", "HZ", NO)],
 )
-def test_na_zone_by_commune(store: Any, code: str, zone: str, verdict: str) -> None:
-    check, located = _zone(store, NA, SiteInput(commune=code))
+def test_na_zone_by_commune(fixture_store: Any, code: str, zone: str, verdict: str) -> None:
+    check, located = _zone(fixture_store, NA, SiteInput(commune=code))
     assert located.placement.zone == zone
     assert check.verdict == verdict
     assert "25 avril 2022" in check.reason or verdict == NO
 
 
-def test_hz_commune_with_qpv_without_perimeters_is_to_check(store: Any) -> None:
+def test_hz_commune_with_qpv_without_perimeters_is_to_check(fixture_store: Any) -> None:
     # Limoges is HZ and lists 9 QPV; the store has no NA QPV perimeters.
-    check, _ = _zone(store, NA, SiteInput(commune="87085"))
+    check, _ = _zone(fixture_store, NA, SiteInput(commune="87085"))
     assert check.verdict == CHECK and "QPV" in check.reason
 
 
-def test_merged_commune_old_2018_code(store: Any) -> None:
+def test_merged_commune_old_2018_code(fixture_store: Any) -> None:
     # 23126 Masbaraud-Mérignat merged into Saint-Dizier-Masbaraud (23189) on 2019-01-01.
-    check, located = _zone(store, NA, SiteInput(commune="23126"))
+    check, located = _zone(fixture_store, NA, SiteInput(commune="23126"))
     assert located.placement.commune_code == "23189"
     assert check.verdict == OK
     assert any("23126" in n for n in located.notes)
 
 
-def test_site_inside_a_qpv_polygon(store: Any) -> None:
-    polygons = store.qpv_polygons()
+def test_site_inside_a_qpv_polygon(fixture_store: Any) -> None:
+    polygons = fixture_store.qpv_polygons()
     empalot = polygons.loc[polygons["code_qp"] == "QP031010"].iloc[0]
     point = empalot.geometry.representative_point()
     on = dt.date(2025, 11, 1)
-    inside, located = _zone(store, SPE60, SiteInput(lon=point.x, lat=point.y), on)
+    inside, located = _zone(fixture_store, SPE60, SiteInput(lon=point.x, lat=point.y), on)
     assert located.placement.commune_code == "31555"
     assert located.placement.zone not in ("ZIP", "ZAC")
     assert inside.verdict == OK and "QP031010" in inside.reason
     # A point of the same commune outside every QPV polygon is not under-served.
-    outside, placed = _zone(store, SPE60, SiteInput(lon=1.4147, lat=43.6445), on)
+    outside, placed = _zone(fixture_store, SPE60, SiteInput(lon=1.4147, lat=43.6445), on)
     assert placed.placement.commune_code == "31555" and not placed.placement.qpv
     assert outside.verdict == NO
 
 
-def test_unknown_or_malformed_commune_code_is_invalid_data(store: Any) -> None:
+def test_unknown_or_malformed_commune_code_is_invalid_data(fixture_store: Any) -> None:
     for code in ("23999", "ABCDE"):
-        check, located = _zone(store, NA, SiteInput(commune=code))
+        check, located = _zone(fixture_store, NA, SiteInput(commune=code))
         assert check.verdict == INVALID and located.invalid, code
 
 
-def test_site_by_postcode_and_name(store: Any) -> None:
-    check, located = _zone(store, NA, SiteInput(postcode="23000", city="Guéret"))
+def test_site_by_postcode_and_name(fixture_store: Any) -> None:
+    check, located = _zone(fixture_store, NA, SiteInput(postcode="23000", city="Guéret"))
     assert check.verdict == OK and located.placement.commune_code == "23096"
-    check, _ = _zone(store, NA, SiteInput(postcode="23000", city="Nulle-Part"))
+    check, _ = _zone(fixture_store, NA, SiteInput(postcode="23000", city="Nulle-Part"))
     assert check.verdict == INVALID and "23000" in check.reason
 
 
-def test_address_only_site(store: Any) -> None:
+def test_address_only_site(fixture_store: Any) -> None:
     site = SiteInput(address="1 avenue Marc Aubrun 23000 Guéret")
-    check, _ = _zone(store, NA, site)
+    check, _ = _zone(fixture_store, NA, site)
     assert check.verdict == CHECK and "--geocode" in check.reason
     # with a geocoder (here a stand-in returning the CH de Guéret's FINESS point)
     located = locate_sites(
-        store, [site], [START], geocoder=lambda s: (1.87113, 46.16497, "adresse (numéro)")
+        fixture_store, [site], [START], geocoder=lambda s: (1.87113, 46.16497, "adresse (numéro)")
     )[0]
     assert located.placement.commune_code == "23096"
     assert located.precision == "adresse (numéro)"
 
 
-def test_site_outside_the_programme_region(store: Any) -> None:
-    check, _ = _zone(store, NA, SiteInput(commune="31555"))
+def test_site_outside_the_programme_region(fixture_store: Any) -> None:
+    check, _ = _zone(fixture_store, NA, SiteInput(commune="31555"))
     assert check.verdict == NO and "hors de la région" in check.reason
 
 
-def test_no_decree_in_force_on_start_date(store: Any) -> None:
-    check, _ = _zone(store, NA, SiteInput(commune="23096"), dt.date(2026, 1, 1))
+def test_no_decree_in_force_on_start_date(fixture_store: Any) -> None:
+    check, _ = _zone(fixture_store, NA, SiteInput(commune="23096"), dt.date(2026, 1, 1))
     assert check.verdict == CHECK and "aucun arrêté" in check.reason
 
 
-def test_cvl_post_premium_end_to_end(store: Any) -> None:
+def test_cvl_post_premium_end_to_end(fixture_store: Any) -> None:
     # CHR Orléans area is not in the hospital extract used here: use real commune points.
     tours = (0.6892, 47.3900)  # Tours
     site = SiteInput(lon=0.9833, lat=47.4128, kind="MSP", half_days=5)  # Amboise area
@@ -162,14 +162,14 @@ def test_cvl_post_premium_end_to_end(store: Any) -> None:
         start=dt.date(2024, 11, 1),
         months=24,
     )
-    (result,) = evaluate_posts(store, CVL, [post], progress=False)
+    (result,) = evaluate_posts(fixture_store, CVL, [post], progress=False)
     assert result is not None
     assert result.distances[0] is not None and result.distances[0].verdict == OK
     assert result.premium is not None and result.premium.amount == 1000  # > 4 half-days
     assert result.funding.monthly == 3772.16
 
 
-def test_cvl_premium_with_site_known_by_commune(store: Any) -> None:
+def test_cvl_premium_with_site_known_by_commune(fixture_store: Any) -> None:
     # CH de Guéret (real FINESS coordinates) + MSP somewhere in Aubusson (23008).
     base = Post(
         rpps="10000000001",
@@ -183,7 +183,9 @@ def test_cvl_premium_with_site_known_by_commune(store: Any) -> None:
     far = dataclasses.replace(base, sites=(SiteInput(commune="23008", kind="MSP", half_days=4),))
     near = dataclasses.replace(base, sites=(SiteInput(commune="23193", kind="MSP", half_days=4),))
     derog = dataclasses.replace(near, premium_derogation="entites_juridiques_differentes")
-    res_far, res_near, res_derog = evaluate_posts(store, CVL, [far, near, derog], progress=False)
+    res_far, res_near, res_derog = evaluate_posts(
+        fixture_store, CVL, [far, near, derog], progress=False
+    )
     assert res_far is not None and res_far.premium is not None
     assert res_far.premium.amount == 700  # 4 half-days on one site
     assert res_near is not None and res_near.premium is not None
@@ -194,7 +196,7 @@ def test_cvl_premium_with_site_known_by_commune(store: Any) -> None:
     assert "dérogation" in res_derog.distances[0].reason
 
 
-def test_na_post_status_and_reasons(store: Any) -> None:
+def test_na_post_status_and_reasons(fixture_store: Any) -> None:
     good = Post(
         rpps="10000000001",
         ordre_date=dt.date(2023, 9, 1),
@@ -207,7 +209,7 @@ def test_na_post_status_and_reasons(store: Any) -> None:
         months=24,
     )
     bad = Post(**{**good.__dict__, "ordre_date": dt.date(2023, 11, 2)})
-    results = evaluate_posts(store, NA, [good, None, bad], progress=False)
+    results = evaluate_posts(fixture_store, NA, [good, None, bad], progress=False)
     assert results[0] is not None and results[0].status == ELIGIBLE
     assert results[0].funding.monthly == 3130.42
     assert results[1] is None

@@ -142,12 +142,12 @@ def test_no_routing_service_configured() -> None:
 
 
 @pytest.mark.parametrize(("code", "verdict"), [("23008", OK), ("23193", CHECK)])
-def test_site_known_only_by_commune(store: Any, code: str, verdict: str) -> None:
+def test_site_known_only_by_commune(fixture_store: Any, code: str, verdict: str) -> None:
     """Lower bound to the commune polygon: Aubusson is far enough from the CH de Guéret
     whatever the address; Sainte-Feyre (next to Guéret) needs the address."""
     import shapely
 
-    communes = store.communes_gdf()
+    communes = fixture_store.communes_gdf()
     row = communes.loc[communes["code"] == code].iloc[0]
     area = row.geometry
     bound = min_geodesic_to_area_m(*GUERET, area)
@@ -157,7 +157,7 @@ def test_site_known_only_by_commune(store: Any, code: str, verdict: str) -> None
     _, _, dist = GEOD.inv([GUERET[0]] * len(fine), [GUERET[1]] * len(fine), fine[:, 0], fine[:, 1])
     assert bound <= min(dist) <= bound + 60
     # and the commune's La Poste reference point (inside it) is farther than the bound
-    postal = store.postal()
+    postal = fixture_store.postal()
     ref = postal.loc[postal["code"] == code].iloc[0]
     assert geodesic_m(*GUERET, float(ref["lon"]), float(ref["lat"])) >= bound
     result = area_distance_rule(bound, 20.0, str(row["name"]))
