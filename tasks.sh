@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The two entry points of the README, for a fresh machine (Debian, Python 3.11, root for apt):
 #   bash tasks.sh main   install, build the zoning store, print its checks, render the map and a batch report
-#   bash tasks.sh test   install system packages and Python deps, lint, type-check, run the test suite
+#   bash tasks.sh test   install system packages and Python deps, lint, type-check, run the test suite,
+#                        then build the wheel and smoke-test it from outside the repository
 # Sources: $ZONING_SOURCES if set, else ../shared/data if present (offline), else downloaded upstream.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -76,6 +77,8 @@ run_tests() {
   log "Tests (real data from $ZONING_SOURCES_TEST)"
   # pytest exits 5 when it collected no test: that is a failure here too.
   "$PY" -m pytest -q --timeout 900 "$@"
+  log "Wheel: build, install into a fresh virtualenv outside the repository, smoke test"
+  bash .ci/smoke-wheel.sh "$PY"
 }
 
 case "${1:-}" in

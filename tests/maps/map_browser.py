@@ -34,9 +34,19 @@ def chromium_available() -> bool:
     return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
 
 
+#: Flags that cut Chromium off any network: every host name fails to resolve and every
+#: connection goes to a closed loopback proxy port.
+OFFLINE_FLAGS = ("--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9")
+
+
 @contextmanager
-def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
-    """A headless Chromium driven by Selenium, with a fresh profile, closed on exit."""
+def chromium(
+    width: int = 1280, height: int = 900, extra_flags: tuple[str, ...] = ()
+) -> Iterator[Any]:
+    """A headless Chromium driven by Selenium, with a fresh profile, closed on exit.
+
+    ``extra_flags`` go to Chromium's command line (e.g. :data:`OFFLINE_FLAGS`).
+    """
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -53,6 +63,7 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
         "--disable-dev-shm-usage",
         f"--user-data-dir={profile}",
         f"--window-size={width},{height}",
+        *extra_flags,
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Smoke test of the wheel as a user gets it: build the sdist and the wheel, install the wheel
+# into a fresh virtualenv outside the repository, and run the commands of the README from a
+# folder outside it, with no node_modules in reach:
+#   zoning data build (on the fixture set tests/data/sources), zoning check, zoning batch on the
+#   sample candidates, zoning map coverage (then opened in headless Chromium with the network
+#   cut off, and drawn).
+# Usage: bash .ci/smoke-wheel.sh [python]   (python: the one to build with; default .venv's)
+# Needs: the `build` module in that python, node_modules/ (npm ci) or npm, Chromium + selenium.
+set -euo pipefail
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+PY="${1:-$REPO/.venv/bin/python}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/zoning-wheel-smoke.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+log() { printf '\n== smoke: %s\n' "$*" >&2; }
+fail() { printf 'smoke test FAILED: %s\n' "$*" >&2; exit 1; }
+
+log "python -m build (sdist, then the wheel from the sdist) into $WORK/dist"
+"$PY" -m build --outdir "$WORK/dist" "$REPO" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; fail "build"; }
+if grep -iE "deprecat|warning" "$WORK/build.log"; then fail "the build printed a warning"; fi
+wheel="$(ls "$WORK"/dist/zoning-*.whl)"
+ls -l "$WORK/dist" >&2
+
+log "fresh virtualenv outside the repository, wheel only"
+python3 -m venv "$WORK/venv"
+"$WORK/venv/bin/pip" install -q "$wheel"
+ZONING="$WORK/venv/bin/zoning"
+
+# A user's folder: nothing of the checkout in reach (no node_modules, no data/).
+mkdir -p "$WORK/user"
+cd "$WORK/user"
+cp -r "$REPO/tests/data/sources" "$WORK/sources"
+cp "$REPO/data/examples/candidats_exemple.csv" .
+export ZONING_STORE="$WORK/store" ZONING_SOURCES="$WORK/sources" ZONING_CACHE="$WORK/cache"
+export ZONING_RULES="$WORK/rules"
+unset ZONING_DATA ZONING_NODE_MODULES ZONING_SOURCES_TEST
+case "$("$WORK/venv/bin/python" -c 'import zoning; print(zoning.__file__)')" in
+  "$WORK/venv/"*) ;;
+  *) fail "zoning is not imported from the fresh virtualenv" ;;
+esac
+
+log "zoning data build --sources (fixture set)"
+"$ZONING" data build --sources "$WORK/sources" | tee "$WORK/build.txt"
+grep -q "Nouvelle-Aquitaine" "$WORK/build.txt" || fail "data build: no Nouvelle-Aquitaine summary"
+
+log "zoning data info: the rules come from the package"
+"$ZONING" data info | tee "$WORK/info.txt" | head -20
+grep -q "programme   na-mg-2023  \[paquet\]" "$WORK/info.txt" || fail "data info: na-mg-2023 not from the package"
+
+log "zoning check"
+"$ZONING" check --commune 23096 | tee "$WORK/check.txt"
+grep -q "ZIP" "$WORK/check.txt" || fail "check --commune 23096: Guéret is not ZIP"
+"$ZONING" check --lon 1.87113 --lat 46.16497 | grep -q "Guéret" || fail "check --lon --lat"
+
+log "zoning batch on the sample candidates"
+"$ZONING" batch candidats_exemple.csv -p na-mg-2023 -o resultats.xlsx
+"$ZONING" batch candidats_exemple.csv -p na-mg-2023 -o resultats.csv
+rows_in=$(($(wc -l < candidats_exemple.csv) - 1))
+"$WORK/venv/bin/python" - "$rows_in" <<'EOF'
+import sys
+import pandas as pd
+out = pd.read_csv("resultats.csv", sep=None, engine="python", dtype=str)
+assert len(out) == int(sys.argv[1]), (len(out), sys.argv[1])
+print(f"{len(out)} lignes en sortie, autant qu'en entrée")
+EOF
+
+log "zoning map coverage (no node_modules in reach)"
+"$ZONING" map coverage --region 75 -o couverture.html
+test -s couverture.html || fail "map coverage wrote nothing"
+"$PY" "$REPO/.ci/smoke_map.py" "$WORK/user/couverture.html" || fail "the map did not draw offline"
+
+log "wheel smoke test passed"
