@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "maps"))
 
-from map_browser import (  # noqa: E402
+from map_browser import (
     OFFLINE_FLAGS,
     chromium,
     external_requests,
