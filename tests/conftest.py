@@ -99,14 +99,18 @@ def fixture_sources() -> Path:
     return FIXTURE_SOURCES
 
 
+def _build(sources: Path, factory: pytest.TempPathFactory, name: str) -> Path:
+    from zoning.store.build import build_store
+
+    out = factory.mktemp(name) / "store"
+    build_store(sources, out, progress=False)
+    return out
+
+
 @pytest.fixture(scope="session")
 def fixture_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built from the fixture set for this session (a few seconds)."""
-    from zoning.store.build import build_store
-
-    out = tmp_path_factory.mktemp("fixture-store") / "store"
-    build_store(FIXTURE_SOURCES, out, progress=False)
-    return out
+    return _build(FIXTURE_SOURCES, tmp_path_factory, "fixture-store")
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +121,7 @@ def fixture_store(fixture_store_path: Path) -> ZoningStore:
 
 @pytest.fixture(scope="session")
 def sources_dir() -> Path:
-    """Folder of the real source files; the suite fails (never skips) without it."""
+    """Folder of the real source files (absent: the test is skipped, or fails in CI)."""
     path = shared_sources()
     if not (path / "SOURCES.md").is_file():
         require_shared(path)
@@ -130,11 +134,7 @@ def store_path(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     reuse = os.environ.get("ZONING_TEST_STORE")
     if reuse:
         return Path(reuse)
-    from zoning.store.build import build_store
-
-    out = tmp_path_factory.mktemp("store") / "store"
-    build_store(sources_dir, out, progress=False)
-    return out
+    return _build(sources_dir, tmp_path_factory, "store")
 
 
 @pytest.fixture(scope="session")
@@ -145,6 +145,7 @@ def store(store_path: Path) -> ZoningStore:
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test reads or writes the user's cache."""
+    """No test reads or writes the user's cache, nor reads the user's rules folder."""
     monkeypatch.setenv("ZONING_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("ZONING_RULES", str(tmp_path / "rules"))
     monkeypatch.delenv("ZONING_OSRM_URL", raising=False)
