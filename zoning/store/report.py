@@ -13,7 +13,7 @@ from zoning.store.decrees import Decree
 CLASS_ORDER = ["ZIP", "ZAC", "ZAR", "HZ", "ND", ""]
 
 
-def _region_summary(
+def region_summary(
     decree: Decree, communes: pd.DataFrame, zones: pd.DataFrame, region_name: str
 ) -> dict[str, Any]:
     table = zones.loc[zones["decree_id"] == decree.id].merge(
@@ -91,7 +91,7 @@ def build_report(
             "unmatched": unmatched.to_dict("records"),
         },
         "regions": {
-            d.region: _region_summary(d, communes, zones, names.get(d.region, d.region))
+            d.region: region_summary(d, communes, zones, names.get(d.region, d.region))
             for d in decrees
             if (zones["decree_id"] == d.id).any()
         },
