@@ -33,6 +33,7 @@ UNDER_SERVED = frozenset({"ZIP", "ZAC"})
 ZONE_LABELS = {
     "ZIP": "zone d'intervention prioritaire",
     "ZAC": "zone d'action complémentaire",
+    "ZV": "zone de vigilance",
     "HZ": "hors zonage",
     "ZAR": "zone d'accompagnement régional",
     "ND": "classement non disponible",
