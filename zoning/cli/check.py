@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,7 +123,9 @@ def check(
             click.echo(f"  · {note}")
     code_out = {NOT_LOADED: EXIT_NOT_LOADED, EXPIRED: EXIT_EXPIRED}
     if placement.decree_status in code_out:
-        raise click.exceptions.Exit(code_out[placement.decree_status])
+        # SystemExit, not click's Exit: under `python -m zoning` (standalone_mode off)
+        # click would turn Exit into a return value and the status would be lost.
+        sys.exit(code_out[placement.decree_status])
 
 
 def _print_history(

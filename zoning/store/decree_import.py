@@ -696,3 +696,30 @@ def export_table(store: ZoningStore, decree_id: str) -> tuple[list[str], list[li
         )
     ]
     return EXPORT_HEADERS, rows
+
+
+def add_records(store_path: Path, records: list[Decree]) -> list[str]:
+    """Add to a store the decree records it lacks, without their classes.
+
+    A store built before a record was described in ``data/decrees`` (a decree adopted
+    since) learns of it this way, so that its dates are answered « à vérifier » with
+    the command that loads the annex. Records the store has are left as they are.
+
+    Returns
+    -------
+    list of str
+        Ids of the records added.
+    """
+    meta_path = Path(store_path) / "store.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    known = {d["id"] for d in meta["decrees"]}
+    added = [replace(r, classes_loaded=False) for r in records if r.id not in known]
+    if added:
+        meta["decrees"] += [d.to_dict() for d in added]
+        _atomic(
+            meta_path,
+            lambda p: p.write_text(
+                json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
+            ),
+        )
+    return [d.id for d in added]

@@ -1,0 +1,34 @@
+"""Helpers of the decree tests (imported by conftest and the test modules)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from zoning.settings import get_settings
+from zoning.store import ZoningStore
+from zoning.store.decree_import import add_records
+from zoning.store.decrees import load_decree_files
+
+NA = "75"
+OLD = "ars-na-2022-04-25"
+NEW = "ars-na-2025-12-30"
+
+
+def copy_store(source: Path, dest: Path) -> Path:
+    """Copy a store for writing; point indexes are symlinked (never written)."""
+    dest.mkdir(parents=True)
+    for item in source.iterdir():
+        if item.name.startswith("pointindex_"):
+            (dest / item.name).symlink_to(item.resolve(), target_is_directory=True)
+        elif item.is_dir():
+            shutil.copytree(item, dest / item.name)
+        else:
+            shutil.copy2(item, dest / item.name)
+    add_records(dest, load_decree_files(get_settings().decrees))
+    return dest
+
+
+def open_store(path: Path) -> ZoningStore:
+    """A fresh reader (an import changes the files under an open one)."""
+    return ZoningStore.open(path)
