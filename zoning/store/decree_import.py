@@ -165,23 +165,9 @@ def read_annex_table(
                 dtype=str,
                 engine="odf" if suffix == ".ods" else "openpyxl",
             )
+            grid = [["" if pd.isna(v) else str(v).strip() for v in row] for row in frame.to_numpy()]
         elif suffix in (".csv", ".txt", ".tsv"):
-            raw = path.read_bytes()
-            encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-            try:
-                raw.decode(encoding)
-            except UnicodeDecodeError:
-                encoding = "cp1252"
-            frame = pd.read_csv(
-                path,
-                sep=None,
-                engine="python",
-                header=None,
-                dtype=str,
-                encoding=encoding,
-                keep_default_na=False,
-                skip_blank_lines=False,
-            )
+            grid = [[c.strip() for c in row] for row in _csv_grid(path)]
         else:
             raise InvalidInputError(
                 f"{path.name} : format non lu (CSV, XLSX ou ODS attendu ; un PDF doit "
@@ -191,7 +177,6 @@ def read_annex_table(
         raise
     except Exception as exc:  # pandas/openpyxl/odf raise many types on a bad file
         raise InvalidInputError(f"{path.name} : fichier illisible ({exc})") from exc
-    grid = [["" if pd.isna(v) else str(v).strip() for v in row] for row in frame.to_numpy()]
     for at, row in enumerate(grid[:15]):
         roles = _column_roles(row)
         if "zone" in roles and ({"code", "name", "qpv", "tvs"} & set(roles)):
@@ -201,6 +186,21 @@ def read_annex_table(
         "(une colonne de classe — « Classe », « Zonage » — et une colonne de commune — "
         "« Code INSEE », « Commune » — ou de QPV / TVS sont attendues)"
     )
+
+
+def _csv_grid(path: Path) -> list[list[str]]:
+    """Cells of a CSV (UTF-8, BOM or Windows-1252; ``;`` ``,`` tab or ``|``), ragged rows
+    (a title line above the header) kept."""
+    import csv
+
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    lines = text.splitlines()
+    sep = max((";", ",", "\t", "|"), key=lambda s: sum(line.count(s) for line in lines[:50]))
+    return [list(row) for row in csv.reader(lines, delimiter=sep)]
 
 
 def _column_roles(headers: list[str]) -> dict[str, int]:
