@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from zoning.settings import get_settings
@@ -32,3 +35,15 @@ def copy_store(source: Path, dest: Path) -> Path:
 def open_store(path: Path) -> ZoningStore:
     """A fresh reader (an import changes the files under an open one)."""
     return ZoningStore.open(path)
+
+
+def zoning(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m zoning ARGS`` on ``store`` as a user would (real process)."""
+    env = {**os.environ, "ZONING_STORE": str(store)}
+    return subprocess.run(
+        [sys.executable, "-m", "zoning", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )

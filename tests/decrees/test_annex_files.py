@@ -6,14 +6,11 @@ communes, real classes) and then edited to hold one defect each; none is a real 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
-from decree_helpers import NA, open_store
+from decree_helpers import NA, open_store, zoning
 
 from zoning.errors import InvalidInputError
 from zoning.store.decree_import import ImportReport, class_of, export_table, import_decree
@@ -188,31 +185,22 @@ def test_bad_files_are_french_messages_with_exit_2(store_copy: Path, tmp_path: P
     pdf = tmp_path / "recueil.pdf"
     pdf.write_bytes(b"%PDF-1.4 not a table")
     no_header = write_csv(tmp_path / "vide.csv", "a;b", ["1;2"])
-    env = {**os.environ, "ZONING_STORE": str(store_copy)}
     for path, message in (
         (pdf, "format non lu"),
         (no_header, "aucune ligne d'en-tête"),
         (tmp_path / "absent.csv", "fichier introuvable"),
     ):
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "zoning",
-                "data",
-                "import-decree",
-                str(path),
-                "--region",
-                NA,
-                "--id",
-                "x",
-                "--in-force",
-                "2032-01-01",
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
+        out = zoning(
+            store_copy,
+            "data",
+            "import-decree",
+            str(path),
+            "--region",
+            NA,
+            "--id",
+            "x",
+            "--in-force",
+            "2032-01-01",
         )
         assert out.returncode == 2, out.stderr
         assert message in out.stderr and path.name in out.stderr

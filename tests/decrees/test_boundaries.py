@@ -8,14 +8,12 @@ annex not in the sources. Checked through the library and through ``zoning check
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
-from decree_helpers import NA, NEW, OLD, open_store
+from decree_helpers import NA, NEW, OLD, open_store, zoning
 
 from zoning.errors import DecreeNotLoadedError, OutsideCoverageError
 from zoning.locate import lookup
@@ -25,14 +23,7 @@ GUERET = "23096"
 
 
 def check(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ZONING_STORE": str(store)}
-    return subprocess.run(
-        [sys.executable, "-m", "zoning", "check", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    return zoning(store, "check", *args)
 
 
 # date, decree id answering, status, exit status of `zoning check`
@@ -129,24 +120,7 @@ def test_history_of_an_old_code(store_copy: Path) -> None:
 
 
 def test_map_of_a_decree_without_classes_says_so(store_copy: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "ZONING_STORE": str(store_copy)}
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "zoning",
-            "map",
-            "coverage",
-            "--decree",
-            NEW,
-            "-o",
-            str(tmp_path / "c.html"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    out = zoning(store_copy, "map", "coverage", "--decree", NEW, "-o", str(tmp_path / "c.html"))
     assert out.returncode == 5
     assert "classement non chargé" in out.stderr and "import-decree" in out.stderr
     assert not (tmp_path / "c.html").exists()

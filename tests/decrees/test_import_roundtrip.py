@@ -8,15 +8,12 @@ INSEE file (independent of the code under test: the figures of SOURCES.md).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from decree_helpers import NA, NEW, OLD, open_store
+from decree_helpers import NA, NEW, OLD, open_store, zoning
 from openpyxl import load_workbook
 
 from zoning.locate import lookup
@@ -36,17 +33,6 @@ SYNTHETIC_MOVES = {
     "87085": ("HZ", "ZAC"),  # Limoges
 }
 INSEE_POPULATION = {"23096": 12734, "33063": 260958, "64102": 51894, "87085": 130876}
-
-
-def zoning(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ZONING_STORE": str(store)}
-    return subprocess.run(
-        [sys.executable, "-m", "zoning", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
