@@ -84,6 +84,14 @@ def build(sources_dir: Path | None, store_path: Path | None, region: str | None)
             click.echo(
                 f"  communes sans classe : {len(summary['unclassified'])} (raisons dans report.md)"
             )
+    from zoning.store import ZoningStore
+
+    for decree in ZoningStore.open(out).region_decrees(region or settings.region):
+        if not decree.classes_loaded:
+            click.echo(
+                f"  {decree.provenance()} : classement non chargé (annexe absente des "
+                f"sources) — `{decree.import_command()}`"
+            )
 
 
 @data.command()

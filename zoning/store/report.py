@@ -169,6 +169,15 @@ def write_report(report: dict[str, Any], meta: dict[str, Any], path: Path) -> No
         f"| {r['line']} | {r['postcode']} | {r['name']} | {r['raw_zone']} | {r['reason']} |"
         for r in z["unmatched"]
     ]
+    pending = [Decree.from_dict(d) for d in meta.get("decrees", [])]
+    pending = [d for d in pending if not d.classes_loaded]
+    if pending:
+        out += ["", "## Arrêtés connus sans classement chargé", ""]
+        out += [
+            f"- {d.provenance()} : annexe absente des sources, chargez-la avec "
+            f"`{d.import_command()}`"
+            for d in pending
+        ]
     out += ["", "## Régions", ""]
     for summary in report["regions"].values():
         out += ["```", *region_lines(summary), "```", ""]
