@@ -23,13 +23,24 @@ def run(store_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_check_commune_sentence(fixture_store_path: Path) -> None:
-    out = run(fixture_store_path, "check", "--commune", "23096")
+    # Without --date, check follows today's decree (tests/decrees covers that case).
+    out = run(fixture_store_path, "check", "--commune", "23096", "--date", "2023-11-01")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Guéret (23096) : ZIP, zone sous-dense")
 
 
 def test_check_json(store_path: Path) -> None:
-    out = run(store_path, "check", "--postcode", "33000", "--name", "Bordeaux", "--json")
+    out = run(
+        store_path,
+        "check",
+        "--postcode",
+        "33000",
+        "--name",
+        "Bordeaux",
+        "--json",
+        "--date",
+        "2023-11-01",
+    )
     data = json.loads(out.stdout)
     assert data["commune_code"] == "33063"
     assert data["zone"] == "HZ"
@@ -44,7 +55,8 @@ def test_check_json(store_path: Path) -> None:
         (["check", "--lon", "-5", "--lat", "46"], 5, "aucune commune"),
         (["check", "--lon", "abc", "--lat", "3"], 2, "abc"),
         (["check"], 2, "indiquez un seul lieu"),
-        (["check", "--commune", "23096", "--date", "2026-01-01"], 5, "aucun arrêté"),
+        # Before the first decree; a date after its end is tests/decrees' business.
+        (["check", "--commune", "23096", "--date", "2022-01-01"], 5, "aucun arrêté"),
     ],
 )
 def test_check_errors_are_messages_not_tracebacks(
@@ -81,7 +93,7 @@ def test_build_from_a_folder_missing_a_file_names_it(tmp_path: Path, fixture_sou
 def test_check_finess_finds_the_hospital_in_the_store_sources(fixture_store_path: Path) -> None:
     env_without_sources = {k: v for k, v in os.environ.items() if k != "ZONING_SOURCES"}
     out = subprocess.run(
-        [sys.executable, "-m", "zoning", "check", "--finess", "230000820"],
+        [sys.executable, "-m", "zoning", "check", "--finess", "230000820", "--date", "2023-11-01"],
         capture_output=True,
         text=True,
         env={**env_without_sources, "ZONING_STORE": str(fixture_store_path)},

@@ -37,7 +37,11 @@ def test_code_that_lost_its_leading_zero(store: ZoningStore) -> None:
 def test_date_outside_the_decree(fixture_store: ZoningStore) -> None:
     assert lookup.by_commune(fixture_store, "23096", date(2023, 11, 1)).zone == "ZIP"
     with pytest.raises(OutsideCoverageError, match="25/04/2025"):
-        lookup.by_commune(fixture_store, "23096", date(2026, 1, 1))
+        lookup.by_commune(fixture_store, "23096", date(2022, 1, 1))  # before the first decree
+    # After its stated end, before any successor applies: its classes, flagged.
+    expired = lookup.by_commune(fixture_store, "23096", date(2026, 1, 1))
+    assert expired.zone == "ZIP" and expired.decree_status == "échu"
+    assert "échu le 25/04/2025" in expired.decree_caveat and expired.to_verify
 
 
 def test_unknown_and_malformed_codes(fixture_store: ZoningStore) -> None:

@@ -43,5 +43,9 @@ class OutsideCoverageError(ZoningError):
     exit_code = 5
 
 
+class DecreeNotLoadedError(OutsideCoverageError):
+    """The decree in force on the date asked has no class table in the store."""
+
+
 class InvalidInputError(ZoningError):
     """Malformed input: coordinates, codes, dates."""

@@ -144,8 +144,11 @@ def test_site_outside_the_programme_region(fixture_store: Any) -> None:
 
 
 def test_no_decree_in_force_on_start_date(fixture_store: Any) -> None:
-    check, _ = _zone(fixture_store, NA, SiteInput(commune="23096"), dt.date(2026, 1, 1))
+    check, _ = _zone(fixture_store, NA, SiteInput(commune="23096"), dt.date(2022, 1, 1))
     assert check.verdict == CHECK and "aucun arrêté" in check.reason
+    # Past the decree's stated end: its class, but for the instructor to decide.
+    check, _ = _zone(fixture_store, NA, SiteInput(commune="23096"), dt.date(2026, 1, 1))
+    assert check.verdict == CHECK and "échu le 25/04/2025" in check.reason
 
 
 def test_cvl_post_premium_end_to_end(fixture_store: Any) -> None:

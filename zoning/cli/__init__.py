@@ -24,6 +24,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "check",
         "Zone d'un lieu : commune, code postal, point, adresse.",
     ),
+    "compare": (
+        "zoning.cli.compare",
+        "compare",
+        "Compare deux arrêtés : communes qui changent de classe, populations.",
+    ),
     "data": ("zoning.cli.data", "data", "Télécharge les sources, construit le magasin."),
     "geocode": (
         "zoning.cli.geocode",

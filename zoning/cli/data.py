@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from zoning.cli.options import sources_option, store_option
+from zoning.cli.options import DateParam, output_option, sources_option, store_option
 
 if TYPE_CHECKING:
     from zoning.settings import Settings
@@ -86,6 +87,14 @@ def build(sources_dir: Path | None, store_path: Path | None, region: str | None)
             click.echo(
                 f"  communes sans classe : {len(summary['unclassified'])} (raisons dans report.md)"
             )
+    from zoning.store import ZoningStore
+
+    for decree in ZoningStore.open(out).region_decrees(region or settings.region):
+        if not decree.classes_loaded:
+            click.echo(
+                f"  {decree.provenance()} : classement non chargé (annexe absente des "
+                f"sources) — `{decree.import_command()}`"
+            )
 
 
 @data.command()
@@ -120,3 +129,117 @@ def _echo_rules(settings: Settings) -> None:
     ):
         for rule in rules.values():
             click.echo(f"  {label:<12}{rule.id}  [{rule.origin}]  {rule.path}")
+
+
+def _caps(values: tuple[str, ...]) -> dict[str, float]:
+    """``ZIP=16.8`` options as a caps mapping."""
+    from zoning.errors import InvalidInputError
+
+    caps = {}
+    for value in values:
+        zone, _, share = value.partition("=")
+        try:
+            caps[zone.strip().upper()] = float(share.replace(",", "."))
+        except ValueError as exc:
+            raise InvalidInputError(f"--cap « {value} » : ZONE=POURCENTAGE attendu") from exc
+    return caps
+
+
+@data.command("import-decree")
+@click.argument("annex", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--region", required=True, help="Code de la région (ex. 75).")
+@click.option("--id", "decree_id", required=True, help="Identifiant (ex. ars-na-2025-12-30).")
+@click.option("--adopted", type=DateParam(), help="Date de signature de l'arrêté.")
+@click.option("--in-force", "in_force", type=DateParam(), help="Première date d'application.")
+@click.option("--replaces", help="Identifiant de l'arrêté remplacé.")
+@click.option(
+    "--cap", "caps", multiple=True, help="Plafond de population, ex. --cap ZIP=16.8 (répétable)."
+)
+@click.option(
+    "--tvs",
+    "tvs_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Table TVS → code INSEE, pour une annexe par territoire de vie-santé.",
+)
+@click.option("--sheet", help="Feuille du classeur (défaut : la première).")
+@click.option("--dry-run", is_flag=True, help="Valider et afficher le rapport sans écrire.")
+@click.option("--overwrite", is_flag=True, help="Remplacer les classes d'un arrêté déjà chargé.")
+@store_option
+def import_decree(
+    annex: Path,
+    region: str,
+    decree_id: str,
+    adopted: date | None,
+    in_force: date | None,
+    replaces: str | None,
+    caps: tuple[str, ...],
+    tvs_path: Path | None,
+    sheet: str | None,
+    dry_run: bool,
+    overwrite: bool,
+    store_path: Path | None,
+) -> None:
+    """Charge l'annexe d'un arrêté de zonage (CSV, XLSX, ODS) dans le magasin.
+
+    \b
+    L'annexe donne la classe de chaque commune (code INSEE, ou nom + département
+    ou code postal), de chaque QPV (code QPV) ou de chaque territoire de vie-santé
+    (avec --tvs). Classes lues : ZIP, ZAC, ZV, ZAR, HZ / hors zonage, en sigle ou
+    en toutes lettres. Le rapport (codes inconnus ou en double, communes absentes,
+    classes illisibles, parts de population et plafonds) est affiché et gardé dans
+    le magasin (decree_reports/ID.md). Le magasin n'est pas reconstruit.
+    \b
+    Exemple (arrêté Nouvelle-Aquitaine du 30/12/2025) :
+      zoning data import-decree annexe.xlsx --region 75 --id ars-na-2025-12-30 \\
+        --adopted 2025-12-30 --in-force 2026-02-03 --replaces ars-na-2022-04-25
+    """
+    from zoning.store import ZoningStore
+    from zoning.store.decree_import import import_decree as run_import
+
+    store = ZoningStore.open(store_path)
+    report = run_import(
+        store,
+        annex,
+        decree_id=decree_id,
+        region=region,
+        adopted=adopted,
+        in_force=in_force,
+        replaces=replaces,
+        caps=_caps(caps),
+        tvs_path=tvs_path,
+        sheet=sheet,
+        dry_run=dry_run,
+        overwrite=overwrite,
+    )
+    for line in report.text_lines():
+        click.echo(line)
+
+
+@data.command("export-decree")
+@click.argument("decree_id")
+@output_option(help="Fichier à écrire (.xlsx, .csv ou .ods).")
+@store_option
+def export_decree(decree_id: str, output: Path, store_path: Path | None) -> None:
+    """Écrit les classes d'un arrêté chargé comme une annexe (code INSEE, commune, classe...)."""
+    from zoning.report.decree_tables import write_table
+    from zoning.store import ZoningStore
+    from zoning.store.decree_import import export_table
+
+    store = ZoningStore.open(store_path)
+    headers, rows = export_table(store, decree_id)
+    decree = store.decree(decree_id)
+    write_table(output, {"annexe": (headers, rows)}, provenance=_provenance(store, decree))
+    click.echo(f"{len(rows)} communes écrites dans {output} ({decree.provenance()})")
+
+
+def _provenance(store: Any, decree: Any) -> list[list[Any]]:
+    """Provenance rows for an exported table: decree, store, tool version."""
+    from zoning import __version__
+
+    return [
+        ["arrêté", decree.provenance()],
+        ["origine des classes", decree.classes_origin],
+        ["magasin construit le", store.meta.get("built_at")],
+        ["millésime des codes communes", f"COG {store.meta.get('cog_vintage')}"],
+        ["outil", f"zoning {__version__}"],
+    ]

@@ -21,7 +21,13 @@ def _open_store(store: Path | None) -> Any:
     return ZoningStore.open(store)
 
 
-def _coverage(store: Path | None, region: str | None, on: dt.date | None, tolerance: float) -> Any:
+def _coverage(
+    store: Path | None,
+    region: str | None,
+    on: dt.date | None,
+    tolerance: float,
+    decree_id: str | None = None,
+) -> Any:
     from zoning.map.data import load_coverage
     from zoning.settings import get_settings
 
@@ -30,6 +36,7 @@ def _coverage(store: Path | None, region: str | None, on: dt.date | None, tolera
         region=region or get_settings().region,
         on=on,
         tolerance_m=tolerance,
+        decree_id=decree_id,
     )
 
 
@@ -91,7 +98,14 @@ def map_group() -> None:
 @map_group.command("coverage")
 @_with_common
 @output_option(Path("maps/couverture.html"), "HTML file to write.")
+@click.option(
+    "--decree",
+    "decree_id",
+    help="Identifiant d'un arrêté chargé (ex. ars-na-2025-12-30) : ses classes, quelle que "
+    "soit la date.",
+)
 def coverage(
+    decree_id: str | None,
     region: str | None,
     on: dt.date | None,
     store_path: Path | None,
@@ -109,7 +123,7 @@ def coverage(
     from zoning.map.render import save_map
 
     start = time.perf_counter()
-    data = _coverage(store_path, region, on, tolerance)
+    data = _coverage(store_path, region, on, tolerance, decree_id)
     path = save_map(coverage_map(data, tiles=tiles), output)
     size = path.stat().st_size / 1e6
     click.echo(

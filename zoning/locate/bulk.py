@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
 from zoning.locate.lookup import point_index
 from zoning.locate.stream import DEFAULT_CHUNK, StreamReport, assign_file
 from zoning.store.store import ZoningStore
+
+log = logging.getLogger(__name__)
 
 
 def zone_columns(store: ZoningStore, on: date | None = None) -> dict[str, list[str | None]]:
@@ -24,7 +27,10 @@ def zone_columns(store: ZoningStore, on: date | None = None) -> dict[str, list[s
     for region in sorted(set(communes["region"])):
         try:
             decree = store.decree_for(region, on)
-        except OutsideCoverageError:
+        except OutsideCoverageError as exc:
+            # No class rather than another period's: say why once per region.
+            if store.region_decrees(region):
+                log.warning("région %s : %s", region, exc)
             continue
         table = store.zones(decree.id)
         zone_of.update(zip(table["code"], table["zone"], strict=True))

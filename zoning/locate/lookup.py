@@ -23,7 +23,7 @@ from zoning.errors import (
 from zoning.sources.names import name_keys
 from zoning.sources.vintage import vintage_date
 from zoning.store.decrees import Decree
-from zoning.store.store import ZoningStore
+from zoning.store.store import EXPIRED, IN_FORCE, NOT_LOADED, DecreeChoice, ZoningStore
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,6 +33,7 @@ UNDER_SERVED = frozenset({"ZIP", "ZAC"})
 ZONE_LABELS = {
     "ZIP": "zone d'intervention prioritaire",
     "ZAC": "zone d'action complémentaire",
+    "ZV": "zone de vigilance",
     "HZ": "hors zonage",
     "ZAR": "zone d'accompagnement régional",
     "ND": "classement non disponible",
@@ -59,6 +60,13 @@ class Placement:
     lon: float | None = None
     lat: float | None = None
     notes: list[str] = field(default_factory=list)
+    decree_status: str = IN_FORCE
+    decree_caveat: str = ""
+
+    @property
+    def to_verify(self) -> bool:
+        """Whether the answer rests on no class or on an expired decree's classes."""
+        return self.decree_status != IN_FORCE or self.under_served is None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form, with the decree reduced to its id and description."""
@@ -67,11 +75,17 @@ class Placement:
             {"id": self.decree.id, "title": self.decree.provenance()} if self.decree else None
         )
         out["zone_label"] = ZONE_LABELS.get(self.zone or "")
+        out["to_verify"] = self.to_verify
         return out
 
     def sentence(self) -> str:
         """A short French sentence for people."""
         where = f"{self.commune_name} ({self.commune_code})"
+        if self.decree_status == NOT_LOADED:
+            verdict = "classement inconnu, à vérifier"
+            if self.qpv:
+                verdict = f"dans le QPV {', '.join(self.qpv)}, zone sous-dense ; zonage : {verdict}"
+            return f"{where} : {verdict} — {self.decree_caveat}."
         if self.qpv:
             verdict = f"dans le QPV {', '.join(self.qpv)}, zone sous-dense"
             if self.zone:
@@ -85,6 +99,8 @@ class Placement:
         if self.under_served is None and self.qpv_in_commune and not self.qpv:
             verdict += " — à vérifier : la commune compte des QPV"
         decree = f" — {self.decree.provenance()}" if self.decree else ""
+        if self.decree_status == EXPIRED:
+            decree += f" ; {self.decree_caveat}"
         return f"{where} : {verdict}{decree}."
 
 
@@ -178,17 +194,49 @@ def zone_of(store: ZoningStore, code: str, on: date | None = None) -> tuple[Decr
     commune = store.keyed.commune(code)
     if commune is None:
         raise NotFoundError(f"code commune inconnu « {code} »")
-    return _zone_of_commune(store, commune, on)
+    choice, zone, note = _zone_of_commune(store, commune, on)
+    return choice.decree, zone, note
 
 
 def _zone_of_commune(
     store: ZoningStore, commune: dict[str, Any], on: date | None
-) -> tuple[Decree, str, str]:
-    decree = store.decree_for(str(commune["region"]), on)
-    row = store.keyed.zone(decree.id, commune["code"])
+) -> tuple[DecreeChoice, str, str]:
+    choice = store.decree_on(str(commune["region"]), on)
+    if choice.status == NOT_LOADED:
+        return choice, "", ""
+    row = store.keyed.zone(choice.decree.id, commune["code"])
     if row is None:
-        return decree, "", "commune absente de l'arrêté"
-    return decree, str(row["zone"]), str(row["note"])
+        return choice, "", "commune absente de l'arrêté"
+    return choice, str(row["zone"]), str(row["note"])
+
+
+def history(store: ZoningStore, code: str) -> list[dict[str, Any]]:
+    """The class of a commune (store vintage) under every decree record of its region.
+
+    A record without classes is listed with ``zone = None`` and says so.
+    """
+    commune = store.keyed.commune(code)
+    if commune is None:
+        raise NotFoundError(f"code commune inconnu « {code} »")
+    rows = []
+    for decree in store.region_decrees(str(commune["region"])):
+        row = store.keyed.zone(decree.id, code) if decree.classes_loaded else None
+        if not decree.classes_loaded:
+            note = f"chargez son annexe avec `{decree.import_command()}`"
+        elif row is None:
+            note = "commune absente de l'arrêté"
+        else:
+            note = str(row["note"])
+        rows.append(
+            {
+                "decree": decree.id,
+                "title": decree.provenance(),
+                "classes_loaded": decree.classes_loaded,
+                "zone": (str(row["zone"]) or None) if row is not None else None,
+                "note": note,
+            }
+        )
+    return rows
 
 
 def _place(
@@ -204,7 +252,8 @@ def _place(
     commune = store.keyed.commune(code)
     if commune is None:
         raise NotFoundError(f"code commune inconnu « {code} »")
-    decree, zone, note = _zone_of_commune(store, commune, on)
+    choice, zone, note = _zone_of_commune(store, commune, on)
+    decree = choice.decree
     placement = Placement(
         query=query,
         via=via,
@@ -219,13 +268,19 @@ def _place(
         lon=point[0] if point else None,
         lat=point[1] if point else None,
         notes=list(notes),
+        decree_status=choice.status,
+        decree_caveat=choice.caveat,
     )
     if note:
         placement.notes.append(note)
+    if choice.caveat and choice.status == IN_FORCE:
+        placement.notes.append(choice.caveat)
     if decree.id.startswith("zonmed-"):
         placement.notes.extend(decree.caveats[:1])
     listed = placement.qpv_in_commune
-    if placement.qpv or zone in UNDER_SERVED:
+    if choice.status == NOT_LOADED and not placement.qpv:
+        placement.under_served = None
+    elif placement.qpv or zone in UNDER_SERVED:
         placement.under_served = True
     elif listed and (point is None or not store.keyed.has_qpv_polygon(listed)):
         placement.notes.append(

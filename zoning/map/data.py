@@ -24,7 +24,7 @@ __all__ = ["CoverageData", "load_coverage"]
 
 log = logging.getLogger(__name__)
 
-ZONE_CLASSES = ("ZIP", "ZAC", "ZAR", "HZ", "ND")
+ZONE_CLASSES = ("ZIP", "ZAC", "ZV", "ZAR", "HZ", "ND")
 
 #: Store source ids named in the provenance lines, with a short French label.
 SOURCE_LABELS: dict[str, str] = {
@@ -112,6 +112,7 @@ def load_coverage(
     region: str = "75",
     on: dt.date | None = None,
     tolerance_m: float = 150.0,
+    decree_id: str | None = None,
 ) -> CoverageData:
     """Read communes, classes and QPV of a region from the store, simplified for display.
 
@@ -125,12 +126,25 @@ def load_coverage(
         Date the decree must be in force on (None: the region's latest decree).
     tolerance_m : float
         Display simplification tolerance in metres (0: keep the store's geometry).
+    decree_id : str, optional
+        Draw this decree's classes (its region), whatever the date.
 
     Returns
     -------
     CoverageData
     """
-    decree = store.decree_for(region, on)
+    if decree_id is not None:
+        from zoning.errors import DecreeNotLoadedError
+
+        decree = store.decree(decree_id)
+        region = decree.region
+        if not decree.classes_loaded:
+            raise DecreeNotLoadedError(
+                f"{decree.provenance()} : classement non chargé, rien à cartographier "
+                f"(chargez son annexe avec `{decree.import_command()}`)"
+            )
+    else:
+        decree = store.decree_for(region, on)
     source = store.communes_gdf(region)
     zones = store.zones(decree.id)[["code", "zone"]].drop_duplicates("code")
     communes = source[["code", "name", "departement", "population", "geometry"]].merge(

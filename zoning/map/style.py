@@ -20,11 +20,12 @@ __all__ = [
 ]
 
 #: Display order of the classes (legend, tables).
-ZONE_ORDER: tuple[str, ...] = ("ZIP", "ZAC", "ZAR", "HZ", "ND")
+ZONE_ORDER: tuple[str, ...] = ("ZIP", "ZAC", "ZV", "ZAR", "HZ", "ND")
 
 ZONE_COLORS: dict[str, str] = {
     "ZIP": "#b2182b",
     "ZAC": "#f4a582",
+    "ZV": "#fbe3cf",
     "ZAR": "#fddc6c",
     "HZ": "#f2f0eb",
     "ND": "#9e9e9e",
@@ -33,6 +34,7 @@ ZONE_COLORS: dict[str, str] = {
 ZONE_LABELS: dict[str, str] = {
     "ZIP": "ZIP — zone d'intervention prioritaire",
     "ZAC": "ZAC — zone d'action complémentaire",
+    "ZV": "ZV — zone de vigilance",
     "ZAR": "ZAR — zone d'accompagnement régional",
     "HZ": "HZ — hors zonage",
     "ND": "non classée (absente du fichier de zonage)",
@@ -42,6 +44,7 @@ ZONE_LABELS: dict[str, str] = {
 ZONE_SHORT: dict[str, str] = {
     "ZIP": "ZIP",
     "ZAC": "ZAC",
+    "ZV": "ZV",
     "ZAR": "ZAR",
     "HZ": "hors zonage",
     "ND": "non classée",
@@ -51,6 +54,7 @@ ZONE_SHORT: dict[str, str] = {
 ZONE_SHORT_LEGEND: dict[str, str] = {
     "ZIP": "ZIP (intervention prioritaire)",
     "ZAC": "ZAC (action complémentaire)",
+    "ZV": "ZV (vigilance)",
     "ZAR": "ZAR (accompagnement régional)",
     "HZ": "hors zonage",
     "ND": "non classée",

@@ -28,6 +28,7 @@ from zoning.rules.premium import PremiumResult, premium
 from zoning.rules.programme import Programme
 from zoning.rules.types import normalise_text, type_code, type_label
 from zoning.rules.verdicts import CHECK, INVALID, NO, OK, Status, Verdict, status_of
+from zoning.store.decrees import EXPIRED, NOT_LOADED
 
 # commune code -> its polygon (shapely), or None when unknown
 CommuneArea = Callable[[str], Any]
@@ -251,6 +252,19 @@ def check_zone(
     decree = place.decree.short
     zone = place.zone
     qpv = list(place.qpv or [])
+    status = getattr(place, "decree_status", "")
+    caveat = getattr(place, "decree_caveat", "")
+    if status == NOT_LOADED:
+        if programme.qpv and qpv:
+            return Check(criterion, label, OK, f"{name} : dans le QPV {', '.join(qpv)}")
+        return Check(criterion, label, CHECK, f"{name} : classement inconnu — {caveat}")
+    if status == EXPIRED:
+        under = zone in programme.zones or (programme.qpv and qpv)
+        what = f"classée {zone}" if zone else "sans classe"
+        if programme.qpv and qpv:
+            what += f", dans le QPV {', '.join(qpv)}"
+        verdict = "zone sous-dense" if under else "hors zone sous-dense"
+        return Check(criterion, label, CHECK, f"{name} {what} ({verdict}) — {caveat}")
     if zone in programme.zones:
         return Check(criterion, label, OK, f"{name} classée {zone} ({decree})")
     if programme.qpv and qpv:

@@ -188,7 +188,8 @@ def build_store(
         steps.done()
 
         steps.step("zoning")
-        zoning_source_id = decree_files[0].zoning_source if decree_files else "zonage_medecins"
+        with_table = [d for d in decree_files if d.classes_loaded and d.zoning_source]
+        zoning_source_id = with_table[0].zoning_source if with_table else "zonage_medecins"
         zoning_source = use(zoning_source_id)
         zoning_rows = read_zoning_table(zoning_source.path(sources_dir), zoning_source)
         names_until = zoning_source.extra.get("names_until")
@@ -254,7 +255,8 @@ def build_store(
 
 
 def _store_vintage(decrees: list[Decree], cog_source: Source) -> int:
-    vintages = {d.cog_vintage for d in decrees}
+    # A decree whose classes are imported later is carried to the store's vintage then.
+    vintages = {d.cog_vintage for d in decrees if d.classes_loaded}
     if len(vintages) > 1:
         raise SourceFormatError(
             f"les arrêtés décrits utilisent plusieurs millésimes du COG ({sorted(vintages)}) : "
@@ -282,6 +284,8 @@ def _zones_table(
     """One row per (decree, commune of its region): the class, or why there is none."""
     frames = []
     for decree in decrees:
+        if not decree.classes_loaded:
+            continue  # a record without its annex: no class rather than another decree's
         region_communes = communes.loc[communes["region"] == decree.region, ["code"]]
         table = region_communes.merge(classes, on="code", how="left")
         table.insert(0, "decree_id", decree.id)

@@ -1,4 +1,10 @@
-"""Zoning decrees: one region, one signature date, one commune-code vintage."""
+"""Zoning decrees: one region, their legal life, and whether their classes are loaded.
+
+A decree record says when it was adopted, published, in force from and until, which
+decree it replaces, the national method order it applies, its population caps and where
+its annex is published. Its class table may be absent (``classes_loaded = false``): the
+record still tells a user which decree applies on a date, and how to load its annex.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +16,43 @@ from typing import Any
 
 from zoning.errors import SourceFormatError
 
+# Statuses of the decree answering for a day (see zoning.store.store.DecreeChoice).
+IN_FORCE = "en vigueur"
+NOT_LOADED = "classes non chargées"
+EXPIRED = "échu"
+
+_DATES = ("adopted", "published", "in_force_from", "in_force_until")
+
 
 @dataclass(frozen=True)
 class Decree:
-    """A regional zoning decree (or, lacking one, the national file's classes for a region)."""
+    """A regional zoning decree (or, lacking one, the national file's classes for a region).
+
+    ``in_force_until`` is the first day the decree no longer applies (its stated end,
+    e.g. « trois ans maximum »); the successor's ``in_force_from`` ends it earlier.
+    """
 
     id: str
     region: str
     title: str
     short: str
     cog_vintage: int
-    zoning_source: str
-    signed: date | None = None
+    zoning_source: str = ""
+    adopted: date | None = None
+    published: date | None = None
+    published_in: str = ""
     in_force_from: date | None = None
     in_force_until: date | None = None
+    end_basis: str = ""
+    replaces: str = ""
+    replaced_by: str = ""
+    method_order: str = ""
+    qpv_list: str = ""
+    source_page: str = ""
+    annex_url: str = ""
+    annex_source: str = ""
+    classes_loaded: bool = True
+    classes_origin: str = ""
     caps: dict[str, float] = field(default_factory=dict)
     caveats: tuple[str, ...] = ()
 
@@ -41,24 +70,42 @@ class Decree:
             period = f" (en vigueur du {self.in_force_from:%d/%m/%Y}{until})"
         return f"{self.short}{period}"
 
+    def import_command(self) -> str:
+        """The command that loads this decree's annex into a store."""
+        parts = ["zoning data import-decree ANNEXE.xlsx", f"--region {self.region}"]
+        parts.append(f"--id {self.id}")
+        if self.adopted:
+            parts.append(f"--adopted {self.adopted.isoformat()}")
+        if self.in_force_from:
+            parts.append(f"--in-force {self.in_force_from.isoformat()}")
+        if self.replaces:
+            parts.append(f"--replaces {self.replaces}")
+        return " ".join(parts)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (dates as ISO strings)."""
         out = asdict(self)
-        for key in ("signed", "in_force_from", "in_force_until"):
+        for key in _DATES:
             out[key] = out[key].isoformat() if out[key] else None
         out["caveats"] = list(self.caveats)
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Decree:
-        """Inverse of :meth:`to_dict`; also reads a decree TOML file's table."""
+        """Inverse of :meth:`to_dict`; also reads a decree TOML file's table.
+
+        ``signed`` (the name used by stores built before decree records had a legal
+        life) is read as ``adopted``.
+        """
         values = dict(data)
-        for key in ("signed", "in_force_from", "in_force_until"):
+        if "signed" in values:
+            values.setdefault("adopted", values.pop("signed"))
+        for key in _DATES:
             value = values.get(key)
             if isinstance(value, str):
                 values[key] = date.fromisoformat(value)
         values["caveats"] = tuple(values.get("caveats", ()))
-        values["caps"] = {k: float(v) for k, v in values.get("caps", {}).items()}
+        values["caps"] = {k: float(v) for k, v in (values.get("caps") or {}).items()}
         values["region"] = str(values["region"])
         return cls(**values)
 

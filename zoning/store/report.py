@@ -13,7 +13,7 @@ from zoning.store.decrees import Decree
 CLASS_ORDER = ["ZIP", "ZAC", "ZAR", "HZ", "ND", ""]
 
 
-def _region_summary(
+def region_summary(
     decree: Decree, communes: pd.DataFrame, zones: pd.DataFrame, region_name: str
 ) -> dict[str, Any]:
     table = zones.loc[zones["decree_id"] == decree.id].merge(
@@ -91,7 +91,7 @@ def build_report(
             "unmatched": unmatched.to_dict("records"),
         },
         "regions": {
-            d.region: _region_summary(d, communes, zones, names.get(d.region, d.region))
+            d.region: region_summary(d, communes, zones, names.get(d.region, d.region))
             for d in decrees
             if (zones["decree_id"] == d.id).any()
         },
@@ -169,6 +169,15 @@ def write_report(report: dict[str, Any], meta: dict[str, Any], path: Path) -> No
         f"| {r['line']} | {r['postcode']} | {r['name']} | {r['raw_zone']} | {r['reason']} |"
         for r in z["unmatched"]
     ]
+    pending = [Decree.from_dict(d) for d in meta.get("decrees", [])]
+    pending = [d for d in pending if not d.classes_loaded]
+    if pending:
+        out += ["", "## Arrêtés connus sans classement chargé", ""]
+        out += [
+            f"- {d.provenance()} : annexe absente des sources, chargez-la avec "
+            f"`{d.import_command()}`"
+            for d in pending
+        ]
     out += ["", "## Régions", ""]
     for summary in report["regions"].values():
         out += ["```", *region_lines(summary), "```", ""]

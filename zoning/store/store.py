@@ -7,14 +7,16 @@ postal code) never import geopandas, so a cold ``zoning check`` stays fast.
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zoning.errors import OutsideCoverageError, StoreMissingError
+from zoning.errors import DecreeNotLoadedError, OutsideCoverageError, StoreMissingError
 from zoning.settings import get_settings
-from zoning.store.decrees import Decree
+from zoning.store.decrees import EXPIRED, IN_FORCE, NOT_LOADED, Decree
 from zoning.store.keyed import FILENAME as KEYED_FILENAME
 from zoning.store.keyed import KeyedIndex
 
@@ -23,8 +25,56 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+log = logging.getLogger(__name__)
+
+__all__ = ["EXPIRED", "IN_FORCE", "NOT_LOADED", "DecreeChoice", "ZoningStore"]
+
 # Folder name prefix of the saved point indexes (one per polygon table).
 POINT_INDEX_PREFIX = "pointindex_"
+
+
+@dataclass(frozen=True)
+class DecreeChoice:
+    """The decree that answers for a region on a day, and how far it can be trusted.
+
+    ``status`` is :data:`IN_FORCE` (its classes answer), :data:`NOT_LOADED` (the decree
+    in force has no class table in the store: no class, « à vérifier », ``caveat``
+    names the command that loads it) or :data:`EXPIRED` (past the decree's stated end,
+    before its successor applies: its classes, with ``caveat`` saying so).
+    """
+
+    decree: Decree
+    status: str
+    day: date | None
+    caveat: str = ""
+
+
+def _not_loaded(decree: Decree, on: date | None) -> str:
+    when = f"le {on:%d/%m/%Y}" if on else "à ce jour"
+    return (
+        f"{decree.provenance()} s'applique {when}, mais son classement (annexe) n'est pas "
+        f"chargé dans le magasin : à vérifier. Chargez l'annexe publiée par l'ARS avec "
+        f"`{decree.import_command()}`"
+    )
+
+
+def _expired(decree: Decree, successor: Decree | None, on: date) -> str:
+    ended = decree.in_force_until
+    text = f"{decree.short} échu le {ended:%d/%m/%Y}" if ended else f"{decree.short} échu"
+    if decree.end_basis:
+        text += f" ({decree.end_basis})"
+    if successor is None:
+        return (
+            text + " ; aucun arrêté suivant connu du magasin : classes de l'arrêté échu, à vérifier"
+        )
+    if successor.in_force_from:
+        text += f", remplacé le {successor.in_force_from:%d/%m/%Y} par {successor.short}"
+    else:
+        text += f", remplacé par {successor.short} (date d'effet inconnue)"
+    if successor.adopted and successor.adopted <= on:
+        published = f", publié le {successor.published:%d/%m/%Y}" if successor.published else ""
+        text += f" (adopté le {successor.adopted:%d/%m/%Y}{published})"
+    return text + " : classes de l'arrêté échu, à vérifier"
 
 
 class ZoningStore:
@@ -68,27 +118,93 @@ class ZoningStore:
         known = ", ".join(d.id for d in self.decrees if not d.id.startswith("zonmed-"))
         raise OutsideCoverageError(f"arrêté inconnu « {decree_id} » (arrêtés décrits : {known})")
 
-    def decree_for(self, region: str, on: date | None = None) -> Decree:
-        """The decree of ``region`` in force on ``on`` (``None``: the latest one).
+    def region_decrees(self, region: str) -> list[Decree]:
+        """The region's decree records, oldest first (by entry into force)."""
+        found = [d for d in self.decrees if d.region == region]
+        return sorted(found, key=lambda d: (d.in_force_from or date.min, d.id))
+
+    def successor(self, decree: Decree) -> Decree | None:
+        """The record that replaces ``decree`` (named, or the next one of its region)."""
+        records = self.region_decrees(decree.region)
+        for other in records:
+            if other.id == decree.replaced_by or (decree.id and other.replaces == decree.id):
+                return other
+        later = [
+            d
+            for d in records
+            if d.in_force_from and decree.in_force_from and d.in_force_from > decree.in_force_from
+        ]
+        return later[0] if later else None
+
+    def decree_on(self, region: str, on: date | None = None) -> DecreeChoice:
+        """Which decree answers for ``region`` on ``on``, and how sure that answer is.
+
+        ``None`` means the latest decree whose classes are loaded (a later record without
+        classes is named in the caveat). See :class:`DecreeChoice` for the statuses.
 
         Raises
         ------
         OutsideCoverageError
-            When the store has no decree for that region, or none in force that day.
+            When the store has no decree for that region, or the day is before the first.
         """
-        candidates = [d for d in self.decrees if d.region == region]
-        if not candidates:
+        records = self.region_decrees(region)
+        if not records:
             raise OutsideCoverageError(f"la région {region} n'est pas couverte par le magasin")
         if on is None:
-            return max(candidates, key=lambda d: d.in_force_from or date.min)
-        in_force = [d for d in candidates if d.in_force_on(on)]
-        if not in_force:
-            known = "; ".join(d.provenance() for d in candidates)
-            raise OutsideCoverageError(
-                f"aucun arrêté de zonage connu en vigueur le {on:%d/%m/%Y} pour la région "
-                f"{self.region_name(region)} (connus : {known})"
-            )
-        return max(in_force, key=lambda d: d.in_force_from or date.min)
+            loaded = [d for d in records if d.classes_loaded]
+            if not loaded:
+                return DecreeChoice(records[-1], NOT_LOADED, None, _not_loaded(records[-1], None))
+            latest = loaded[-1]
+            later = [
+                d
+                for d in records
+                if not d.classes_loaded
+                and d.in_force_from
+                and latest.in_force_from
+                and d.in_force_from > latest.in_force_from
+            ]
+            caveat = ""
+            if later:
+                caveat = (
+                    f"sans date, jugé sous le dernier arrêté chargé ; {later[-1].short} "
+                    f"(en vigueur le {later[-1].in_force_from:%d/%m/%Y}) n'est pas chargé"
+                )
+            return DecreeChoice(latest, IN_FORCE, None, caveat)
+        in_force = [d for d in records if d.in_force_on(on)]
+        if in_force:
+            decree = in_force[-1]
+            if decree.classes_loaded:
+                return DecreeChoice(decree, IN_FORCE, on)
+            return DecreeChoice(decree, NOT_LOADED, on, _not_loaded(decree, on))
+        ended = [d for d in records if d.in_force_until and d.in_force_until <= on]
+        if ended:
+            last = max(ended, key=lambda d: d.in_force_until or date.min)
+            if last.classes_loaded:
+                return DecreeChoice(last, EXPIRED, on, _expired(last, self.successor(last), on))
+        known = "; ".join(d.provenance() for d in records)
+        raise OutsideCoverageError(
+            f"aucun arrêté de zonage connu en vigueur le {on:%d/%m/%Y} pour la région "
+            f"{self.region_name(region)} (connus : {known})"
+        )
+
+    def decree_for(self, region: str, on: date | None = None) -> Decree:
+        """The decree whose classes answer for ``region`` on ``on`` (``None``: the latest).
+
+        An expired decree not yet replaced is returned (with a warning in the log: the
+        placement-level API, :meth:`decree_on`, carries the caveat to the user).
+
+        Raises
+        ------
+        OutsideCoverageError
+            No decree for that region or day, or (:class:`DecreeNotLoadedError`) the
+            decree in force that day has no classes loaded.
+        """
+        choice = self.decree_on(region, on)
+        if choice.status == NOT_LOADED:
+            raise DecreeNotLoadedError(choice.caveat)
+        if choice.status == EXPIRED:
+            log.warning("%s", choice.caveat)
+        return choice.decree
 
     def sources_dir(self) -> Path:
         """Where to read source files this store does not hold (FINESS, La Poste...).

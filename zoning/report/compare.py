@@ -1,0 +1,173 @@
+"""Compare two decrees: which communes changed class, and the population that moved.
+
+Populations are the store's (INSEE, carried to the store's commune vintage), the same
+figure the build report and the maps use for the caps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from zoning.errors import InvalidInputError
+from zoning.store.decrees import Decree
+from zoning.store.store import ZoningStore
+
+UNDER_SERVED = ("ZIP", "ZAC")
+NONE_LABEL = "sans classe"
+CLASS_ORDER = ("ZIP", "ZAC", "ZV", "ZAR", "HZ", "ND", NONE_LABEL)
+
+CHANGE_HEADERS = [
+    "code_insee",
+    "commune",
+    "departement",
+    "population",
+    "classe_avant",
+    "classe_apres",
+    "changement",
+]
+
+
+def change_kind(before: str, after: str) -> str:
+    """French label of a class change (« entrée en ZIP », « sortie de zonage »...)."""
+    if before not in UNDER_SERVED and after in UNDER_SERVED:
+        return f"entrée en {after}"
+    if before in UNDER_SERVED and after not in UNDER_SERVED:
+        return "sortie de zonage" if after != NONE_LABEL else f"sortie de {before} (sans classe)"
+    return f"{before} → {after}"
+
+
+@dataclass
+class Comparison:
+    """Two decrees' classes side by side."""
+
+    before: Decree
+    after: Decree
+    changes: pd.DataFrame
+    departements: pd.DataFrame
+    region: pd.DataFrame
+
+    def change_rows(self) -> list[list[Any]]:
+        """Rows of :data:`CHANGE_HEADERS`."""
+        return [list(r) for r in self.changes[CHANGE_HEADERS].itertuples(index=False)]
+
+    def summary_lines(self) -> list[str]:
+        """French lines: changes count, then per class the population in, out, and caps."""
+        lines = [
+            f"Comparaison : {self.before.provenance()} → {self.after.provenance()}",
+            f"  communes dont la classe change : {len(self.changes)} "
+            f"({int(self.changes['population'].sum()):,} habitants)".replace(",", " "),
+        ]
+        for row in self.region.to_dict("records"):
+            zone = row["classe"]
+            before = _cap(zone, row["plafond_avant"])
+            after = _cap(zone, row["plafond_apres"])
+            lines.append(
+                f"  {zone:<12} avant {row['part_avant']:6.2f} % ({before})  "
+                f"après {row['part_apres']:6.2f} % ({after})  "
+                f"entrées {row['population_entree']:>9,}  "
+                f"sorties {row['population_sortie']:>9,}".replace(",", " ")
+            )
+        return lines
+
+
+def _cap(zone: str, cap: float | None) -> str:
+    if zone not in UNDER_SERVED:
+        return "sans plafond"
+    return f"plafond {cap} %" if cap is not None and cap == cap else "plafond inconnu"
+
+
+def _classes(store: ZoningStore, decree: Decree) -> pd.Series:
+    if not decree.classes_loaded:
+        raise InvalidInputError(
+            f"{decree.provenance()} : classement non chargé, comparaison impossible "
+            f"(chargez son annexe avec `{decree.import_command()}`)"
+        )
+    zones = store.zones(decree.id).drop_duplicates("code").set_index("code")["zone"]
+    return zones.replace("", NONE_LABEL)
+
+
+def compare_decrees(store: ZoningStore, before_id: str, after_id: str) -> Comparison:
+    """Class changes between two loaded decrees of one region."""
+    before, after = store.decree(before_id), store.decree(after_id)
+    if before.region != after.region:
+        raise InvalidInputError(
+            f"les arrêtés {before_id} (région {before.region}) et {after_id} "
+            f"(région {after.region}) ne portent pas sur la même région"
+        )
+    communes = store.communes()
+    communes = communes.loc[communes["region"] == before.region].set_index("code")
+    frame = pd.DataFrame(
+        {
+            "commune": communes["name"],
+            "departement": communes["departement"],
+            "population": communes["population"].astype("int64"),
+            "classe_avant": _classes(store, before).reindex(communes.index).fillna(NONE_LABEL),
+            "classe_apres": _classes(store, after).reindex(communes.index).fillna(NONE_LABEL),
+        }
+    )
+    frame.index.name = "code_insee"
+    frame = frame.reset_index()
+    changed = frame.loc[frame["classe_avant"] != frame["classe_apres"]].copy()
+    changed["changement"] = [
+        change_kind(b, a)
+        for b, a in zip(changed["classe_avant"], changed["classe_apres"], strict=True)
+    ]
+    changed = changed.sort_values(["departement", "code_insee"], ignore_index=True)
+    departements = _totals(frame, ["departement"], before, after)
+    region = _totals(frame, [], before, after)
+    return Comparison(before, after, changed, departements, region)
+
+
+def _totals(frame: pd.DataFrame, keys: list[str], before: Decree, after: Decree) -> pd.DataFrame:
+    """Per class (and key): population before, after, entering, leaving; shares and caps."""
+    rows = []
+    groups = frame.groupby(keys) if keys else [((), frame)]
+    for key, group in groups:
+        total = int(group["population"].sum())
+        for zone in CLASS_ORDER:
+            was = group["classe_avant"] == zone
+            now = group["classe_apres"] == zone
+            if not (was.any() or now.any()):
+                continue
+            pop_before = int(group.loc[was, "population"].sum())
+            pop_after = int(group.loc[now, "population"].sum())
+            row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+            row.update(
+                classe=zone,
+                population_avant=pop_before,
+                population_apres=pop_after,
+                population_entree=int(group.loc[now & ~was, "population"].sum()),
+                population_sortie=int(group.loc[was & ~now, "population"].sum()),
+                part_avant=round(100 * pop_before / total, 2) if total else 0.0,
+                part_apres=round(100 * pop_after / total, 2) if total else 0.0,
+                plafond_avant=before.caps.get(zone) if not keys else None,
+                plafond_apres=after.caps.get(zone) if not keys else None,
+            )
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def provenance_rows(store: ZoningStore, comparison: Comparison) -> list[list[Any]]:
+    """Key/value rows: both decrees, the population vintage, the store, the tool."""
+    from zoning import __version__
+
+    prov = store.provenance()
+    return [
+        ["arrêté avant", comparison.before.provenance()],
+        ["arrêté après", comparison.after.provenance()],
+        ["origine des classes (avant)", comparison.before.classes_origin],
+        ["origine des classes (après)", comparison.after.classes_origin],
+        ["population", prov["sources"].get("population", "")],
+        ["millésime des codes communes", f"COG {prov['cog_vintage']}"],
+        ["base de zonage construite le", prov["store_built_at"]],
+        ["outil", f"zoning {__version__}"],
+    ]
+
+
+def frame_sheet(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
+    """A DataFrame as (headers, rows) for the table writers (NaN as empty)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [str(c) for c in clean.columns], [list(r) for r in clean.itertuples(index=False)]
