@@ -14,7 +14,9 @@ ZONING_CACHE        cache folder: geocoder answers, downloads
                     (platformdirs user cache dir)
 ZONING_REGION       default region code (``75``, Nouvelle-Aquitaine)
 ZONING_ADDOK_URL    base URL of the addok/BAN geocoder
-                    (``https://api-adresse.data.gouv.fr``)
+                    (``https://api-adresse.data.gouv.fr``, the public BAN
+                    service: addresses leave the machine); ``off``: no
+                    address is ever sent, addresses fall back on the commune
 ZONING_OSRM_URL     base URL of an OSRM routing service (unset: no routing)
 ZONING_DATA         folder of the manifest, decrees and programme rules
                     (the project's ``data/``)
@@ -29,6 +31,8 @@ from pathlib import Path
 
 DEFAULT_REGION = "75"
 DEFAULT_ADDOK_URL = "https://api-adresse.data.gouv.fr"
+#: ``ZONING_ADDOK_URL`` values that switch geocoding off (no address leaves the machine).
+GEOCODER_OFF_VALUES = frozenset({"off", "none", "non", "0", "false"})
 PROJECT_DATA = Path(__file__).resolve().parent.parent / "data"
 
 

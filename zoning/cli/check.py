@@ -18,7 +18,12 @@ from zoning.errors import InvalidInputError
 @click.option("--name", help="Commune name, with --postcode.")
 @click.option("--lon", type=float, help="Longitude (WGS84 degrees), with --lat.")
 @click.option("--lat", type=float, help="Latitude (WGS84 degrees), with --lon.")
-@click.option("--address", help="A postal address, geocoded (BAN/addok) then checked.")
+@click.option(
+    "--address",
+    help="Adresse postale, géocodée puis vérifiée dans la commune indiquée. Par défaut "
+    "l'adresse est envoyée au service public BAN (api-adresse.data.gouv.fr) ; "
+    "ZONING_ADDOK_URL=off : aucune adresse ne quitte la machine (repli sur la commune).",
+)
 @click.option("--finess", help="A FINESS establishment number (ET, 9 characters).")
 @date_option
 @json_option
@@ -46,7 +51,15 @@ def check(
       zoning check --address "39 avenue de la Sénatorerie 23000 Guéret"
       zoning check --finess 230000820
     --date 2023-11-01 judges against the decree in force that day.
-    Exit status: 0 found, 2 bad input, 3 unknown, 4 ambiguous, 5 outside coverage.
+
+    \b
+    Confidentialité : --address envoie l'adresse au service public de la Base
+    Adresse Nationale (api-adresse.data.gouv.fr) sauf si ZONING_ADDOK_URL désigne un
+    géocodeur local (zoning geocoder serve) ou vaut « off » (aucun envoi : repli sur
+    la commune, à vérifier). Une adresse trouvée hors de la commune indiquée est
+    refusée : la commune est retenue, à vérifier.
+    Exit status: 0 found, 2 bad input, 3 unknown, 4 ambiguous, 5 outside coverage,
+    6 geocoder down.
     """
     from zoning.locate import lookup
     from zoning.store import ZoningStore
