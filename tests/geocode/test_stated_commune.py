@@ -7,7 +7,6 @@ Sénatorerie » only in Guéret: without a commune check, « 4 avenue de la Sén
 
 from __future__ import annotations
 
-
 from pathlib import Path
 
 import pytest
