@@ -19,6 +19,10 @@ def place_query(
     """Geocode an address or a FINESS number, then place the point; the precision is noted."""
     from zoning.locate.geocode import Geocoder, geocode_one
 
+    if finess is not None:
+        from zoning.rules.identifiers import normalise_finess
+
+        finess = normalise_finess(finess)  # a malformed number is bad input (exit 2)
     geocoder = Geocoder(sources=store.sources_dir(), store=store)
     result = geocode_one(address=address, finess=finess, geocoder=geocoder)
     if result.lon is None or result.lat is None:
