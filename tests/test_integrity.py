@@ -93,8 +93,8 @@ def test_fetch_refuses_a_tampered_mirror(
 
 @pytest.fixture(scope="module")
 def changed_sources(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real sources, with cog2022_regions.csv in CRLF line endings (same content
-    for a CSV reader, different bytes): a user's re-saved file."""
+    """The real sources, with a blank line added at the end of cog2022_regions.csv (same
+    rows for a CSV reader, different bytes): a user's re-saved file."""
     root = tmp_path_factory.mktemp("changed-sources")
     for entry in sources_dir.iterdir():
         if entry.name != "cog_communes":
@@ -105,7 +105,7 @@ def changed_sources(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory)
         if entry.name != "cog2022_regions.csv":
             (cog / entry.name).symlink_to(entry)
     text = (sources_dir / "cog_communes" / "cog2022_regions.csv").read_bytes()
-    (cog / "cog2022_regions.csv").write_bytes(text.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    (cog / "cog2022_regions.csv").write_bytes(text + b"\n")
     return root
 
 

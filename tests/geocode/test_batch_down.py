@@ -117,6 +117,16 @@ def hospitals(_tables: Geocoder) -> pd.DataFrame:
     return table.drop_duplicates(["housenumber", "street", "postcode", "city"])
 
 
+def batch_env(url: str, geo_sources: Path, store_path: Path, tmp_path: Path) -> dict[str, str]:
+    """Settings of one batch run: geocoder URL, real sources and store, private cache."""
+    return {
+        "ZONING_ADDOK_URL": url,
+        "ZONING_SOURCES": str(geo_sources),
+        "ZONING_STORE": str(store_path),
+        "ZONING_CACHE": str(tmp_path / "cache"),
+    }
+
+
 def run_batch(args: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> int:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -141,12 +151,7 @@ def test_addok_killed_mid_batch_exit_6_then_resume(
     out = tmp_path / "resultats.csv"
     args = ["batch", str(source), "-p", "na-mg-2023", "-o", str(out), "--geocode"]
     with CountingProxy(addok_server.url) as proxy:
-        env = {
-            "ZONING_ADDOK_URL": proxy.url,
-            "ZONING_SOURCES": str(geo_sources),
-            "ZONING_STORE": str(store_path),
-            "ZONING_CACHE": str(tmp_path / "cache"),
-        }
+        env = batch_env(proxy.url, geo_sources, store_path, tmp_path)
 
         def kill_on_third(upload: int) -> None:
             if upload == 3:  # two chunks of 250 went through; addok dies for real
@@ -191,12 +196,8 @@ def test_nothing_listening_stops_at_once_with_exit_6(
     source = tmp_path / "candidats.csv"
     write_candidates(source, hospitals.iloc[:40])
     out = tmp_path / "resultats.xlsx"
-    env = {
-        "ZONING_ADDOK_URL": "http://127.0.0.1:9",  # nothing listens there
-        "ZONING_SOURCES": str(geo_sources),
-        "ZONING_STORE": str(store_path),
-        "ZONING_CACHE": str(tmp_path / "cache"),
-    }
+    # Nothing listens on port 9.
+    env = batch_env("http://127.0.0.1:9", geo_sources, store_path, tmp_path)
     args = ["batch", str(source), "-p", "na-mg-2023", "-o", str(out), "--geocode"]
     assert run_batch(args, env, monkeypatch) == 6
     err = capsys.readouterr().err
@@ -231,12 +232,7 @@ def test_redis_killed_exit_6(
     source = tmp_path / "candidats.csv"
     write_candidates(source, hospitals[hospitals["postcode"].str.startswith("23")].iloc[:20])
     out = tmp_path / "resultats.csv"
-    env = {
-        "ZONING_ADDOK_URL": small_addok.url,
-        "ZONING_SOURCES": str(geo_sources),
-        "ZONING_STORE": str(store_path),
-        "ZONING_CACHE": str(tmp_path / "cache"),
-    }
+    env = batch_env(small_addok.url, geo_sources, store_path, tmp_path)
     args = ["batch", str(source), "-p", "na-mg-2023", "-o", str(out), "--geocode"]
     assert run_batch(args, env, monkeypatch) == 6
     err = capsys.readouterr().err

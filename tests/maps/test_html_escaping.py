@@ -159,9 +159,11 @@ def test_coverage_map_payloads_in_names(browser: Any, coverage_data: Any, tmp_pa
     )
     page = save_map(coverage_map(hostile), tmp_path / "couverture.html")
     open_map(browser, page)
-    layer = "window.zoning.layers.communes.getLayers()"
-    for index in (0, 1, 2):
-        browser.execute_script(f"{layer}[{index}].openTooltip({layer}[{index}].getCenter());")
+    # The tooltip is bound on the GeoJSON group: hover a commune as Leaflet sees it.
+    browser.execute_script(
+        "var group = window.zoning.layers.communes, child = group.getLayers()[0];"
+        "group.fire('mouseover', {layer: child, latlng: child.getCenter()});"
+    )
     tooltip = browser.find_element(By.CSS_SELECTOR, ".leaflet-tooltip").get_attribute("textContent")
     assert "commune" in tooltip and "<img src=x" in tooltip  # literal text
     # The search box lists matching names: its tips are text too.
