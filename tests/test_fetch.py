@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from loopback import serve_folder
 
 from zoning._http import DownloadError
 from zoning.sources.fetch import fetch_sources
@@ -18,12 +16,8 @@ from zoning.sources.manifest import load_manifest
 
 @pytest.fixture(scope="module")
 def mirror(sources_dir: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(sources_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_folder(sources_dir) as url:
+        yield url
 
 
 def test_fetch_downloads_and_records_sha256(mirror: str, tmp_path: Path, sources_dir: Path) -> None:

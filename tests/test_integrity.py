@@ -7,17 +7,15 @@ processes competing for the build lock.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from loopback import serve_folder
 
 from zoning._http import DownloadError
 from zoning.cli import main
@@ -54,13 +52,8 @@ def tampered_mirror(sources_dir: Path, tmp_path: Path) -> Iterator[str]:
     data = bytearray((sources_dir / "cog_communes" / target.name).read_bytes())
     data[5000] = ord("9") if data[5000] != ord("9") else ord("8")
     target.write_bytes(bytes(data))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_folder(root) as url:
+        yield url
 
 
 def test_every_manifest_file_is_pinned_and_matches_the_shared_copy(sources_dir: Path) -> None:

@@ -184,27 +184,6 @@ def test_addok_killed_mid_batch_exit_6_then_resume(
     assert "géocodeur indisponible" not in text and text.count("\n") == n + 1
 
 
-def test_nothing_listening_stops_at_once_with_exit_6(
-    geo_sources: Path,
-    store_path: Path,
-    hospitals: pd.DataFrame,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """Before: 7.5 s per row and exit 0; now one retry budget for the whole batch."""
-    source = tmp_path / "candidats.csv"
-    write_candidates(source, hospitals.iloc[:40])
-    out = tmp_path / "resultats.xlsx"
-    # Nothing listens on port 9.
-    env = batch_env("http://127.0.0.1:9", geo_sources, store_path, tmp_path)
-    args = ["batch", str(source), "-p", "na-mg-2023", "-o", str(out), "--geocode"]
-    assert run_batch(args, env, monkeypatch) == 6
-    err = capsys.readouterr().err
-    assert "ne répond pas après 5 essais" in err and "Traceback" not in err
-    assert not out.exists()
-
-
 @pytest.fixture
 def small_addok(addok_documents: Path, tmp_path: Path) -> Iterator[LocalGeocoder]:
     """A second real addok + Redis, private to this test (its Redis gets killed)."""
@@ -217,8 +196,10 @@ def small_addok(addok_documents: Path, tmp_path: Path) -> Iterator[LocalGeocoder
         yield server
 
 
-def test_redis_killed_exit_6(
-    small_addok: LocalGeocoder,
+@pytest.mark.parametrize("fault", ["nothing listening", "redis killed"])
+def test_geocoder_down_stops_at_once_with_exit_6(
+    fault: str,
+    request: pytest.FixtureRequest,
     geo_sources: Path,
     store_path: Path,
     hospitals: pd.DataFrame,
@@ -226,15 +207,25 @@ def test_redis_killed_exit_6(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert small_addok.redis is not None
-    os.killpg(small_addok.redis.pid, signal.SIGKILL)  # for real
-    small_addok.redis.wait(timeout=10)
+    """Before: 7.5 s per row and exit 0; now one retry budget for the whole batch.
+
+    « nothing listening »: port 9; « redis killed »: a private addok whose Redis is
+    killed for real (addok answers HTTP 500)."""
+    url, expected = "http://127.0.0.1:9", "ne répond pas après 5 essais"
+    rows = hospitals.iloc[:40]
+    if fault == "redis killed":
+        server: LocalGeocoder = request.getfixturevalue("small_addok")
+        assert server.redis is not None
+        os.killpg(server.redis.pid, signal.SIGKILL)
+        server.redis.wait(timeout=10)
+        url, expected = server.url, "HTTP 500"
+        rows = hospitals[hospitals["postcode"].str.startswith("23")].iloc[:20]
     source = tmp_path / "candidats.csv"
-    write_candidates(source, hospitals[hospitals["postcode"].str.startswith("23")].iloc[:20])
-    out = tmp_path / "resultats.csv"
-    env = batch_env(small_addok.url, geo_sources, store_path, tmp_path)
+    write_candidates(source, rows)
+    out = tmp_path / "resultats.xlsx"
+    env = batch_env(url, geo_sources, store_path, tmp_path)
     args = ["batch", str(source), "-p", "na-mg-2023", "-o", str(out), "--geocode"]
     assert run_batch(args, env, monkeypatch) == 6
     err = capsys.readouterr().err
-    assert "Erreur : géocodage interrompu" in err and "HTTP 500" in err, err
+    assert "Erreur : géocodage interrompu" in err and expected in err, err
     assert "Traceback" not in err and not out.exists()

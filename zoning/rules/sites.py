@@ -208,7 +208,8 @@ def locate_sites(
         lookup = lookup_module
     prepare = getattr(geocoder, "prepare", None)
     if prepare is not None:
-        prepare([s for s in sites if s.lon is None and s.lat is None])
+        # Only sites that will need it: a FINESS number is tried first (no address sent).
+        prepare([s for s in sites if s.lon is None and s.lat is None and not s.finess])
     pending = [_first_pass(s, finess, geocoder) for s in sites]
     points = [i for i, p in enumerate(pending) if p.error is None and p.lon is not None]
     assigned: dict[int, tuple[str | None, list[str]]] = {}

@@ -247,6 +247,7 @@ def _build_locked(
             qpv_communes=qpv_communes,
             qpv_polygons=qpv_polygons,
         )
+        report["accepted_changes"] = [m.describe() for m in changed]
         meta = {
             "format": STORE_FORMAT,
             "tool_version": __version__,
