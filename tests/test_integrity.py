@@ -187,13 +187,20 @@ def test_overwritten_files_same_size_are_caught_at_read_and_by_check_store(
     data = bytearray(parquet.read_bytes())
     data[-64:] = b"\0" * 64  # the Parquet footer
     parquet.write_bytes(bytes(data))
+    index = store_copy / "pointindex_communes" / "pointindex.json"
+    index.write_text("x" * index.stat().st_size, encoding="utf-8")
     code, err = run(["check", "--commune", "23096", "--store", str(store_copy)], capsys)
     assert code == 2 and "lookup.sqlite" in err and "Traceback" not in err, err
+    code, err = run(
+        ["check", "--lon", "1.87", "--lat", "46.16", "--store", str(store_copy)], capsys
+    )
+    assert code == 2 and "zoning data build" in err and "Traceback" not in err, err
     with pytest.raises(StoreIntegrityError, match=r"zones\.parquet"):
         ZoningStore.open(store_copy).zones()
     code, err = run(["data", "check-store", "--store", str(store_copy)], capsys)
     assert code == 2
-    assert "lookup.sqlite : contenu modifié" in err and "zones.parquet : contenu modifié" in err
+    for name in ("lookup.sqlite", "zones.parquet", "pointindex_communes/pointindex.json"):
+        assert f"{name} : contenu modifié" in err, err
 
 
 def test_record_store_files_after_a_change(store_copy: Path) -> None:
