@@ -129,7 +129,7 @@ class KeyedIndex:
             "communes": "SELECT code FROM communes ORDER BY rowid",
             "qpv_polygons": "SELECT code_qp FROM qpv_polygon_codes ORDER BY rowid",
         }[table]
-        return [row[0] for row in self.db.execute(sql)]
+        return [next(iter(row.values())) for row in self._rows(sql)]
 
     def postal(self, postcode: str) -> list[dict[str, Any]]:
         """La Poste rows of a postal code."""
