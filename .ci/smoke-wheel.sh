@@ -40,7 +40,8 @@ case "$("$WORK/venv/bin/python" -c 'import zoning; print(zoning.__file__)')" in
 esac
 
 log "zoning data build --sources (fixture set)"
-"$ZONING" data build --sources "$WORK/sources" | tee "$WORK/build.txt"
+# The fixture set is an excerpt of the pinned sources: its files differ from the manifest.
+"$ZONING" data build --sources "$WORK/sources" --accept-changed | tee "$WORK/build.txt"
 grep -q "Nouvelle-Aquitaine" "$WORK/build.txt" || fail "data build: no Nouvelle-Aquitaine summary"
 
 log "zoning data info: the rules come from the package"

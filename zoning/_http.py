@@ -19,9 +19,20 @@ class DownloadError(ZoningError):
 
 
 def download(
-    url: str, dest: Path, *, timeout: float = 60.0, progress: bool = True
+    url: str,
+    dest: Path,
+    *,
+    timeout: float = 60.0,
+    progress: bool = True,
+    expected_size: int | None = None,
+    expected_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """Stream ``url`` to ``dest`` (atomically), returning its name, size and sha256."""
+    """Stream ``url`` to ``dest`` (atomically), returning its name, size and sha256.
+
+    With ``expected_size`` / ``expected_sha256`` (the manifest's pins), a file that
+    differs is refused: removed, never put under ``dest``, and :class:`DownloadError`
+    says which file and what differs.
+    """
     import requests
     from tqdm import tqdm
 
@@ -48,6 +59,21 @@ def download(
     except requests.RequestException as exc:
         part.unlink(missing_ok=True)
         raise DownloadError(f"téléchargement de {url} impossible : {exc}") from exc
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    size, sha = part.stat().st_size, digest.hexdigest()
+    wrong = []
+    if expected_size is not None and size != expected_size:
+        wrong.append(f"taille {size} octets au lieu de {expected_size}")
+    if expected_sha256 is not None and sha != expected_sha256:
+        wrong.append(f"sha256 {sha} au lieu de {expected_sha256}")
+    if wrong:
+        part.unlink(missing_ok=True)
+        raise DownloadError(
+            f"fichier refusé : {dest.name} téléchargé de {url} ne correspond pas au manifeste "
+            f"({' ; '.join(wrong)}) ; miroir altéré ou fichier changé en amont"
+        )
     part.replace(dest)
     log.info("downloaded %s -> %s", url, dest)
     return {

@@ -14,7 +14,9 @@ ZONING_CACHE        cache folder: geocoder answers, downloads
                     (platformdirs user cache dir)
 ZONING_REGION       default region code (``75``, Nouvelle-Aquitaine)
 ZONING_ADDOK_URL    base URL of the addok/BAN geocoder
-                    (``https://api-adresse.data.gouv.fr``)
+                    (``https://api-adresse.data.gouv.fr``, the public BAN
+                    service: addresses leave the machine); ``off``: no
+                    address is ever sent, addresses fall back on the commune
 ZONING_OSRM_URL     base URL of an OSRM routing service (unset: no routing)
 ZONING_RULES        user folder whose ``programmes/*.toml`` and
                     ``decrees/*.toml`` add to or override the shipped ones
@@ -40,6 +42,8 @@ from typing import Literal
 
 DEFAULT_REGION = "75"
 DEFAULT_ADDOK_URL = "https://api-adresse.data.gouv.fr"
+#: ``ZONING_ADDOK_URL`` values that switch geocoding off (no address leaves the machine).
+GEOCODER_OFF_VALUES = frozenset({"off", "none", "non", "0", "false"})
 #: The repository's ``data/`` (a checkout or an editable install).
 PROJECT_DATA = Path(__file__).resolve().parent.parent / "data"
 

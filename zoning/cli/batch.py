@@ -38,8 +38,10 @@ from zoning.cli.options import store_option
     "--geocode/--no-geocode",
     default=False,
     show_default=True,
-    help="Géocoder les adresses (service addok de ZONING_ADDOK_URL) quand un site "
-    "n'a ni coordonnées, ni FINESS, ni code commune.",
+    help="Géocoder les adresses (service addok de ZONING_ADDOK_URL ; par défaut le service "
+    "public BAN, les adresses quittent la machine ; « off » : aucun envoi, repli sur la "
+    "commune). Une adresse hors de la commune indiquée est refusée. Géocodeur en panne : "
+    "arrêt (code 6), relancer reprend là où le travail s'est arrêté.",
 )
 @click.option("--no-progress", is_flag=True, help="Sans barre de progression.")
 def batch(

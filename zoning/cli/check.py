@@ -27,7 +27,12 @@ EXIT_EXPIRED = 7  # classes of a decree past its stated end, successor not yet i
 @click.option("--name", help="Commune name, with --postcode.")
 @click.option("--lon", type=float, help="Longitude (WGS84 degrees), with --lat.")
 @click.option("--lat", type=float, help="Latitude (WGS84 degrees), with --lon.")
-@click.option("--address", help="A postal address, geocoded (BAN/addok) then checked.")
+@click.option(
+    "--address",
+    help="Adresse postale, géocodée puis vérifiée dans la commune indiquée. Par défaut "
+    "l'adresse est envoyée au service public BAN (api-adresse.data.gouv.fr) ; "
+    "ZONING_ADDOK_URL=off : aucune adresse ne quitte la machine (repli sur la commune).",
+)
 @click.option("--finess", help="A FINESS establishment number (ET, 9 characters).")
 @click.option(
     "--historique",
@@ -72,10 +77,18 @@ def check(
     --historique lists the class under every decree the store knows.
 
     \b
+    Confidentialité : --address envoie l'adresse au service public de la Base
+    Adresse Nationale (api-adresse.data.gouv.fr) sauf si ZONING_ADDOK_URL désigne un
+    géocodeur local (zoning geocoder serve) ou vaut « off » (aucun envoi : repli sur
+    la commune, à vérifier). Une adresse trouvée hors de la commune indiquée est
+    refusée : la commune est retenue, à vérifier.
+
+    \b
     Exit status: 0 answer, 2 bad input, 3 unknown, 4 ambiguous,
     5 outside coverage -- including a date whose decree is known but whose
       classes are not loaded (the answer names the decree and the
       `zoning data import-decree` command that loads it),
+    6 geocoder down,
     7 classes of an expired decree whose successor is not yet in force
       (answer given with « à vérifier »: the user decides).
     """

@@ -58,11 +58,35 @@ def fetch(dest: Path | None, only: tuple[str, ...], mirror: str | None, force: b
 @sources_option
 @store_option
 @click.option("--region", default=None, help="Region whose figures are printed (default 75).")
-def build(sources_dir: Path | None, store_path: Path | None, region: str | None) -> None:
+@click.option(
+    "--accept-changed",
+    is_flag=True,
+    help="Accepter des fichiers sources différents de ceux du manifeste (taille, sha256) ; "
+    "ils sont nommés dans la provenance du magasin (store.json, report.md).",
+)
+@click.option(
+    "--wait",
+    "lock_timeout",
+    type=float,
+    default=-1,
+    metavar="SECONDES",
+    help="Si un autre `data build` écrit le même magasin : attendre au plus tant de "
+    "secondes, puis abandonner (défaut : attendre qu'il ait fini).",
+)
+def build(
+    sources_dir: Path | None,
+    store_path: Path | None,
+    region: str | None,
+    accept_changed: bool,
+    lock_timeout: float,
+) -> None:
     """Build the zoning store from the source files and print its checks.
 
-    Writes GeoParquet tables, store.json (provenance) and report.md / report.json
-    (rows read, matched, unmatched with why, classes and population shares per region).
+    Writes GeoParquet tables, store.json (provenance, format version, files with their
+    sizes and sha256) and report.md / report.json (rows read, matched, unmatched with
+    why, classes and population shares per region). Source files are checked against
+    the sizes and sha256 of data/sources.toml: those that differ are named and refused
+    unless --accept-changed.
     """
     from zoning.settings import get_settings
     from zoning.store.build import build_store
@@ -70,10 +94,17 @@ def build(sources_dir: Path | None, store_path: Path | None, region: str | None)
 
     settings = get_settings()
     out = store_path or settings.store
-    report = build_store(sources_dir or settings.sources, out)
+    report = build_store(
+        sources_dir or settings.sources,
+        out,
+        accept_changed=accept_changed,
+        lock_timeout=lock_timeout,
+    )
     communes = report["communes"]
     rows = report["zoning_rows"]
     click.echo(f"Magasin de zonage écrit dans {out}")
+    for line in report.get("accepted_changes", []):
+        click.echo(f"  fichier source différent du manifeste, accepté : {line}")
     click.echo(
         f"  communes : {communes['total']} ({communes['with_polygon']} avec contour) ; "
         f"lignes de zonage : {rows['read']} lues, {rows['matched']} rattachées, "
@@ -243,3 +274,28 @@ def _provenance(store: Any, decree: Any) -> list[list[Any]]:
         ["millésime des codes communes", f"COG {store.meta.get('cog_vintage')}"],
         ["outil", f"zoning {__version__}"],
     ]
+@data.command("check-store")
+@store_option
+def check_store_command(store_path: Path | None) -> None:
+    """Vérifie le magasin : version de format, fichiers présents, tailles et sha256.
+
+    Sortie 0 si le magasin est intact ; 2 sinon, avec la liste des fichiers en cause et
+    la commande pour le reconstruire.
+    """
+    from zoning.settings import get_settings
+    from zoning.store.integrity import REBUILD, StoreIntegrityError, check_store
+
+    folder = Path(store_path or get_settings().store)
+    if not (folder / "store.json").is_file():
+        from zoning.errors import StoreMissingError
+
+        raise StoreMissingError(f"aucun magasin de zonage dans {folder}")
+    problems = check_store(folder)
+    if problems:
+        raise StoreIntegrityError(
+            f"magasin {folder} abîmé :\n  " + "\n  ".join(problems) + f"\n{REBUILD}"
+        )
+    import json
+
+    files = json.loads((folder / "store.json").read_text(encoding="utf-8"))["files"]
+    click.echo(f"Magasin {folder} intact : {len(files)} fichiers, tailles et sha256 conformes.")

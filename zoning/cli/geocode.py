@@ -90,7 +90,14 @@ def geocode(
       zoning geocoder serve &   # local offline geocoder, then ZONING_ADDOK_URL=...
 
     Answers are cached (ZONING_CACHE): running again costs nothing and resumes a
-    run cut short by a geocoder outage.
+    run cut short by a geocoder outage (exit 6).
+
+    \b
+    Confidentialité : par défaut les adresses partent au service public de la Base
+    Adresse Nationale (api-adresse.data.gouv.fr) ; ZONING_ADDOK_URL=off : aucune
+    adresse ne quitte la machine (repli sur la commune, à vérifier). Une adresse
+    trouvée hors de la commune indiquée (code INSEE, code postal et commune, ou
+    « 64100 Bayonne » en fin d'adresse) est refusée : la commune est retenue.
     """
     from tqdm import tqdm
 

@@ -395,7 +395,12 @@ def point_index(store: ZoningStore, table: str) -> tuple[np.ndarray, Any]:
                 f"le magasin {store.path} n'a pas d'index de points ({folder.name}) : "
                 "reconstruisez-le avec `zoning data build`"
             )
-        cached = (_codes(store, table), PointIndex.load(folder))
+        try:
+            cached = (_codes(store, table), PointIndex.load(folder))
+        except (OSError, ValueError, KeyError) as exc:  # a damaged index file
+            from zoning.store.integrity import damaged
+
+            raise damaged(store.path, folder.name, exc) from exc
         setattr(store, key, cached)
     return cached
 

@@ -19,7 +19,11 @@ def place_query(
     """Geocode an address or a FINESS number, then place the point; the precision is noted."""
     from zoning.locate.geocode import Geocoder, geocode_one
 
-    geocoder = Geocoder(sources=store.sources_dir())
+    if finess is not None:
+        from zoning.rules.identifiers import normalise_finess
+
+        finess = normalise_finess(finess)  # a malformed number is bad input (exit 2)
+    geocoder = Geocoder(sources=store.sources_dir(), store=store)
     result = geocode_one(address=address, finess=finess, geocoder=geocoder)
     if result.lon is None or result.lat is None:
         raise NotFoundError(f"lieu introuvable : {result.reason}")
@@ -28,4 +32,6 @@ def place_query(
     placement.via = f"géocodage ({result.source})"
     score = f", score {result.score:.2f}" if result.score is not None else ""
     placement.notes.insert(0, f"géocodé : « {result.label} », précision {result.precision}{score}")
+    if result.reason:  # a commune kept instead of the address, and why
+        placement.notes.insert(1, result.reason)
     return placement

@@ -19,7 +19,7 @@ import pandas as pd
 
 from zoning.map.data import CoverageData
 from zoning.map.geometry import feature_collection
-from zoning.map.render import Legend, TestHook, base_map
+from zoning.map.render import Legend, SafeGeoJsonTooltip, SafeSearchTips, TestHook, base_map
 from zoning.map.style import (
     DEPARTEMENT_COLOR,
     QPV_COLOR,
@@ -176,7 +176,7 @@ def add_coverage_layers(
         highlight_function=_highlight,
         zoom_on_click=False,
         smooth_factor=0.5,
-        tooltip=folium.GeoJsonTooltip(
+        tooltip=SafeGeoJsonTooltip(
             fields=["name", "code", "classe", "habitants", "qpv_txt"],
             aliases=["Commune", "Code INSEE", "Classe", "Population", "QPV"],
             sticky=True,
@@ -207,7 +207,7 @@ def add_coverage_layers(
                 "color": QPV_COLOR,
                 "weight": 1,
             },
-            tooltip=folium.GeoJsonTooltip(
+            tooltip=SafeGeoJsonTooltip(
                 fields=["name_qp", "code_qp", "commune_name"],
                 aliases=["QPV", "Code", "Commune"],
             ),
@@ -229,6 +229,7 @@ def add_coverage_layers(
             position="topright",
             search_zoom=11,
         ).add_to(fmap)
+        SafeSearchTips(layers["communes"]).add_to(fmap)
     return layers
 
 

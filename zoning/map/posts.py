@@ -531,8 +531,8 @@ class PostsLayer(MacroElement):
                         lines.addLayer(L.polyline([main, site], {color: p.color, weight: 3,
                                 opacity: 0.9, className: "zoning-post-line"})
                             .bindPopup(p.popup, {maxWidth: 360})
-                            .bindTooltip(s.label, {permanent: true, direction: "center",
-                                                   className: "zoning-distance"}));
+                            .bindTooltip(zoningEscape(s.label), {permanent: true,
+                                direction: "center", className: "zoning-distance"}));
                     });
                 });
                 Object.keys(seenMain).forEach(function (k) {
@@ -541,10 +541,10 @@ class PostsLayer(MacroElement):
                 });
             };
             programmes.sort().forEach(function (p) {
-                addFilter("programme", p, "Programme : " + p);
+                addFilter("programme", p, "Programme : " + zoningEscape(p));
             });
             statuses.forEach(function (s) {
-                addFilter("status", s, "Statut : " + statusLabels[s]);
+                addFilter("status", s, "Statut : " + zoningEscape(statusLabels[s]));
             });
             map.on("overlayadd overlayremove", function (e) {
                 var f = e.layer.zoningFilter;

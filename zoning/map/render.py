@@ -89,8 +89,64 @@ def base_map(
     root = cast(Figure, fmap.get_root())
     root.header.add_child(Element(f"<title>{html.escape(title)}</title>"))
     root.header.add_child(Element(_PAGE_CSS))
+    root.header.add_child(Element(ESCAPE_SCRIPT))
     root.html.add_child(Element(f'<div class="zoning-title">{html.escape(title)}</div>'))
     return fmap
+
+
+#: The page's one HTML escaper for strings from data that scripts put in markup (layer
+#: control names, tooltips, search tips): Leaflet and folium write those as innerHTML.
+ESCAPE_SCRIPT = """<script>
+function zoningEscape(value) {
+    if (value === null || value === undefined) return "";
+    return String(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+        .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+</script>"""
+
+
+class SafeGeoJsonTooltip(folium.GeoJsonTooltip):
+    """``folium.GeoJsonTooltip`` whose labels and values are escaped (folium writes
+    feature properties into the tooltip as raw HTML: a commune name would run)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindTooltip(function (layer) {
+            var fields = {{ this.fields | tojson }};
+            var aliases = {{ this.aliases | tojson }};
+            var div = L.DomUtil.create("div");
+            div.innerHTML = "<table>" + fields.map(function (field, i) {
+                return "<tr><th>" + zoningEscape(aliases[i]) + "</th><td>" +
+                    zoningEscape(layer.feature.properties[field]) + "</td></tr>";
+            }).join("") + "</table>";
+            return div;
+        }, {{ this.tooltip_options | tojavascript }});
+        {% endmacro %}
+        """
+    )
+
+
+class SafeSearchTips(MacroElement):
+    """Make a ``folium.plugins.Search`` on ``layer`` write its tips as text (leaflet-search
+    writes each matching name as innerHTML). Add it after the Search control."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.layer.get_name() }}searchControl.options.buildTip = function (text) {
+            var li = L.DomUtil.create("li", "");
+            li.textContent = text;
+            return li;
+        };
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer: Any) -> None:
+        super().__init__()
+        self._name = "SafeSearchTips"
+        self.layer = layer
 
 
 _PAGE_CSS = """<style>

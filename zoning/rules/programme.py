@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -347,16 +348,28 @@ def list_programmes(folder: Path | None = None) -> list[str]:
     return sorted(programme_files(folder))
 
 
+_PROGRAMME_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
 def load_programme(programme_id: str, folder: Path | None = None) -> Programme:
     """Load the programme ``programme_id`` (from ``folder``, else the files in use).
 
     Raises
     ------
+    InvalidInputError
+        When ``programme_id`` is not a name (``[a-z0-9-]+``): a path is refused.
     NotFoundError
         When no file ``<programme_id>.toml`` exists (the message lists the known ids).
     ProgrammeFileError
         When the file is malformed.
     """
+    if not _PROGRAMME_ID.fullmatch(programme_id or ""):
+        # An id is a name, never a path: « ../../pyproject » must not load another TOML.
+        known = ", ".join(list_programmes(folder)) or "aucun"
+        raise InvalidInputError(
+            f"identifiant de programme invalide : {programme_id!r} (lettres minuscules, "
+            f"chiffres et tirets ; programmes connus : {known})"
+        )
     available = programme_files(folder)
     path = available.get(programme_id)
     if path is None:

@@ -33,8 +33,11 @@ log = logging.getLogger(__name__)
 
 # FINESS ET number -> (lon, lat, INSEE code or None), or None when unknown.
 FinessLocator = Callable[[str], tuple[float | None, float | None, str | None] | None]
-# A site with an address -> (lon, lat, precision label) or None.
-Geocoder = Callable[[SiteInput], tuple[float, float, str] | None]
+# A site with an address -> (lon, lat, precision label[, note]), or the reason it failed
+# (or None). A geocoder may also have ``prepare(sites)``, called once with every site.
+Geocoder = Callable[
+    [SiteInput], tuple[float, float, str] | tuple[float, float, str, str] | str | None
+]
 
 GEOCODE_PRECISIONS = {
     "address": "adresse (numéro)",
@@ -73,29 +76,62 @@ def default_finess_locator(sources_dir: Path | None = None) -> FinessLocator | N
     return finess_locator_from_directory(directory)
 
 
-def default_geocoder() -> Geocoder | None:
-    """Addresses through the project's geocoder (``zoning.locate.geocode``), if present.
-
-    It asks the addok server of the settings; a failure leaves the site « à vérifier ».
+class _AddressGeocoder:
+    """The project's geocoder as a :data:`Geocoder`: every address of a batch is sent
+    at once (``prepare``, ``/search/csv/`` chunks, cached on disk), then each site
+    reads its answer. A geocoder down after its retry budget stops the batch (exit 6):
+    the answers already received stay in the cache and a re-run resumes from them.
     """
-    try:
-        from zoning.locate.geocode import geocode_one
-    except ImportError:
-        return None
 
-    def geocode(site: SiteInput) -> tuple[float, float, str] | None:
-        try:
-            result = geocode_one(
-                address=site.address, postcode=site.postcode, city=site.city, citycode=site.commune
+    def __init__(self) -> None:
+        from zoning.locate.geocode import default_geocoder as project_geocoder
+
+        self.geocoder = project_geocoder()
+        self.answers: dict[tuple[str, str, str, str], Any] = {}
+
+    @staticmethod
+    def _key(site: SiteInput) -> tuple[str, str, str, str]:
+        return (site.address or "", site.postcode or "", site.city or "", site.commune or "")
+
+    def prepare(self, sites: Sequence[SiteInput]) -> None:
+        """Geocode every site that will need it, in bulk."""
+        from zoning.locate.geocode import PlaceQuery
+        from zoning.locate.geocode._client import GeocoderUnavailableError
+
+        keys = list(dict.fromkeys(self._key(s) for s in sites if s.address))
+        if not keys:
+            return
+        queries = [PlaceQuery.of(a, None, p, c, code) for a, p, c, code in keys]
+        outcome = self.geocoder.geocode_many(queries)
+        if outcome.error:
+            raise GeocoderUnavailableError(
+                f"géocodage interrompu, aucun fichier écrit : {outcome.error}. Les adresses "
+                "déjà géocodées sont gardées en cache : relancez la même commande pour "
+                "reprendre sans les redemander"
             )
-        except ZoningError as exc:
-            log.warning("geocoding failed: %s", exc)
-            return None
-        if result.lon is None or result.lat is None:
-            return None
-        return result.lon, result.lat, GEOCODE_PRECISIONS.get(result.precision, PRECISION_COMMUNE)
+        self.answers.update(zip(keys, outcome.results, strict=True))
 
-    return geocode
+    def __call__(self, site: SiteInput) -> tuple[float, float, str, str] | str:
+        result = self.answers.get(self._key(site))
+        if result is None:
+            result = self.geocoder.geocode_one(
+                address=site.address, postcode=site.postcode, city=site.city,
+                citycode=site.commune,
+            )  # fmt: skip
+        if result.lon is None or result.lat is None:
+            return result.reason
+        precision = GEOCODE_PRECISIONS.get(result.precision, PRECISION_COMMUNE)
+        return result.lon, result.lat, precision, result.reason
+
+
+def default_geocoder() -> Geocoder | None:
+    """Addresses through the project's geocoder (``zoning.locate.geocode``).
+
+    It asks the addok server of the settings (``ZONING_ADDOK_URL``; ``off``: addresses
+    fall back on their commune, « à vérifier »). An answer outside the stated commune is
+    refused by the geocoder, which keeps the commune and says why.
+    """
+    return _AddressGeocoder()
 
 
 @dataclasses.dataclass
@@ -133,9 +169,9 @@ def _first_pass(
         notes.append(f"FINESS {number} introuvable" if finess else "recherche FINESS indisponible")
     if site.address and geocoder:
         hit = geocoder(site)
-        if hit is not None:
-            return _Pending(hit[0], hit[1], hit[2], notes=notes)
-        notes.append("adresse non géocodée")
+        if hit is not None and not isinstance(hit, str):
+            return _Pending(hit[0], hit[1], hit[2], notes=[*notes, *(n for n in hit[3:] if n)])
+        notes.append(f"adresse non géocodée : {hit}" if hit else "adresse non géocodée")
     elif site.address:
         notes.append("adresse fournie mais géocodage non demandé (option --geocode)")
     if site.commune:
@@ -170,6 +206,10 @@ def locate_sites(
         from zoning.locate import lookup as lookup_module
 
         lookup = lookup_module
+    prepare = getattr(geocoder, "prepare", None)
+    if prepare is not None:
+        # Only sites that will need it: a FINESS number is tried first (no address sent).
+        prepare([s for s in sites if s.lon is None and s.lat is None and not s.finess])
     pending = [_first_pass(s, finess, geocoder) for s in sites]
     points = [i for i, p in enumerate(pending) if p.error is None and p.lon is not None]
     assigned: dict[int, tuple[str | None, list[str]]] = {}

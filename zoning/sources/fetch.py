@@ -32,9 +32,18 @@ def fetch_sources(
 ) -> list[dict[str, Any]]:
     """Download every file of the selected sources into ``dest/<dir>/<name>``.
 
-    Files already present are kept unless ``force``. A record of what was fetched (URL,
-    size, sha256, date) is written to ``dest/fetched.json``.
+    Files already present are kept unless ``force``. Every download is checked against
+    the size and sha256 pinned in the manifest and refused if it differs. A record of
+    what was fetched (URL, size, sha256, date) is written to ``dest/fetched.json``.
     """
+    unknown = sorted(set(only or ()) - set(manifest))
+    if unknown:
+        from zoning.errors import InvalidInputError
+
+        raise InvalidInputError(
+            f"source(s) inconnue(s) : {', '.join(unknown)} ; sources du manifeste : "
+            f"{', '.join(manifest)}"
+        )
     records = []
     for source in manifest.values():
         if only and source.id not in only:
@@ -45,7 +54,11 @@ def fetch_sources(
                 log.info("keeping %s (already there)", target)
                 continue
             record = download(
-                mirrored(source, file.name, file.url, mirror), target, progress=progress
+                mirrored(source, file.name, file.url, mirror),
+                target,
+                progress=progress,
+                expected_size=file.size,
+                expected_sha256=file.sha256,
             )
             record.update(
                 source=source.id, fetched_at=datetime.now(UTC).isoformat(timespec="seconds")

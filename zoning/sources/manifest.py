@@ -17,6 +17,11 @@ class SourceFile:
 
     name: str
     url: str
+    #: Size in bytes and sha256 of the file as published at ``url`` (``None``: not pinned).
+    size: int | None = None
+    sha256: str | None = None
+    #: How our copy differs from the upstream file, when it does (stated in the manifest).
+    modified: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,16 @@ def load_manifest(path: Path | None = None) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     for source_id, entry in raw.get("sources", {}).items():
         try:
-            files = tuple(SourceFile(f["name"], f["url"]) for f in entry.get("files", []))
+            files = tuple(
+                SourceFile(
+                    f["name"],
+                    f["url"],
+                    int(f["size"]) if "size" in f else None,
+                    str(f["sha256"]).lower() if "sha256" in f else None,
+                    str(f.get("modified", "")),
+                )
+                for f in entry.get("files", [])
+            )
             sources[source_id] = Source(
                 id=source_id,
                 title=entry["title"],

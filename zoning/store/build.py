@@ -37,6 +37,7 @@ from zoning.sources.postal import read_laposte
 from zoning.sources.qpv import read_qpv_communes, read_qpv_polygons
 from zoning.sources.zonage import read_zoning_table
 from zoning.store.decrees import Decree, generic_decree, load_decree_files
+from zoning.store.integrity import STORE_FORMAT, file_table, store_lock
 from zoning.store.keyed import FILENAME as KEYED_FILENAME
 from zoning.store.keyed import write_keyed
 from zoning.store.match import NameIndex, classes_by_code, match_zoning_rows
@@ -44,8 +45,6 @@ from zoning.store.report import build_report, write_report
 from zoning.store.store import POINT_INDEX_PREFIX
 
 log = logging.getLogger(__name__)
-
-STORE_FORMAT = 1
 
 
 def file_digest(path: Path) -> dict[str, Any]:
@@ -111,8 +110,15 @@ def build_store(
     manifest: dict[str, Source] | None = None,
     decrees_dir: Path | None = None,
     progress: bool = True,
+    accept_changed: bool = False,
+    lock_timeout: float = -1,
 ) -> dict[str, Any]:
     """Read every source in ``sources_dir`` and write a zoning store to ``out_dir``.
+
+    The store's lock is held from start to end (a second build on the same store waits,
+    at most ``lock_timeout`` seconds when not negative). Source files that differ from
+    the sizes/hashes pinned in the manifest are refused, naming them, unless
+    ``accept_changed``: they are then listed in ``store.json`` and the report.
 
     Parameters
     ----------
@@ -132,6 +138,27 @@ def build_store(
     sources_dir = Path(sources_dir or settings.sources)
     out_dir = Path(out_dir or settings.store)
     manifest = manifest or load_manifest()
+    with store_lock(out_dir, lock_timeout):
+        return _build_locked(
+            sources_dir, out_dir, manifest, decrees_dir, progress, accept_changed, settings
+        )
+
+
+def _build_locked(
+    sources_dir: Path,
+    out_dir: Path,
+    manifest: dict[str, Source],
+    decrees_dir: Path | None,
+    progress: bool,
+    accept_changed: bool,
+    settings: Any,
+) -> dict[str, Any]:
+    from zoning.sources.integrity import check_sources, refuse_changed
+
+    changed = check_sources(list(manifest.values()), sources_dir)
+    refuse_changed(changed, accept_changed)
+    for mismatch in changed:
+        log.warning("source file accepted although changed: %s", mismatch.describe())
     decree_files = load_decree_files(decrees_dir)
     steps = _Steps(["cog", "population", "postal", "polygons", "zoning", "qpv", "write"], progress)
     provenance: dict[str, Any] = {}
@@ -221,6 +248,7 @@ def build_store(
             qpv_communes=qpv_communes,
             qpv_polygons=qpv_polygons,
         )
+        report["accepted_changes"] = [m.describe() for m in changed]
         meta = {
             "format": STORE_FORMAT,
             "tool_version": __version__,
@@ -232,6 +260,8 @@ def build_store(
             "decrees": [d.to_dict() for d in decrees],
             "regions": dict(zip(regions["REG"], regions["LIBELLE"], strict=True)),
             "departements": dict(zip(departements["DEP"], departements["LIBELLE"], strict=True)),
+            # Source files that differ from the manifest's pins, accepted by --accept-changed.
+            "accepted_changes": [m.to_dict() for m in changed],
         }
         _write_store(
             out_dir,
@@ -438,6 +468,7 @@ def _write_store(
             json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
         )
         write_report(report, meta, tmp / "report.md")
+        meta["files"] = file_table(tmp)  # checked on open (sizes) and by data check-store
         (tmp / "store.json").write_text(
             json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
         )

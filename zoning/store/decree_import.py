@@ -32,6 +32,7 @@ import pandas as pd
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError, ZoningError
 from zoning.sources.names import name_keys, normalize_name
 from zoning.store.decrees import Decree
+from zoning.store.integrity import read_meta, record_store_files, store_lock
 from zoning.store.keyed import FILENAME as KEYED_FILENAME
 from zoning.store.report import region_lines, region_summary
 from zoning.store.store import ZoningStore
@@ -395,7 +396,6 @@ def import_decree(
     sheet: str | None = None,
     dry_run: bool = False,
     overwrite: bool = False,
-    after_write: Callable[[Path], None] | None = None,
 ) -> ImportReport:
     """Read an annex, validate it against the store and (unless ``dry_run``) add it.
 
@@ -414,8 +414,6 @@ def import_decree(
         Validate and report only.
     overwrite : bool
         Replace the classes of a decree already loaded.
-    after_write : callable, optional
-        Called with the store folder once written (e.g. to re-record file digests).
 
     Returns
     -------
@@ -507,10 +505,12 @@ def import_decree(
             f"{path.name} : aucune ligne rattachée à une commune de la région {region}"
         )
     if not dry_run:
-        write_decree(store.path, decree, zones, pd.DataFrame(qpv_rows), report)
+        # Under the store's lock, and its file digests re-recorded, so that the checks on
+        # open and `zoning data check-store` keep holding after the import.
+        with store_lock(store.path):
+            write_decree(store.path, decree, zones, pd.DataFrame(qpv_rows), report)
+            record_store_files(store.path)
         report.written = True
-        if after_write is not None:
-            after_write(store.path)
     return report
 
 
@@ -710,16 +710,11 @@ def add_records(store_path: Path, records: list[Decree]) -> list[str]:
     list of str
         Ids of the records added.
     """
-    meta_path = Path(store_path) / "store.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    known = {d["id"] for d in meta["decrees"]}
-    added = [replace(r, classes_loaded=False) for r in records if r.id not in known]
-    if added:
-        meta["decrees"] += [d.to_dict() for d in added]
-        _atomic(
-            meta_path,
-            lambda p: p.write_text(
-                json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
-            ),
-        )
+    with store_lock(Path(store_path)):
+        meta = read_meta(Path(store_path))
+        known = {d["id"] for d in meta["decrees"]}
+        added = [replace(r, classes_loaded=False) for r in records if r.id not in known]
+        if added:
+            meta["decrees"] += [d.to_dict() for d in added]
+            record_store_files(Path(store_path), meta)
     return [d.id for d in added]

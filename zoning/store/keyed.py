@@ -44,11 +44,17 @@ class KeyedIndex:
     """Read-only keyed queries on a store's ``lookup.sqlite``."""
 
     def __init__(self, path: Path) -> None:
+        self.path = Path(path)
         self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        return [dict(row) for row in self.db.execute(sql, tuple(params))]
+        try:
+            return [dict(row) for row in self.db.execute(sql, tuple(params))]
+        except sqlite3.DatabaseError as exc:  # a truncated or overwritten lookup.sqlite
+            from zoning.store.integrity import damaged
+
+            raise damaged(self.path.parent, self.path.name, exc) from exc
 
     def commune(self, code: str) -> dict[str, Any] | None:
         """``code, name, departement, region, population`` of a commune of the vintage."""
@@ -123,7 +129,7 @@ class KeyedIndex:
             "communes": "SELECT code FROM communes ORDER BY rowid",
             "qpv_polygons": "SELECT code_qp FROM qpv_polygon_codes ORDER BY rowid",
         }[table]
-        return [row[0] for row in self.db.execute(sql)]
+        return [next(iter(row.values())) for row in self._rows(sql)]
 
     def postal(self, postcode: str) -> list[dict[str, Any]]:
         """La Poste rows of a postal code."""

@@ -140,6 +140,10 @@ def write_report(report: dict[str, Any], meta: dict[str, Any], path: Path) -> No
         )
         more = f" et {len(src['files']) - 3} autres" if len(src["files"]) > 3 else ""
         out.append(f"- **{sid}** — {src['title']} — millésime : {src['vintage']} — {files}{more}")
+    changed = report.get("accepted_changes") or []
+    conform = "non" if changed else "oui"
+    out += ["", f"Fichiers conformes au manifeste (taille et sha256) : {conform}"]
+    out += [f"- **accepté par --accept-changed** : {line}" for line in changed]
     c = report["communes"]
     z = report["zoning_rows"]
     out += [

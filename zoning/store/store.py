@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from zoning.errors import DecreeNotLoadedError, OutsideCoverageError, StoreMissingError
 from zoning.settings import get_settings
 from zoning.store.decrees import EXPIRED, IN_FORCE, NOT_LOADED, Decree
+from zoning.store.integrity import check_sizes, damaged, read_meta
 from zoning.store.keyed import FILENAME as KEYED_FILENAME
 from zoning.store.keyed import KeyedIndex
 
@@ -101,7 +103,9 @@ class ZoningStore:
                 f"aucun magasin de zonage dans {folder} : construisez-le avec "
                 "`zoning data build --sources DOSSIER` (ou réglez ZONING_STORE)"
             )
-        return cls(folder, json.loads(meta_path.read_text(encoding="utf-8")))
+        meta = read_meta(folder)  # format version
+        check_sizes(folder, meta)  # every file there, none truncated (no hashing here)
+        return cls(folder, meta)
 
     # -- decrees -----------------------------------------------------------------------
 
@@ -228,16 +232,26 @@ class ZoningStore:
     @cached_property
     def keyed(self) -> KeyedIndex:
         """Keyed lookups (SQLite), for answers that need no bulk table."""
-        return KeyedIndex(self.path / KEYED_FILENAME)
+        try:
+            return KeyedIndex(self.path / KEYED_FILENAME)
+        except sqlite3.Error as exc:
+            raise damaged(self.path, KEYED_FILENAME, exc) from exc
 
     # -- tables ------------------------------------------------------------------------
+
+    def _read(self, reader: Any, name: str, **kwargs: Any) -> Any:
+        """Read one file of the store; a damaged file gives the « rebuild » message."""
+        try:
+            return reader(self.path / name, **kwargs)
+        except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+            raise damaged(self.path, name, exc) from exc
 
     def _table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
         key = name if columns is None else f"{name}:{','.join(columns)}"
         if key not in self._cache:
             import pandas as pd
 
-            self._cache[key] = pd.read_parquet(self.path / f"{name}.parquet", columns=columns)
+            self._cache[key] = self._read(pd.read_parquet, f"{name}.parquet", columns=columns)
         return self._cache[key]
 
     def communes(self, columns: list[str] | None = None) -> pd.DataFrame:
@@ -250,7 +264,7 @@ class ZoningStore:
         import geopandas as gpd
 
         if "communes_gdf" not in self._cache:
-            self._cache["communes_gdf"] = gpd.read_parquet(self.path / "communes.parquet")
+            self._cache["communes_gdf"] = self._read(gpd.read_parquet, "communes.parquet")
         frame = self._cache["communes_gdf"]
         if region is not None:
             frame = frame.loc[frame["region"] == region].reset_index(drop=True)
@@ -268,7 +282,7 @@ class ZoningStore:
         import geopandas as gpd
 
         if "qpv_polygons" not in self._cache:
-            self._cache["qpv_polygons"] = gpd.read_parquet(self.path / "qpv_polygons.parquet")
+            self._cache["qpv_polygons"] = self._read(gpd.read_parquet, "qpv_polygons.parquet")
         return self._cache["qpv_polygons"]
 
     def qpv_communes(self) -> pd.DataFrame:

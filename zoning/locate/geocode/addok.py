@@ -18,6 +18,7 @@ from typing import Any
 
 from zoning.locate.geocode._client import AddokClient, GeocoderUnavailableError
 from zoning.locate.geocode.cache import AnswerCache, cache_key
+from zoning.locate.geocode.privacy import OFF_REASON, is_off, notice_before_sending
 from zoning.locate.geocode.result import GeocodeResult, Precision
 
 log = logging.getLogger(__name__)
@@ -39,15 +40,17 @@ _PRECISION_OF_TYPE: dict[str, Precision] = {
 class AddressQuery:
     """One address to geocode: free text plus optional postal code, city and INSEE code.
 
-    ``citycode`` is used as a filter (only answers in that commune); the postal code
-    and the city are appended to the text, not used as filters, because a CEDEX or a
-    mistyped postal code would otherwise exclude the right answer.
+    ``citycode`` and ``postcode_filter`` are addok filters (only answers in that commune
+    or postal code). The caller resolves the stated commune first and passes its INSEE
+    code as ``citycode`` (so a CEDEX or mistyped postal code never excludes the right
+    answer); the postal code and the city given apart are appended to the text.
     """
 
     address: str
     postcode: str = ""
     city: str = ""
     citycode: str = ""
+    postcode_filter: str = ""
 
     @property
     def text(self) -> str:
@@ -58,7 +61,8 @@ class AddressQuery:
     @property
     def filters(self) -> dict[str, str]:
         """addok filters of this query."""
-        return {"citycode": self.citycode.strip()} if self.citycode.strip() else {}
+        pairs = (("citycode", self.citycode), ("postcode", self.postcode_filter))
+        return {name: value.strip() for name, value in pairs if value.strip()}
 
 
 def _answer_from_feature(feature: dict[str, Any] | None) -> dict[str, Any]:
@@ -167,6 +171,8 @@ class AddokGeocoder:
 
             base_url = get_settings().addok_url
         self.base_url = base_url.rstrip("/")
+        #: ``ZONING_ADDOK_URL=off``: no request is ever made, every address is refused.
+        self.off = is_off(self.base_url)
         self.client = client or AddokClient(self.base_url)
         self.cache = cache if cache is not None else AnswerCache(None)
         self.min_score = min_score
@@ -178,12 +184,15 @@ class AddokGeocoder:
 
     def geocode(self, query: AddressQuery) -> GeocodeResult:
         """Geocode one address with ``/search/`` (cached)."""
+        if self.off:
+            return GeocodeResult.failed(OFF_REASON)
         key = self._key(query)
         cached = self.cache.get_many([key])
         if key in cached:
             return interpret(cached[key], self.min_score)
         if not query.text:
             return GeocodeResult.failed("adresse vide")
+        notice_before_sending(self.base_url)
         data = self.client.search(query.text, limit=1, **query.filters)
         features = data.get("features") or []
         answer = _answer_from_feature(features[0] if features else None)
@@ -213,6 +222,8 @@ class AddokGeocoder:
             When a chunk fails after every retry. Chunks answered before are cached:
             calling again resumes with the rest. The message says how many are done.
         """
+        if self.off:
+            return [self._off_result(q) for q in queries]
         keys = [self._key(q) for q in queries]
         answers = self.cache.get_many(keys)
         todo: dict[str, AddressQuery] = {}
@@ -224,6 +235,8 @@ class AddokGeocoder:
             progress(settled)
         pending = list(todo.items())
         log.info("%s queries, %s cached, %s to send", len(queries), len(answers), len(pending))
+        if pending:
+            notice_before_sending(self.base_url)
         chunks = [
             pending[start : start + self.chunk_size]
             for start in range(0, len(pending), self.chunk_size)
@@ -270,6 +283,8 @@ class AddokGeocoder:
 
     def cached_results(self, queries: Sequence[AddressQuery]) -> list[GeocodeResult | None]:
         """Results already in the cache, ``None`` for the queries still to send."""
+        if self.off:
+            return [self._off_result(q) for q in queries]
         keys = [self._key(q) for q in queries]
         answers = self.cache.get_many(keys)
         return [
@@ -277,6 +292,10 @@ class AddokGeocoder:
             else (None if q.text else GeocodeResult.failed("adresse vide"))
             for k, q in zip(keys, queries, strict=True)
         ]  # fmt: skip
+
+    @staticmethod
+    def _off_result(query: AddressQuery) -> GeocodeResult:
+        return GeocodeResult.failed(OFF_REASON if query.text else "adresse vide")
 
     def _send_chunk(self, chunk: list[tuple[str, AddressQuery]]) -> dict[str, dict[str, Any]]:
         """Send one chunk; re-send rows that did not come back (truncated answers)."""
@@ -306,18 +325,14 @@ class AddokGeocoder:
         """POST a chunk and check the answer row by row (our ``_row`` id must match)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        use_citycode = any(q.filters for _k, q in chunk)
-        header = ["_row", "q"] + (["citycode_filter"] if use_citycode else [])
-        writer.writerow(header)
+        names = sorted({name for _k, q in chunk for name in q.filters})
+        writer.writerow(["_row", "q", *(f"{name}_filter" for name in names)])
         for i, (_key, query) in enumerate(chunk):
-            line = [str(i), query.text]
-            if use_citycode:
-                line.append(query.filters.get("citycode", ""))
-            writer.writerow(line)
+            writer.writerow([str(i), query.text, *(query.filters.get(n, "") for n in names)])
         text = self.client.search_csv(
             buffer.getvalue(),
             columns=["q"],
-            filters={"citycode": "citycode_filter"} if use_citycode else None,
+            filters={name: f"{name}_filter" for name in names} or None,
         )
         rows = list(csv.DictReader(io.StringIO(text)))
         for i, row in enumerate(rows):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
-from zoning.errors import InvalidInputError, NotFoundError
+from zoning.errors import InvalidInputError, NotFoundError, ZoningError
 from zoning.locate.geocode._client import AddokClient, GeocoderUnavailableError
 from zoning.locate.geocode.addok import (
     DEFAULT_CHUNK_SIZE,
@@ -87,6 +87,25 @@ class PlaceQuery:
         return postcode, city
 
 
+@dataclass(frozen=True)
+class StatedCommune:
+    """The commune a user stated for an address, resolved to INSEE codes.
+
+    Attributes
+    ----------
+    codes
+        INSEE codes it may be (one, or every commune of a postal code).
+    label
+        As the user wrote it (``64100 Bayonne``, ``23096``), for messages.
+    filters
+        addok filters that keep answers inside it (``citycode`` or ``postcode``).
+    """
+
+    codes: frozenset[str]
+    label: str
+    filters: dict[str, str]
+
+
 @dataclass
 class BatchOutcome:
     """Results of a batch, one per query in order, and the error that cut it short."""
@@ -116,6 +135,9 @@ class Geocoder:
         See :class:`~zoning.locate.geocode.addok.AddokGeocoder`.
     retries
         Extra attempts on timeouts, 429 and 5xx, with exponential backoff from 0.5 s.
+    store
+        Zoning store used to map old commune codes (default: the settings' store,
+        opened when first needed).
     """
 
     def __init__(
@@ -126,8 +148,12 @@ class Geocoder:
         min_score: float = DEFAULT_MIN_SCORE,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         retries: int = 4,
+        store: object | None = None,
     ) -> None:
         from zoning.settings import get_settings
+
+        if store is not None:
+            self.__dict__["_store"] = store
 
         settings = get_settings()
         self.sources = Path(sources or settings.sources)
@@ -189,6 +215,113 @@ class Geocoder:
             "",
         )
 
+    @cached_property
+    def _store(self) -> object | None:
+        """The zoning store of the settings if one is built (maps old commune codes)."""
+        from zoning.store import ZoningStore
+
+        try:
+            return ZoningStore.open()
+        except (ZoningError, OSError) as exc:
+            log.debug("no store to map old commune codes: %s", exc)
+            return None
+
+    def _current_code(self, query: PlaceQuery) -> tuple[PlaceQuery, str]:
+        """Map a stated INSEE code unknown to La Poste (an old code) to today's commune."""
+        if not query.citycode or query.citycode in self.communes.points or self._store is None:
+            return query, ""
+        from zoning.locate.lookup import resolve_code
+
+        try:
+            codes, notes = resolve_code(self._store, query.citycode)  # type: ignore[arg-type]
+        except ZoningError:
+            return query, ""
+        if len(codes) != 1 or codes[0] not in self.communes.points:
+            return query, ""
+        return replace(query, citycode=codes[0]), " ; ".join(notes)
+
+    def stated_commune(self, query: PlaceQuery) -> StatedCommune | None:
+        """The commune the user gave (INSEE code, or postal code and/or name, read from
+        the address text when no column gives them), or ``None`` when none was given.
+
+        An INSEE code wins; a postal code and a name are resolved through La Poste's
+        table (a CEDEX or mistyped postal code is resolved by the name, as the commune
+        fallback does), so that the filter sent to addok is the commune's own code.
+        """
+        if query.citycode:
+            return StatedCommune(
+                frozenset({query.citycode}), query.citycode, {"citycode": query.citycode}
+            )
+        postcode, city = query.commune_hint()
+        if not postcode and not city:
+            return None
+        label = " ".join(p for p in (postcode, city) if p)
+        found = self.communes.locate(postcode=postcode, city=city)
+        if found.citycode:
+            return StatedCommune(frozenset({found.citycode}), label, {"citycode": found.citycode})
+        codes = frozenset(self.communes.codes_for(postcode or None, city or None))
+        if not codes and postcode and city:
+            codes = frozenset(self.communes.codes_for(postcode, None))
+        if not codes:
+            return None  # nothing known to check against: the fallback says why
+        known_postcode = postcode and self.communes.codes_for(postcode, None)
+        return StatedCommune(codes, label, {"postcode": postcode} if known_postcode else {})
+
+    def _address_query(self, query: PlaceQuery, stated: StatedCommune | None) -> AddressQuery:
+        filters = stated.filters if stated else {}
+        return AddressQuery(
+            query.address,
+            query.postcode,
+            query.city,
+            filters.get("citycode", ""),
+            filters.get("postcode", ""),
+        )
+
+    def _same_commune(self, stated: StatedCommune, code: str) -> bool:
+        """Whether an answer's INSEE code is the stated commune, old codes mapped."""
+        if code in stated.codes:
+            return True
+        store = self._store
+        if store is None:
+            return False
+        from zoning.locate.lookup import resolve_code
+
+        def current(c: str) -> set[str]:
+            try:
+                return set(resolve_code(store, c)[0])  # type: ignore[arg-type]
+            except ZoningError:
+                return {c}
+
+        wanted = set().union(*(current(c) for c in stated.codes))
+        return bool(current(code) & wanted)
+
+    def _commune_name(self, code: str) -> str:
+        """The commune's name as the COG writes it (store), else La Poste's (capitals)."""
+        store = self._store
+        keyed = getattr(store, "keyed", None)
+        commune = keyed.commune(code) if keyed is not None else None
+        if commune:
+            return str(commune["name"])
+        point = self.communes.points.get(code)
+        return point.name if point else code
+
+    def _checked(
+        self, ban: GeocodeResult | None, stated: StatedCommune | None
+    ) -> GeocodeResult | None:
+        """Refuse an addok answer outside the stated commune (the fallback takes over)."""
+        if ban is None or not ban.found or stated is None:
+            return ban
+        if ban.citycode and self._same_commune(stated, ban.citycode):
+            return ban
+        if ban.citycode:
+            where = f"{self._commune_name(ban.citycode)} ({ban.citycode})"
+        else:
+            where = f"« {ban.label} » (commune inconnue)"
+        return GeocodeResult.failed(
+            f"adresse trouvée à {where}, hors de la commune indiquée ({stated.label}) : "
+            "commune retenue, à vérifier"
+        )
+
     def _finish(
         self, query: PlaceQuery, notes: list[str], ban: GeocodeResult | None
     ) -> GeocodeResult:
@@ -218,16 +351,15 @@ class Geocoder:
         citycode: str | None = None,
     ) -> GeocodeResult:
         """Geocode one place (see :func:`zoning.locate.geocode.geocode_one`)."""
-        query = PlaceQuery.of(address, finess, postcode, city, citycode)
+        query, mapped = self._current_code(PlaceQuery.of(address, finess, postcode, city, citycode))
         found, note = self._finess_step(query)
         if found is not None:
             return found
-        notes = [note] if note else []
+        notes = [n for n in (note, mapped) if n]
         ban = None
         if query.address:
-            ban = self.addok.geocode(
-                AddressQuery(query.address, query.postcode, query.city, query.citycode)
-            )
+            stated = self.stated_commune(query)
+            ban = self._checked(self.addok.geocode(self._address_query(query, stated)), stated)
         return self._finish(query, notes, ban)
 
     def geocode_many(
@@ -236,16 +368,15 @@ class Geocoder:
         progress: Callable[[int], None] | None = None,
     ) -> BatchOutcome:
         """Geocode a batch; never raises for a geocoder outage (see :class:`BatchOutcome`)."""
+        mapped = [self._current_code(q) for q in queries]
+        queries = [q for q, _ in mapped]
         firsts = [self._finess_step(q) for q in queries]
         need = [
             i for i, (q, (found, _)) in enumerate(zip(queries, firsts, strict=True))
             if found is None and q.address
         ]  # fmt: skip
-        address_queries = [
-            AddressQuery(queries[i].address, queries[i].postcode, queries[i].city,
-                         queries[i].citycode)
-            for i in need
-        ]  # fmt: skip
+        stated = {i: self.stated_commune(queries[i]) for i in need}
+        address_queries = [self._address_query(queries[i], stated[i]) for i in need]
         if progress:
             progress(len(queries) - len(need))
         error: str | None = None
@@ -257,13 +388,16 @@ class Geocoder:
             error = str(exc)
             log.error("geocoder failed: %s", exc)
             ban_results = self.addok.cached_results(address_queries)
-        ban_of = dict(zip(need, ban_results, strict=True))
+        ban_of = {
+            i: None if result is None else self._checked(result, stated[i])
+            for i, result in zip(need, ban_results, strict=True)
+        }
         results = []
         for i, (query, (found, note)) in enumerate(zip(queries, firsts, strict=True)):
             if found is not None:
                 results.append(found)
                 continue
-            notes = [note] if note else []
+            notes = [n for n in (note, mapped[i][1]) if n]
             if i in ban_of and ban_of[i] is None:
                 results.append(
                     GeocodeResult.failed(

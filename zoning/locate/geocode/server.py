@@ -95,6 +95,19 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port another program already listens on (its answers are not ours)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise GeocoderError(
+                f"le port {port} de {host} est déjà utilisé par un autre programme ({exc}) : "
+                "choisissez-en un autre avec --port"
+            ) from exc
+
+
 def _require(executable: str, hint: str) -> str:
     found = shutil.which(executable)
     if not found:
@@ -215,6 +228,7 @@ class LocalGeocoder:
 
     def start_http(self, timeout: float = 60) -> None:
         """Serve ``addok.http.wsgi`` under gunicorn and wait until it answers."""
+        check_port_free(self.host, self.port)
         cmd = [
             sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
             "--bind", f"{self.host}:{self.port}", "--timeout", "300",
@@ -233,7 +247,8 @@ class LocalGeocoder:
             if self.http.poll() is not None:
                 raise GeocoderError(f"addok (gunicorn) s'est arrêté : voir {self.workdir}/http.log")
             try:
-                if requests.get(self.url + "/search/", params={"q": "paris"}, timeout=2).ok:
+                answered = requests.get(self.url + "/search/", params={"q": "paris"}, timeout=2)
+                if answered.ok and self.http.poll() is None:  # our gunicorn, still alive
                     return
             except requests.RequestException:
                 pass
@@ -248,6 +263,7 @@ class LocalGeocoder:
 
     def start(self) -> LocalGeocoder:
         """Write the config, start Redis, load the documents, serve HTTP."""
+        check_port_free(self.host, self.port)  # before the slow part
         self.write_config()
         self.start_redis()
         if self.documents is not None:

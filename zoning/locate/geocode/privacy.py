@@ -1,0 +1,67 @@
+"""Where addresses go: the public BAN service, a local addok, or nowhere (``off``).
+
+The default geocoder is the public API of the Base Adresse Nationale: the addresses
+of a file leave the machine. The first time that happens, a notice says so (once per
+cache folder); ``ZONING_ADDOK_URL=off`` keeps every address on the machine, and
+addresses then fall back on their commune, « à vérifier ».
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from zoning.settings import DEFAULT_ADDOK_URL, GEOCODER_OFF_VALUES
+
+log = logging.getLogger(__name__)
+
+#: Reason given to every address when geocoding is switched off.
+OFF_REASON = (
+    "géocodage désactivé (ZONING_ADDOK_URL=off) : l'adresse n'a pas quitté la machine, "
+    "commune indiquée retenue, à vérifier"
+)
+
+PUBLIC_NOTICE = (
+    "Les adresses sont envoyées au service public de la Base Adresse Nationale "
+    f"({DEFAULT_ADDOK_URL}) pour être géocodées. Pour qu'aucune adresse ne quitte cette "
+    "machine : ZONING_ADDOK_URL=off (repli sur la commune) ou un géocodeur local "
+    "(zoning geocoder serve). Ce message ne s'affiche qu'une fois."
+)
+
+_MARKER = "ban-public-notice-shown"
+
+
+def is_off(base_url: str) -> bool:
+    """Whether this geocoder setting means « never send an address anywhere »."""
+    return base_url.strip().lower() in GEOCODER_OFF_VALUES
+
+
+def is_public(base_url: str) -> bool:
+    """Whether this is the public BAN service (addresses leave the machine)."""
+    return base_url.rstrip("/") == DEFAULT_ADDOK_URL
+
+
+def notice_before_sending(base_url: str, cache: Path | None = None) -> bool:
+    """Warn once (remembered in the cache folder) before addresses go to the public BAN.
+
+    Returns
+    -------
+    bool
+        Whether the notice was given now.
+    """
+    if not is_public(base_url):
+        return False
+    if cache is None:
+        from zoning.settings import get_settings
+
+        cache = get_settings().cache
+    marker = Path(cache) / _MARKER
+    if marker.exists():
+        return False
+    log.warning(PUBLIC_NOTICE)
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(PUBLIC_NOTICE + "\n", encoding="utf-8")
+    except OSError as exc:  # a read-only cache: the notice is given every time
+        log.debug("notice marker not written: %s", exc)
+    return True
