@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 # FINESS ET number -> (lon, lat, INSEE code or None), or None when unknown.
 FinessLocator = Callable[[str], tuple[float | None, float | None, str | None] | None]
+# FINESS ET number -> the establishment's legal category as its record says it:
+# « public », « prive » (ESPIC or for-profit, the source does not tell), or None.
+FinessStatus = Callable[[str], str | None]
+_LEGAL_STATUS = {"public": "public", "private": "prive", "prive": "prive"}
 # A site with an address -> (lon, lat, precision label) or None.
 Geocoder = Callable[[SiteInput], tuple[float, float, str] | None]
 
@@ -57,8 +61,21 @@ def finess_locator_from_directory(directory: Any) -> FinessLocator:
     return locate
 
 
-def default_finess_locator(sources_dir: Path | None = None) -> FinessLocator | None:
-    """FINESS lookups from the FINESS files of a sources folder, or None if it has none."""
+def finess_status_from_directory(directory: Any) -> FinessStatus:
+    """The legal category of an establishment from its FINESS record (see :data:`FinessStatus`)."""
+
+    def status(number: str) -> str | None:
+        try:
+            site = directory.get(number)
+        except ZoningError:
+            return None
+        value = str(getattr(site, "legal_status", None) or "").strip().lower()
+        return _LEGAL_STATUS.get(value)
+
+    return status
+
+
+def _finess_directory(sources_dir: Path | None) -> Any:
     from zoning.settings import get_settings
     from zoning.sources.finess import load_finess_directory
 
@@ -70,7 +87,23 @@ def default_finess_locator(sources_dir: Path | None = None) -> FinessLocator | N
     if not len(directory):
         log.warning("FINESS lookups unavailable: no FINESS file in %s", sources_dir)
         return None
-    return finess_locator_from_directory(directory)
+    return directory
+
+
+def default_finess_locator(sources_dir: Path | None = None) -> FinessLocator | None:
+    """FINESS lookups from the FINESS files of a sources folder, or None if it has none."""
+    directory = _finess_directory(sources_dir)
+    return None if directory is None else finess_locator_from_directory(directory)
+
+
+def default_finess_lookups(
+    sources_dir: Path | None = None,
+) -> tuple[FinessLocator | None, FinessStatus | None]:
+    """Location and legal category lookups from one read of the FINESS files."""
+    directory = _finess_directory(sources_dir)
+    if directory is None:
+        return None, None
+    return finess_locator_from_directory(directory), finess_status_from_directory(directory)
 
 
 def default_geocoder() -> Geocoder | None:

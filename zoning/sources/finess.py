@@ -41,6 +41,7 @@ FINESS_COLUMNS: tuple[str, ...] = (
     "lat",
     "geo_quality",
     "origin",
+    "legal_status",
 )
 
 # FINESS numbers (spec pattern): département (2 digits, 2A/2B, 9A.. overseas), 7 digits.
@@ -216,6 +217,7 @@ def read_etalab(path: Path) -> pd.DataFrame:
                 "citycode": _insee_code(s["departement"], s["commune"]),
                 "geo_quality": None,
                 "origin": "etalab",
+                "legal_status": None,
             }
         )
     frame = pd.DataFrame.from_records(
@@ -281,6 +283,12 @@ def read_eurostat_hospitals(path: Path, source: Source) -> pd.DataFrame:
             "lat": pd.to_numeric(frame["lat"], errors="coerce"),
             "geo_quality": raw["geo_qual"].replace("", None) if "geo_qual" in raw else None,
             "origin": "eurostat",
+            # « public » / « private » (ESPIC or for-profit: the table does not say).
+            "legal_status": (
+                frame["status"].str.strip().str.lower().replace("", None)
+                if "status" in frame
+                else None
+            ),
         }
     )
     return out[list(FINESS_COLUMNS)]
@@ -303,6 +311,7 @@ class FinessSite:
     lat: float | None
     geo_quality: str | None
     origin: str
+    legal_status: str | None = None
 
     @property
     def address(self) -> str:
@@ -375,6 +384,7 @@ class FinessDirectory:
             lat=number_or_none("lat"),
             geo_quality=text("geo_quality") or None,
             origin=text("origin"),
+            legal_status=text("legal_status") or None,
         )
 
     def with_citycodes(self, citycodes: pd.Series) -> FinessDirectory:
