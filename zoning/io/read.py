@@ -120,7 +120,8 @@ class Table:
         width = len(self.headers)
         body = [(r + [""] * width)[:width] for r in self.rows]
         frame = pd.DataFrame(body, columns=self.headers, dtype=object)
-        frame.attrs["delimiter"] = self.delimiter
+        if self.delimiter is not None:
+            frame.attrs["delimiter"] = self.delimiter
         frame.attrs["lines"] = list(self.lines)
         return frame
 
@@ -224,7 +225,8 @@ def sniff_delimiter(lines: Sequence[str]) -> str:
 
 def _csv_grid(text: str, sep: str, path: Path) -> tuple[list[list[str]], list[int]]:
     """Rows of cells and the file line where each row starts."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    # strict: an unclosed quote would otherwise swallow the rest of the file in one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     grid: list[list[str]] = []
     lines: list[int] = []
     start = 1
@@ -235,7 +237,7 @@ def _csv_grid(text: str, sep: str, path: Path) -> tuple[list[list[str]], list[in
             start = reader.line_num + 1
     except csv.Error as exc:
         raise InvalidInputError(
-            f"{path.name} : ligne {reader.line_num} : CSV illisible ({exc})"
+            f"{path.name} : ligne {start} : CSV mal formé ({exc} ; guillemet non fermé ?)"
         ) from exc
     return grid, lines
 
@@ -398,7 +400,9 @@ def read_table(
         headers.pop()
     headers, duplicated = _unique_headers(headers)
     body, body_lines = grid[at + 1 :], lines[at + 1 :]
-    while body and not any(c.strip() for c in body[-1]):
+    # Trailing blank lines go; a trailing line of bare separators (« ;;; ») is a row
+    # someone wrote, and stays. A workbook's trailing empty rows are formatting.
+    while body and not any(c.strip() for c in body[-1]) and (sep is None or len(body[-1]) <= 1):
         body.pop()
         body_lines.pop()
     table = Table(

@@ -13,6 +13,7 @@ Two readers give the same columns (:data:`FINESS_COLUMNS`):
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from zoning.errors import InvalidInputError, NotFoundError, SourceFormatError
+from zoning.io.read import decode_lines
 from zoning.sources._tables import pick_columns, read_table
 from zoning.sources.manifest import Source
 
@@ -129,13 +131,9 @@ def _insee_code(departement: str, commune: str) -> str | None:
 
 
 def _split_lines(path: Path) -> list[str]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older extracts are Windows-1252 (latin-1 superset for the French letters).
-        text = raw.decode("cp1252", errors="replace")
-    return text.splitlines()
+    # Older extracts are Windows-1252: decoded line by line like every user file.
+    raw = path.read_bytes().removeprefix(codecs.BOM_UTF8)
+    return "".join(line for line, _ in decode_lines(raw)).splitlines()
 
 
 def read_etalab(path: Path) -> pd.DataFrame:
