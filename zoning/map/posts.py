@@ -177,6 +177,7 @@ def _read_table(path: Path) -> pd.DataFrame:
     """CSV, Excel or ODS through the one reader; ``line`` is each row's line in the file."""
     table = read_table(path, None, _header_score, what="résultats de traitement")
     table.refuse_duplicates(table.headers)
+    table.refuse_ragged()
     frame = table.frame()
     frame["line"] = table.lines
     return frame

@@ -418,6 +418,10 @@ def mapping_line(column: Any) -> str:
     return f"« {column.header} » -> {column.field} ({FIELDS[column.field]}) [{column.note}]"
 
 
+def _given(values: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in values.items() if v not in (None, ""))
+
+
 def preview(candidates: Candidates, programme: Programme, rows: int = 5) -> list[list[str]]:
     """The first parsed rows as (line, field, value) text, without running the rules."""
     head = dataclasses.replace(
@@ -432,6 +436,10 @@ def preview(candidates: Candidates, programme: Programme, rows: int = 5) -> list
             out.append([str(line), "—", skip or ""])
             continue
         for name, value in dataclasses.asdict(post).items():
+            if isinstance(value, dict):
+                value = _given(value)
+            elif isinstance(value, tuple) and value and isinstance(value[0], dict):
+                value = " | ".join(_given(v) for v in value)
             if value not in (None, (), [], False, ""):
                 out.append([str(line), name, str(value)])
     return out
