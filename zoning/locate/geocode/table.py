@@ -228,7 +228,10 @@ def geocode_file(
     frame = read_input(source, sheet)
     if on_total:
         on_total(len(frame))
-    chosen = detect_columns([str(c) for c in frame.columns], **columns)
+    try:
+        chosen = detect_columns([str(c) for c in frame.columns], **columns)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{Path(source).name} : {exc}") from exc
     log.info("columns: %s", chosen.describe())
     outcome = geocoder.geocode_many(queries_of(frame, chosen), progress=progress)
     result = with_results(frame, outcome)
