@@ -60,6 +60,8 @@ def template_columns(programme: Programme) -> list[tuple[str, str, str, str]]:
         ("Site code postal", "site1_cp", "5 chiffres (si pas de code INSEE)", "La Poste"),
         ("Site commune", "site1_ville", "nom de la commune (si pas de code INSEE)", "COG INSEE"),
         ("Site adresse", "site1_adresse", "adresse postale (facultative)", "BAN"),
+        ("Site longitude", "site1_lon", "WGS84, degrés décimaux (facultatif)", "GPS, carte"),
+        ("Site latitude", "site1_lat", "WGS84, degrés décimaux (facultatif)", "GPS, carte"),
         ("Type de structure", "site1_type", _types(p.structure_types), rules),
         ("Date de début", "date_debut", "JJ/MM/AAAA"
          + (f" ; mois admis : {', '.join(p.start_months)}" if p.start_months else ""), rules),
