@@ -159,6 +159,11 @@ def _parquet(path: Path) -> Any:
 
 
 def _check_columns(path: Path, names: Sequence[str], lon_col: str, lat_col: str) -> None:
+    twice = [c for c in (lon_col, lat_col) if f"{c}.1" in names]  # pandas renames a repeat
+    if twice:
+        raise InvalidInputError(
+            f"{path.name} : colonne(s) {', '.join(twice)} en double : laquelle utiliser ?"
+        )
     missing = [c for c in (lon_col, lat_col) if c not in names]
     if missing:
         raise InvalidInputError(
