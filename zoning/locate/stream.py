@@ -108,7 +108,6 @@ def read_chunks(
     """
     path = Path(path)
     if _is_parquet(path):
-
         pf = _parquet(path)
         names = pf.schema_arrow.names
         _check_columns(path, names, lon_col, lat_col)

@@ -48,15 +48,20 @@ GEOCODE_PRECISIONS = {
 }
 
 
+def _record(directory: Any, number: str) -> Any:
+    """The FINESS record of ``number``, or None when unknown or malformed."""
+    try:
+        return directory.get(number)
+    except ZoningError:
+        return None
+
+
 def finess_locator_from_directory(directory: Any) -> FinessLocator:
     """Adapt a :class:`zoning.sources.finess.FinessDirectory` (anything with ``get``)."""
 
     def locate(number: str) -> tuple[float | None, float | None, str | None] | None:
-        try:
-            site = directory.get(number)
-        except ZoningError:
-            return None
-        return site.lon, site.lat, site.citycode
+        site = _record(directory, number)
+        return None if site is None else (site.lon, site.lat, site.citycode)
 
     return locate
 
@@ -65,10 +70,7 @@ def finess_status_from_directory(directory: Any) -> FinessStatus:
     """The legal category of an establishment from its FINESS record (see :data:`FinessStatus`)."""
 
     def status(number: str) -> str | None:
-        try:
-            site = directory.get(number)
-        except ZoningError:
-            return None
+        site = _record(directory, number)
         value = str(getattr(site, "legal_status", None) or "").strip().lower()
         return _LEGAL_STATUS.get(value)
 
