@@ -117,7 +117,7 @@ def batch(
     """
     from zoning.errors import InvalidInputError
     from zoning.report.batch import load_candidates, mapping_line, preview, run_batch
-    from zoning.report.columns import parse_override, read_mapping_file
+    from zoning.report.columns import parse_override, read_mapping_file, require_columns
     from zoning.rules.programme import load_programme
 
     programme = load_programme(programme_id)
@@ -135,7 +135,8 @@ def batch(
     for pair in mapping_pairs:
         header, name = parse_override(pair)
         overrides[header] = name
-    candidates = load_candidates(input_file, programme, sheet, overrides)
+    # The mapping is shown before any refusal, so that the user sees what to override.
+    candidates = load_candidates(input_file, programme, sheet, overrides, require=False)
     table = candidates.table
     where = f", feuille « {table.sheet} »" if table.sheet else ""
     click.echo(f"{table.name}{where} : {len(table.rows)} lignes, en-tête ligne {table.header_line}")
@@ -152,6 +153,7 @@ def batch(
         click.echo(f"À vérifier : {line}", err=True)
     if candidates.block_sheet:
         click.echo(f"Sites supplémentaires lus dans la feuille « {candidates.block_sheet} »")
+    require_columns(candidates.cmap, programme.hospital_required, table.name)
     if apercu:
         click.echo("Aperçu des cinq premières lignes (ligne, champ, valeur) :")
         for line, name, value in preview(candidates, programme):
@@ -178,6 +180,7 @@ def batch(
         sheet=sheet,
         progress=not no_progress,
         overrides=overrides,
+        candidates=candidates,
     )
     counts = ", ".join(f"{status} {n}" for status, n in run.counts.items())
     click.echo(

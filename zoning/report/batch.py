@@ -89,6 +89,8 @@ def load_candidates(
     programme: Programme,
     sheet: str | None = None,
     overrides: dict[str, str | None] | None = None,
+    *,
+    require: bool = True,
 ) -> Candidates:
     """Read a candidates file, map its columns, join its repeated-block sites.
 
@@ -104,7 +106,8 @@ def load_candidates(
     block_sheet: str | None = None
     if table.sheet is not None and len(table.sheets) > 1 and "ref" in cmap.fields:
         blocks, block_sheet = repeated_sites(table, cmap)
-    require_columns(cmap, programme.hospital_required, table.name)
+    if require:
+        require_columns(cmap, programme.hospital_required, table.name)
     return Candidates(table, cmap, blocks, block_sheet)
 
 
@@ -460,6 +463,7 @@ def run_batch(
     lookup: Any = None,
     overrides: dict[str, str | None] | None = None,
     finess_status: FinessStatus | None = None,
+    candidates: Candidates | None = None,
 ) -> BatchRun:
     """Check every row of ``input_path`` against a programme and write ``output_path``.
 
@@ -475,7 +479,10 @@ def run_batch(
             f"format de sortie non pris en charge : « {suffix} » (.xlsx, .csv ou .geojson)"
         )
     programme = load_programme(programme_id, programmes_folder)
-    candidates = load_candidates(Path(input_path), programme, sheet, overrides)
+    if candidates is None:
+        candidates = load_candidates(Path(input_path), programme, sheet, overrides)
+    else:
+        require_columns(candidates.cmap, programme.hospital_required, candidates.table.name)
     table, cmap = candidates.table, candidates.cmap
     log.info("column mapping: %d columns used, %d not", len(cmap.fields), len(cmap.unknown))
     if store is None:
