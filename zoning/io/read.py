@@ -122,6 +122,7 @@ class Table:
         frame = pd.DataFrame(body, columns=self.headers, dtype=object)
         if self.delimiter is not None:
             frame.attrs["delimiter"] = self.delimiter
+        frame.attrs["cp1252_lines"] = list(self.cp1252_lines)
         frame.attrs["lines"] = list(self.lines)
         return frame
 

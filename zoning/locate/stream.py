@@ -120,9 +120,11 @@ def read_chunks(
     # « auto »: UTF-8 line by line, Windows-1252 for a line that is not (zoning.io.read).
     handle: Any = path
     raw = None
+    decoder = None
     if encoding == "auto":
         raw = path.open("rb")
-        handle = io.TextIOWrapper(io.BufferedReader(LineDecoder(raw)), encoding="utf-8")
+        decoder = LineDecoder(raw)
+        handle = io.TextIOWrapper(io.BufferedReader(decoder), encoding="utf-8")
     try:
         reader = pd.read_csv(
             handle,
@@ -142,6 +144,13 @@ def read_chunks(
     finally:
         if raw is not None:
             raw.close()
+        if decoder is not None and decoder.cp1252_lines:
+            log.warning(
+                "%s: %d line(s) not valid UTF-8, read as Windows-1252 (first: line %d)",
+                path.name,
+                len(decoder.cp1252_lines),
+                decoder.cp1252_lines[0],
+            )
 
 
 def _parquet(path: Path) -> Any:

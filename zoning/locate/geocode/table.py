@@ -236,5 +236,8 @@ def geocode_file(
     outcome = geocoder.geocode_many(queries_of(frame, chosen), progress=progress)
     result = with_results(frame, outcome)
     delimiter = str(frame.attrs.get("delimiter", ";"))
-    write_output(result, output, provenance(geocoder, chosen, outcome), delimiter)
+    meta = provenance(geocoder, chosen, outcome)
+    if frame.attrs.get("cp1252_lines"):
+        meta["lignes lues en Windows-1252"] = ", ".join(map(str, frame.attrs["cp1252_lines"]))
+    write_output(result, output, meta, delimiter)
     return result, outcome, chosen
