@@ -184,3 +184,20 @@ def test_template_round_trip(env: None, store_path: Path, tmp_path: Path) -> Non
         outs.append([(r["statut"], r["zone_site1"]) for r in _results(out)])
     assert outs[0] == outs[1]
     assert len(outs[0]) == len(source)
+
+
+def test_assign_reads_a_mixed_encoding_csv_line_by_line(
+    env: None, zone_truth: dict[str, str], tmp_path: Path
+) -> None:
+    src, out = tmp_path / "points.csv", tmp_path / "points-zones.csv"
+    src.write_bytes(
+        "nom;lon;lat\n".encode()
+        + "Guéret;1,8711;46,1716\n".encode("cp1252")
+        + "Bellac (Haute-Vienne);1.04116;46.10491\n".encode()
+    )
+    result = CliRunner().invoke(cli, ["assign", str(src), "-o", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    assert [r["nom"] for r in rows] == ["Guéret", "Bellac (Haute-Vienne)"]
+    assert [r["zone"] for r in rows] == [zone_truth["23096"], zone_truth["87011"]]
