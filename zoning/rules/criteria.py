@@ -116,16 +116,15 @@ def _check_type(
     if code is None:
         return Check(criterion, label, CHECK, f"type non reconnu : « {raw} »")
     said = f" (d'après {source})" if source else ""
+    wanted = ", ".join(sorted(type_label(c) for c in allowed))
+    refused = Check(criterion, label, NO, f"{type_label(code)}{said} non admis (admis : {wanted})")
     if code == "prive":
         # Private, but ESPIC or for-profit is not said: fine only if both are admitted.
         both = {"espic", "prive_lucratif"}
         if both <= set(allowed):
             return Check(criterion, label, OK, f"{type_label(code)}{said} : les deux sont admis")
         if not both & set(allowed):
-            wanted = ", ".join(sorted(type_label(c) for c in allowed))
-            return Check(
-                criterion, label, NO, f"établissement privé{said} non admis (admis : {wanted})"
-            )
+            return refused
         return Check(
             criterion,
             label,
@@ -133,8 +132,7 @@ def _check_type(
             f"établissement privé{said} : ESPIC ou à but lucratif, la source ne le dit pas",
         )
     if code not in allowed:
-        wanted = ", ".join(sorted(type_label(c) for c in allowed))
-        return Check(criterion, label, NO, f"{type_label(code)}{said} non admis (admis : {wanted})")
+        return refused
     return Check(criterion, label, OK, f"{type_label(code)}{said}")
 
 
