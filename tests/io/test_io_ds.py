@@ -191,9 +191,9 @@ def test_assign_reads_a_mixed_encoding_csv_line_by_line(
 ) -> None:
     src, out = tmp_path / "points.csv", tmp_path / "points-zones.csv"
     src.write_bytes(
-        "nom;lon;lat\n".encode()
+        b"nom;lon;lat\n"
         + "Guéret;1,8711;46,1716\n".encode("cp1252")
-        + "Bellac (Haute-Vienne);1.04116;46.10491\n".encode()
+        + b"Bellac (Haute-Vienne);1.04116;46.10491\n"
     )
     result = CliRunner().invoke(cli, ["assign", str(src), "-o", str(out), "--no-progress"])
     assert result.exit_code == 0, result.output
