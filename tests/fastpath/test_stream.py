@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from zoning.errors import InvalidInputError
 from zoning.locate import polysets, stream
 
 PolySet = Any  # tests/fastpath/conftest.py
@@ -79,7 +80,7 @@ def test_parquet_chunks_match_exact(na: PolySet, points: pd.DataFrame, tmp_path:
 def test_missing_column_names_the_file(na: PolySet, tmp_path: Path) -> None:
     src = tmp_path / "pts.csv"
     src.write_text("lon,latitude\n1,45\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"pts\.csv.*lat"):
+    with pytest.raises(InvalidInputError, match=r"pts\.csv.*lat"):
         stream.assign_file(na.index, src, tmp_path / "o.csv", progress=False)
 
 

@@ -71,7 +71,7 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
 def test_malformed_csv_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("id;site_lon\n1;2\n3;4;5;6\n", encoding="utf-8")
-    with pytest.raises(InvalidInputError, match="line 3"):
+    with pytest.raises(InvalidInputError, match="ligne 3"):
         read_posts(path)
 
 

@@ -15,8 +15,18 @@ from zoning.cli.options import date_option, output_option, store_option
 @output_option(help="CSV or Parquet file to write (by extension).")
 @click.option("--lon-col", default="lon", show_default=True, help="Longitude column (WGS84).")
 @click.option("--lat-col", default="lat", show_default=True, help="Latitude column (WGS84).")
-@click.option("--sep", default=",", show_default=True, help="CSV separator (input and output).")
-@click.option("--encoding", default="utf-8", show_default=True, help="CSV encoding.")
+@click.option(
+    "--sep",
+    default="auto",
+    show_default=True,
+    help="Séparateur CSV (entrée et sortie) ; auto : détecté (; , tabulation |).",
+)
+@click.option(
+    "--encoding",
+    default="auto",
+    show_default=True,
+    help="Encodage du CSV d'entrée ; auto : UTF-8 ligne par ligne, Windows-1252 sinon.",
+)
 @click.option(
     "--chunk-size",
     default=1_000_000,
@@ -45,10 +55,16 @@ def assign(
     Streams the file chunk by chunk (10 million points run in under 1 GB), every row is
     kept in order; a row whose coordinates are missing or unreadable gets empty columns.
       zoning assign adresses.parquet -o adresses-zones.parquet
-      zoning assign sites.csv --sep ";" --encoding cp1252 --lon-col x --lat-col y -o out.csv
+      zoning assign sites.csv --lon-col x --lat-col y -o out.csv
     """
+    from zoning.io.read import check_text_file, sniff_file
     from zoning.locate.bulk import assign_zones_file
     from zoning.store import ZoningStore
+
+    if input_file.suffix.lower() not in (".parquet", ".pq"):
+        check_text_file(input_file)
+        if sep == "auto":
+            sep = sniff_file(input_file)
 
     report = assign_zones_file(
         ZoningStore.open(store_path),

@@ -11,7 +11,10 @@ from zoning.cli.options import store_option
 
 @click.command(name="batch")
 @click.argument(
-    "input_file", metavar="ENTREE", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    "input_file",
+    metavar="ENTREE",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @click.option(
     "--programme",
@@ -25,13 +28,42 @@ from zoning.cli.options import store_option
     "-o",
     "--output",
     "output",
-    required=True,
     metavar="SORTIE",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Fichier de résultats : .xlsx (avec synthèse et provenance), .csv ou .geojson.",
 )
 @click.option(
-    "--sheet", metavar="FEUILLE", default=None, help="Feuille Excel à lire (défaut : la première)."
+    "--sheet",
+    metavar="FEUILLE",
+    default=None,
+    help="Feuille à lire (défaut : celle dont les en-têtes sont reconnus, « Dossiers » "
+    "pour un export Démarches Simplifiées).",
+)
+@click.option(
+    "--colonnes",
+    "mapping_file",
+    metavar="FICHIER.toml",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='Correspondances imposées, une par ligne : "En-tête" = "champ" ("" : ignorer).',
+)
+@click.option(
+    "--colonne",
+    "mapping_pairs",
+    metavar='"EN-TÊTE=CHAMP"',
+    multiple=True,
+    help="Correspondance imposée pour une colonne (répétable ; prime sur --colonnes).",
+)
+@click.option(
+    "--apercu",
+    is_flag=True,
+    help="Affiche les correspondances et les cinq premières lignes lues, sans traiter.",
+)
+@click.option(
+    "--modele",
+    "template",
+    metavar="MODELE.xlsx",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Écrit un modèle vide pour le programme (feuille « Notice » comprise) et s'arrête.",
 )
 @store_option
 @click.option(
@@ -45,15 +77,19 @@ from zoning.cli.options import store_option
 )
 @click.option("--no-progress", is_flag=True, help="Sans barre de progression.")
 def batch(
-    input_file: Path,
+    input_file: Path | None,
     programme_id: str,
-    output: Path,
+    output: Path | None,
     sheet: str | None,
+    mapping_file: Path | None,
+    mapping_pairs: tuple[str, ...],
+    apercu: bool,
+    template: Path | None,
     store_path: Path | None,
     geocode: bool,
     no_progress: bool,
 ) -> None:
-    """Vérifie une liste de postes candidats (CSV ou Excel) au regard d'un programme.
+    """Vérifie une liste de postes candidats (CSV, Excel, ODS) au regard d'un programme.
 
     \b
     Chaque ligne d'entrée se retrouve dans la sortie, dans le même ordre, avec :
@@ -62,49 +98,92 @@ def batch(
       précision de la localisation.
 
     \b
-    Entrée : CSV (, ; ou tabulation ; UTF-8 ou Windows-1252) ou Excel (.xlsx), en-têtes
-    en français, casse et accents indifférents. Colonnes utiles :
-      rpps, date inscription ordre, specialite,
-      finess | commune etablissement | longitude/latitude etablissement,
-      type etablissement, demi-journees hopital (ou quotite hopital en %),
-      site code insee | site longitude/latitude | site code postal + site commune |
-      site finess | site adresse, type structure, site demi-journees,
-      site 2 ..., site 3 ..., date debut, duree (mois), derogation duree (oui/non),
-      derogation prime (entités juridiques différentes / unité pénitentiaire).
+    Entrée : CSV (, ; tabulation ; UTF-8, UTF-16 ou Windows-1252, même mélangés),
+    Excel (.xlsx, .xls) ou ODS, dont les exports Démarches Simplifiées (feuille
+    « Dossiers », blocs répétables pour les sites 2 et 3). Les en-têtes sont reconnus
+    par leur sens (« Numéro FINESS de l'établissement employeur », « Nombre de
+    demi-journées hebdomadaires à l'hôpital »…) ; la correspondance est affichée avant
+    le traitement, les colonnes douteuses signalées, jamais devinées.
+    Ce que les données disent déjà n'est pas demandé : le statut de l'établissement
+    vient de son FINESS, la spécialité d'un programme mono-spécialité est supposée.
 
     \b
     Exemples :
       zoning batch data/examples/candidats_exemple.csv -p na-mg-2023 -o resultats.xlsx
-      zoning batch candidats.xlsx -p cvl-assistants-partages -o resultats.csv
+      zoning batch dossiers_postes-partages.xlsx -p na-mg-2023 --apercu
+      zoning batch export.csv -p na-mg-2023 --colonne "Lieu d'exercice=site1_ville" -o r.xlsx
+      zoning batch --modele modele.xlsx -p na-mg-2023
 
     Sous 20 km à vol d'oiseau, la distance routière vient du service OSRM de
     ZONING_OSRM_URL ; sans lui, la règle des 20 km est « à vérifier ».
     """
-    from zoning.report.batch import run_batch
+    from zoning.errors import InvalidInputError
+    from zoning.report.batch import load_candidates, mapping_line, preview, run_batch
+    from zoning.report.columns import parse_override, read_mapping_file, require_columns
+    from zoning.rules.programme import load_programme
+
+    programme = load_programme(programme_id)
+    if template is not None:
+        from zoning.report.template import write_template
+
+        headers = write_template(programme, template)
+        click.echo(f"Modèle écrit : {template} ({len(headers)} colonnes, feuille « Notice »)")
+        return
+    if input_file is None:
+        raise InvalidInputError("fichier d'entrée manquant (ENTREE), ou --modele MODELE.xlsx")
+    overrides: dict[str, str | None] = {}
+    if mapping_file is not None:
+        overrides.update(read_mapping_file(mapping_file))
+    for pair in mapping_pairs:
+        header, name = parse_override(pair)
+        overrides[header] = name
+    # The mapping is shown before any refusal, so that the user sees what to override.
+    candidates = load_candidates(input_file, programme, sheet, overrides, require=False)
+    table = candidates.table
+    where = f", feuille « {table.sheet} »" if table.sheet else ""
+    click.echo(f"{table.name}{where} : {len(table.rows)} lignes, en-tête ligne {table.header_line}")
+    click.echo("Correspondance des colonnes :")
+    for column in candidates.cmap.columns:
+        if column.field is not None:
+            click.echo(f"  {mapping_line(column)}")
+    unused = [c for c in candidates.cmap.columns if c.field is None]
+    if unused:
+        click.echo(f"Colonnes recopiées sans être utilisées ({len(unused)}) :")
+        for column in unused:
+            click.echo(f"  {mapping_line(column)}")
+    for line in candidates.cmap.warnings:
+        click.echo(f"À vérifier : {line}", err=True)
+    if candidates.block_sheet:
+        click.echo(f"Sites supplémentaires lus dans la feuille « {candidates.block_sheet} »")
+    require_columns(candidates.cmap, programme.hospital_required, table.name)
+    if apercu:
+        click.echo("Aperçu des cinq premières lignes (ligne, champ, valeur) :")
+        for line, name, value in preview(candidates, programme):
+            click.echo(f"  {line:>4}  {name:<24} {value}")
+        return
+    if output is None:
+        raise InvalidInputError("fichier de sortie manquant : -o SORTIE (.xlsx, .csv, .geojson)")
+
     from zoning.rules.distance import road_distance_from_settings
-    from zoning.rules.sites import default_finess_locator, default_geocoder
+    from zoning.rules.sites import default_finess_lookups, default_geocoder
     from zoning.store import ZoningStore
 
     store = ZoningStore.open(store_path)
+    finess, finess_status = default_finess_lookups(store.sources_dir())
     run = run_batch(
         input_file,
         programme_id,
         output,
         store,
-        finess=default_finess_locator(store.sources_dir()),
+        finess=finess,
+        finess_status=finess_status,
         geocoder=default_geocoder() if geocode else None,
         road_distance=road_distance_from_settings(),
         sheet=sheet,
         progress=not no_progress,
+        overrides=overrides,
+        candidates=candidates,
     )
-    click.echo("Colonnes reconnues :")
-    for line in run.column_map.describe():
-        click.echo(f"  {line}")
-    if run.column_map.unknown:
-        click.echo(
-            "Colonnes recopiées sans être utilisées : "
-            + ", ".join(f"« {c} »" for c in run.column_map.unknown)
-        )
     counts = ", ".join(f"{status} {n}" for status, n in run.counts.items())
     click.echo(
         f"{run.rows} lignes ({counts}) -> {run.output} [{run.programme.id}, {run.seconds:.1f} s]"

@@ -15,6 +15,7 @@ index from disk once.
 
 from __future__ import annotations
 
+import io
 import logging
 import resource
 import time
@@ -28,6 +29,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from zoning.errors import InvalidInputError
+from zoning.io.read import LineDecoder, check_text_file, sniff_file
 from zoning.locate.fastpip import PointIndex
 
 if TYPE_CHECKING:
@@ -88,8 +91,8 @@ def read_chunks(
     lon_col: str,
     lat_col: str,
     chunk_size: int = DEFAULT_CHUNK,
-    sep: str = ",",
-    encoding: str = "utf-8",
+    sep: str | None = None,
+    encoding: str = "auto",
 ) -> Iterator[pd.DataFrame]:
     """Yield ``path`` in DataFrames of at most ``chunk_size`` rows.
 
@@ -98,34 +101,82 @@ def read_chunks(
 
     Raises
     ------
-    ValueError
-        If a coordinate column is missing (the message names the file and columns).
+    InvalidInputError
+        A coordinate column is missing, or the file is not a readable CSV (the
+        message names the file). ``sep=None`` sniffs the separator; ``encoding="auto"``
+        decodes line by line (UTF-8, else Windows-1252).
     """
     path = Path(path)
     if _is_parquet(path):
-        import pyarrow.parquet as pq
-
-        pf = pq.ParquetFile(path)
+        pf = _parquet(path)
         names = pf.schema_arrow.names
         _check_columns(path, names, lon_col, lat_col)
         for batch in pf.iter_batches(batch_size=chunk_size):
             yield batch.to_pandas()
         return
-    reader = pd.read_csv(
-        path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False, chunksize=chunk_size
-    )
-    with reader:
-        for i, chunk in enumerate(reader):
-            if i == 0:
-                _check_columns(path, list(chunk.columns), lon_col, lat_col)
-            yield chunk
+    check_text_file(path)
+    if sep is None or sep == "auto":
+        sep = sniff_file(path)
+    # « auto »: UTF-8 line by line, Windows-1252 for a line that is not (zoning.io.read).
+    handle: Any = path
+    raw = None
+    decoder = None
+    if encoding == "auto":
+        raw = path.open("rb")
+        decoder = LineDecoder(raw)
+        handle = io.TextIOWrapper(io.BufferedReader(decoder), encoding="utf-8")
+    try:
+        reader = pd.read_csv(
+            handle,
+            sep=sep,
+            encoding=None if raw is not None else encoding,
+            dtype=str,
+            keep_default_na=False,
+            chunksize=chunk_size,
+        )
+        with reader:
+            for i, chunk in enumerate(reader):
+                if i == 0:
+                    _check_columns(path, list(chunk.columns), lon_col, lat_col)
+                yield chunk
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"{path.name} : CSV illisible ({exc})") from exc
+    finally:
+        if raw is not None:
+            raw.close()
+        if decoder is not None and decoder.cp1252_lines:
+            log.warning(
+                "%s: %d line(s) not valid UTF-8, read as Windows-1252 (first: line %d)",
+                path.name,
+                len(decoder.cp1252_lines),
+                decoder.cp1252_lines[0],
+            )
+
+
+def _parquet(path: Path) -> Any:
+    """Open a Parquet file, or say in French that it is not one."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InvalidInputError(
+            f"{path.name} : fichier Parquet illisible (vide, tronqué ou d'un autre format)"
+        ) from exc
 
 
 def _check_columns(path: Path, names: Sequence[str], lon_col: str, lat_col: str) -> None:
+    twice = [c for c in (lon_col, lat_col) if f"{c}.1" in names]  # pandas renames a repeat
+    if twice:
+        raise InvalidInputError(
+            f"{path.name} : colonne(s) {', '.join(twice)} en double : laquelle utiliser ?"
+        )
     missing = [c for c in (lon_col, lat_col) if c not in names]
     if missing:
-        raise ValueError(
-            f"{path}: column(s) {', '.join(missing)} not found; columns are {', '.join(names)}"
+        raise InvalidInputError(
+            f"{path.name} : colonne(s) {', '.join(missing)} absente(s) ; colonnes du fichier : "
+            f"{', '.join(map(str, names))} (indiquez-les avec --lon-col et --lat-col)"
         )
 
 
@@ -178,8 +229,9 @@ def _neutralised(df: pd.DataFrame) -> pd.DataFrame:
 class _Writer:
     """Chunk-by-chunk CSV or Parquet writer keeping the first chunk's schema."""
 
-    def __init__(self, path: Path, sep: str, encoding: str) -> None:
-        self.path, self.sep, self.encoding = path, sep, encoding
+    def __init__(self, path: Path, sep: str | None, encoding: str) -> None:
+        self.path, self.sep = path, "," if sep in (None, "auto") else str(sep)
+        self.encoding = "utf-8" if encoding == "auto" else encoding
         self.parquet = path.suffix.lower() in {".parquet", ".pq"}
         self._pq: Any = None
         self._first = True
@@ -319,9 +371,8 @@ def assign_file(
 def _arrow_chunks(path: Path, lon_col: str, lat_col: str, chunk_size: int) -> Iterator[Any]:
     """Parquet in ``pyarrow.Table`` chunks of at most ``chunk_size`` rows."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(path)
+    pf = _parquet(path)
     _check_columns(path, pf.schema_arrow.names, lon_col, lat_col)
     for batch in pf.iter_batches(batch_size=chunk_size):
         yield pa.Table.from_batches([batch])
@@ -331,9 +382,8 @@ def _row_count(path: Path) -> int | None:
     """Rows of a Parquet file from its footer; ``None`` for CSV (not worth a pass)."""
     if not _is_parquet(path):
         return None
-    import pyarrow.parquet as pq
 
-    return int(pq.ParquetFile(path).metadata.num_rows)
+    return int(_parquet(path).metadata.num_rows)
 
 
 # -- dask engine -----------------------------------------------------------------

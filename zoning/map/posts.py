@@ -18,14 +18,12 @@ per status: a post is shown when both its programme and its status are ticked.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import logging
 import math
 import re
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -37,6 +35,9 @@ from branca.element import Figure, MacroElement
 from folium.template import Template
 
 from zoning.errors import InvalidInputError
+from zoning.io.read import default_header_score, read_table
+from zoning.io.text import snake
+from zoning.io.values import to_number
 from zoning.map.data import CoverageData
 from zoning.map.render import Legend, TestHook, base_map
 from zoning.map.style import STATUS_STYLE, status_key
@@ -139,13 +140,7 @@ SITE_FIELDS = ("site_name", "site_lon", "site_lat", "site_zone", "site_commune",
 _NUMBERED = re.compile(r"^(?P<base>.+?)_?(?P<n>[1-9])(?P<rest>_.+)?$")
 
 
-def _fold(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", str(name))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
-
-
-_LOOKUP = {_fold(spelling): ours for ours, spellings in COLUMNS.items() for spelling in spellings}
+_LOOKUP = {snake(spelling): ours for ours, spellings in COLUMNS.items() for spelling in spellings}
 
 
 @dataclass
@@ -173,25 +168,19 @@ class PostsTable:
         return self.rows[self.rows["drawable"]]
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    try:
-        sep = (
-            csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t").delimiter
-        )
-    except csv.Error:
-        sep = ","
-    try:
-        return pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False
-        )
-    except pd.errors.ParserError as exc:
-        # pandas says "Expected 13 fields in line 3, saw 14": the line is the file's.
-        raise InvalidInputError(f"{path} : fichier CSV mal formé ({exc})") from exc
+def _header_score(cells: Sequence[str]) -> float:
+    known = sum(1 for c in cells if snake(c) in _LOOKUP or _NUMBERED.match(snake(c)))
+    return 100 * known + default_header_score(cells)
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """CSV, Excel or ODS through the one reader; ``line`` is each row's line in the file."""
+    table = read_table(path, None, _header_score, what="résultats de traitement")
+    table.refuse_duplicates(table.headers)
+    table.refuse_ragged()
+    frame = table.frame()
+    frame["line"] = table.lines
+    return frame
 
 
 def _read_geojson(path: Path) -> pd.DataFrame:
@@ -206,7 +195,7 @@ def _read_geojson(path: Path) -> pd.DataFrame:
         props = dict(feature.get("properties") or {})
         geom = feature.get("geometry") or {}
         coords = geom.get("coordinates")
-        keys = {_LOOKUP.get(_fold(k)) for k in props}
+        keys = {_LOOKUP.get(snake(k)) for k in props}
         if geom.get("type") == "LineString" and coords and len(coords) >= 2:
             if "main_lon" not in keys:
                 props["main_lon"], props["main_lat"] = coords[0][:2]
@@ -232,25 +221,24 @@ def _programme_of(path: Path, frame: pd.DataFrame) -> str | None:
             key, _, value = line.partition(" : ")
             pairs.append((key.strip(), value))
     for key, value in pairs:
-        if _fold(str(key)) == "programme" and str(value).strip():
+        if snake(str(key)) == "programme" and str(value).strip():
             return str(value).split(" : ")[0].strip()
     return None
 
 
 def _load(path: Path) -> pd.DataFrame:
-    suffix = path.suffix.lower()
-    if suffix in (".geojson", ".json"):
-        return _read_geojson(path)
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        return pd.read_excel(path, dtype=str).fillna("")
-    return _read_csv(path)
+    if path.suffix.lower() in (".geojson", ".json"):
+        frame = _read_geojson(path)
+        frame["line"] = range(1, len(frame) + 1)  # the feature's number
+        return frame
+    return _read_table(path)
 
 
 def _melt_numbered(frame: pd.DataFrame) -> pd.DataFrame:
     """Turn ``site1_lon, site2_lon…`` (any site field, numbered) into one row per site."""
     numbered: dict[int, dict[str, str]] = {}
     for col in frame.columns:
-        match = _NUMBERED.match(_fold(col))
+        match = _NUMBERED.match(snake(col))
         if not match:
             continue
         name = _LOOKUP.get(match["base"] + (match["rest"] or ""))
@@ -262,7 +250,7 @@ def _melt_numbered(frame: pd.DataFrame) -> pd.DataFrame:
     # Numbered columns win over an unnumbered one with the same meaning (the batch
     # output keeps the input's "Site longitude" beside its own lon_site1, lon_site2...).
     meanings = {name for cols in numbered.values() for name in cols}
-    used |= {c for c in frame.columns if _LOOKUP.get(_fold(c)) in meanings}
+    used |= {c for c in frame.columns if _LOOKUP.get(snake(c)) in meanings}
     base = frame.drop(columns=list(used))
     parts = []
     for n, cols in sorted(numbered.items()):
@@ -278,20 +266,6 @@ def _melt_numbered(frame: pd.DataFrame) -> pd.DataFrame:
     )
     # The first site row of a post is kept even when empty: no post is lost.
     return out[has_site | (out["_order"] == out.groupby(level=0)["_order"].transform("min"))]
-
-
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-    text = text.replace("€", "").replace("km", "").replace(",", ".")
-    if text in ("", "nan", "None", "-", "—"):
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 def read_posts(path: str | Path) -> PostsTable:
@@ -317,10 +291,9 @@ def read_posts(path: str | Path) -> PostsTable:
         raise InvalidInputError(f"fichier de résultats introuvable : {path}")
     frame = _load(path)
     programme = _programme_of(path, frame)
-    frame["line"] = range(2, len(frame) + 2)
     frame = _melt_numbered(frame)
     original = [str(c) for c in frame.columns if c not in ("line", "_order")]
-    renamed = {c: _LOOKUP[_fold(c)] for c in frame.columns if _fold(c) in _LOOKUP}
+    renamed = {c: _LOOKUP[snake(c)] for c in frame.columns if snake(c) in _LOOKUP}
     frame = frame.rename(columns=renamed)
     frame = frame.loc[:, ~frame.columns.duplicated()]
     missing = [c for c in REQUIRED if c not in frame.columns]
@@ -342,7 +315,7 @@ def read_posts(path: str | Path) -> PostsTable:
         "premium",
         "funding",
     ):
-        rows[col] = rows[col].map(_number)
+        rows[col] = rows[col].map(to_number)
     for col in ("post_id", "programme", "status", "reasons", "main_name", "site_name"):
         rows[col] = rows[col].fillna("").astype(str).str.strip()
     rows["programme"] = rows["programme"].where(

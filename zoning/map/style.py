@@ -7,7 +7,7 @@ zoning file does not classify.
 
 from __future__ import annotations
 
-import unicodedata
+from zoning.io.text import fold
 
 __all__ = [
     "ZONE_COLORS",
@@ -72,11 +72,6 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
 }
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
-
-
 def status_key(status: str | None) -> str:
     """Map a batch status (French, any accents/case) to one of :data:`STATUS_STYLE`'s keys.
 
@@ -90,7 +85,7 @@ def status_key(status: str | None) -> str:
     str
         ``eligible``, ``non_eligible``, ``a_verifier`` or ``erreur``.
     """
-    folded = _fold(status or "")
+    folded = fold(status or "")
     if not folded or "erreur" in folded or "incomplet" in folded or "invalide" in folded:
         return "erreur"
     if folded.startswith(("non", "in")) or "refus" in folded or "not" in folded:

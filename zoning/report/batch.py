@@ -20,16 +20,25 @@ from typing import Any
 
 from zoning import __version__
 from zoning.errors import InvalidInputError
-from zoning.report.columns import ColumnMap, match_columns, require_columns
+from zoning.io.read import Table, read_table
+from zoning.io.text import fold
+from zoning.report.columns import (
+    MAX_SITES,
+    ColumnMap,
+    candidate,
+    match_columns,
+    require_columns,
+    score_header,
+)
 from zoning.report.rows import post_from_cells
-from zoning.report.tables import InputTable, read_input, write_csv, write_excel, write_geojson
+from zoning.report.tables import write_csv, write_excel, write_geojson
 from zoning.rules.batch import evaluate_posts
 from zoning.rules.criteria import PostResult
 from zoning.rules.distance import RoadDistance
 from zoning.rules.post import Located, Post
 from zoning.rules.programme import Programme, load_programme
-from zoning.rules.sites import FinessLocator, Geocoder
-from zoning.rules.verdicts import INVALID_DATA, STATUSES
+from zoning.rules.sites import FinessLocator, FinessStatus, Geocoder
+from zoning.rules.verdicts import CHECK, INVALID_DATA, STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +70,124 @@ def _km(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """A candidates file once read and mapped, with its repeated-block sites.
+
+    ``blocks`` maps a dossier reference to the cells (by field) of its further
+    ambulatory sites, read from a Démarches Simplifiées repeated-block sheet.
+    """
+
+    table: Table
+    cmap: ColumnMap
+    blocks: dict[str, dict[str, str]] = field(default_factory=dict)
+    block_sheet: str | None = None
+
+
+def load_candidates(
+    input_path: Path,
+    programme: Programme,
+    sheet: str | None = None,
+    overrides: dict[str, str | None] | None = None,
+    *,
+    require: bool = True,
+) -> Candidates:
+    """Read a candidates file, map its columns, join its repeated-block sites.
+
+    Raises
+    ------
+    InvalidInputError
+        Unreadable file, a required column missing, a used header repeated.
+    """
+    table = read_table(Path(input_path), sheet, score_header, what="liste de candidats")
+    cmap = match_columns(table.headers, overrides)
+    table.refuse_duplicates(cmap.fields.values())
+    blocks: dict[str, dict[str, str]] = {}
+    block_sheet: str | None = None
+    if table.sheet is not None and len(table.sheets) > 1 and "ref" in cmap.fields:
+        blocks, block_sheet = repeated_sites(table, cmap)
+    if require:
+        require_columns(cmap, programme.hospital_required, table.name)
+    return Candidates(table, cmap, blocks, block_sheet)
+
+
+_BLOCK_KEYS = ("dossier id", "id dossier", "dossier", "id")
+
+
+def repeated_sites(table: Table, cmap: ColumnMap) -> tuple[dict[str, dict[str, str]], str | None]:
+    """Sites 2, 3… from a DS repeated-block sheet (one row per site, keyed by dossier ID).
+
+    A sheet qualifies when it has a dossier-ID column and place columns (commune,
+    code INSEE, address, FINESS, coordinates); its rows, in order, become the
+    dossier's next sites. A dossier with more than :data:`MAX_SITES` sites in all gets
+    an error on its row rather than losing one silently.
+    """
+    first_free = max([*cmap.sites(), 1]) + 1
+    for name in table.sheets:
+        if name == table.sheet:
+            continue
+        try:
+            block = read_table(table.path, name, what="bloc répétable")
+        except InvalidInputError:
+            continue
+        keys = [h for h in block.headers if fold(h) in _BLOCK_KEYS]
+        attrs: dict[str, str] = {}
+        for header in block.headers:
+            cand = candidate(header)
+            attr = cand.bare
+            if cand.field and cand.field.startswith("site") and cand.score >= 0.6:
+                attr = cand.field.split("_", 1)[1]
+            if attr and attr not in attrs and attr in {
+                "insee", "ville", "cp", "adresse", "finess", "lon", "lat", "nom", "type", "dj"
+            }:  # fmt: skip
+                attrs[attr] = header
+        if not keys or not ({"insee", "ville", "adresse", "finess", "lon"} & set(attrs)):
+            continue
+        out: dict[str, dict[str, str]] = {}
+        counts: dict[str, int] = {}
+        for record in block.records():
+            ref = record[keys[0]].strip()
+            if not ref:
+                continue
+            k = first_free + counts.get(ref, 0)
+            counts[ref] = counts.get(ref, 0) + 1
+            cells = out.setdefault(ref, {})
+            if k > MAX_SITES:
+                cells["_error"] = (
+                    f"{counts[ref]} sites dans la feuille « {name} » : au plus "
+                    f"{MAX_SITES} sites en tout"
+                )
+                continue
+            for attr, header in attrs.items():
+                cells[f"site{k}_{attr}"] = record[header]
+        log.info("repeated block %s: sites for %d dossiers", name, len(out))
+        return out, name
+    return {}, None
+
+
+def with_finess_status(post: Post, finess_status: FinessStatus | None) -> Post:
+    """The establishment's legal category from its FINESS record when not given."""
+    if post.establishment_type or finess_status is None or post.hospital is None:
+        return post
+    number = post.hospital.finess
+    if not number:
+        return post
+    status = finess_status(number)
+    if status is None:
+        return post
+    return dataclasses.replace(
+        post,
+        establishment_type=status,
+        establishment_type_source=f"FINESS {number}",
+    )
+
+
 def prepare_posts(
-    table: InputTable, cmap: ColumnMap, programme: Programme
+    table: Table,
+    cmap: ColumnMap,
+    programme: Programme,
+    blocks: dict[str, dict[str, str]] | None = None,
+    finess_status: FinessStatus | None = None,
 ) -> tuple[list[Post | None], list[str | None]]:
     """Posts from rows; a row that cannot be a post gets None and a French reason."""
     posts: list[Post | None] = []
@@ -82,17 +207,18 @@ def prepare_posts(
         seen[key] = line
         by_header = dict(zip(table.headers, cells, strict=False))
         by_field = {name: by_header.get(col, "") for name, col in cmap.fields.items()}
+        extra_sites = (blocks or {}).get(by_field.get("ref", "").strip(), {})
+        by_field.update({k: v for k, v in extra_sites.items() if not k.startswith("_")})
         post = post_from_cells(by_field, programme.week_half_days)
+        problems = []
+        if "_error" in extra_sites:
+            problems.append(extra_sites["_error"])
         extra = [c for c in cells[width:] if c.strip()]
         if extra:
-            post = dataclasses.replace(
-                post,
-                errors=(
-                    *post.errors,
-                    f"ligne mal formée : {len(cells)} valeurs pour {width} colonnes",
-                ),
-            )
-        posts.append(post)
+            problems.append(f"ligne mal formée : {len(cells)} valeurs pour {width} colonnes")
+        if problems:
+            post = dataclasses.replace(post, errors=(*post.errors, *problems))
+        posts.append(with_finess_status(post, finess_status))
         skipped.append(None)
     return posts, skipped
 
@@ -221,11 +347,16 @@ def summary_rows(
         place = result.sites[0].placement if result and result.sites else None
         add("département", place.departement if place else "inconnu", status)
         add("zone", (place.zone or "inconnue") if place else "inconnue", status)
+        # What is truly unknown, counted by criterion: what to ask the applicants.
+        for label in sorted(
+            {c.label for c in (result.checks if result else ()) if c.verdict == CHECK}
+        ):
+            add("critère à vérifier", label, status)
+    order = ["ensemble", "département", "zone", "critère à vérifier"]
     rows = [
         [cat, val, *(c[s] for s in STATUSES), sum(c.values())]
         for (cat, val), c in sorted(
-            groups.items(),
-            key=lambda kv: (["ensemble", "département", "zone"].index(kv[0][0]), kv[0][1]),
+            groups.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])
         )
     ]
     return headers, rows
@@ -234,10 +365,11 @@ def summary_rows(
 def provenance_rows(
     programme: Programme,
     store: Any,
-    table: InputTable,
+    table: Table,
     cmap: ColumnMap,
     results: Sequence[PostResult | None],
     routing: bool,
+    block_sheet: str | None = None,
 ) -> list[list[Any]]:
     """Key/value rows: programme, decrees used, data vintages, tool version, date, mapping."""
     prov = store.provenance() if store is not None else {}
@@ -266,12 +398,54 @@ def provenance_rows(
             else "aucun service de routage : sous 20 km à vol d'oiseau, « à vérifier »",
         ],
         ["fichier d'entrée", table.path.name],
+        *([["feuille lue", table.sheet]] if table.sheet else []),
+        *([["sites 2 et suivants (bloc répétable)", block_sheet]] if block_sheet else []),
         ["encodage, séparateur", f"{table.encoding}, {table.delimiter!r}"],
+        *(
+            [["lignes lues en Windows-1252", ", ".join(map(str, table.cp1252_lines))]]
+            if table.cp1252_lines and table.encoding != "cp1252"
+            else []
+        ),
         ["ligne d'en-tête", table.header_line],
-        *[["colonne reconnue", line] for line in cmap.describe()],
-        *[["colonne non utilisée", c] for c in cmap.unknown],
+        *[[f"colonne {c.status}", mapping_line(c)] for c in cmap.columns],
     ]
     return rows
+
+
+def mapping_line(column: Any) -> str:
+    """« En-tête » -> champ (description) [note], for the provenance and the terminal."""
+    from zoning.report.columns import FIELDS
+
+    if column.field is None:
+        return f"« {column.header} » : {column.note}"
+    return f"« {column.header} » -> {column.field} ({FIELDS[column.field]}) [{column.note}]"
+
+
+def _given(values: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in values.items() if v not in (None, ""))
+
+
+def preview(candidates: Candidates, programme: Programme, rows: int = 5) -> list[list[str]]:
+    """The first parsed rows as (line, field, value) text, without running the rules."""
+    head = dataclasses.replace(
+        candidates.table,
+        rows=candidates.table.rows[:rows],
+        lines=candidates.table.lines[:rows],
+    )
+    posts, skipped = prepare_posts(head, candidates.cmap, programme, candidates.blocks)
+    out: list[list[str]] = []
+    for line, post, skip in zip(head.lines, posts, skipped, strict=True):
+        if post is None:
+            out.append([str(line), "—", skip or ""])
+            continue
+        for name, value in dataclasses.asdict(post).items():
+            if isinstance(value, dict):
+                value = _given(value)
+            elif isinstance(value, tuple) and value and isinstance(value[0], dict):
+                value = " | ".join(_given(v) for v in value)
+            if value not in (None, (), [], False, ""):
+                out.append([str(line), name, str(value)])
+    return out
 
 
 def run_batch(
@@ -287,6 +461,9 @@ def run_batch(
     progress: bool = True,
     programmes_folder: Path | None = None,
     lookup: Any = None,
+    overrides: dict[str, str | None] | None = None,
+    finess_status: FinessStatus | None = None,
+    candidates: Candidates | None = None,
 ) -> BatchRun:
     """Check every row of ``input_path`` against a programme and write ``output_path``.
 
@@ -302,15 +479,17 @@ def run_batch(
             f"format de sortie non pris en charge : « {suffix} » (.xlsx, .csv ou .geojson)"
         )
     programme = load_programme(programme_id, programmes_folder)
-    table = read_input(Path(input_path), sheet)
-    cmap = match_columns(table.headers)
-    log.info("column mapping: %s", "; ".join(cmap.describe()))
-    require_columns(cmap, programme.hospital_required, table.path.name)
+    if candidates is None:
+        candidates = load_candidates(Path(input_path), programme, sheet, overrides)
+    else:
+        require_columns(candidates.cmap, programme.hospital_required, candidates.table.name)
+    table, cmap = candidates.table, candidates.cmap
+    log.info("column mapping: %d columns used, %d not", len(cmap.fields), len(cmap.unknown))
     if store is None:
         from zoning.store import ZoningStore
 
         store = ZoningStore.open()
-    posts, skipped = prepare_posts(table, cmap, programme)
+    posts, skipped = prepare_posts(table, cmap, programme, candidates.blocks, finess_status)
     results = evaluate_posts(
         store,
         programme,
@@ -330,7 +509,9 @@ def run_batch(
         rows.append([*padded, *result_values(result, skip, n_sites)])
     statuses = [str(r[width]) for r in rows]
     counts = {str(s): statuses.count(s) for s in STATUSES}
-    prov = provenance_rows(programme, store, table, cmap, results, road_distance is not None)
+    prov = provenance_rows(
+        programme, store, table, cmap, results, road_distance is not None, candidates.block_sheet
+    )
     if suffix == ".xlsx":
         write_excel(
             output_path,

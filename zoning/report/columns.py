@@ -1,325 +1,556 @@
-"""Match a user's column headers to the fields of a batch, leniently.
+"""Which input column feeds which field of a batch: headers recognised by meaning.
 
-Headers are compared after folding case, accents, spaces and punctuation
-(« Date d'inscription à l'Ordre », « DATE_INSCRIPTION_ORDRE » and
-« date inscription ordre » are the same). Each field has a list of French aliases.
+A header may be a short canonical name (« Site code INSEE ») or a whole question of a
+Démarches Simplifiées (DS) form (« Numéro FINESS de l'établissement employeur »,
+« Nombre de demi-journées hebdomadaires à l'hôpital »). Each field has a vocabulary:
+an *attribute* (finess, code insee, commune, demi-journées, durée…) and, for places,
+a *role* (the employing hospital, or ambulatory site 1, 2, 3). Words are compared
+after folding (:mod:`zoning.io.text`) and fuzzily (rapidfuzz) so that plurals and
+small typos agree.
+
+Nothing is guessed silently: every column gets a French note; a low-confidence or
+ambiguous match is left unused and reported, and the user settles it with
+``--colonne "En-tête=champ"`` or a mapping file. Bare « Code postal », « Commune »,
+« Adresse » columns go to the ambulatory site when the hospital is identified by its
+FINESS number, and the note says so. A DS commune field comes as « X » and
+« X (Code insee) »: the code is used, the name kept beside it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
 
 from zoning.errors import InvalidInputError
-from zoning.rules.types import normalise_text
+from zoning.io.text import fold, squash
 
 MAX_SITES = 3
+#: Below this score a match is reported, not used.
+MIN_SCORE = 0.6
+#: Two candidates for one field closer than this are ambiguous.
+AMBIGUITY_MARGIN = 0.05
 
-# field -> (French description for messages, aliases)
-_BASE: dict[str, tuple[str, tuple[str, ...]]] = {
-    "ref": (
-        "identifiant du dossier",
-        (
-            "id",
-            "identifiant",
-            "ref",
-            "reference",
-            "n dossier",
-            "no dossier",
-            "numero dossier",
-            "num dossier",
-            "dossier",
-            "numero",
-        ),
-    ),
-    "nom": (
-        "nom du candidat",
-        (
-            "nom",
-            "candidat",
-            "nom candidat",
-            "nom du candidat",
-            "medecin",
-            "nom prenom",
-            "nom et prenom",
-            "nom du medecin",
-        ),
-    ),
-    "prenom": ("prénom", ("prenom", "prenom candidat")),
-    "rpps": ("n° RPPS", ("rpps", "n rpps", "no rpps", "numero rpps", "num rpps", "rpps candidat")),
-    "ordre": (
-        "date d'inscription à l'Ordre",
-        (
-            "ordre",
-            "date ordre",
-            "inscription ordre",
-            "date inscription ordre",
-            "date d inscription a l ordre",
-            "inscription a l ordre",
-            "date inscription a l ordre",
-            "date d inscription ordre",
-        ),
-    ),
-    "specialite": ("spécialité", ("specialite", "discipline", "specialite candidat")),
-    "type_etablissement": (
-        "type d'établissement",
-        (
-            "type etablissement",
-            "type d etablissement",
-            "statut etablissement",
-            "categorie etablissement",
-            "type hopital",
-            "etablissement type",
-            "statut juridique",
-        ),
-    ),
-    "dj_hopital": (
-        "demi-journées par semaine à l'hôpital",
-        (
-            "demi journees hopital",
-            "dj hopital",
-            "nb demi journees hopital",
-            "nombre demi journees hopital",
-            "demi journees etablissement",
-            "hopital demi journees",
-            "demi journees a l hopital",
-            "demi journees hospitalieres",
-        ),
-    ),
-    "quotite_hopital": (
-        "quotité hospitalière en %",
-        (
-            "quotite",
-            "quotite hopital",
-            "quotite hospitaliere",
-            "temps hopital",
-            "pourcentage hopital",
-            "taux hopital",
-        ),
-    ),
-    "date_debut": (
-        "date de prise de poste",
-        (
-            "date debut",
-            "debut",
-            "date de debut",
-            "prise de poste",
-            "date de prise de poste",
-            "date prise de poste",
-            "date prise de fonction",
-            "date de prise de fonction",
-            "date de prise de fonctions",
-        ),
-    ),
-    "date_depot": (
-        "date de dépôt de la candidature",
-        (
-            "date depot",
-            "depot",
-            "date de depot",
-            "date de depot de la candidature",
-            "date candidature",
-            "date de candidature",
-        ),
-    ),
-    "duree": (
-        "durée en mois",
-        (
-            "duree",
-            "duree mois",
-            "duree en mois",
-            "duree du contrat",
-            "duree contrat",
-            "nb mois",
-        ),
-    ),
-    "derogation_duree": (
-        "dérogation de durée (oui/non)",
-        (
-            "derogation duree",
-            "derogation 1 an",
-            "derogation un an",
-            "derogation d un an",
-        ),
-    ),
-    "repartition_motivee": (
-        "répartition motivée (oui/non)",
-        (
-            "repartition motivee",
-            "motivation repartition",
-            "modulation motivee",
-        ),
-    ),
-    "derogation_prime": (
-        "dérogation ARS à la règle des 20 km",
-        (
-            "derogation prime",
-            "derogation 20 km",
-            "derogation 20km",
-            "derogation distance",
-            "derogation ars",
-            "derogation",
-        ),
-    ),
-    "carence": (
-        "carence constatée par l'ARS (oui/non)",
-        (
-            "carence",
-            "carence constatee",
-            "constat de carence",
-        ),
-    ),
-    "cout_mensuel": (
-        "coût mensuel du poste (ou écart salaire - recettes)",
-        (
-            "cout mensuel",
-            "cout mensuel poste",
-            "cout du poste",
-            "cout mensuel du poste",
-            "ecart salaire recettes",
-            "difference salaire recettes",
-        ),
-    ),
+# --- fields ------------------------------------------------------------------------------
+
+#: field -> French description (for messages, the mapping and the template's notice).
+_BASE_FIELDS: dict[str, str] = {
+    "ref": "identifiant du dossier",
+    "nom": "nom du candidat",
+    "prenom": "prénom",
+    "rpps": "n° RPPS",
+    "ordre": "date d'inscription à l'Ordre",
+    "specialite": "spécialité",
+    "type_etablissement": "type d'établissement",
+    "dj_hopital": "demi-journées par semaine à l'hôpital",
+    "quotite_hopital": "quotité hospitalière en %",
+    "date_debut": "date de prise de poste",
+    "date_depot": "date de dépôt de la candidature",
+    "duree": "durée en mois",
+    "derogation_duree": "dérogation de durée (oui/non)",
+    "repartition_motivee": "répartition motivée (oui/non)",
+    "derogation_prime": "dérogation ARS à la règle des 20 km",
+    "carence": "carence constatée par l'ARS (oui/non)",
+    "cout_mensuel": "coût mensuel du poste (ou écart salaire - recettes)",
+}
+_SITE_ATTRS: dict[str, str] = {
+    "lon": "longitude",
+    "lat": "latitude",
+    "insee": "code commune INSEE",
+    "cp": "code postal",
+    "ville": "commune",
+    "finess": "n° FINESS",
+    "adresse": "adresse",
+    "nom": "nom",
+    "type": "type de structure",
+    "dj": "demi-journées par semaine",
 }
 
-# site attribute -> (description, suffix aliases)
-_SITE_ATTRS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "lon": ("longitude", ("lon", "lng", "longitude", "x")),
-    "lat": ("latitude", ("lat", "latitude", "y")),
-    "insee": (
-        "code commune INSEE",
-        (
-            "insee",
-            "code insee",
-            "code commune",
-            "commune insee",
-            "code commune insee",
-            "cog",
-        ),
-    ),
-    "cp": ("code postal", ("cp", "code postal", "codepostal")),
-    "ville": ("commune", ("commune", "ville", "nom commune", "localite")),
-    "finess": ("n° FINESS", ("finess", "n finess", "no finess", "finess et", "numero finess")),
-    "adresse": ("adresse", ("adresse", "adresse postale", "rue")),
-    "nom": ("nom", ("nom", "raison sociale", "libelle")),
-    "type": ("type de structure", ("type", "type structure", "categorie", "statut")),
-    "dj": (
-        "demi-journées par semaine",
-        (
-            "demi journees",
-            "dj",
-            "nb demi journees",
-            "nombre demi journees",
-            "demi journees semaine",
-        ),
-    ),
-}
 
-_HOSPITAL_PREFIXES = ("etablissement", "hopital", "site principal", "etab", "hop", "employeur")
-
-
-def _site_prefixes(k: int) -> tuple[str, ...]:
-    numbered = (
-        f"site {k}",
-        f"site{k}",
-        f"site ambulatoire {k}",
-        f"structure {k}",
-        f"structure{k}",
-        f"amb {k}",
-        f"amb{k}",
-        f"lieu {k}",
-    )
-    if k == 1:
-        return (
-            *numbered,
-            "site",
-            "site ambulatoire",
-            "structure",
-            "structure ambulatoire",
-            "cabinet",
-            "ambulatoire",
-            "amb",
-        )
-    return numbered
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", normalise_text(text))
-
-
-def _fields() -> dict[str, tuple[str, tuple[str, ...]]]:
-    fields = dict(_BASE)
-    for attr, (desc, suffixes) in _SITE_ATTRS.items():
-        if attr == "type":
-            continue  # the hospital's type is "type_etablissement"
-        aliases = tuple(f"{p} {s}" for p in _HOSPITAL_PREFIXES for s in suffixes) + tuple(
-            f"{s} {p}" for p in _HOSPITAL_PREFIXES for s in suffixes
-        )
-        if attr == "nom":
-            aliases += ("etablissement", "hopital", "site principal", "nom etablissement")
-        if attr == "finess":
-            aliases += suffixes  # a bare « FINESS » column is the employing establishment
-        fields[f"hop_{attr}"] = (f"{desc} de l'établissement (site principal)", aliases)
+def _fields() -> dict[str, str]:
+    fields = dict(_BASE_FIELDS)
+    for attr, desc in _SITE_ATTRS.items():
+        if attr not in ("type", "dj"):  # the hospital's are type_etablissement, dj_hopital
+            fields[f"hop_{attr}"] = f"{desc} de l'établissement (site principal)"
     for k in range(1, MAX_SITES + 1):
-        for attr, (desc, suffixes) in _SITE_ATTRS.items():
-            prefixes = _site_prefixes(k)
-            aliases = tuple(f"{p} {s}" for p in prefixes for s in suffixes) + tuple(
-                f"{s} {p}" for p in prefixes for s in suffixes
-            )
-            if k == 1 and attr == "type":
-                aliases += ("type structure", "type de structure", "type structure ambulatoire")
-            fields[f"site{k}_{attr}"] = (f"{desc} du site ambulatoire {k}", aliases)
+        for attr, desc in _SITE_ATTRS.items():
+            fields[f"site{k}_{attr}"] = f"{desc} du site ambulatoire {k}"
     return fields
 
 
-FIELDS = _fields()
-_ALIASES: dict[str, str] = {}
-for _name, (_desc, _aliases) in FIELDS.items():
-    for _alias in (_name, *_aliases):
-        _ALIASES.setdefault(_squash(_alias), _name)
+#: Every field a column can feed: name -> French description.
+FIELDS: dict[str, str] = _fields()
+
+# --- vocabulary --------------------------------------------------------------------------
+
+# Canonical short headers (the sample file's, the template's, older files'): exact.
+_CANONICAL: dict[str, tuple[str, ...]] = {
+    "ref": ("id", "identifiant", "ref", "reference", "n dossier", "no dossier", "numero dossier",
+            "num dossier", "dossier", "numero", "identifiant du dossier"),
+    "nom": ("nom", "candidat", "nom candidat", "nom du candidat", "medecin", "nom prenom",
+            "nom et prenom", "nom du medecin", "nom fictif"),
+    "prenom": ("prenom", "prenom candidat"),
+    "rpps": ("rpps", "n rpps", "no rpps", "numero rpps", "num rpps"),
+    "hop_finess": ("finess", "n finess", "no finess", "numero finess", "finess et",
+                   "finess etablissement"),
+    "type_etablissement": ("type etablissement", "type d etablissement", "statut etablissement",
+                           "categorie etablissement", "type hopital", "statut juridique"),
+    "dj_hopital": ("demi journees hopital", "dj hopital", "nb demi journees hopital"),
+    "quotite_hopital": ("quotite", "quotite hopital", "quotite hospitaliere", "temps hopital",
+                        "pourcentage hopital", "taux hopital"),
+    "site1_type": ("type structure", "type de structure", "type structure ambulatoire"),
+    "date_debut": ("date debut", "debut", "date de debut", "prise de poste"),
+    "date_depot": ("date depot", "depot", "date de depot", "date candidature"),
+    "duree": ("duree", "duree mois", "duree en mois", "nb mois"),
+    "derogation_duree": ("derogation duree", "derogation 1 an", "derogation un an"),
+    "repartition_motivee": ("repartition motivee", "motivation repartition"),
+    "derogation_prime": ("derogation prime", "derogation 20 km", "derogation 20km",
+                         "derogation distance", "derogation ars", "derogation"),
+    "carence": ("carence", "carence constatee", "constat de carence"),
+    "cout_mensuel": ("cout mensuel", "cout du poste", "ecart salaire recettes"),
+}  # fmt: skip
+
+# The fixed columns of a DS export (not form fields): what they feed, or None.
+DS_FIXED: dict[str, str | None] = {
+    "id": "ref",
+    "email": None,
+    "civilite": None,
+    "nom": "nom",
+    "prenom": "prenom",
+    "archive": None,
+    "etat du dossier": None,
+    "derniere mise a jour le": None,
+    "derniere mise a jour du dossier le": None,
+    "depose le": "date_depot",
+    "passe en instruction le": None,
+    "traite le": None,
+    "motivation de la decision": None,
+    "instructeurs": None,
+    "groupe instructeur": None,
+    "etablissement siret": None,
+    "etablissement raison sociale": None,
+    "entreprise raison sociale": None,
+    "etablissement siege social": None,
+    "etablissement naf": None,
+    "dossier id": None,
+    "date du dernier evenement": None,
+}
+
+# Attribute of a place -> phrases (folded). A phrase matches a run of header words.
+_ATTR_WORDS: dict[str, tuple[str, ...]] = {
+    "finess": ("finess",),
+    "insee": ("code insee", "insee", "code commune", "cog", "depcom", "codgeo"),
+    "cp": ("code postal", "cp", "postal"),
+    "lon": ("longitude", "lon", "lng"),
+    "lat": ("latitude", "lat"),
+    "dj": ("demi journees", "demi journee", "dj"),
+    "adresse": ("adresse", "rue", "voie"),
+    "type": ("type", "statut", "categorie", "nature", "forme juridique"),
+    "ville": ("commune", "ville", "localite"),
+    "nom": ("nom", "raison sociale", "denomination", "libelle", "intitule"),
+}
+# Priority when a header names several attributes (« nom de la commune » is a commune).
+_ATTR_ORDER = ("finess", "insee", "cp", "lon", "lat", "dj", "adresse", "type", "ville", "nom")
+
+_HOSPITAL_WORDS = (
+    "hopital", "hopitaux", "hospitalier", "hospitaliere", "etablissement", "employeur", "chu",
+    "ch", "site principal", "etab", "hop", "clinique",
+)  # fmt: skip
+_SITE_WORDS = ("site", "structure", "ambulatoire", "cabinet", "maison de sante", "msp",
+               "centre de sante", "lieu d exercice", "exercice liberal", "amb", "lieu",
+               "cds", "liberal", "ville")  # fmt: skip
+_ORDINALS = {
+    "1": 1, "premier": 1, "premiere": 1, "1er": 1, "1ere": 1,
+    "2": 2, "deuxieme": 2, "second": 2, "seconde": 2, "2e": 2, "2eme": 2, "autre": 2,
+    "3": 3, "troisieme": 3, "3e": 3, "3eme": 3,
+}  # fmt: skip
+
+# Fields that need no role: field -> alternatives, each a tuple of phrases all present.
+_BASE_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "rpps": (("rpps",),),
+    "ordre": (("inscription", "ordre"), ("ordre", "date"), ("ordre des medecins",)),
+    "specialite": (("specialite",), ("discipline",)),
+    "quotite_hopital": (("quotite",), ("pourcentage", "temps"), ("taux", "temps")),
+    "date_debut": (("prise de fonction",), ("prise de poste",), ("date", "debut"),
+                   ("date", "effet"), ("date", "entree en fonction"), ("debut", "contrat")),
+    "date_depot": (("date", "depot"), ("depose",)),
+    "duree": (("duree",), ("engagement", "mois"), ("nombre", "mois")),
+    "derogation_duree": (("derogation", "duree"),),
+    "repartition_motivee": (("repartition", "motiv"), ("modulation", "motiv")),
+    "derogation_prime": (("derogation", "20 km"), ("derogation", "prime"),
+                         ("derogation", "distance")),
+    "carence": (("carence",),),
+    "cout_mensuel": (("cout",), ("ecart", "salaire")),
+    "ref": (("numero", "dossier"), ("identifiant", "dossier"), ("reference", "dossier")),
+    "prenom": (("prenom",),),
+}  # fmt: skip
+
+
+def _token_match(word: str, token: str) -> bool:
+    if word == token:
+        return True
+    if len(word) < 5 or len(token) < 4:
+        return False
+    return fuzz.ratio(word, token) >= 88 or (len(word) >= 6 and token.startswith(word))
+
+
+def _find(phrase: str, tokens: Sequence[str]) -> tuple[int, int] | None:
+    """Where the phrase's words run in the header's tokens (start, end), fuzzily."""
+    words = phrase.split()
+    for i in range(len(tokens) - len(words) + 1):
+        if all(_token_match(w, tokens[i + j]) for j, w in enumerate(words)):
+            return i, i + len(words)
+    return None
+
+
+def _has(phrase: str, tokens: Sequence[str]) -> bool:
+    return _find(phrase, tokens) is not None
+
+
+# --- one header --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What one header could feed, how sure we are, and why (French)."""
+
+    field: str | None
+    score: float
+    note: str
+    bare: str | None = None  # a place attribute with no role word (site or hospital?)
+
+
+def _role(tokens: list[str]) -> tuple[str | None, int | None, bool]:
+    """("hop" | "site" | None, site number or None, both roles named)."""
+    hospital = any(_has(w, tokens) for w in _HOSPITAL_WORDS)
+    site = any(_has(w, tokens) for w in _SITE_WORDS)
+    number = next((_ORDINALS[t] for t in tokens if t in _ORDINALS), None)
+    if "site principal" in " ".join(tokens):
+        return "hop", None, False
+    if hospital and site:
+        return None, number, True
+    if hospital:
+        return "hop", None, False
+    if site:
+        return "site", number or 1, False
+    return None, number, False
+
+
+@lru_cache(maxsize=4096)
+def candidate(header: str) -> Candidate:
+    """The best field for one header, with a score in 0..1 and a French note."""
+    folded = fold(header)
+    if not folded:
+        return Candidate(None, 0.0, "en-tête vide")
+    squashed = squash(header)
+    for name, aliases in _CANONICAL.items():
+        if squashed in {squash(a) for a in (name, *aliases)}:
+            return Candidate(name, 1.0, "nom de colonne connu")
+    canonical = _canonical_site(squashed)
+    if canonical:
+        return Candidate(canonical, 1.0, "nom de colonne connu")
+    if folded in DS_FIXED:
+        target = DS_FIXED[folded]
+        if target is None:
+            return Candidate(None, 1.0, "colonne fixe Démarches Simplifiées, non utilisée")
+        return Candidate(target, 1.0, "colonne fixe Démarches Simplifiées")
+    # « Commune du cabinet (Département) » is DS's companion column: not ours.
+    suffix = re.search(r"\(([^)]*)\)\s*$", header)
+    tokens = folded.split()
+    paren = fold(suffix.group(1)) if suffix else ""
+    if paren.startswith("departement"):
+        return Candidate(None, 1.0, "département d'un champ commune (DS), non utilisé")
+    return _by_meaning(tokens, paren)
+
+
+def _canonical_site(squashed: str) -> str | None:
+    """The older canonical spellings: « Site code INSEE », « Site 2 commune »,
+    « Commune établissement », « lon_site1 »…"""
+    return _SITE_CANONICAL.get(squashed)
+
+
+def _build_site_canonical() -> dict[str, str]:
+    suffixes = {
+        "lon": ("lon", "lng", "longitude", "x"),
+        "lat": ("lat", "latitude", "y"),
+        "insee": ("insee", "code insee", "code commune", "commune insee", "code commune insee",
+                  "cog"),
+        "cp": ("cp", "code postal", "codepostal"),
+        "ville": ("commune", "ville", "nom commune", "localite"),
+        "finess": ("finess", "n finess", "no finess", "finess et", "numero finess"),
+        "adresse": ("adresse", "adresse postale", "rue"),
+        "nom": ("nom", "raison sociale", "libelle"),
+        "type": ("type", "type structure", "categorie", "statut"),
+        "dj": ("demi journees", "dj", "nb demi journees", "nombre demi journees",
+               "demi journees semaine"),
+    }  # fmt: skip
+    out: dict[str, str] = {}
+    hospital = ("etablissement", "hopital", "site principal", "etab", "hop", "employeur")
+    for attr, words in suffixes.items():
+        if attr in ("type", "dj"):
+            continue
+        for p in hospital:
+            for s in words:
+                out.setdefault(squash(f"{p} {s}"), f"hop_{attr}")
+                out.setdefault(squash(f"{s} {p}"), f"hop_{attr}")
+    for k in range(1, MAX_SITES + 1):
+        prefixes = [f"site {k}", f"site{k}", f"site ambulatoire {k}", f"structure {k}", f"amb {k}"]
+        if k == 1:
+            prefixes += ["site", "site ambulatoire", "structure", "structure ambulatoire", "amb"]
+        for attr, words in suffixes.items():
+            for p in prefixes:
+                for s in words:
+                    out.setdefault(squash(f"{p} {s}"), f"site{k}_{attr}")
+                    out.setdefault(squash(f"{s} {p}"), f"site{k}_{attr}")
+    for name in FIELDS:
+        out.setdefault(squash(name), name)
+    return out
+
+
+_SITE_CANONICAL = _build_site_canonical()
+
+
+def _by_meaning(tokens: list[str], paren: str) -> Candidate:
+    """Score a (long) header by its words: base fields first, then place attributes."""
+    base = [
+        (name, alt)
+        for name, alternatives in _BASE_WORDS.items()
+        for alt in alternatives
+        if all(_has(p, tokens) for p in alt)
+    ]
+    attrs = [a for a in _ATTR_ORDER if any(_has(w, tokens) for w in _ATTR_WORDS[a])]
+    if paren in ("code insee",):
+        attrs = ["insee"]
+    role, number, both = _role(tokens)
+    said = " ".join(tokens)
+    # Demi-journées at the hospital / quotité: base fields built from a role.
+    if attrs and attrs[0] == "dj" and role == "hop":
+        return Candidate("dj_hopital", 0.95, f"demi-journées + hôpital (« {said} »)")
+    if base:
+        # The most specific reading wins (« dérogation de durée » is not « durée »).
+        base.sort(key=lambda b: -sum(len(p.split()) for p in b[1]))
+        top = sum(len(p.split()) for p in base[0][1])
+        base = [b for b in base if sum(len(p.split()) for p in b[1]) == top]
+        name, alt = base[0]
+        if name == "quotite_hopital" and role == "site":
+            return Candidate(None, 0.4, "quotité d'un site ambulatoire : non utilisée")
+        others = {n for n, _ in base if n != name}
+        if others:
+            names = ", ".join(sorted({name, *others}))
+            return Candidate(None, 0.5, f"ambiguë entre {names}")
+        return Candidate(name, 0.9, f"mots reconnus : {', '.join(alt)}")
+    if not attrs:
+        return Candidate(None, 0.0, "aucun mot connu")
+    attr = attrs[0]
+    if both:
+        return Candidate(None, 0.5, f"{_SITE_ATTRS[attr]} : hôpital ou site ambulatoire ?")
+    if role == "hop":
+        if attr == "type":
+            return Candidate("type_etablissement", 0.95, "type + établissement")
+        if attr == "dj":
+            return Candidate("dj_hopital", 0.95, "demi-journées + hôpital")
+        return Candidate(f"hop_{attr}", 0.95, f"{_SITE_ATTRS[attr]} + établissement")
+    if role == "site":
+        k = number or 1
+        if k > MAX_SITES:
+            return Candidate(None, 0.4, f"site {k} : au plus {MAX_SITES} sites")
+        return Candidate(f"site{k}_{attr}", 0.95, f"{_SITE_ATTRS[attr]} + site ambulatoire {k}")
+    # No role word.
+    if attr == "finess":
+        return Candidate("hop_finess", 0.8, "FINESS sans autre précision : l'établissement")
+    if attr == "nom":
+        return Candidate(None, 0.4, "nom de quoi ? (candidat, établissement, structure)")
+    if attr == "type":
+        return Candidate(None, 0.5, "type de quoi ? (établissement ou structure)")
+    return Candidate(None, 0.7, f"{_SITE_ATTRS[attr]} sans rôle", bare=attr)
+
+
+# --- a whole header row ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    """One input column: the field it feeds (or None), the score, a French note."""
+
+    header: str
+    field: str | None
+    score: float
+    note: str
+    status: str  # « reconnue », « imposée », « ambiguë », « incertaine », « non utilisée »
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for the web page and JSON)."""
+        return {
+            "header": self.header,
+            "field": self.field,
+            "description": FIELDS.get(self.field or "", ""),
+            "score": round(self.score, 2),
+            "note": self.note,
+            "status": self.status,
+        }
 
 
 @dataclass(frozen=True)
 class ColumnMap:
-    """Which input column feeds which field; unknown columns are passed through."""
+    """Which input column feeds which field; every column is listed with a note."""
 
-    fields: dict[str, str]
-    unknown: tuple[str, ...]
+    columns: tuple[ColumnMatch, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """Field -> header of the columns in use (input order)."""
+        return {c.field: c.header for c in self.columns if c.field is not None}
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        """Headers of the columns copied through without being used."""
+        return tuple(c.header for c in self.columns if c.field is None)
+
+    @property
+    def warnings(self) -> list[str]:
+        """French lines for the ambiguous and uncertain columns."""
+        return [
+            f"« {c.header} » : {c.status} ({c.note})"
+            for c in self.columns
+            if c.status in ("ambiguë", "incertaine")
+        ]
 
     def describe(self) -> list[str]:
-        """One French line per matched column: « En-tête » -> field (description)."""
-        return [f"« {col} » -> {name} ({FIELDS[name][0]})" for name, col in self.fields.items()]
+        """One French line per column in use: « En-tête » -> field (description) [note]."""
+        return [
+            f"« {c.header} » -> {c.field} ({FIELDS[c.field]}) [{c.note}]"
+            for c in self.columns
+            if c.field is not None
+        ]
 
     def sites(self) -> list[int]:
         """Numbers of the ambulatory sites present in the file."""
-        return [
-            k
-            for k in range(1, MAX_SITES + 1)
-            if any(f.startswith(f"site{k}_") for f in self.fields)
-        ]
+        have = self.fields
+        return [k for k in range(1, MAX_SITES + 1) if any(f.startswith(f"site{k}_") for f in have)]
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        """Plain data, one entry per column."""
+        return [c.to_dict() for c in self.columns]
 
 
-def match_columns(headers: Sequence[str]) -> ColumnMap:
-    """Match headers to fields; the first header matching a field wins."""
-    fields: dict[str, str] = {}
-    unknown = []
-    for header in headers:
-        name = _ALIASES.get(_squash(str(header)))
-        if name is None or name in fields:
-            unknown.append(str(header))
+def _check_field(name: str) -> str:
+    if name not in FIELDS:
+        known = ", ".join(FIELDS)
+        raise InvalidInputError(f"champ inconnu : « {name} ». Champs possibles : {known}")
+    return name
+
+
+_IGNORE = {"", "-", "ignorer", "aucun", "non utilisee", "none"}
+
+
+def match_columns(
+    headers: Sequence[str], overrides: Mapping[str, str | None] | None = None
+) -> ColumnMap:
+    """Match headers to fields by meaning; ``overrides`` (header -> field or None) win.
+
+    Parameters
+    ----------
+    headers
+        The input's header row.
+    overrides
+        Header -> field name; an empty value, « - » or « ignorer » leaves the column unused.
+
+    Raises
+    ------
+    InvalidInputError
+        An override names a header that is not in the file or an unknown field.
+    """
+    headers = [str(h) for h in headers]
+    forced: dict[str, str | None] = {}
+    for header, target in (overrides or {}).items():
+        if header not in headers:
+            folded = {fold(h): h for h in headers}
+            if fold(header) not in folded:
+                raise InvalidInputError(
+                    f"colonne « {header} » absente du fichier (colonnes : {', '.join(headers)})"
+                )
+            header = folded[fold(header)]
+        value = (target or "").strip()
+        forced[header] = None if fold(value) in _IGNORE else _check_field(value)
+    taken = {f for f in forced.values() if f}
+    cands = {h: candidate(h) for h in headers if h not in forced}
+    # Best header per field; near ties are ambiguous.
+    by_field: dict[str, list[str]] = {}
+    for h, c in cands.items():
+        if c.field is not None and c.score >= MIN_SCORE and c.field not in taken:
+            by_field.setdefault(c.field, []).append(h)
+    winners: dict[str, str] = {}
+    ambiguous: dict[str, str] = {}
+    for name, hs in by_field.items():
+        hs.sort(key=lambda h: -cands[h].score)
+        if len(hs) > 1 and cands[hs[0]].score - cands[hs[1]].score < AMBIGUITY_MARGIN:
+            tied = [h for h in hs if cands[hs[0]].score - cands[h].score < AMBIGUITY_MARGIN]
+            for h in tied:
+                others = ", ".join(f"« {o} »" for o in tied if o != h)
+                ambiguous[h] = f"{name} : aussi proposé pour {others}"
+            continue
+        winners[hs[0]] = name
+    used = set(winners.values()) | taken
+    hospital_by_finess = "hop_finess" in used
+    out: list[ColumnMatch] = []
+    for h in headers:
+        if h in forced:
+            target = forced[h]
+            out.append(ColumnMatch(h, target, 1.0, "choix de l'utilisateur", "imposée"))
+            continue
+        c = cands[h]
+        if h in winners:
+            out.append(ColumnMatch(h, winners[h], c.score, c.note, "reconnue"))
+        elif h in ambiguous:
+            out.append(ColumnMatch(h, None, c.score, ambiguous[h], "ambiguë"))
+        elif c.bare is not None:
+            target = f"site1_{c.bare}"
+            if hospital_by_finess and target not in used:
+                used.add(target)
+                note = (
+                    f"{_SITE_ATTRS[c.bare]} sans précision : attribuée au site ambulatoire, "
+                    "l'établissement étant identifié par son FINESS"
+                )
+                out.append(ColumnMatch(h, target, c.score, note, "reconnue"))
+            else:
+                note = f"{_SITE_ATTRS[c.bare]} de l'établissement ou du site ambulatoire ?"
+                out.append(ColumnMatch(h, None, c.score, note, "ambiguë"))
+        elif c.field is not None and c.field in used:
+            out.append(
+                ColumnMatch(h, None, c.score, f"{c.field} déjà fourni par une autre colonne",
+                            "non utilisée")
+            )  # fmt: skip
+        elif c.field is not None:
+            out.append(ColumnMatch(h, None, c.score, f"{c.field} ? ({c.note})", "incertaine"))
+        elif c.score >= MIN_SCORE or c.score == 0.0:
+            out.append(ColumnMatch(h, None, c.score, c.note, "non utilisée"))
         else:
-            fields[name] = str(header)
-    return ColumnMap(fields, tuple(unknown))
+            out.append(ColumnMatch(h, None, c.score, c.note, "incertaine"))
+    return ColumnMap(tuple(out))
 
 
-def score_header(cells: Sequence[str]) -> int:
-    """How many cells of a row are known headers (to find the header row)."""
-    return sum(1 for c in cells if c and _squash(str(c)) in _ALIASES)
+def score_header(cells: Sequence[str]) -> float:
+    """How many cells of a row look like headers of ours (to find the header row/sheet)."""
+    score = 0.0
+    for c in cells:
+        if not c or not str(c).strip():
+            continue
+        cand = candidate(str(c))
+        if cand.field is not None and cand.score >= MIN_SCORE:
+            score += 1.0
+        elif cand.bare is not None or (cand.score >= 1.0 and cand.field is None):
+            score += 0.5
+    return score
 
 
-def _any(cmap: ColumnMap, prefix: str) -> bool:
-    have = cmap.fields
+def _any(fields: Iterable[str], prefix: str) -> bool:
+    have = set(fields)
     return (
         f"{prefix}_finess" in have
         or f"{prefix}_insee" in have
@@ -333,30 +564,97 @@ def _any(cmap: ColumnMap, prefix: str) -> bool:
 def require_columns(cmap: ColumnMap, hospital_required: bool, path: str) -> None:
     """Stop with a French message listing what is expected when a required column is missing."""
     missing = []
-    if hospital_required and not _any(cmap, "hop"):
+    have = cmap.fields
+    if hospital_required and not _any(have, "hop"):
         missing.append(
             "localisation de l'établissement : « finess » ou « commune "
             "établissement » (code INSEE) ou « longitude/latitude établissement » ou "
             "« code postal + commune établissement » ou « adresse établissement »"
         )
-    if not _any(cmap, "site1"):
+    if not _any(have, "site1"):
         missing.append(
             "localisation du site ambulatoire : « site finess » ou « site code "
             "insee » ou « site longitude/latitude » ou « site code postal + site "
             "commune » ou « site adresse »"
         )
-    if (
-        hospital_required
-        and "dj_hopital" not in cmap.fields
-        and "quotite_hopital" not in cmap.fields
-    ):
+    if hospital_required and "dj_hopital" not in have and "quotite_hopital" not in have:
         missing.append("« demi-journées hôpital » (ou « quotité hôpital » en %)")
-    if "date_debut" not in cmap.fields:
+    if "date_debut" not in have:
         missing.append("« date de début » (prise de poste)")
     if missing:
-        found = ", ".join(f"« {c} »" for c in (*cmap.fields.values(), *cmap.unknown))
+        found = ", ".join(f"« {c} »" for c in (*have.values(), *cmap.unknown))
+        doubts = cmap.warnings
         raise InvalidInputError(
             f"{path} : colonnes obligatoires absentes :\n  - "
             + "\n  - ".join(missing)
+            + (("\nColonnes incertaines :\n  - " + "\n  - ".join(doubts)) if doubts else "")
             + f"\nColonnes trouvées : {found or 'aucune'}"
+            + '\nIndiquez-les avec --colonne "En-tête=champ" ou --colonnes fichier.toml.'
         )
+
+
+def read_mapping_file(path: str | Path) -> dict[str, str | None]:
+    """Header -> field overrides from a TOML file (``"En-tête" = "champ"``).
+
+    The pairs may sit at the top level or under ``[colonnes]``; an empty value leaves
+    the column unused.
+
+    Raises
+    ------
+    InvalidInputError
+        Unreadable file, a TOML syntax error or a value that is not text (the message
+        names the file and the line), or an unknown field (the message lists them).
+    """
+    import tomllib
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(
+            f"{path.name} : fichier de correspondances illisible ({exc})"
+        ) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        where = f"ligne {found.group(1)} : " if found else ""
+        raise InvalidInputError(
+            f"{path.name} : {where}syntaxe TOML invalide ({exc}) ; "
+            'attendu : "En-tête de colonne" = "champ"'
+        ) from exc
+    pairs = data.get("colonnes", data)
+    out: dict[str, str | None] = {}
+    lines = text.splitlines()
+    for header, value in pairs.items():
+        line = next((i for i, raw in enumerate(lines, 1) if header in raw), None)
+        where = f"ligne {line} : " if line else ""
+        if not isinstance(value, str):
+            raise InvalidInputError(
+                f"{path.name} : {where}« {header} » : un nom de champ entre guillemets "
+                f"est attendu (trouvé : {value!r})"
+            )
+        if value.strip() and fold(value) not in _IGNORE and value.strip() not in FIELDS:
+            known = ", ".join(FIELDS)
+            raise InvalidInputError(
+                f"{path.name} : {where}champ inconnu « {value} ». Champs possibles : {known}"
+            )
+        out[header] = value.strip() or None
+    return out
+
+
+def parse_override(text: str) -> tuple[str, str | None]:
+    """« En-tête=champ » (the last ``=`` splits) -> (header, field or None)."""
+    header, sep, value = text.rpartition("=")
+    if not sep or not header.strip():
+        raise InvalidInputError(
+            f"--colonne « {text} » : la forme attendue est « En-tête=champ » "
+            "(champ vide pour ne pas utiliser la colonne)"
+        )
+    value = value.strip()
+    if value and fold(value) not in _IGNORE and value not in FIELDS:
+        raise InvalidInputError(
+            f"--colonne « {text} » : champ inconnu « {value} ». "
+            f"Champs possibles : {', '.join(FIELDS)}"
+        )
+    return header.strip(), value or None

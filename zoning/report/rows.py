@@ -1,28 +1,23 @@
 """Turn one input row (text cells by field) into a :class:`~zoning.rules.post.Post`.
 
-Values are parsed leniently (French decimal comma, dates as 01/11/2023 or 2023-11-01,
-oui/non); a value that cannot be read becomes an error on the post, reported on its
-row, and never stops the run.
+Values are parsed by :mod:`zoning.io.values` (French decimal comma, dates as 01/11/2023,
+2023-11-01 or Excel serials, oui/non); a value that cannot be read becomes an error on
+the post, reported on its row, and never stops the run.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 
+from zoning.io.text import fold
+from zoning.io.values import FALSE_WORDS, parse_bool, parse_date, parse_number
 from zoning.report.columns import MAX_SITES
 from zoning.rules.identifiers import is_insee
 from zoning.rules.post import Post, SiteInput
-from zoning.rules.types import normalise_text
 
-_TRUE = {"oui", "o", "yes", "y", "vrai", "true", "1", "x", "accordee", "accorde"}
-_FALSE = {"non", "n", "no", "faux", "false", "0", ""}
-_DATE_PATTERNS = (
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$"), ("y", "m", "d")),
-    (re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"), ("d", "m", "y")),
-    (re.compile(r"^(\d{1,2})[/.\-](\d{4})$"), ("m", "y")),
-)
+__all__ = ["parse_bool", "parse_date", "parse_derogation", "parse_number", "post_from_cells"]
+
 _DEROGATIONS = {
     "entit": "entites_juridiques_differentes",
     "juridique": "entites_juridiques_differentes",
@@ -32,52 +27,10 @@ _DEROGATIONS = {
 }
 
 
-def parse_number(text: str, what: str, errors: list[str]) -> float | None:
-    """A number with a French or English decimal separator; '' is None."""
-    text = text.strip().replace("\u00a0", "").replace(" ", "")
-    if not text:
-        return None
-    clean = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
-    clean = clean.rstrip("%€")
-    try:
-        return float(clean)
-    except ValueError:
-        errors.append(f"{what} illisible : « {text} »")
-        return None
-
-
-def parse_date(text: str, what: str, errors: list[str]) -> dt.date | None:
-    """A date as AAAA-MM-JJ, JJ/MM/AAAA (also - or .), or MM/AAAA (first of the month)."""
-    text = text.strip()
-    if not text:
-        return None
-    for pattern, parts in _DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            values = dict(zip(parts, map(int, match.groups()), strict=True))
-            try:
-                return dt.date(values["y"], values["m"], values.get("d", 1))
-            except ValueError:
-                break
-    errors.append(f"{what} illisible : « {text} » (JJ/MM/AAAA attendu)")
-    return None
-
-
-def parse_bool(text: str, what: str, errors: list[str]) -> bool:
-    """oui/non, vrai/faux, x, 1/0; anything else is an error (and False)."""
-    value = normalise_text(text)
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    errors.append(f"{what} illisible : « {text} » (oui ou non attendu)")
-    return False
-
-
 def parse_derogation(text: str) -> str | None:
     """Code of an ARS derogation to the 20 km rule from the user's wording."""
-    value = normalise_text(text)
-    if not value or value in _FALSE:
+    value = fold(text)
+    if not value or value in FALSE_WORDS:
         return None
     for key, code in _DEROGATIONS.items():
         if key in value:

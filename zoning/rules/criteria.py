@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zoning.errors import InvalidInputError
+from zoning.io.text import fold
 from zoning.rules.distance import (
     DistanceVerdict,
     RoadDistance,
@@ -26,7 +27,7 @@ from zoning.rules.identifiers import normalise_rpps
 from zoning.rules.post import COARSE_PRECISIONS, Located, Post
 from zoning.rules.premium import PremiumResult, premium
 from zoning.rules.programme import Programme
-from zoning.rules.types import normalise_text, type_code, type_label
+from zoning.rules.types import type_code, type_label
 from zoning.rules.verdicts import CHECK, INVALID, NO, OK, Status, Verdict, status_of
 from zoning.store.decrees import EXPIRED, NOT_LOADED
 
@@ -87,35 +88,59 @@ def check_specialty(programme: Programme, specialty: str | None) -> Check:
     if programme.specialty is None and not programme.excluded_specialties:
         return Check("specialite", label, OK, "toutes spécialités")
     if not specialty:
+        if programme.specialty is not None:
+            # A single-specialty programme: the column is not needed to know it.
+            return Check("specialite", label, OK, f"supposée : {programme.specialty} (programme)")
         return Check("specialite", label, CHECK, "spécialité non fournie")
-    given = normalise_text(specialty)
+    given = fold(specialty)
     if given in {"mg", "medecin generaliste", "generaliste"}:
         given = "medecine generale"
-    if programme.specialty is not None and given != normalise_text(programme.specialty):
+    if programme.specialty is not None and given != fold(programme.specialty):
         return Check(
             "specialite", label, NO, f"{specialty} : programme réservé à la {programme.specialty}"
         )
-    if given in {normalise_text(s) for s in programme.excluded_specialties}:
+    if given in {fold(s) for s in programme.excluded_specialties}:
         return Check("specialite", label, NO, f"{specialty} exclue de ce programme")
     return Check("specialite", label, OK, specialty)
 
 
-def _check_type(criterion: str, label: str, raw: str | None, allowed: Collection[str]) -> Check:
+def _check_type(
+    criterion: str,
+    label: str,
+    raw: str | None,
+    allowed: Collection[str],
+    source: str | None = None,
+) -> Check:
     if not raw:
         return Check(criterion, label, CHECK, "type non fourni")
     code = type_code(raw)
     if code is None:
         return Check(criterion, label, CHECK, f"type non reconnu : « {raw} »")
+    said = f" (d'après {source})" if source else ""
+    wanted = ", ".join(sorted(type_label(c) for c in allowed))
+    refused = Check(criterion, label, NO, f"{type_label(code)}{said} non admis (admis : {wanted})")
+    if code == "prive":
+        # Private, but ESPIC or for-profit is not said: fine only if both are admitted.
+        both = {"espic", "prive_lucratif"}
+        if both <= set(allowed):
+            return Check(criterion, label, OK, f"{type_label(code)}{said} : les deux sont admis")
+        if not both & set(allowed):
+            return refused
+        return Check(
+            criterion,
+            label,
+            CHECK,
+            f"établissement privé{said} : ESPIC ou à but lucratif, la source ne le dit pas",
+        )
     if code not in allowed:
-        wanted = ", ".join(sorted(type_label(c) for c in allowed))
-        return Check(criterion, label, NO, f"{type_label(code)} non admis (admis : {wanted})")
-    return Check(criterion, label, OK, type_label(code))
+        return refused
+    return Check(criterion, label, OK, f"{type_label(code)}{said}")
 
 
-def check_establishment(programme: Programme, raw: str | None) -> Check:
-    """Type of the employing establishment (main site)."""
+def check_establishment(programme: Programme, raw: str | None, source: str | None = None) -> Check:
+    """Type of the employing establishment (main site); ``source`` when not the user's."""
     return _check_type(
-        "type_etablissement", "type d'établissement", raw, programme.establishment_types
+        "type_etablissement", "type d'établissement", raw, programme.establishment_types, source
     )
 
 
@@ -429,7 +454,9 @@ def evaluate_post(
         located = check_located(hospital, "site_principal", "site principal")
         if located is not None:
             checks.append(located)
-        checks.append(check_establishment(programme, post.establishment_type))
+        checks.append(
+            check_establishment(programme, post.establishment_type, post.establishment_type_source)
+        )
     half_days = _site_half_days(programme, post)
     checks.append(
         check_time_split(

@@ -76,6 +76,8 @@ class Post:
     specialty: str | None = None
     hospital: SiteInput | None = None
     establishment_type: str | None = None
+    # Where ``establishment_type`` comes from when the user did not give it (FINESS record).
+    establishment_type_source: str | None = None
     hospital_half_days: float | None = None
     sites: tuple[SiteInput, ...] = ()
     start: dt.date | None = None

@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 # FINESS ET number -> (lon, lat, INSEE code or None), or None when unknown.
 FinessLocator = Callable[[str], tuple[float | None, float | None, str | None] | None]
+# FINESS ET number -> the establishment's legal category as its record says it:
+# « public », « prive » (ESPIC or for-profit, the source does not tell), or None.
+FinessStatus = Callable[[str], str | None]
+_LEGAL_STATUS = {"public": "public", "private": "prive", "prive": "prive"}
 # A site with an address -> (lon, lat, precision label[, note]), or the reason it failed
 # (or None). A geocoder may also have ``prepare(sites)``, called once with every site.
 Geocoder = Callable[
@@ -47,21 +51,36 @@ GEOCODE_PRECISIONS = {
 }
 
 
+def _record(directory: Any, number: str) -> Any:
+    """The FINESS record of ``number``, or None when unknown or malformed."""
+    try:
+        return directory.get(number)
+    except ZoningError:
+        return None
+
+
 def finess_locator_from_directory(directory: Any) -> FinessLocator:
     """Adapt a :class:`zoning.sources.finess.FinessDirectory` (anything with ``get``)."""
 
     def locate(number: str) -> tuple[float | None, float | None, str | None] | None:
-        try:
-            site = directory.get(number)
-        except ZoningError:
-            return None
-        return site.lon, site.lat, site.citycode
+        site = _record(directory, number)
+        return None if site is None else (site.lon, site.lat, site.citycode)
 
     return locate
 
 
-def default_finess_locator(sources_dir: Path | None = None) -> FinessLocator | None:
-    """FINESS lookups from the FINESS files of a sources folder, or None if it has none."""
+def finess_status_from_directory(directory: Any) -> FinessStatus:
+    """The legal category of an establishment from its FINESS record (see :data:`FinessStatus`)."""
+
+    def status(number: str) -> str | None:
+        site = _record(directory, number)
+        value = str(getattr(site, "legal_status", None) or "").strip().lower()
+        return _LEGAL_STATUS.get(value)
+
+    return status
+
+
+def _finess_directory(sources_dir: Path | None) -> Any:
     from zoning.settings import get_settings
     from zoning.sources.finess import load_finess_directory
 
@@ -73,7 +92,23 @@ def default_finess_locator(sources_dir: Path | None = None) -> FinessLocator | N
     if not len(directory):
         log.warning("FINESS lookups unavailable: no FINESS file in %s", sources_dir)
         return None
-    return finess_locator_from_directory(directory)
+    return directory
+
+
+def default_finess_locator(sources_dir: Path | None = None) -> FinessLocator | None:
+    """FINESS lookups from the FINESS files of a sources folder, or None if it has none."""
+    directory = _finess_directory(sources_dir)
+    return None if directory is None else finess_locator_from_directory(directory)
+
+
+def default_finess_lookups(
+    sources_dir: Path | None = None,
+) -> tuple[FinessLocator | None, FinessStatus | None]:
+    """Location and legal category lookups from one read of the FINESS files."""
+    directory = _finess_directory(sources_dir)
+    if directory is None:
+        return None, None
+    return finess_locator_from_directory(directory), finess_status_from_directory(directory)
 
 
 class _AddressGeocoder:

@@ -7,8 +7,7 @@ vocabulary, not campaign figures, so it lives in code.
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from zoning.io.text import fold
 
 # code -> (French label, synonyms after normalisation)
 TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -42,10 +41,14 @@ TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
             "psph",
         ),
     ),
+    # « Privé » alone, or FINESS's public/private flag: ESPIC or for-profit, not said.
+    "prive": (
+        "établissement privé (ESPIC ou à but lucratif, non précisé)",
+        ("prive", "etablissement prive", "private"),
+    ),
     "prive_lucratif": (
         "établissement privé à but lucratif",
         (
-            "prive",
             "prive lucratif",
             "prive a but lucratif",
             "etablissement de sante prive",
@@ -140,18 +143,11 @@ TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
 _LOOKUP = {syn: code for code, (_, syns) in TYPES.items() for syn in (*syns, code)}
 
 
-def normalise_text(text: str) -> str:
-    """Lower-case ASCII words separated by single spaces."""
-    text = unicodedata.normalize("NFKD", text.replace("œ", "oe"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
-
-
 def type_code(raw: str | None) -> str | None:
     """The type code of a user's wording, or None when unknown."""
     if raw is None:
         return None
-    text = normalise_text(raw)
+    text = fold(raw)
     if not text:
         return None
     if text in _LOOKUP:

@@ -13,6 +13,7 @@ Two readers give the same columns (:data:`FINESS_COLUMNS`):
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from zoning.errors import InvalidInputError, NotFoundError, SourceFormatError
+from zoning.io.read import decode_lines
 from zoning.sources._tables import pick_columns, read_table
 from zoning.sources.manifest import Source
 
@@ -41,6 +43,7 @@ FINESS_COLUMNS: tuple[str, ...] = (
     "lat",
     "geo_quality",
     "origin",
+    "legal_status",
 )
 
 # FINESS numbers (spec pattern): département (2 digits, 2A/2B, 9A.. overseas), 7 digits.
@@ -128,13 +131,9 @@ def _insee_code(departement: str, commune: str) -> str | None:
 
 
 def _split_lines(path: Path) -> list[str]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older extracts are Windows-1252 (latin-1 superset for the French letters).
-        text = raw.decode("cp1252", errors="replace")
-    return text.splitlines()
+    # Older extracts are Windows-1252: decoded line by line like every user file.
+    raw = path.read_bytes().removeprefix(codecs.BOM_UTF8)
+    return "".join(line for line, _ in decode_lines(raw)).splitlines()
 
 
 def read_etalab(path: Path) -> pd.DataFrame:
@@ -216,6 +215,7 @@ def read_etalab(path: Path) -> pd.DataFrame:
                 "citycode": _insee_code(s["departement"], s["commune"]),
                 "geo_quality": None,
                 "origin": "etalab",
+                "legal_status": None,
             }
         )
     frame = pd.DataFrame.from_records(
@@ -281,6 +281,12 @@ def read_eurostat_hospitals(path: Path, source: Source) -> pd.DataFrame:
             "lat": pd.to_numeric(frame["lat"], errors="coerce"),
             "geo_quality": raw["geo_qual"].replace("", None) if "geo_qual" in raw else None,
             "origin": "eurostat",
+            # « public » / « private » (ESPIC or for-profit: the table does not say).
+            "legal_status": (
+                frame["status"].str.strip().str.lower().replace("", None)
+                if "status" in frame
+                else None
+            ),
         }
     )
     return out[list(FINESS_COLUMNS)]
@@ -303,6 +309,7 @@ class FinessSite:
     lat: float | None
     geo_quality: str | None
     origin: str
+    legal_status: str | None = None
 
     @property
     def address(self) -> str:
@@ -375,6 +382,7 @@ class FinessDirectory:
             lat=number_or_none("lat"),
             geo_quality=text("geo_quality") or None,
             origin=text("origin"),
+            legal_status=text("legal_status") or None,
         )
 
     def with_citycodes(self, citycodes: pd.Series) -> FinessDirectory:

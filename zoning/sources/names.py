@@ -3,11 +3,10 @@ and « saint etienne d'orthe » compare equal."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from functools import lru_cache
 
-_NON_ALNUM = re.compile(r"[^A-Z0-9]+")
+from zoning.io.text import fold_upper
+
 _ABBREVIATIONS = {"SAINT": "ST", "SAINTE": "STE"}
 _ARTICLES = ("L", "LE", "LA", "LES")
 
@@ -15,10 +14,7 @@ _ARTICLES = ("L", "LE", "LA", "LES")
 @lru_cache(maxsize=200_000)
 def normalize_name(name: str) -> str:
     """Upper-case ASCII words, « Saint »/« Sainte » abbreviated, punctuation as spaces."""
-    text = name.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).upper()
-    words = _NON_ALNUM.sub(" ", text).split()
+    words = fold_upper(name).split()
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 

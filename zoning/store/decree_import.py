@@ -21,7 +21,7 @@ import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError, ZoningError
+from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
 from zoning.sources.names import name_keys, normalize_name
 from zoning.store.decrees import Decree
 from zoning.store.integrity import read_meta, record_store_files, store_lock
@@ -144,64 +144,36 @@ class ImportReport:
         }
 
 
-def read_annex_table(
-    path: Path, sheet: str | None = None
-) -> tuple[list[str], list[list[str]], int]:
-    """Headers, text rows and the header's 1-based line of an annex (CSV, XLSX or ODS).
-
-    The one place the importer reads a file: repoint it at the project's table reader
-    (``zoning.io.read``) when that lands.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InvalidInputError(f"fichier introuvable : {path}")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm", ".ods"):
-            sheet_name: int | str = sheet if sheet is not None else 0
-            frame = pd.read_excel(
-                path,
-                sheet_name=sheet_name,
-                header=None,
-                dtype=str,
-                engine="odf" if suffix == ".ods" else "openpyxl",
-            )
-            grid = [["" if pd.isna(v) else str(v).strip() for v in row] for row in frame.to_numpy()]
-        elif suffix in (".csv", ".txt", ".tsv"):
-            grid = [[c.strip() for c in row] for row in _csv_grid(path)]
-        else:
-            raise InvalidInputError(
-                f"{path.name} : format non lu (CSV, XLSX ou ODS attendu ; un PDF doit "
-                "d'abord être converti en tableau)"
-            )
-    except ZoningError:
-        raise
-    except Exception as exc:  # pandas/openpyxl/odf raise many types on a bad file
-        raise InvalidInputError(f"{path.name} : fichier illisible ({exc})") from exc
-    for at, row in enumerate(grid[:15]):
-        roles = _column_roles(row)
-        if "zone" in roles and ({"code", "name", "qpv", "tvs"} & set(roles)):
-            return row, grid[at + 1 :], at + 1
-    raise InvalidInputError(
-        f"{path.name} : aucune ligne d'en-tête reconnue dans les 15 premières lignes "
-        "(une colonne de classe — « Classe », « Zonage » — et une colonne de commune — "
-        "« Code INSEE », « Commune » — ou de QPV / TVS sont attendues)"
+def _annex_header_score(cells: Sequence[str]) -> float:
+    """A header row names a class column and a commune (or QPV, or TVS) column."""
+    roles = _column_roles(list(cells))
+    return (
+        float(len(roles))
+        if "zone" in roles and {"code", "name", "qpv", "tvs"} & set(roles)
+        else 0.0
     )
 
 
-def _csv_grid(path: Path) -> list[list[str]]:
-    """Cells of a CSV (UTF-8, BOM or Windows-1252; ``;`` ``,`` tab or ``|``), ragged rows
-    (a title line above the header) kept."""
-    import csv
+def read_annex_table(
+    path: Path, sheet: str | None = None
+) -> tuple[list[str], list[list[str]], list[int]]:
+    """Headers, text rows and the file line of each row of an annex (CSV, XLSX or ODS).
 
-    raw = path.read_bytes()
+    Read by the project's one table reader (:func:`zoning.io.read.read_table`): per-line
+    encoding, delimiter, workbooks with the sheet chosen by content, title lines above
+    the header.
+    """
+    from zoning.io.read import read_table
+
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    lines = text.splitlines()
-    sep = max((";", ",", "\t", "|"), key=lambda s: sum(line.count(s) for line in lines[:50]))
-    return [list(row) for row in csv.reader(lines, delimiter=sep)]
+        table = read_table(path, sheet, _annex_header_score, what="annexe d'arrêté")
+    except InvalidInputError as exc:
+        raise InvalidInputError(
+            f"{exc} (une colonne de classe — « Classe », « Zonage » — et une colonne de "
+            "commune — « Code INSEE », « Commune » — ou de QPV / TVS sont attendues ; un PDF "
+            "doit d'abord être converti en tableau)"
+        ) from exc
+    return table.headers, table.rows, table.lines
 
 
 def _column_roles(headers: list[str]) -> dict[str, int]:
@@ -229,10 +201,6 @@ def class_of(label: str) -> str | None:
     """The class a label means (``None`` when not recognised)."""
     norm = _RANK.sub("", normalize_name(label))
     return _CLASS_SPELLINGS.get(norm)
-
-
-def _row_line(header_line: int, index: int) -> int:
-    return header_line + 1 + index
 
 
 class _Resolver:
@@ -313,13 +281,10 @@ def read_tvs_table(path: Path) -> dict[str, list[str]]:
 
 def _read_plain(path: Path) -> tuple[list[str], list[list[str]]]:
     """First row as header: for the TVS table, which has no class column."""
-    frame = (
-        pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False)
-        if (Path(path).suffix.lower() in (".csv", ".txt"))
-        else pd.read_excel(path, dtype=str)
-    )
-    frame = frame.fillna("")
-    return [str(c) for c in frame.columns], [[str(v) for v in r] for r in frame.to_numpy()]
+    from zoning.io.read import read_table
+
+    table = read_table(path, what="table TVS")
+    return table.headers, table.rows
 
 
 def _record(
@@ -434,7 +399,7 @@ def import_decree(
     report = ImportReport(decree, path)
     for warning in warnings:
         report.add("avertissement", warning)
-    headers, rows, header_line = read_annex_table(path, sheet)
+    headers, rows, lines = read_annex_table(path, sheet)
     roles = _column_roles(headers)
     report.add(
         "info",
@@ -458,7 +423,7 @@ def import_decree(
     for index, row in enumerate(rows):
         if not any(c.strip() for c in row):
             continue
-        line = _row_line(header_line, index)
+        line = lines[index]
         report.rows_read += 1
         raw_zone = cell(row, "zone")
         zone = class_of(raw_zone) if raw_zone else ""

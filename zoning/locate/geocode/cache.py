@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from zoning.locate.geocode._text import fold
+from zoning.io.text import fold_upper
 
 
 def cache_key(base_url: str, q: str, filters: dict[str, str] | None = None) -> str:
     """Key of one query: geocoder URL, folded text, sorted non-empty filters."""
-    parts = [base_url.rstrip("/"), fold(q)]
+    parts = [base_url.rstrip("/"), fold_upper(q)]
     parts += [f"{k}={v}" for k, v in sorted((filters or {}).items()) if v]
     return "|".join(parts)
 

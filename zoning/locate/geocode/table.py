@@ -5,11 +5,9 @@ Every input row is in the output, in order, with the result columns appended.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,13 +17,14 @@ import pandas as pd
 
 from zoning import __version__
 from zoning.errors import InvalidInputError
-from zoning.locate.geocode._text import fold_header
+from zoning.io.read import default_header_score, read_table
+from zoning.io.text import fold_upper
 from zoning.locate.geocode.pipeline import BatchOutcome, Geocoder, PlaceQuery
 from zoning.locate.geocode.result import RESULT_COLUMNS
 
 log = logging.getLogger(__name__)
 
-EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})  # output formats written as a workbook
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: Header spellings recognised for each role (folded: no accents, upper case).
@@ -72,7 +71,7 @@ def detect_columns(headers: list[str], **given: str | None) -> Columns:
     InvalidInputError
         A given column is not in the file, or nothing usable was found.
     """
-    folded = {fold_header(h): h for h in headers}
+    folded = {fold_upper(h): h for h in headers}
     chosen: dict[str, str | None] = {}
     for role, aliases in HEADER_ALIASES.items():
         value = given.get(role)
@@ -97,65 +96,31 @@ def detect_columns(headers: list[str], **given: str | None) -> Columns:
     return columns
 
 
-def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")  # Excel's « CSV (séparateur : ;) »
+def header_score(cells: Sequence[str]) -> float:
+    """Header cells recognised as one of :data:`HEADER_ALIASES` (to find the header row)."""
+    known = {a for aliases in HEADER_ALIASES.values() for a in aliases}
+    return float(sum(1 for c in cells if fold_upper(c) in known))
 
 
-def read_csv_text(text: str, path: Path | str = "<entrée>") -> pd.DataFrame:
-    """Parse CSV text (``,`` ``;`` tab or ``|``), every cell as a string.
+def read_input(path: Path, sheet: str | None = None) -> pd.DataFrame:
+    """Read a user's table (:func:`zoning.io.read.read_table`) as a frame of strings.
 
     Raises
     ------
     InvalidInputError
-        Naming the line whose number of fields differs from the header's.
+        Unreadable file, or a row with more values than headers (naming its line).
     """
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        first = text.splitlines()[0] if text else ""
-        delimiter = max(",;\t|", key=first.count)
-    # Blank lines are not rows; a line of bare separators is (it is kept, empty).
-    numbered = [
-        (n, row) for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)
-        if row
-    ]  # fmt: skip
-    if not numbered:
-        raise InvalidInputError(f"{path} : fichier vide")
-    header = [h.strip() for h in numbered[0][1]]
-    if len(set(header)) != len(header):
-        raise InvalidInputError(f"{path} : ligne 1 : noms de colonnes en double")
-    for lineno, row in numbered[1:]:
-        if len(row) != len(header):
-            raise InvalidInputError(
-                f"{path} : ligne {lineno} : {len(row)} champ(s) au lieu de {len(header)} "
-                f"(séparateur « {delimiter} » ; guillemet non fermé ou séparateur en trop ?)"
-            )
-    body = [row for _n, row in numbered[1:]]
-    frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame.attrs["delimiter"] = delimiter
-    return frame
+    table = read_table(Path(path), sheet, _score_or_text, what="liste d'adresses")
+    table.refuse_ragged()
+    if table.duplicated:
+        table.refuse_duplicates(table.headers)
+    return table.frame()
 
 
-def read_input(path: Path, sheet: str | None = None) -> pd.DataFrame:
-    """Read a CSV (UTF-8, UTF-8 BOM or Windows-1252) or Excel file as strings."""
-    path = Path(path)
-    if not path.is_file():
-        raise InvalidInputError(f"fichier introuvable : {path}")
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        try:
-            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
-        except (ValueError, KeyError) as exc:
-            raise InvalidInputError(f"{path} : classeur illisible ({exc})") from exc
-        frame = frame.astype(object).where(frame.notna(), "")
-        frame.columns = [str(c).strip() for c in frame.columns]
-        return frame
-    return read_csv_text(_decode(path.read_bytes()), path)
+def _score_or_text(cells: Sequence[str]) -> float:
+    # A recognised header wins; a file of other headers is still read (the columns are
+    # then named with --address-col and friends).
+    return 100 * header_score(cells) + default_header_score(cells)
 
 
 def neutralise(value: Any) -> Any:
@@ -263,10 +228,16 @@ def geocode_file(
     frame = read_input(source, sheet)
     if on_total:
         on_total(len(frame))
-    chosen = detect_columns([str(c) for c in frame.columns], **columns)
+    try:
+        chosen = detect_columns([str(c) for c in frame.columns], **columns)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{Path(source).name} : {exc}") from exc
     log.info("columns: %s", chosen.describe())
     outcome = geocoder.geocode_many(queries_of(frame, chosen), progress=progress)
     result = with_results(frame, outcome)
     delimiter = str(frame.attrs.get("delimiter", ";"))
-    write_output(result, output, provenance(geocoder, chosen, outcome), delimiter)
+    meta = provenance(geocoder, chosen, outcome)
+    if frame.attrs.get("cp1252_lines"):
+        meta["lignes lues en Windows-1252"] = ", ".join(map(str, frame.attrs["cp1252_lines"]))
+    write_output(result, output, meta, delimiter)
     return result, outcome, chosen

@@ -1,0 +1,118 @@
+"""Headers recognised by meaning; doubts reported, never guessed; the user's overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zoning.errors import InvalidInputError
+from zoning.report.columns import match_columns, parse_override, read_mapping_file
+
+DS_HEADERS = {
+    # header -> field it must feed (None: shown as not used)
+    "ID": "ref",
+    "Email": None,
+    "Civilité": None,
+    "Nom": "nom",
+    "Prénom": "prenom",
+    "Archivé": None,
+    "État du dossier": None,
+    "Dernière mise à jour le": None,
+    "Déposé le": "date_depot",
+    "Passé en instruction le": None,
+    "Traité le": None,
+    "Motivation de la décision": None,
+    "Instructeurs": None,
+    "Groupe instructeur": None,
+    "Numéro RPPS du médecin": "rpps",
+    "Date d'inscription au tableau de l'Ordre des médecins": "ordre",
+    "Spécialité exercée": "specialite",
+    "Numéro FINESS de l'établissement employeur": "hop_finess",
+    "Statut juridique de l'établissement": "type_etablissement",
+    "Nombre de demi-journées hebdomadaires à l'hôpital": "dj_hopital",
+    "Commune du cabinet ou de la maison de santé": "site1_ville",
+    "Commune du cabinet ou de la maison de santé (Code insee)": "site1_insee",
+    "Commune du cabinet ou de la maison de santé (Département)": None,
+    "Adresse de la structure ambulatoire": "site1_adresse",
+    "Type de structure d'exercice": "site1_type",
+    "Nombre de demi-journées hebdomadaires en cabinet": "site1_dj",
+    "Commune du deuxième lieu d'exercice (Code insee)": "site2_insee",
+    "Date de prise de fonctions": "date_debut",
+    "Durée de l'engagement (en mois)": "duree",
+    "Demandez-vous une dérogation de durée ?": "derogation_duree",
+    "Quotité de temps hospitalier (%)": "quotite_hopital",
+    "Avez-vous pris connaissance de la charte ?": None,
+    "Pièce jointe : curriculum vitae": None,
+}
+
+
+def test_ds_question_labels_by_meaning() -> None:
+    cmap = match_columns(list(DS_HEADERS))
+    got = {c.header: c.field for c in cmap.columns}
+    assert got == DS_HEADERS
+    assert not cmap.warnings
+    notes = {c.header: c.note for c in cmap.columns}
+    assert "Démarches Simplifiées" in notes["Email"]
+    assert cmap.sites() == [1, 2]
+
+
+def test_bare_place_columns_go_to_the_site_when_the_hospital_has_a_finess() -> None:
+    cmap = match_columns(["FINESS de l'hôpital", "Code postal", "Commune", "Date de début"])
+    assert cmap.fields["site1_cp"] == "Code postal" and cmap.fields["site1_ville"] == "Commune"
+    note = next(c.note for c in cmap.columns if c.header == "Commune")
+    assert "FINESS" in note and "site ambulatoire" in note
+
+
+def test_bare_place_columns_without_finess_are_ambiguous_not_guessed() -> None:
+    cmap = match_columns(["Commune de l'hôpital (Code insee)", "Commune", "Date de début"])
+    assert "site1_ville" not in cmap.fields
+    assert any("« Commune »" in w and "ambiguë" in w for w in cmap.warnings)
+
+
+def test_two_columns_for_one_field_are_ambiguous() -> None:
+    cmap = match_columns(["Numéro FINESS de l'établissement", "FINESS de l'hôpital employeur"])
+    assert "hop_finess" not in cmap.fields
+    assert len(cmap.warnings) == 2 and all("aussi proposé" in w for w in cmap.warnings)
+    # The user settles it.
+    cmap = match_columns(
+        ["Numéro FINESS de l'établissement", "FINESS de l'hôpital employeur"],
+        {"FINESS de l'hôpital employeur": "hop_finess"},
+    )
+    assert cmap.fields == {"hop_finess": "FINESS de l'hôpital employeur"}
+
+
+def test_unclear_and_unknown_headers_are_reported() -> None:
+    cmap = match_columns(["Nom de la personne ou de l'organisme", "Type", "Zorglub"])
+    assert cmap.fields == {}
+    status = {c.header: c.status for c in cmap.columns}
+    assert status["Type"] == "incertaine" and status["Zorglub"] == "non utilisée"
+
+
+def test_overrides_name_the_field_and_the_header() -> None:
+    with pytest.raises(InvalidInputError, match=r"champ inconnu : « commune ».*site1_insee"):
+        match_columns(["Lieu"], {"Lieu": "commune"})
+    with pytest.raises(InvalidInputError, match="colonne « Ville » absente"):
+        match_columns(["Lieu"], {"Ville": "site1_ville"})
+    assert parse_override("Lieu d'exercice=site1_ville") == ("Lieu d'exercice", "site1_ville")
+    assert parse_override("Commentaire=") == ("Commentaire", None)
+    with pytest.raises(InvalidInputError, match="En-tête=champ"):
+        parse_override("site1_ville")
+
+
+def test_mapping_file_bad_line_is_named(tmp_path: Path) -> None:
+    good = tmp_path / "correspondances.toml"
+    good.write_text('[colonnes]\n"Lieu" = "site1_ville"\n"Remarque" = ""\n', encoding="utf-8")
+    assert read_mapping_file(good) == {"Lieu": "site1_ville", "Remarque": None}
+    bad = tmp_path / "mauvais.toml"
+    bad.write_text('[colonnes]\n"Lieu" = "site1_ville"\nRemarque = \n', encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"mauvais\.toml : ligne 3 : syntaxe TOML"):
+        read_mapping_file(bad)
+    unknown = tmp_path / "inconnu.toml"
+    unknown.write_text('[colonnes]\n"Lieu" = "site1_ville"\n"Ville" = "ville"\n', "utf-8")
+    with pytest.raises(InvalidInputError, match=r"inconnu\.toml : ligne 3 : champ inconnu"):
+        read_mapping_file(unknown)
+    number = tmp_path / "nombre.toml"
+    number.write_text('"Lieu" = 3\n', encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"nombre\.toml : ligne 1 : « Lieu »"):
+        read_mapping_file(number)

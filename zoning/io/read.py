@@ -1,0 +1,523 @@
+"""The one reader of user tables: CSV (any encoding Excel writes), Excel and ODS.
+
+Every command that reads a user's table (``batch``, ``geocode``, ``assign``'s CSV,
+``map posts``) reads it here, so that they accept the same files and refuse the
+same ones with the same French messages.
+
+- CSV: the encoding is decided **per line** (UTF-8 first, Windows-1252 for a line
+  that is not valid UTF-8, so one pasted line cannot turn a whole file into
+  mojibake), a UTF-8 BOM is dropped, UTF-16 with a BOM is read; the lines that
+  needed Windows-1252 are logged and kept on the table for the provenance. One
+  delimiter sniffer (``;`` ``,`` tab ``|``).
+- Excel (.xlsx .xlsm .xls) and ODS through python-calamine, which counts rows from
+  the sheet data (an understated ``<dimension>`` tag loses nothing); the sheet is
+  chosen by content (a Démarches Simplifiées workbook's « Dossiers ») unless named.
+  The kind of file is decided by its bytes, not by its extension.
+- The header row is found by content (a title row above it is fine); blank trailing
+  rows are dropped, every other row is kept with its line number in the file.
+
+A file that cannot be read raises :class:`~zoning.errors.InvalidInputError` with a
+French message naming the file (and the line when there is one).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zoning.errors import InvalidInputError
+
+log = logging.getLogger(__name__)
+
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
+DELIMITERS = (";", ",", "\t", "|")
+HEADER_SEARCH_ROWS = 10
+_SNIFF_LINES = 30
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+#: Scores a candidate header row (higher is better, 0 is "not a header").
+HeaderScorer = Callable[[Sequence[str]], float]
+
+
+@dataclass(frozen=True)
+class Table:
+    """Cells of a user's table as text; ``lines[i]`` is the file line (or sheet row) of ``rows[i]``.
+
+    Attributes
+    ----------
+    headers : list of str
+        Header cells, stripped; an empty one is named ``colonne_<n>`` and a repeated
+        one gets `` (2)``, `` (3)``… (see ``duplicated``).
+    cp1252_lines : tuple of int
+        Line numbers decoded as Windows-1252 because they were not valid UTF-8.
+    duplicated : dict
+        Header -> the names it was given, for headers present more than once.
+    sheet : str or None
+        The sheet read, for workbooks.
+    """
+
+    path: Path
+    headers: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    encoding: str
+    delimiter: str | None
+    header_line: int
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    cp1252_lines: tuple[int, ...] = ()
+    duplicated: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The file name, as messages show it."""
+        return self.path.name
+
+    def records(self) -> list[dict[str, str]]:
+        """Rows as header -> cell (missing cells empty, extra cells dropped)."""
+        width = len(self.headers)
+        return [dict(zip(self.headers, (r + [""] * width)[:width], strict=True)) for r in self.rows]
+
+    def ragged(self) -> list[tuple[int, int]]:
+        """(line, number of cells) of rows with non-empty cells beyond the header's width."""
+        width = len(self.headers)
+        return [
+            (line, len(row))
+            for row, line in zip(self.rows, self.lines, strict=True)
+            if any(c.strip() for c in row[width:])
+        ]
+
+    def refuse_ragged(self) -> None:
+        """Stop on the first row with more values than headers (a lost value otherwise)."""
+        for line, count in self.ragged():
+            raise InvalidInputError(
+                f"{self.name} : ligne {line} : {count} champ(s) au lieu de {len(self.headers)} "
+                f"(séparateur « {self.delimiter} » ; guillemet non fermé ou séparateur en trop ?)"
+            )
+
+    def refuse_duplicates(self, used: Iterable[str]) -> None:
+        """Stop when a column we would use has a header given to several columns."""
+        used = set(used)
+        for header, names in self.duplicated.items():
+            if used & set(names):
+                raise InvalidInputError(
+                    f"{self.name} : ligne {self.header_line} : la colonne « {header} » "
+                    f"apparaît {len(names)} fois ; renommez-les pour dire laquelle utiliser"
+                )
+
+    def frame(self) -> Any:
+        """The rows as a :class:`pandas.DataFrame` of strings (headers as columns)."""
+        import pandas as pd
+
+        width = len(self.headers)
+        body = [(r + [""] * width)[:width] for r in self.rows]
+        frame = pd.DataFrame(body, columns=self.headers, dtype=object)
+        if self.delimiter is not None:
+            frame.attrs["delimiter"] = self.delimiter
+        frame.attrs["cp1252_lines"] = list(self.cp1252_lines)
+        frame.attrs["lines"] = list(self.lines)
+        return frame
+
+
+# --- bytes -> text ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text of a file and how it was decoded."""
+
+    text: str
+    encoding: str
+    cp1252_lines: tuple[int, ...]
+
+
+def _decode_line(raw: bytes) -> tuple[str, bool]:
+    """One line: UTF-8, else Windows-1252 (True), its five unmapped bytes as Latin-1."""
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="latin1fallback"), True
+
+
+def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error("latin1fallback", _latin1_fallback)
+
+
+def decode_lines(raw: bytes) -> Iterator[tuple[str, bool]]:
+    """Decode ``raw`` line by line: (line with its end, True when it needed Windows-1252)."""
+    for line in raw.splitlines(keepends=True):
+        yield _decode_line(line)
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes or mostly control bytes: not a text table (UTF-16 is checked before)."""
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    return controls > len(head) * 0.1
+
+
+def decode(raw: bytes, path: Path) -> Decoded:
+    """The text of a CSV file, the encoding decided per line (see the module's doc)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return Decoded(raw.decode("utf-16"), "utf-16", ())
+        except UnicodeDecodeError as exc:
+            raise InvalidInputError(
+                f"{path.name} : fichier UTF-16 illisible (octet {exc.start})"
+            ) from exc
+    encoding = "utf-8"
+    if raw.startswith(codecs.BOM_UTF8):
+        raw, encoding = raw[len(codecs.BOM_UTF8) :], "utf-8-sig"
+    if looks_binary(raw[:65536]):
+        raise InvalidInputError(
+            f"{path.name} : fichier binaire, pas un tableau CSV, Excel ou ODS "
+            "(enregistrez-le en .csv, .xlsx ou .ods)"
+        )
+    parts: list[str] = []
+    fallback: list[int] = []
+    for number, (line, cp1252) in enumerate(decode_lines(raw), start=1):
+        parts.append(line)
+        if cp1252:
+            fallback.append(number)
+    if fallback:
+        encoding = "cp1252" if len(fallback) == len(parts) else f"{encoding} + cp1252"
+        shown = ", ".join(map(str, fallback[:10])) + ("…" if len(fallback) > 10 else "")
+        log.warning(
+            "%s: %d line(s) not valid UTF-8, read as Windows-1252 (lines %s)",
+            path.name,
+            len(fallback),
+            shown,
+        )
+    return Decoded("".join(parts), encoding, tuple(fallback))
+
+
+def sniff_delimiter(lines: Sequence[str]) -> str:
+    """The separator that splits the sample lines most consistently into most columns."""
+    best, best_score = ",", (-1, -1)
+    for sep in DELIMITERS:
+        counts = [len(next(csv.reader([line], delimiter=sep))) for line in lines if line.strip()]
+        if not counts:
+            continue
+        widest = max(counts)
+        score = (widest if widest > 1 else 0, sum(c == widest for c in counts))
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+# --- grids -------------------------------------------------------------------------------
+
+
+def _csv_grid(text: str, sep: str, path: Path) -> tuple[list[list[str]], list[int]]:
+    """Rows of cells and the file line where each row starts."""
+    # strict: an unclosed quote would otherwise swallow the rest of the file in one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    grid: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        for row in reader:
+            grid.append([c.strip() for c in row])
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InvalidInputError(
+            f"{path.name} : ligne {start} : CSV mal formé ({exc} ; guillemet non fermé ?)"
+        ) from exc
+    return grid, lines
+
+
+def cell_text(value: Any) -> str:
+    """A workbook cell as text: dates in ISO, whole numbers without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value).strip()
+
+
+def _workbook(path: Path) -> Any:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own and zip/xml errors for a bad file
+        raise InvalidInputError(
+            f"{path.name} : classeur illisible (fichier tronqué, protégé ou d'un autre format : "
+            f"{type(exc).__name__})"
+        ) from exc
+
+
+def sheet_names(path: Path) -> list[str]:
+    """Sheets of a workbook, in order."""
+    return list(_workbook(Path(path)).sheet_names)
+
+
+def _sheet_grid(book: Any, name: str, path: Path, limit: int | None = None) -> list[list[str]]:
+    try:
+        sheet = book.get_sheet_by_name(name)
+        rows = sheet.iter_rows() if limit else sheet.to_python(skip_empty_area=False)
+        grid = []
+        for row in rows:
+            grid.append([cell_text(v) for v in row])
+            if limit and len(grid) >= limit:
+                break
+    except Exception as exc:
+        raise InvalidInputError(
+            f"{path.name} : feuille « {name} » illisible ({type(exc).__name__} : {exc})"
+        ) from exc
+    return grid
+
+
+def _header_at(grid: Sequence[Sequence[str]], scorer: HeaderScorer) -> tuple[int, float]:
+    scores = [scorer(row) for row in grid[:HEADER_SEARCH_ROWS]]
+    if not scores:
+        return 0, 0.0
+    best = max(scores)
+    return scores.index(best), best
+
+
+def default_header_score(cells: Sequence[str]) -> float:
+    """Text cells that are not numbers or dates: a header has several, a title one."""
+    from zoning.io.values import to_date, to_number
+
+    return float(sum(1 for c in cells if c.strip() and to_number(c) is None and to_date(c) is None))
+
+
+def _kind(path: Path, head: bytes) -> str:
+    """« workbook » or « text », from the bytes (the extension may lie)."""
+    if head.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+        return "workbook"
+    if head.startswith(b"%PDF"):
+        raise InvalidInputError(
+            f"{path.name} : document PDF, format non lu : convertissez d'abord le tableau "
+            "qu'il contient en .xlsx, .ods ou .csv"
+        )
+    start = head.lstrip()[:200].lower()
+    if start.startswith((b"<!doctype", b"<html", b"<table", b"<?xml")):
+        raise InvalidInputError(
+            f"{path.name} : page HTML ou XML, pas un tableau : ouvrez-la dans le tableur et "
+            "enregistrez-la en .xlsx ou .csv"
+        )
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        if looks_binary(head):
+            return "workbook"  # calamine says what is wrong with it
+        log.warning("%s: extension %s but the content is text, read as CSV", path.name, path.suffix)
+    return "text"
+
+
+def read_table(
+    path: Path | str,
+    sheet: str | None = None,
+    header_score: HeaderScorer | None = None,
+    *,
+    what: str = "tableau",
+) -> Table:
+    """Read a user's table (CSV, Excel or ODS), every cell as text.
+
+    Parameters
+    ----------
+    path
+        The file. Its kind is decided by its bytes (a renamed workbook is read).
+    sheet
+        Sheet to read in a workbook; by default the one whose header scores best
+        (for a Démarches Simplifiées export, « Dossiers »).
+    header_score
+        Scores a candidate header row; by default the number of text cells. A row
+        scoring 0 is not a header.
+    what
+        What the table is, for messages (« liste de candidats »).
+
+    Raises
+    ------
+    InvalidInputError
+        Missing, empty, binary, truncated or unreadable file, unknown sheet, no header.
+    """
+    path = Path(path)
+    scorer = header_score or default_header_score
+    if not path.is_file():
+        raise InvalidInputError(f"fichier introuvable : {path}")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"{path.name} : lecture impossible ({exc.strerror})") from exc
+    if not raw.strip():
+        raise InvalidInputError(f"{path.name} : fichier vide")
+    sheets: tuple[str, ...] = ()
+    cp1252: tuple[int, ...] = ()
+    if _kind(path, raw[:4096]) == "workbook":
+        book = _workbook(path)
+        sheets = tuple(book.sheet_names)
+        if sheet is not None and sheet not in sheets:
+            raise InvalidInputError(
+                f"{path.name} : pas de feuille « {sheet} » (feuilles : {', '.join(sheets)})"
+            )
+        if sheet is None:
+            if not sheets:
+                raise InvalidInputError(f"{path.name} : classeur sans feuille")
+            ranked = [
+                (_header_at(_sheet_grid(book, s, path, HEADER_SEARCH_ROWS), scorer)[1], -i, s)
+                for i, s in enumerate(sheets)
+            ]
+            sheet = max(ranked)[2]
+        grid = _sheet_grid(book, sheet, path)
+        lines = list(range(1, len(grid) + 1))
+        encoding, sep = "classeur", None
+    else:
+        decoded = decode(raw, path)
+        sample = decoded.text.splitlines()[:_SNIFF_LINES]
+        sep = sniff_delimiter(sample)
+        grid, lines = _csv_grid(decoded.text, sep, path)
+        encoding, cp1252 = decoded.encoding, decoded.cp1252_lines
+    # Blank rows before the header are not candidates (a title block may have gaps).
+    at, score = _header_at(grid, scorer)
+    if score <= 0:
+        first = next((" | ".join(c for c in r if c) for r in grid if any(r)), "")
+        raise InvalidInputError(
+            f"{path.name} : aucune ligne d'en-tête de {what} reconnue dans les "
+            f"{HEADER_SEARCH_ROWS} premières lignes (première ligne : « {first[:200]} »)"
+        )
+    headers = [h.strip() for h in grid[at]]
+    while headers and not headers[-1]:
+        headers.pop()
+    headers, duplicated = _unique_headers(headers)
+    body, body_lines = grid[at + 1 :], lines[at + 1 :]
+    # Trailing blank lines go; a trailing line of bare separators (« ;;; ») is a row
+    # someone wrote, and stays. A workbook's trailing empty rows are formatting.
+    while body and not any(c.strip() for c in body[-1]) and (sep is None or len(body[-1]) <= 1):
+        body.pop()
+        body_lines.pop()
+    table = Table(
+        path=path,
+        headers=headers,
+        rows=body,
+        lines=body_lines,
+        encoding=encoding,
+        delimiter=sep,
+        header_line=lines[at],
+        sheet=sheet,
+        sheets=sheets,
+        cp1252_lines=cp1252,
+        duplicated=duplicated,
+    )
+    log.info(
+        "read %s%s: %d rows, encoding %s, delimiter %r, header on line %d",
+        path.name,
+        f" [{sheet}]" if sheet else "",
+        len(body),
+        encoding,
+        sep,
+        table.header_line,
+    )
+    return table
+
+
+def _unique_headers(headers: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+    named = [h or f"colonne_{i + 1}" for i, h in enumerate(headers)]
+    seen: dict[str, int] = {}
+    out = []
+    duplicated: dict[str, list[str]] = {}
+    for h in named:
+        seen[h] = seen.get(h, 0) + 1
+        name = h if seen[h] == 1 else f"{h} ({seen[h]})"
+        out.append(name)
+        if seen[h] > 1:
+            duplicated.setdefault(h, [h]).append(name)
+    return out, duplicated
+
+
+def read_sheets(path: Path | str, header_score: HeaderScorer | None = None) -> dict[str, Table]:
+    """Every non-empty sheet of a workbook as a table (a sheet without header is skipped)."""
+    path = Path(path)
+    out: dict[str, Table] = {}
+    for name in sheet_names(path):
+        try:
+            out[name] = read_table(path, name, header_score)
+        except InvalidInputError as exc:
+            log.info("sheet %s skipped: %s", name, exc)
+    return out
+
+
+class LineDecoder(io.RawIOBase):
+    """A binary file re-encoded in UTF-8 line by line (for streaming readers).
+
+    Each line is decoded as :func:`decode` would (UTF-8, else Windows-1252); the
+    numbers of the lines that needed it are collected in ``cp1252_lines``.
+    """
+
+    def __init__(self, handle: io.BufferedIOBase) -> None:
+        self._handle = handle
+        self._buffer = b""
+        self._line = 0
+        self.cp1252_lines: list[int] = []
+        first = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
+        if first.startswith(codecs.BOM_UTF8):
+            handle.read(len(codecs.BOM_UTF8))
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while not self._buffer:
+            raw = self._handle.readline()
+            if not raw:
+                return 0
+            self._line += 1
+            text, cp1252 = _decode_line(raw)
+            if cp1252:
+                self.cp1252_lines.append(self._line)
+            self._buffer = text.encode("utf-8")
+        size = min(len(target), len(self._buffer))
+        target[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
+
+
+def sniff_file(path: Path) -> str:
+    """The delimiter of a (possibly huge) CSV file, from its first lines."""
+    with path.open("rb") as handle:
+        head = [_decode_line(handle.readline())[0] for _ in range(_SNIFF_LINES)]
+    return sniff_delimiter([h for h in head if h])
+
+
+def check_text_file(path: Path) -> None:
+    """Refuse an empty, binary, UTF-16 or workbook file given where streamed CSV is read."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    if not head.strip():
+        raise InvalidInputError(f"{path.name} : fichier vide")
+    if head.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+        raise InvalidInputError(
+            f"{path.name} : c'est un classeur (Excel/ODS), pas un CSV : enregistrez-le en CSV "
+            "ou en Parquet"
+        )
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InvalidInputError(
+            f"{path.name} : fichier UTF-16 : enregistrez-le en CSV UTF-8 pour ce traitement"
+        )
+    if looks_binary(head):
+        raise InvalidInputError(f"{path.name} : fichier binaire, pas un CSV")
