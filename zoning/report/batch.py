@@ -20,9 +20,11 @@ from typing import Any
 
 from zoning import __version__
 from zoning.errors import InvalidInputError
+from zoning.io.atomic import check_output, write_text
+from zoning.io.write import write_csv, write_excel, write_geojson
 from zoning.report.columns import ColumnMap, match_columns, require_columns
 from zoning.report.rows import post_from_cells
-from zoning.report.tables import InputTable, read_input, write_csv, write_excel, write_geojson
+from zoning.report.tables import InputTable, read_input
 from zoning.rules.batch import evaluate_posts
 from zoning.rules.criteria import PostResult
 from zoning.rules.distance import RoadDistance
@@ -301,6 +303,7 @@ def run_batch(
         raise InvalidInputError(
             f"format de sortie non pris en charge : « {suffix} » (.xlsx, .csv ou .geojson)"
         )
+    check_output(output_path, input_path)
     programme = load_programme(programme_id, programmes_folder)
     table = read_input(Path(input_path), sheet)
     cmap = match_columns(table.headers)
@@ -343,7 +346,7 @@ def run_batch(
     elif suffix == ".csv":
         write_csv(output_path, headers, rows)
         text = "\n".join(f"{k} : {v}" for k, v in prov)
-        output_path.with_suffix(".provenance.txt").write_text(text + "\n", encoding="utf-8")
+        write_text(output_path.with_suffix(".provenance.txt"), text + "\n")
     else:
         points = [
             (r.sites[0].lon, r.sites[0].lat)

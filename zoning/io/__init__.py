@@ -1,0 +1,1 @@
+"""Reading and writing user files: one place for tables, text and atomic outputs."""
