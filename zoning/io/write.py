@@ -200,8 +200,9 @@ def write_excel(path: str | Path, sheets: Mapping[str, Sheet]) -> Path:
     bold = Font(bold=True)
     for name, (headers, rows) in sheets.items():
         ws = book.create_sheet(title=_XML_ILLEGAL.sub("", str(name))[:31])
+        head = [[excel_value(v) for v in r] for r in rows[:200]]
         for i, header in enumerate(headers, start=1):
-            sample = [len(str(r[i - 1])) for r in rows[:200] if i - 1 < len(r) and r[i - 1]]
+            sample = [len(str(r[i - 1])) for r in head if i - 1 < len(r) and r[i - 1]]
             width = max([len(str(header)), *sample])
             ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
         ws.freeze_panes = "A2"
