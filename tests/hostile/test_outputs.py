@@ -4,8 +4,8 @@ commands write (numbers stay numbers, formulas are inert, no row lost or split).
 
 Each command runs as a user runs it (``python -m zoning``), on the real store. The
 interrupt is a real SIGINT: the test watches the output folder for the command's
-temporary file, freezes the process (SIGSTOP) once it exists while the final name
-does not — so the process is certainly between creating and renaming it — then sends
+temporary file, freezes the process (SIGSTOP) once it exists — the process is then
+certainly between creating it and renaming it over the final name — then sends
 SIGINT and lets it go on (SIGCONT). The read-only folder is a real ``chmod 555``
 folder; when the tests run as root (who ignores permissions), the command runs
 without the capabilities that let root write anyway (``setpriv``). The full disk is
@@ -98,7 +98,8 @@ def interrupt_while_writing(
         while proc.poll() is None and time.monotonic() < deadline:
             if _temps(folder, name):
                 os.kill(proc.pid, signal.SIGSTOP)
-                mid_write = bool(_temps(folder, name)) and not (folder / name).exists()
+                # still there while frozen: the rename has not happened yet
+                mid_write = bool(_temps(folder, name))
                 os.kill(proc.pid, signal.SIGINT)
                 os.kill(proc.pid, signal.SIGCONT)
                 break

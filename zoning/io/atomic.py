@@ -18,7 +18,9 @@ import errno
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,7 +110,34 @@ def check_output(output: str | Path, *inputs: str | Path | None, folder: bool = 
     return out
 
 
-def _remove(tmp: Path) -> None:
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Delay SIGINT/SIGTERM until the block is over (main thread, POSIX)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _create_temp(final: Path, parent: Path, folder: bool) -> Path:
+    prefix = f".{final.name}."
+    if folder:
+        return Path(tempfile.mkdtemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=parent))
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=parent)
+    os.close(fd)
+    return Path(name)
+
+
+def _remove(tmp: Path | None) -> None:
+    if tmp is None:
+        return
     try:
         if tmp.is_dir() and not tmp.is_symlink():
             shutil.rmtree(tmp)
@@ -136,23 +165,23 @@ def atomic_path(path: str | Path, *, folder: bool = False) -> Iterator[Path]:
     """
     final = Path(path)
     parent = final.parent if str(final.parent) else Path(".")
+    tmp: Path | None = None
+    renamed = False
     try:
-        if folder:
-            tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=TEMP_SUFFIX, dir=parent))
-        else:
-            fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=TEMP_SUFFIX, dir=parent)
-            os.close(fd)
-            tmp = Path(name)
-    except OSError as exc:
-        raise OutputError(describe_os_error(final, exc)) from exc
-    try:
+        # Ctrl+C is held while the temporary file is created, so that it cannot land
+        # between its creation and ``tmp`` being known (and the file be left behind).
+        with _interrupts_held():
+            tmp = _create_temp(final, parent, folder)
         yield tmp
         # mkstemp makes 0600 files; give the output the usual permissions.
         os.chmod(tmp, (0o777 if folder else 0o666) & ~_umask())
         if folder and final.is_dir():
             shutil.rmtree(final)
         os.replace(tmp, final)
+        renamed = True
     except KeyboardInterrupt as exc:
+        if renamed:  # too late to undo: the file is complete
+            raise
         _remove(tmp)
         raise OutputInterruptedError(
             f"interrompu pendant l'écriture de {final} : aucun fichier écrit sous ce nom"

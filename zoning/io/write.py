@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,6 +39,7 @@ from zoning.io.atomic import atomic_open, atomic_path, write_bytes, write_text
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NEGATIVE_NUMBER = re.compile(r"-(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 #: Characters XML 1.0 (hence XLSX) cannot hold: openpyxl refuses them.
+log = logging.getLogger(__name__)
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 CSV_SEP = ";"
@@ -192,11 +194,21 @@ def write_excel(path: str | Path, sheets: Mapping[str, Sheet]) -> Path:
     otherwise take most of a batch's time. Cells go through :func:`excel_value`.
     """
     from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    try:
+        _fill_and_save(book, path, sheets)
+    except BaseException:
+        _discard(book)
+        raise
+    return Path(path)
+
+
+def _fill_and_save(book: Any, path: str | Path, sheets: Mapping[str, Sheet]) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=True)
     bold = Font(bold=True)
     for name, (headers, rows) in sheets.items():
         ws = book.create_sheet(title=_XML_ILLEGAL.sub("", str(name))[:31])
@@ -216,7 +228,22 @@ def write_excel(path: str | Path, sheets: Mapping[str, Sheet]) -> Path:
             ws.append([excel_value(v) for v in row])
     with atomic_path(path) as tmp:
         book.save(tmp)
-    return Path(path)
+
+
+def _discard(book: Any) -> None:
+    """Finish openpyxl's row generators of an abandoned workbook, quietly.
+
+    Left suspended, they write to their closed stream when collected and Python
+    prints « Exception ignored ... Traceback » on the way out.
+    """
+    for ws in book.worksheets:
+        for gen in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            if gen is None:
+                continue
+            try:
+                gen.close()
+            except Exception as exc:  # the stream is already closed: nothing to keep
+                log.debug("discarding an unfinished sheet: %s", exc)
 
 
 def frame_sheet(frame: pd.DataFrame) -> Sheet:
