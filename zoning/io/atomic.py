@@ -17,10 +17,8 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import secrets
 import shutil
-import signal
-import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -110,29 +108,15 @@ def check_output(output: str | Path, *inputs: str | Path | None, folder: bool = 
     return out
 
 
-@contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Delay SIGINT/SIGTERM until the block is over (main thread, POSIX)."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-        signal, "pthread_sigmask"
-    ):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+def _temp_name(final: Path, parent: Path) -> Path:
+    return parent / f".{final.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
 
 
-def _create_temp(final: Path, parent: Path, folder: bool) -> Path:
-    prefix = f".{final.name}."
+def _create_temp(tmp: Path, folder: bool) -> None:
     if folder:
-        return Path(tempfile.mkdtemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=parent))
-    fd, name = tempfile.mkstemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=parent)
-    os.close(fd)
-    return Path(name)
+        tmp.mkdir(mode=0o700)
+    else:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _remove(tmp: Path | None) -> None:
@@ -168,12 +152,12 @@ def atomic_path(path: str | Path, *, folder: bool = False) -> Iterator[Path]:
     tmp: Path | None = None
     renamed = False
     try:
-        # Ctrl+C is held while the temporary file is created, so that it cannot land
-        # between its creation and ``tmp`` being known (and the file be left behind).
-        with _interrupts_held():
-            tmp = _create_temp(final, parent, folder)
+        # The name is known before the file exists: a Ctrl+C landing just after its
+        # creation (signals reach Python between two bytecodes) still removes it.
+        tmp = _temp_name(final, parent)
+        _create_temp(tmp, folder)
         yield tmp
-        # mkstemp makes 0600 files; give the output the usual permissions.
+        # The temporary file is 0600; give the output the usual permissions.
         os.chmod(tmp, (0o777 if folder else 0o666) & ~_umask())
         if folder and final.is_dir():
             shutil.rmtree(final)
@@ -187,7 +171,8 @@ def atomic_path(path: str | Path, *, folder: bool = False) -> Iterator[Path]:
             f"interrompu pendant l'écriture de {final} : aucun fichier écrit sous ce nom"
         ) from exc
     except OSError as exc:
-        _remove(tmp)
+        if not (isinstance(exc, FileExistsError) and exc.filename == str(tmp)):
+            _remove(tmp)  # (never another process's file of the same random name)
         raise OutputError(describe_os_error(final, exc)) from exc
     except BaseException:
         _remove(tmp)
