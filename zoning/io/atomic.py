@@ -19,17 +19,41 @@ import logging
 import os
 import secrets
 import shutil
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from zoning.errors import OutputError, OutputInterruptedError
+from zoning.errors import OutputError, OutputInterruptedError, ZoningError
 
 log = logging.getLogger(__name__)
 
 #: Temporary names: ``.<final name>.<random>.part`` (hidden, and easy to spot).
 TEMP_SUFFIX = ".part"
+_interrupted = False
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
+def record_interrupts() -> None:
+    """Remember Ctrl+C (SIGINT) before raising :class:`KeyboardInterrupt` as usual.
+
+    Some extension code turns the ``KeyboardInterrupt`` it receives into another
+    error (pybind11 argument conversion in matplotlib raises ``TypeError``); with the
+    interrupt recorded, such an error is still reported as an interruption. Called by
+    the command line's entry point (main thread).
+    """
+    signal.signal(signal.SIGINT, _on_sigint)
+
+
+def was_interrupted() -> bool:
+    """Whether Ctrl+C was pressed since :func:`record_interrupts`."""
+    return _interrupted
 
 
 def _umask() -> int:
@@ -163,19 +187,18 @@ def atomic_path(path: str | Path, *, folder: bool = False) -> Iterator[Path]:
             shutil.rmtree(final)
         os.replace(tmp, final)
         renamed = True
-    except KeyboardInterrupt as exc:
+    except BaseException as exc:
         if renamed:  # too late to undo: the file is complete
             raise
-        _remove(tmp)
-        raise OutputInterruptedError(
-            f"interrompu pendant l'écriture de {final} : aucun fichier écrit sous ce nom"
-        ) from exc
-    except OSError as exc:
         if not (isinstance(exc, FileExistsError) and exc.filename == str(tmp)):
             _remove(tmp)  # (never another process's file of the same random name)
-        raise OutputError(describe_os_error(final, exc)) from exc
-    except BaseException:
-        _remove(tmp)
+        late = _interrupted and not isinstance(exc, ZoningError)
+        if isinstance(exc, KeyboardInterrupt) or late:
+            raise OutputInterruptedError(
+                f"interrompu pendant l'écriture de {final} : aucun fichier écrit sous ce nom"
+            ) from exc
+        if isinstance(exc, OSError):
+            raise OutputError(describe_os_error(final, exc)) from exc
         raise
     log.debug("wrote %s", final)
 
@@ -227,6 +250,8 @@ __all__ = [
     "atomic_path",
     "check_output",
     "describe_os_error",
+    "record_interrupts",
+    "was_interrupted",
     "write_bytes",
     "write_text",
 ]
