@@ -206,25 +206,26 @@ def test_sigint_during_assign_keeps_the_previous_file(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_sigint_during_batch(
-    env: dict[str, str], inputs: dict[str, Path], tmp_path: Path, suffix: str
+@pytest.mark.parametrize(
+    ("command", "source", "name"),
+    [
+        (["batch", "-p", "na-mg-2023", "--no-progress"], "candidats", "resultats.csv"),
+        (["batch", "-p", "na-mg-2023", "--no-progress"], "candidats", "resultats.xlsx"),
+        (["geocode", "--no-cache"], "structures", "structures-geo.xlsx"),
+    ],
+)
+def test_sigint_during_table_output(
+    env: dict[str, str],
+    inputs: dict[str, Path],
+    tmp_path: Path,
+    command: list[str],
+    source: str,
+    name: str,
 ) -> None:
-    out = tmp_path / f"resultats{suffix}"
-    args = ["batch", inputs["candidats"], "-p", "na-mg-2023", "-o", out, "--no-progress"]
-    proc, _, err, mid = interrupt_while_writing(env, args, tmp_path, out.name)
-    assert_interrupted_cleanly(proc, err, mid, tmp_path, out.name)
-    assert not out.exists()
-
-
-@pytest.mark.slow
-def test_sigint_during_geocode(
-    env: dict[str, str], inputs: dict[str, Path], tmp_path: Path
-) -> None:
-    out = tmp_path / "structures-geo.xlsx"
-    args = ["geocode", inputs["structures"], "-o", out, "--no-cache"]
-    proc, _, err, mid = interrupt_while_writing(env, args, tmp_path, out.name)
-    assert_interrupted_cleanly(proc, err, mid, tmp_path, out.name)
+    out = tmp_path / name
+    args = [command[0], inputs[source], *command[1:], "-o", out]
+    proc, _, err, mid = interrupt_while_writing(env, args, tmp_path, name)
+    assert_interrupted_cleanly(proc, err, mid, tmp_path, name)
     assert not out.exists()
 
 
