@@ -49,3 +49,13 @@ class DecreeNotLoadedError(OutsideCoverageError):
 
 class InvalidInputError(ZoningError):
     """Malformed input: coordinates, codes, dates."""
+
+
+class OutputError(ZoningError):
+    """An output file cannot be written (folder missing or read-only, disk full...)."""
+
+
+class OutputInterruptedError(OutputError):
+    """The run was interrupted (Ctrl+C) while an output was being written."""
+
+    exit_code = 130

@@ -62,7 +62,7 @@ def test_excel_csv_keeps_every_row(na: PolySet, tmp_path: Path) -> None:
     assert report.bad_coords == 2 and report.matched == 4
     names = [r.split(";")[0] for r in rows[1:]]
     assert list(out["nom"]) == [("'" + n if n.startswith("=") else n) for n in names]
-    assert list(out["longitude"])[:2] == ["'-0,5490", "1,8717"]  # text kept, made inert
+    assert list(out["longitude"])[:2] == ["-0,5490", "1,8717"]  # a number, never guarded
     assert list(out["commune"]) == ["33039", "23096", "", "", "", "33063", "87085"]
 
 

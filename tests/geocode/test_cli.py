@@ -11,9 +11,10 @@ from click.testing import CliRunner
 
 from zoning.cli import cli
 from zoning.errors import InvalidInputError
+from zoning.io.write import neutralise
 from zoning.locate.geocode import GeocoderUnavailableError
 from zoning.locate.geocode.server import LocalGeocoder
-from zoning.locate.geocode.table import detect_columns, neutralise, read_input
+from zoning.locate.geocode.table import detect_columns, read_input
 
 ROWS = [
     # Adresse; Code postal; Commune; N° FINESS  (real places; the last two are bad input)

@@ -70,11 +70,3 @@ def ds_files(sources_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
         "ods": ds.write_ods(folder / "dossiers_postes-partages-mg-na_2023-05-02_10-15.ods",
                             sources_dir),
     }  # fmt: skip
-
-
-def expected_status(comment: str) -> str:
-    """The status the sample's comment states (written by hand: the independent truth)."""
-    for status in ("non éligible", "à vérifier", "données invalides", "éligible"):
-        if comment.startswith(status):
-            return status
-    raise AssertionError(comment)

@@ -210,5 +210,13 @@ def main(argv: list[str]) -> None:
     print(f"written {out}")
 
 
+def expected_status(comment: str) -> str:
+    """The status the sample's comment states (written by hand: the independent truth)."""
+    for status in ("non éligible", "à vérifier", "données invalides", "éligible"):
+        if comment.startswith(status):
+            return status
+    raise AssertionError(comment)
+
+
 if __name__ == "__main__":
     main(sys.argv[1:])

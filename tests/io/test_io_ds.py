@@ -15,7 +15,7 @@ from typing import Any
 import make_ds_exports as ds
 import pytest
 from click.testing import CliRunner
-from conftest import expected_status
+from make_ds_exports import expected_status
 from openpyxl import Workbook, load_workbook
 
 from zoning.cli import cli, main

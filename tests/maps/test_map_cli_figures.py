@@ -18,6 +18,7 @@ from zoning.map.posts import read_posts
 
 def test_cli_coverage_writes_map_and_figures(store_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "maps" / "na.html"
+    out.parent.mkdir()  # a missing output folder is refused (tests/hostile/test_outputs.py)
     result = CliRunner().invoke(
         cli, ["map", "coverage", "--store", str(store_path), "--region", "75", "-o", str(out)]
     )

@@ -101,6 +101,9 @@ def cli(verbose: int, quiet: int) -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: run the group, turning :class:`ZoningError` into a clean exit."""
+    from zoning.io.atomic import record_interrupts, was_interrupted
+
+    record_interrupts()
     try:
         return cli.main(args=argv, prog_name="zoning", standalone_mode=False)
     except ZoningError as exc:
@@ -114,3 +117,9 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except Exception:
+        if not was_interrupted():
+            raise
+        # Ctrl+C that extension code turned into another error (see record_interrupts).
+        click.echo("Interrompu.", err=True)
+        sys.exit(130)

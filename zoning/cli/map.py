@@ -40,6 +40,16 @@ def _coverage(
     )
 
 
+def _checked_output(output: Path, *inputs: Path) -> Path:
+    """Refuse an unwritable output before the work; create the default ``maps/`` folder."""
+    from zoning.io.atomic import check_output
+
+    ctx = click.get_current_context()
+    if ctx.get_parameter_source("output") is click.core.ParameterSource.DEFAULT:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    return check_output(output, *inputs)
+
+
 def _figures(coverage: Any, posts: Any, output: Path) -> list[Path]:
     from zoning.map.figures import write_figures
 
@@ -123,6 +133,7 @@ def coverage(
     from zoning.map.render import save_map
 
     start = time.perf_counter()
+    _checked_output(output)
     data = _coverage(store_path, region, on, tolerance, decree_id)
     path = save_map(coverage_map(data, tiles=tiles), output)
     size = path.stat().st_size / 1e6
@@ -166,6 +177,7 @@ def posts(
     from zoning.map.posts import posts_map, read_posts
     from zoning.map.render import save_map
 
+    _checked_output(output, results)
     table = read_posts(results)
     data = _coverage(store_path, region, on, tolerance) if with_coverage or figures else None
     fmap = posts_map(table, data if with_coverage else None, tiles=tiles)

@@ -5,7 +5,8 @@ Parquet; output is CSV or Parquet, written chunk by chunk. Every input row is in
 the output, in order, with its columns unchanged (CSV columns are kept as text)
 plus the result column; a row whose coordinates are missing or not numbers gets
 no polygon (index ``-1``, empty label) instead of stopping the run. CSV output
-neutralises text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``).
+guards text a spreadsheet would run as a formula (:func:`zoning.io.write.neutralise`);
+outputs are renamed into place only when complete (:mod:`zoning.io.atomic`).
 
 Memory is the point index (memory-mapped) plus about ``chunk_size`` rows at a
 time. The ``dask`` engine runs the same :meth:`PointIndex.assign` on the
@@ -30,7 +31,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from zoning.errors import InvalidInputError
+from zoning.io.atomic import atomic_path, check_output
 from zoning.io.read import LineDecoder, check_text_file, sniff_file
+from zoning.io.write import TableWriter, neutralise_frame
 from zoning.locate.fastpip import PointIndex
 
 if TYPE_CHECKING:
@@ -209,66 +212,6 @@ def label_column(idx: npt.NDArray[np.int64], labels: Sequence[str] | None) -> An
     return out
 
 
-def _neutralised(df: pd.DataFrame) -> pd.DataFrame:
-    """Text cells a spreadsheet would run as formulas, made inert (project rule)."""
-    from zoning.report.tables import neutralise
-
-    out = df
-    for col in df.columns:
-        s = df[col]
-        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
-            continue
-        risky = s.astype(str).str[:1].isin(["=", "+", "-", "@", "\t", "\r"]) & s.notna()
-        if risky.any():
-            if out is df:
-                out = df.copy()
-            out[col] = s.astype(object).where(~risky, s[risky].map(neutralise))
-    return out
-
-
-class _Writer:
-    """Chunk-by-chunk CSV or Parquet writer keeping the first chunk's schema."""
-
-    def __init__(self, path: Path, sep: str | None, encoding: str) -> None:
-        self.path, self.sep = path, "," if sep in (None, "auto") else str(sep)
-        self.encoding = "utf-8" if encoding == "auto" else encoding
-        self.parquet = path.suffix.lower() in {".parquet", ".pq"}
-        self._pq: Any = None
-        self._first = True
-
-    def write_arrow(self, table: Any) -> None:
-        """Append a ``pyarrow.Table`` (Parquet output only)."""
-        import pyarrow.parquet as pq
-
-        if self._pq is None:
-            self._pq = pq.ParquetWriter(self.path, table.schema)
-        else:
-            table = table.cast(self._pq.schema)
-        self._pq.write_table(table)
-        self._first = False
-
-    def write(self, df: pd.DataFrame) -> None:
-        if self.parquet:
-            import pyarrow as pa
-
-            self.write_arrow(pa.Table.from_pandas(df, preserve_index=False))
-        else:
-            df = _neutralised(df)
-            df.to_csv(
-                self.path,
-                sep=self.sep,
-                encoding=self.encoding,
-                index=False,
-                header=self._first,
-                mode="w" if self._first else "a",
-            )
-        self._first = False
-
-    def close(self) -> None:
-        if self._pq is not None:
-            self._pq.close()
-
-
 def assign_file(
     index: PointIndex,
     src: str | Path,
@@ -339,7 +282,13 @@ def assign_file(
     total = _row_count(src)
     t0 = time.perf_counter()
     rows = matched = bad = 0
-    writer = _Writer(dst, sep, encoding)
+    check_output(dst, src)
+    # The input may be sniffed (« auto »); the output is always plain UTF-8 CSV.
+    writer = TableWriter(
+        dst,
+        sep="," if sep in (None, "auto") else sep,
+        encoding="utf-8" if encoding == "auto" else encoding,
+    )
     bar = tqdm(total=total, unit="pt", unit_scale=True, disable=not progress, desc=src.name)
     chunks = (
         _arrow_chunks(src, lon_col, lat_col, chunk_size)
@@ -347,22 +296,22 @@ def assign_file(
         else read_chunks(src, lon_col, lat_col, chunk_size, sep, encoding)
     )
     try:
-        for chunk in chunks:
-            lon, lat = coords_of(chunk, lon_col, lat_col)
-            idx = index.assign(lon, lat)
-            chunk = add_columns(chunk, idx, lon, lat)
-            if isinstance(chunk, pd.DataFrame):
-                writer.write(chunk)
-            else:
-                # Parquet to Parquet stays in Arrow: no pandas round trip.
-                writer.write_arrow(chunk)
-            rows += len(chunk)
-            matched += int((idx >= 0).sum())
-            bad += int((~(np.isfinite(lon) & np.isfinite(lat))).sum())
-            bar.update(len(chunk))
+        with writer:
+            for chunk in chunks:
+                lon, lat = coords_of(chunk, lon_col, lat_col)
+                idx = index.assign(lon, lat)
+                chunk = add_columns(chunk, idx, lon, lat)
+                if isinstance(chunk, pd.DataFrame):
+                    writer.write(chunk)
+                else:
+                    # Parquet to Parquet stays in Arrow: no pandas round trip.
+                    writer.write_arrow(chunk)
+                rows += len(chunk)
+                matched += int((idx >= 0).sum())
+                bad += int((~(np.isfinite(lon) & np.isfinite(lat))).sum())
+                bar.update(len(chunk))
     finally:
         bar.close()
-        writer.close()
     report = StreamReport(rows, matched, bad, time.perf_counter() - t0, peak_rss_mb())
     log.info("assigned %s -> %s: %s", src, dst, report)
     return report
@@ -409,7 +358,7 @@ def _assign_partition(
     lon, lat = coords_of(df, lon_col, lat_col)
     out = df.copy()
     out[result_col] = label_column(_cached_index(folder).assign(lon, lat), labels)
-    return _neutralised(out) if neutralise else out
+    return neutralise_frame(out) if neutralise else out
 
 
 def assign_dask_frame(
@@ -507,20 +456,23 @@ def assign_file_dask(
             blocksize=blocksize,
         )
     _check_columns(src, list(ddf.columns), lon_col, lat_col)
+    check_output(dst, src, folder=True)
     to_csv = dst.suffix.lower() == ".csv"
     out = assign_dask_frame(ddf, index_dir, lon_col, lat_col, result_col, labels, to_csv)
-    if to_csv:
-        write = out.to_csv(
-            str(dst), single_file=True, index=False, sep=sep, encoding=encoding, compute=False
-        )
-    else:
-        write = out.to_parquet(str(dst), write_index=False, compute=False)
     kwargs: dict[str, Any] = {} if scheduler is None else {"scheduler": scheduler}
-    # One compute for the write and the count, so partitions are read once. The
-    # CSV writer is a legacy graph: dask warns that it materialises the mix.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Computing mixed collections")
-        _, rows = dask.compute(write, out.map_partitions(len).sum(), **kwargs)
+    with atomic_path(dst, folder=not to_csv) as tmp:
+        if to_csv:
+            write = out.to_csv(
+                str(tmp), single_file=True, index=False, sep=sep, encoding=encoding,
+                lineterminator="\r\n", compute=False,
+            )  # fmt: skip
+        else:
+            write = out.to_parquet(str(tmp), write_index=False, compute=False)
+        # One compute for the write and the count, so partitions are read once. The
+        # CSV writer is a legacy graph: dask warns that it materialises the mix.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Computing mixed collections")
+            _, rows = dask.compute(write, out.map_partitions(len).sum(), **kwargs)
     return int(rows)
 
 

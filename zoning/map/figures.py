@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
+from zoning.io.atomic import atomic_path, write_text
+from zoning.io.write import write_frame_csv
 from zoning.map.data import CoverageData
 from zoning.map.style import STATUS_STYLE, ZONE_COLORS, ZONE_ORDER, ZONE_SHORT
 
@@ -180,16 +182,12 @@ def _chart(
     fig.suptitle(f"Zonage médecins — {decree}", fontsize=11)
     fig.text(0.01, 0.01, " · ".join(coverage.provenance_lines()[-1:]), fontsize=7, color="#555")
     fig.tight_layout(rect=(0, 0.03, 1, 0.95))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
+    finally:
+        plt.close(fig)
     return path
-
-
-def _safe_cell(value: Any) -> Any:
-    # A cell starting with = + - @ would run as a formula in Excel.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def write_figures(
@@ -217,13 +215,12 @@ def write_figures(
         The files written.
     """
     base = Path(f"{stem}-departements")
-    base.parent.mkdir(parents=True, exist_ok=True)
     table = departement_table(coverage)
     sites = site_zones(posts, coverage, store) if posts is not None else None
     csv_path = base.with_suffix(".csv")
     named = table.copy()
     named.insert(0, "nom", [coverage.departement_names.get(str(d), "") for d in table.index])
-    named.map(_safe_cell).to_csv(csv_path, sep=";", encoding="utf-8-sig", decimal=",")
+    write_frame_csv(named, csv_path, index=True, decimal=",")
     png_path = _chart(coverage, table, sites, base.with_suffix(".png"))
     by_zone = posts_by_zone(sites) if sites is not None else pd.DataFrame()
     caps = getattr(coverage.decree, "caps", {}) or {}
@@ -248,6 +245,6 @@ tr:last-child td{{font-weight:bold}}.prov{{color:#555;font-size:12px}}</style></
     }
 <p class="prov">{prov}</p></body></html>"""
     html_path = base.with_suffix(".html")
-    html_path.write_text(page, encoding="utf-8")
+    write_text(html_path, page)
     log.info("wrote %s, %s, %s", csv_path, png_path, html_path)
     return [html_path, png_path, csv_path]

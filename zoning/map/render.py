@@ -17,6 +17,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
+from zoning.io.atomic import write_text
 from zoning.map.assets import inline_assets
 
 __all__ = [
@@ -244,16 +245,21 @@ def save_map(fmap: folium.Map, path: str | Path) -> Path:
     fmap : folium.Map
         The map.
     path : str or Path
-        Output file; parent folders are created.
+        Output file (its folder must exist).
 
     Returns
     -------
     Path
         The file written.
+
+    Raises
+    ------
+    OutputError
+        The folder is missing or read-only, the disk is full... (nothing is left
+        under the final name: the page is written to a temporary file first).
     """
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     page = to_html(fmap)
-    out.write_text(page, encoding="utf-8")
+    write_text(out, page)
     log.info("wrote %s (%.2f MB)", out, len(page.encode("utf-8")) / 1e6)
     return out

@@ -20,8 +20,10 @@ from typing import Any
 
 from zoning import __version__
 from zoning.errors import InvalidInputError
+from zoning.io.atomic import check_output, write_text
 from zoning.io.read import Table, read_table
 from zoning.io.text import fold
+from zoning.io.write import write_csv, write_excel, write_geojson
 from zoning.report.columns import (
     MAX_SITES,
     ColumnMap,
@@ -31,7 +33,6 @@ from zoning.report.columns import (
     score_header,
 )
 from zoning.report.rows import post_from_cells
-from zoning.report.tables import write_csv, write_excel, write_geojson
 from zoning.rules.batch import evaluate_posts
 from zoning.rules.criteria import PostResult
 from zoning.rules.distance import RoadDistance
@@ -478,6 +479,7 @@ def run_batch(
         raise InvalidInputError(
             f"format de sortie non pris en charge : « {suffix} » (.xlsx, .csv ou .geojson)"
         )
+    check_output(output_path, input_path)
     programme = load_programme(programme_id, programmes_folder)
     if candidates is None:
         candidates = load_candidates(Path(input_path), programme, sheet, overrides)
@@ -524,7 +526,7 @@ def run_batch(
     elif suffix == ".csv":
         write_csv(output_path, headers, rows)
         text = "\n".join(f"{k} : {v}" for k, v in prov)
-        output_path.with_suffix(".provenance.txt").write_text(text + "\n", encoding="utf-8")
+        write_text(output_path.with_suffix(".provenance.txt"), text + "\n")
     else:
         points = [
             (r.sites[0].lon, r.sites[0].lat)

@@ -1,19 +1,18 @@
 """Write decree tables (an exported annex, a comparison) as XLSX, CSV or ODS.
 
-Goes through the project's table writers (:mod:`zoning.report.tables`: formulas
-neutralised in text cells) into a temporary file renamed when complete.
+Goes through the project's table writers (:mod:`zoning.io.write`: formulas
+neutralised in text cells) into a temporary file renamed when complete (:mod:`zoning.io.atomic`).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from zoning.errors import InvalidInputError
-from zoning.report.tables import neutralise, write_csv, write_excel
+from zoning.io.atomic import atomic_path, check_output
+from zoning.io.write import neutralise, write_csv, write_excel
 
 Sheet = tuple[Sequence[str], Sequence[Sequence[Any]]]
 SUFFIXES = (".xlsx", ".csv", ".ods")
@@ -36,22 +35,15 @@ def write_table(
     all_sheets = dict(sheets)
     if provenance:
         all_sheets["provenance"] = (["clé", "valeur"], [list(r) for r in provenance])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        if suffix == ".xlsx":
-            write_excel(tmp, all_sheets)
-        elif suffix == ".csv":
-            headers, rows = next(iter(sheets.values()))
-            write_csv(tmp, headers, rows)
-        else:
+    check_output(path)
+    if suffix == ".xlsx":
+        write_excel(path, all_sheets)
+    elif suffix == ".csv":
+        headers, rows = next(iter(sheets.values()))
+        write_csv(path, headers, rows)
+    else:
+        with atomic_path(path) as tmp:
             _write_ods(tmp, all_sheets)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _write_ods(path: Path, sheets: Mapping[str, Sheet]) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from zoning.io.write import write_excel
 from zoning.report.columns import FIELDS
-from zoning.report.tables import write_excel
 from zoning.rules.programme import Programme
 from zoning.rules.types import type_label
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from zoning._http import download
+from zoning.io.atomic import write_text
 from zoning.sources.manifest import Source
 
 log = logging.getLogger(__name__)
@@ -67,5 +68,5 @@ def fetch_sources(
     log_path = dest / "fetched.json"
     previous = json.loads(log_path.read_text(encoding="utf-8")) if log_path.is_file() else []
     dest.mkdir(parents=True, exist_ok=True)
-    log_path.write_text(json.dumps(previous + records, indent=1), encoding="utf-8")
+    write_text(log_path, json.dumps(previous + records, indent=1))
     return records

@@ -8,7 +8,6 @@ The store is a folder of Parquet tables (GeoParquet for geometries) plus ``store
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import shutil
 import tempfile
@@ -21,6 +20,7 @@ from tqdm import tqdm
 
 from zoning import __version__
 from zoning.errors import SourceFormatError
+from zoning.io.write import write_json
 from zoning.locate.fastpip import build_index
 from zoning.settings import get_settings
 from zoning.sources.cog import (
@@ -464,14 +464,10 @@ def _write_store(
                 "qpv_polygon_codes": pd.DataFrame({"code_qp": list(qpv_polygons["code_qp"])}),
             },
         )
-        (tmp / "report.json").write_text(
-            json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        write_json(tmp / "report.json", report, indent=1)
         write_report(report, meta, tmp / "report.md")
         meta["files"] = file_table(tmp)  # checked on open (sizes) and by data check-store
-        (tmp / "store.json").write_text(
-            json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        write_json(tmp / "store.json", meta, indent=1)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         tmp.rename(out_dir)

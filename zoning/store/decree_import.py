@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -30,6 +28,8 @@ from typing import Any
 import pandas as pd
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
+from zoning.io.atomic import atomic_path, write_text
+from zoning.io.write import write_json
 from zoning.sources.names import name_keys, normalize_name
 from zoning.store.decrees import Decree
 from zoning.store.integrity import read_meta, record_store_files, store_lock
@@ -592,17 +592,8 @@ def write_decree(
 
     reports = store_path / REPORTS_DIR
     reports.mkdir(exist_ok=True)
-    _atomic(
-        reports / f"{decree.id}.md",
-        lambda p: p.write_text("\n".join(report.text_lines()) + "\n", encoding="utf-8"),
-    )
-    _atomic(
-        reports / f"{decree.id}.json",
-        lambda p: p.write_text(
-            json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str),
-            encoding="utf-8",
-        ),
-    )
+    write_text(reports / f"{decree.id}.md", "\n".join(report.text_lines()) + "\n")
+    write_json(reports / f"{decree.id}.json", report.to_dict(), indent=1)
 
     meta_path = store_path / "store.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -616,23 +607,14 @@ def write_decree(
         out.append(record)
     out.append(decree)
     meta["decrees"] = [d.to_dict() for d in out]
-    _atomic(
-        meta_path,
-        lambda p: p.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"),
-    )
+    write_json(meta_path, meta, indent=1)
     log.info("decree %s written to %s (%d communes)", decree.id, store_path, len(zones))
 
 
 def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """Let ``write`` fill a temporary file beside ``path``, renamed over it when done."""
+    with atomic_path(path) as tmp:
+        write(tmp)
 
 
 EXPORT_HEADERS = ["code_insee", "commune", "departement", "classe", "population"]

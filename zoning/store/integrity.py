@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,15 +101,9 @@ def file_table(store_dir: Path) -> dict[str, dict[str, Any]]:
 
 def write_meta(store_dir: Path, meta: dict[str, Any]) -> None:
     """Write ``store.json`` atomically (temporary file in the folder, then rename)."""
-    store_dir = Path(store_dir)
-    handle, tmp = tempfile.mkstemp(prefix=".store-", suffix=".json", dir=store_dir)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(meta, out, ensure_ascii=False, indent=1)
-        os.replace(tmp, store_dir / META_NAME)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from zoning.io.write import write_json
+
+    write_json(Path(store_dir) / META_NAME, meta, indent=1)
 
 
 def record_store_files(store_dir: Path, meta: dict[str, Any] | None = None) -> dict[str, Any]:

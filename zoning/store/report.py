@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from zoning.io.atomic import write_text
 from zoning.store.decrees import Decree
 
 CLASS_ORDER = ["ZIP", "ZAC", "ZAR", "HZ", "ND", ""]
@@ -189,4 +190,4 @@ def write_report(report: dict[str, Any], meta: dict[str, Any], path: Path) -> No
             out += ["Communes sans classe :", ""]
             out += [f"- {r['code']} {r['name']} : {r['note']}" for r in summary["unclassified"]]
             out.append("")
-    Path(path).write_text("\n".join(out) + "\n", encoding="utf-8")
+    write_text(path, "\n".join(out) + "\n")

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from zoning.io.atomic import atomic_open
 from zoning.locate.geocode.commune import CommuneLocator, load_postal
 from zoning.sources.names import normalize_name
 
@@ -198,8 +199,7 @@ def build_documents(sources: Path, out: Path) -> DocumentStats:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     municipalities = streets = housenumbers = 0
-    tmp = out.with_suffix(out.suffix + ".part")
-    with tmp.open("w", encoding="utf-8") as fh:
+    with atomic_open(out) as fh:
         for doc in municipality_documents(postal, names, populations):
             fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
             municipalities += 1
@@ -208,7 +208,6 @@ def build_documents(sources: Path, out: Path) -> DocumentStats:
             fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
             streets += 1
             housenumbers += len(doc.get("housenumbers", {}))
-    tmp.replace(out)
     stats = DocumentStats(municipalities, streets, housenumbers, skipped)
     log.info("wrote %s documents to %s (%s)", stats.total, out, stats)
     return stats

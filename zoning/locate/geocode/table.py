@@ -17,15 +17,16 @@ import pandas as pd
 
 from zoning import __version__
 from zoning.errors import InvalidInputError
+from zoning.io.atomic import check_output
 from zoning.io.read import default_header_score, read_table
 from zoning.io.text import fold_upper
+from zoning.io.write import frame_sheet, write_excel, write_frame_csv, write_json
 from zoning.locate.geocode.pipeline import BatchOutcome, Geocoder, PlaceQuery
 from zoning.locate.geocode.result import RESULT_COLUMNS
 
 log = logging.getLogger(__name__)
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})  # output formats written as a workbook
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: Header spellings recognised for each role (folded: no accents, upper case).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -123,13 +124,6 @@ def _score_or_text(cells: Sequence[str]) -> float:
     return 100 * header_score(cells) + default_header_score(cells)
 
 
-def neutralise(value: Any) -> Any:
-    """Prefix ``'`` to text a spreadsheet would run as a formula (= + - @)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def queries_of(frame: pd.DataFrame, columns: Columns) -> list[PlaceQuery]:
     """One :class:`PlaceQuery` per row."""
 
@@ -186,28 +180,21 @@ def provenance(geocoder: Geocoder, columns: Columns, outcome: BatchOutcome) -> d
 def write_output(
     frame: pd.DataFrame, path: Path, meta: dict[str, Any], delimiter: str = ";"
 ) -> None:
-    """Write CSV (UTF-8 with BOM, for Excel) or Excel; text cells neutralised.
+    """Write CSV (UTF-8 with BOM, for Excel) or Excel; text cells formula-guarded.
 
     Excel files get a « Provenance » sheet; CSV files a ``.provenance.json`` beside them.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    safe = frame.copy()
-    safe.columns = [neutralise(str(c)) for c in safe.columns]
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         rows = [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v)
                 for k, v in meta.items()]  # fmt: skip
-        prov = pd.DataFrame(rows, columns=["élément", "valeur"]).map(neutralise)
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            safe.to_excel(writer, sheet_name="Géocodage", index=False)
-            prov.to_excel(writer, sheet_name="Provenance", index=False)
+        write_excel(
+            path,
+            {"Géocodage": frame_sheet(frame), "Provenance": (["élément", "valeur"], rows)},
+        )
         return
-    safe.to_csv(path, sep=delimiter, index=False, encoding="utf-8-sig")
-    sidecar = path.with_name(path.name + ".provenance.json")
-    sidecar.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_frame_csv(frame, path, sep=delimiter)
+    write_json(path.with_name(path.name + ".provenance.json"), meta, indent=2)
 
 
 def geocode_file(
@@ -225,6 +212,7 @@ def geocode_file(
     do say so); :attr:`BatchOutcome.error` then holds the message. ``on_total`` gets
     the number of rows once the file is read (to size a progress bar).
     """
+    check_output(output, source)
     frame = read_input(source, sheet)
     if on_total:
         on_total(len(frame))

@@ -1,0 +1,387 @@
+"""Every table, map and sidecar the project writes for a user goes through here.
+
+One writer per format, all atomic (:mod:`zoning.io.atomic`: a temporary file renamed
+when complete):
+
+- CSV for Excel users: UTF-8 with BOM, ``;``, CRLF line ends, every field holding the
+  separator, a quote, CR or LF quoted (a bare CR left unquoted splits a row in two
+  when the file is read back);
+- XLSX: openpyxl write-only mode, bold frozen header; control characters that XML
+  cannot hold (0x00–0x1F but tab, LF, CR) are shown as their Unicode « control
+  pictures » (U+2400…) instead of crashing the writer, and the row is kept;
+- GeoJSON, Parquet, text (HTML pages, provenance sidecars) and binary (PNG) files.
+
+Spreadsheets run a cell starting with ``= + - @`` (or tab/CR) as a formula: text
+cells get a leading apostrophe (:func:`neutralise`, the project's only formula guard).
+Numbers are never touched, and neither is text that is a plain negative number such
+as ``-0.18526`` or ``-0,57``: a spreadsheet reads it as a number, never as a formula,
+and an apostrophe would turn a coordinate into text nobody can read back.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import pandas as pd
+
+from zoning.io.atomic import atomic_open, atomic_path, write_bytes, write_text
+
+#: First characters that make a spreadsheet cell a formula (OWASP CSV injection list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NEGATIVE_NUMBER = re.compile(r"-(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+#: Characters XML 1.0 (hence XLSX) cannot hold: openpyxl refuses them.
+log = logging.getLogger(__name__)
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+CSV_SEP = ";"
+CSV_ENCODING = "utf-8-sig"
+CSV_LINE_END = "\r\n"
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+# -- cell values -------------------------------------------------------------------
+def neutralise(value: Any) -> Any:
+    """Prefix ``'`` to a text cell a spreadsheet would run as a formula.
+
+    Only ``str`` values are guarded; numbers, dates and ``None`` come back unchanged,
+    as does text that is a plain negative number (``-0.5``, ``-0,5``, ``-3e2``).
+    """
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_START)
+        and not _NEGATIVE_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`neutralise` on every text cell and the column names (a copy if anything changes).
+
+    Numeric and boolean columns are left as they are: a number stays a number.
+    """
+    out = frame
+    renamed = [neutralise(c) for c in frame.columns]
+    if renamed != list(frame.columns):
+        out = frame.copy()
+        out.columns = renamed
+    for i in range(frame.shape[1]):
+        s = frame.iloc[:, i]
+        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            continue
+        if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
+            continue  # dates, categories of numbers...
+        try:
+            risky = s.str[:1].isin(FORMULA_START).fillna(False).astype(bool)
+        except AttributeError:  # an object column holding no text at all
+            continue
+        if not risky.any():
+            continue
+        sub = s[risky]
+        guard = ~sub.str.fullmatch(_NEGATIVE_NUMBER.pattern).fillna(False).astype(bool)
+        if not guard.any():
+            continue
+        if out is frame:
+            out = frame.copy()
+        column = out.iloc[:, i].astype(object)
+        column[guard[guard].index] = "'" + sub[guard]
+        out.isetitem(i, column.to_numpy(dtype=object))
+    return out
+
+
+def excel_value(value: Any) -> Any:
+    """A value openpyxl writes without raising, formula-guarded.
+
+    NaN and pandas' missing values become empty cells; characters XML cannot hold
+    become their visible « control picture » (``\\x07`` -> ``␇``); other objects
+    become text.
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str):
+        if _XML_ILLEGAL.search(value):
+            value = _XML_ILLEGAL.sub(lambda m: chr(0x2400 + ord(m.group())), value)
+        return neutralise(value)
+    if isinstance(value, (int, float, bool)) or hasattr(value, "isoformat"):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        return excel_value(value.item())
+    return neutralise(str(value))
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return neutralise(value)
+
+
+# -- CSV ---------------------------------------------------------------------------
+def _csv_writer(handle: IO[str], sep: str) -> Any:
+    return csv.writer(handle, delimiter=sep, quoting=csv.QUOTE_MINIMAL, lineterminator=CSV_LINE_END)
+
+
+def write_csv(
+    path: str | Path,
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    *,
+    sep: str = CSV_SEP,
+    encoding: str = CSV_ENCODING,
+) -> Path:
+    """CSV for Excel users: UTF-8 with BOM, ``;``, CRLF, text cells formula-guarded."""
+    with atomic_open(path, encoding=encoding, newline="") as handle:
+        writer = _csv_writer(handle, sep)
+        writer.writerow([_csv_value(h) for h in headers])
+        writer.writerows([_csv_value(v) for v in row] for row in rows)
+    return Path(path)
+
+
+def _frame_to_csv(
+    frame: pd.DataFrame,
+    handle: IO[str],
+    *,
+    sep: str,
+    header: bool,
+    index: bool = False,
+    decimal: str = ".",
+) -> None:
+    neutralise_frame(frame).to_csv(
+        handle,
+        sep=sep,
+        index=index,
+        header=header,
+        decimal=decimal,
+        quoting=csv.QUOTE_MINIMAL,
+        lineterminator=CSV_LINE_END,
+    )
+
+
+def write_frame_csv(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    sep: str = CSV_SEP,
+    encoding: str = CSV_ENCODING,
+    index: bool = False,
+    decimal: str = ".",
+) -> Path:
+    """A DataFrame as CSV (see :func:`write_csv`); numeric columns stay numbers."""
+    with atomic_open(path, encoding=encoding, newline="") as handle:
+        _frame_to_csv(frame, handle, sep=sep, header=True, index=index, decimal=decimal)
+    return Path(path)
+
+
+# -- XLSX --------------------------------------------------------------------------
+Sheet = tuple[Sequence[Any], Sequence[Sequence[Any]]]
+
+
+def write_excel(path: str | Path, sheets: Mapping[str, Sheet]) -> Path:
+    """One sheet per entry (name -> headers, rows), header bold and frozen.
+
+    Streams rows (openpyxl write-only mode): ten thousand rows of sixty columns would
+    otherwise take most of a batch's time. Cells go through :func:`excel_value`.
+    """
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    try:
+        _fill_and_save(book, path, sheets)
+    except BaseException:
+        _discard(book)
+        raise
+    return Path(path)
+
+
+def _fill_and_save(book: Any, path: str | Path, sheets: Mapping[str, Sheet]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    for name, (headers, rows) in sheets.items():
+        ws = book.create_sheet(title=_XML_ILLEGAL.sub("", str(name))[:31])
+        head = [[excel_value(v) for v in r] for r in rows[:200]]
+        for i, header in enumerate(headers, start=1):
+            sample = [len(str(r[i - 1])) for r in head if i - 1 < len(r) and r[i - 1]]
+            width = max([len(str(header)), *sample])
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
+        ws.freeze_panes = "A2"
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(ws, value=excel_value(header))
+            cell.font = bold
+            header_cells.append(cell)
+        ws.append(header_cells)
+        for row in rows:
+            ws.append([excel_value(v) for v in row])
+    with atomic_path(path) as tmp:
+        book.save(tmp)
+
+
+def _discard(book: Any) -> None:
+    """Finish openpyxl's row generators of an abandoned workbook, quietly.
+
+    Left suspended, they write to their closed stream when collected and Python
+    prints « Exception ignored ... Traceback » on the way out.
+    """
+    for ws in book.worksheets:
+        for gen in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            if gen is None:
+                continue
+            try:
+                gen.close()
+            except Exception as exc:  # the stream is already closed: nothing to keep
+                log.debug("discarding an unfinished sheet: %s", exc)
+
+
+def frame_sheet(frame: pd.DataFrame) -> Sheet:
+    """A DataFrame as ``(headers, rows)`` for :func:`write_excel`."""
+    return [str(c) for c in frame.columns], frame.to_numpy(dtype=object).tolist()
+
+
+# -- GeoJSON, Parquet, text ---------------------------------------------------------
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def write_json(path: str | Path, doc: Any, *, indent: int | None = None) -> Path:
+    """``doc`` as UTF-8 JSON (non-ASCII kept; unknown objects as text)."""
+    return write_text(path, json.dumps(doc, ensure_ascii=False, indent=indent, default=str))
+
+
+def write_geojson(
+    path: str | Path,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    points: Sequence[tuple[float, float] | None],
+    meta: Mapping[str, Any],
+) -> Path:
+    """A FeatureCollection, one feature per row (null geometry when the row has no point)."""
+    features = []
+    for row, point in zip(rows, points, strict=True):
+        geometry = {"type": "Point", "coordinates": list(point)} if point else None
+        props = {h: _json_value(v) for h, v in zip(headers, row, strict=False)}
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
+    doc = {"type": "FeatureCollection", "metadata": dict(meta), "features": features}
+    return write_json(path, doc)
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path, **kwargs: Any) -> Path:
+    """A (Geo)DataFrame as Parquet (pyarrow), without its index unless asked."""
+    kwargs.setdefault("index", False)
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, **kwargs)
+    return Path(path)
+
+
+class TableWriter:
+    """CSV or Parquet (by suffix) written chunk by chunk, renamed into place on success.
+
+    Use as a context manager: leaving the block on an exception or Ctrl+C removes the
+    temporary file and leaves nothing under the final name. CSV chunks are
+    formula-guarded (text only) and the header is written once; Parquet chunks are
+    cast to the first chunk's schema.
+
+    Examples
+    --------
+    >>> with TableWriter(Path("out.csv"), sep=";") as out:  # doctest: +SKIP
+    ...     for chunk in chunks:
+    ...         out.write(chunk)
+    """
+
+    def __init__(self, path: str | Path, *, sep: str = CSV_SEP, encoding: str = CSV_ENCODING):
+        self.path = Path(path)
+        self.sep, self.encoding = sep, encoding
+        self.parquet = self.path.suffix.lower() in PARQUET_SUFFIXES
+        self.rows = 0
+        self._stack = ExitStack()
+        self._tmp: Path | None = None
+        self._csv: IO[str] | None = None
+        self._pq: Any = None
+        self._header = False
+
+    def __enter__(self) -> TableWriter:
+        self._tmp = self._stack.enter_context(atomic_path(self.path))
+        if not self.parquet:
+            self._csv = self._stack.enter_context(
+                open(self._tmp, "w", encoding=self.encoding, newline="")
+            )
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        if self._pq is not None:
+            try:
+                self._pq.close()
+            except Exception:
+                if kind is None:
+                    raise
+        return self._stack.__exit__(kind, exc, tb)
+
+    def write_arrow(self, table: Any) -> None:
+        """Append a ``pyarrow.Table`` (Parquet output only)."""
+        import pyarrow.parquet as pq
+
+        if self._tmp is None:
+            raise RuntimeError("TableWriter is used outside its `with` block")
+        if self._pq is None:
+            self._pq = pq.ParquetWriter(self._tmp, table.schema)
+        else:
+            table = table.cast(self._pq.schema)
+        self._pq.write_table(table)
+        self.rows += table.num_rows
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append a DataFrame."""
+        if self.parquet:
+            import pyarrow as pa
+
+            self.write_arrow(pa.Table.from_pandas(frame, preserve_index=False))
+            return
+        if self._csv is None:
+            raise RuntimeError("TableWriter is used outside its `with` block")
+        _frame_to_csv(frame, self._csv, sep=self.sep, header=not self._header)
+        self._header = True
+        self.rows += len(frame)
+
+
+__all__ = [
+    "CSV_ENCODING",
+    "CSV_SEP",
+    "EXCEL_SUFFIXES",
+    "FORMULA_START",
+    "PARQUET_SUFFIXES",
+    "TableWriter",
+    "excel_value",
+    "frame_sheet",
+    "neutralise",
+    "neutralise_frame",
+    "write_bytes",
+    "write_csv",
+    "write_excel",
+    "write_frame_csv",
+    "write_geojson",
+    "write_json",
+    "write_parquet",
+    "write_text",
+]
