@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from zoning.locate import polysets, stream
+from tests.fastpath import polysets
+from zoning.locate import stream
 
 PolySet = Any  # tests/fastpath/conftest.py
 

@@ -1,40 +1,64 @@
-"""Zones for large point files, streamed chunk by chunk (``zoning assign``)."""
+"""Zones for large point files, streamed chunk by chunk (``zoning assign``).
+
+Only numpy and pyarrow on this path: the per-commune columns are built with Arrow
+compute from the store's Parquet tables, never with pandas or a loop per commune.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from zoning.locate.lookup import point_index
 from zoning.locate.stream import DEFAULT_CHUNK, StreamReport, assign_file
-from zoning.store.store import ZoningStore
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from zoning.store.store import ZoningStore
 
 
-def zone_columns(store: ZoningStore, on: date | None = None) -> dict[str, list[str | None]]:
+def zone_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.Array]:
     """Per commune, in point-index order: name, zone class and decree id on date ``on``.
 
     A region with no decree in force that day gets no class (``None``) rather than a
-    class from another period.
+    class from another period; a commune absent from its decree's table gets neither
+    class nor decree.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
     from zoning.errors import OutsideCoverageError
 
-    communes = store.communes(["code", "name", "region"])
-    zone_of: dict[str, str] = {}
-    decree_of: dict[str, str] = {}
-    for region in sorted(set(communes["region"])):
+    # communes.parquet rows are in point-index order (the index was built from them).
+    communes = pq.read_table(store.path / "communes.parquet", columns=["code", "name", "region"])
+    # Plain ``string`` (the tables may hold ``large_string``): kernels want one type.
+    communes = communes.cast(pa.schema([(c, pa.string()) for c in communes.column_names]))
+    code, name = (communes.column(c).combine_chunks() for c in ("code", "name"))
+    regions = communes.column("region").combine_chunks().dictionary_encode()
+    decree_of_region: list[str | None] = []
+    for region in regions.dictionary.to_pylist():
         try:
-            decree = store.decree_for(region, on)
+            decree_of_region.append(store.decree_for(region, on).id)
         except OutsideCoverageError:
-            continue
-        table = store.zones(decree.id)
-        zone_of.update(zip(table["code"], table["zone"], strict=True))
-        decree_of.update(dict.fromkeys(table["code"], decree.id))
-    codes, _ = point_index(store, "communes")
-    names = dict(zip(communes["code"], communes["name"], strict=True))
+            decree_of_region.append(None)
+    decree = pc.take(pa.array(decree_of_region, pa.string()), regions.indices)
+    zones = pq.read_table(store.path / "zones.parquet", columns=["decree_id", "code", "zone"])
+    zones = zones.filter(pc.is_in(zones.column("decree_id"), pa.array(decree_of_region)))
+    zones = zones.cast(pa.schema([(c, pa.string()) for c in zones.column_names]))
+    zones = zones.combine_chunks()
+    row = pc.index_in(
+        pc.binary_join_element_wise(decree, code, "|"),
+        value_set=pc.binary_join_element_wise(
+            zones.column("decree_id").chunk(0), zones.column("code").chunk(0), "|"
+        ),
+    )
+    zone = pc.take(zones.column("zone").chunk(0), row)
     return {
-        "commune_name": [names.get(c) for c in codes],
-        "zone": [zone_of.get(c) or None for c in codes],
-        "decree": [decree_of.get(c) for c in codes],
+        "commune_name": name,
+        "zone": pc.if_else(pc.equal(zone, ""), pa.scalar(None, pa.string()), zone),
+        "decree": pc.if_else(pc.is_valid(row), decree, pa.scalar(None, pa.string())),
     }
 
 
@@ -50,13 +74,15 @@ def assign_zones_file(
     sep: str = ",",
     encoding: str = "utf-8",
     progress: bool = True,
+    workers: int | None = None,
 ) -> StreamReport:
     """Add ``commune, commune_name, zone, decree, qpv`` to every row of a CSV/Parquet file.
 
-    Memory stays bounded by ``chunk_size`` rows plus the memory-mapped point indexes.
+    Memory stays bounded by about ``chunk_size`` rows plus the memory-mapped point
+    indexes; chunks are processed by ``workers`` threads (default: the cores available).
     """
-    codes, communes = point_index(store, "communes")
-    qpv_codes, qpv = point_index(store, "qpv_polygons")
+    codes, communes = store.point_index("communes")
+    qpv_codes, qpv = store.point_index("qpv_polygons")
     return assign_file(
         communes,
         src,
@@ -64,11 +90,12 @@ def assign_zones_file(
         lon_col=lon_col,
         lat_col=lat_col,
         result_col="commune",
-        labels=list(codes),
+        labels=codes,
         columns=zone_columns(store, on),
-        layers=[(qpv, {"qpv": list(qpv_codes)})],
+        layers=[(qpv, {"qpv": qpv_codes})],
         chunk_size=chunk_size,
         sep=sep,
         encoding=encoding,
         progress=progress,
+        workers=workers,
     )

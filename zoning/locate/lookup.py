@@ -18,7 +18,6 @@ from zoning.errors import (
     InvalidInputError,
     NotFoundError,
     OutsideCoverageError,
-    StoreMissingError,
 )
 from zoning.sources.names import name_keys
 from zoning.sources.vintage import vintage_date
@@ -319,30 +318,9 @@ def check_lonlat(lon: float, lat: float) -> tuple[float, float]:
     return lon, lat
 
 
-def _codes(store: ZoningStore, table: str) -> np.ndarray:
-    """The codes of a polygon table, in row order (what a point index returns)."""
-    import numpy as np
-
-    return np.asarray(store.keyed.polygon_codes(table), dtype=object)
-
-
 def point_index(store: ZoningStore, table: str) -> tuple[np.ndarray, Any]:
-    """Codes and the saved point index of a polygon table, opened once per store."""
-    from zoning.locate.fastpip import PointIndex
-    from zoning.store.store import POINT_INDEX_PREFIX
-
-    key = f"_point_index_{table}"
-    cached = getattr(store, key, None)
-    if cached is None:
-        folder = store.path / f"{POINT_INDEX_PREFIX}{table}"
-        if not folder.is_dir():
-            raise StoreMissingError(
-                f"le magasin {store.path} n'a pas d'index de points ({folder.name}) : "
-                "reconstruisez-le avec `zoning data build`"
-            )
-        cached = (_codes(store, table), PointIndex.load(folder))
-        setattr(store, key, cached)
-    return cached
+    """Codes and the saved point index of a polygon table (kept by the store)."""
+    return store.point_index(table)
 
 
 def _assign_codes(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> dict[str, np.ndarray]:
@@ -364,8 +342,8 @@ def _assign_codes(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> dict[
 def assign_points(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
     """Commune and QPV code for every point (``None`` outside), in input order.
 
-    Uses the store's saved point indexes (:mod:`zoning.locate.fastpip`), which give exactly
-    what :func:`zoning.locate.fastpip.assign_exact` gives: the polygon covering the point,
+    Uses the store's saved point indexes (:mod:`zoning.pointindex`), which give exactly
+    what :func:`zoning.pointindex.assign_exact` gives: the polygon covering the point,
     the lowest code on a shared border, none in the sea.
     """
     import pandas as pd

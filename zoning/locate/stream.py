@@ -7,6 +7,13 @@ plus the result column; a row whose coordinates are missing or not numbers gets
 no polygon (index ``-1``, empty label) instead of stopping the run. CSV output
 neutralises text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``).
 
+Everything around the index is columnar: each added column is dictionary-encoded
+once per polygon set (distinct values + one small integer per polygon), and a chunk's
+column is a numpy take of those integers by polygon index, never a Python loop per
+row. Parquet to Parquet stays in Arrow (no pandas). Chunks are processed by a pool of
+threads (numpy, GEOS and the Parquet codec release the GIL), results written in input
+order.
+
 Memory is the point index (memory-mapped) plus about ``chunk_size`` rows at a
 time. The ``dask`` engine runs the same :meth:`PointIndex.assign` on the
 partitions of a dask (or dask-geopandas) frame, each worker opening the saved
@@ -16,26 +23,36 @@ index from disk once.
 from __future__ import annotations
 
 import logging
+import os
 import resource
 import time
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from zoning.locate.fastpip import PointIndex
+from zoning.pointindex import PointIndex
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK = 1_000_000
+#: Rows per unit of parallel work: small enough to spread over the cores, large enough
+#: that per-chunk overheads vanish.
+WORK_UNIT = 1 << 17
+T = TypeVar("T")
+R = TypeVar("R")
 Engine = Literal["numpy", "dask"]
 
 
@@ -83,6 +100,36 @@ def _is_parquet(path: Path) -> bool:
     return path.suffix.lower() in {".parquet", ".pq"} or path.is_dir()
 
 
+def default_workers() -> int:
+    """Threads for the chunk pool: the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def ordered_map(
+    fn: Callable[[T], R], items: Iterable[T], workers: int, in_flight: int
+) -> Iterator[R]:
+    """``map(fn, items)`` on a thread pool, results in input order, at most
+    ``in_flight`` items submitted and not yet consumed (the memory bound)."""
+    if workers <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="zoning-chunk") as pool:
+        pending: deque[Future[R]] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(fn, item))
+                if len(pending) >= in_flight:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
 def read_chunks(
     path: str | Path,
     lon_col: str,
@@ -103,14 +150,11 @@ def read_chunks(
     """
     path = Path(path)
     if _is_parquet(path):
-        import pyarrow.parquet as pq
-
-        pf = pq.ParquetFile(path)
-        names = pf.schema_arrow.names
-        _check_columns(path, names, lon_col, lat_col)
-        for batch in pf.iter_batches(batch_size=chunk_size):
-            yield batch.to_pandas()
+        for table in _arrow_chunks(path, lon_col, lat_col, chunk_size):
+            yield table.to_pandas()
         return
+    import pandas as pd
+
     reader = pd.read_csv(
         path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False, chunksize=chunk_size
     )
@@ -129,22 +173,60 @@ def _check_columns(path: Path, names: Sequence[str], lon_col: str, lat_col: str)
         )
 
 
-def coords_of(df: Any, lon_col: str, lat_col: str) -> tuple[npt.NDArray[np.float64], ...]:
-    """Coordinates of a chunk as float64; text such as ``"-0,57"`` (French decimal
+def _numbers(values: Any) -> npt.NDArray[np.float64]:
+    """float64 of a pandas or Arrow column; text such as ``"-0,57"`` (French decimal
     comma) is accepted, anything else not a number becomes NaN."""
+    if isinstance(values, pa.ChunkedArray | pa.Array):
+        if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
+            filled = pc.fill_null(pc.cast(values, pa.float64()), np.nan)
+            return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=np.float64)
+        values = values.to_pandas()
+    import pandas as pd
 
-    def num(s: Any) -> npt.NDArray[np.float64]:
-        if not isinstance(s, pd.Series):  # pyarrow column
-            import pyarrow as pa
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        values = values.astype(str).str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
-            if pa.types.is_floating(s.type) or pa.types.is_integer(s.type):
-                return np.asarray(s.to_numpy(zero_copy_only=False), dtype=np.float64)
-            s = s.to_pandas()
-        if not pd.api.types.is_numeric_dtype(s.dtype):
-            s = s.astype(str).str.strip().str.replace(",", ".", regex=False)
-        return pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
-    return num(df[lon_col]), num(df[lat_col])
+def coords_of(df: Any, lon_col: str, lat_col: str) -> tuple[npt.NDArray[np.float64], ...]:
+    """Coordinates of a chunk (DataFrame or Arrow table) as float64; text such as
+    ``"-0,57"`` (French decimal comma) is accepted, anything else not a number
+    becomes NaN."""
+    if isinstance(df, pa.Table | pa.RecordBatch):
+        return _numbers(df.column(lon_col)), _numbers(df.column(lat_col))
+    return _numbers(df[lon_col]), _numbers(df[lat_col])
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A per-polygon column, dictionary-encoded once.
+
+    Attributes
+    ----------
+    dictionary : pyarrow.Array
+        The distinct values.
+    codes : numpy.ndarray
+        ``int32`` position in ``dictionary`` of each polygon's value (``-1``: none),
+        plus a trailing ``-1``, so that polygon index ``-1`` (no polygon) takes it.
+    """
+
+    dictionary: pa.Array
+    codes: npt.NDArray[np.int32]
+
+    @classmethod
+    def of(cls, values: Sequence[Any] | pa.Array | npt.NDArray[Any]) -> Encoded:
+        """Encode one value per polygon (``None`` for none)."""
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        arr = values if isinstance(values, pa.Array) else pa.array(list(values))
+        encoded = arr.dictionary_encode()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        return cls(encoded.dictionary, np.append(codes.astype(np.int32), np.int32(-1)))
+
+    def take(self, idx: npt.NDArray[np.int64]) -> pa.DictionaryArray:
+        """The column for points whose polygon indexes are ``idx`` (``-1``: none)."""
+        codes = self.codes[idx]
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), self.dictionary)
 
 
 def label_column(idx: npt.NDArray[np.int64], labels: Sequence[str] | None) -> Any:
@@ -160,12 +242,25 @@ def label_column(idx: npt.NDArray[np.int64], labels: Sequence[str] | None) -> An
 
 def _neutralised(df: pd.DataFrame) -> pd.DataFrame:
     """Text cells a spreadsheet would run as formulas, made inert (project rule)."""
+    import pandas as pd
+
     from zoning.report.tables import neutralise
 
     out = df
     for col in df.columns:
         s = df[col]
         if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            continue
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            # Our own dictionary columns: guard the few distinct values, not every row.
+            cats = s.cat.categories
+            risky_cats = cats.astype(str).str[:1].isin(["=", "+", "-", "@", "\t", "\r"])
+            if risky_cats.any():
+                if out is df:
+                    out = df.copy()
+                out[col] = s.cat.rename_categories(
+                    [neutralise(c) if r else c for c, r in zip(cats, risky_cats, strict=True)]
+                )
             continue
         risky = s.astype(str).str[:1].isin(["=", "+", "-", "@", "\t", "\r"]) & s.notna()
         if risky.any():
@@ -178,43 +273,60 @@ def _neutralised(df: pd.DataFrame) -> pd.DataFrame:
 class _Writer:
     """Chunk-by-chunk CSV or Parquet writer keeping the first chunk's schema."""
 
-    def __init__(self, path: Path, sep: str, encoding: str) -> None:
+    def __init__(
+        self, path: Path, sep: str, encoding: str, added_columns: Sequence[str] = ()
+    ) -> None:
         self.path, self.sep, self.encoding = path, sep, encoding
+        self.added_columns = tuple(added_columns)
         self.parquet = path.suffix.lower() in {".parquet", ".pq"}
         self._pq: Any = None
         self._first = True
 
-    def write_arrow(self, table: Any) -> None:
+    def write_arrow(self, table: pa.Table) -> None:
         """Append a ``pyarrow.Table`` (Parquet output only)."""
         import pyarrow.parquet as pq
 
         if self._pq is None:
-            self._pq = pq.ParquetWriter(self.path, table.schema)
-        else:
+            # Statistics of the added dictionary columns would cost more than the whole
+            # assignment (min/max over every row's string): only the input columns get them.
+            added = set(self.added_columns)
+            stats = [n for n in table.schema.names if n not in added]
+            self._pq = pq.ParquetWriter(self.path, table.schema, write_statistics=stats)
+        elif table.schema != self._pq.schema:
             table = table.cast(self._pq.schema)
         self._pq.write_table(table)
         self._first = False
 
-    def write(self, df: pd.DataFrame) -> None:
+    def write(self, chunk: Any) -> None:
+        """Append a chunk (DataFrame or Arrow table)."""
         if self.parquet:
-            import pyarrow as pa
-
-            self.write_arrow(pa.Table.from_pandas(df, preserve_index=False))
-        else:
-            df = _neutralised(df)
-            df.to_csv(
-                self.path,
-                sep=self.sep,
-                encoding=self.encoding,
-                index=False,
-                header=self._first,
-                mode="w" if self._first else "a",
-            )
+            if not isinstance(chunk, pa.Table):
+                chunk = pa.Table.from_pandas(chunk, preserve_index=False)
+            self.write_arrow(chunk)
+            return
+        if isinstance(chunk, pa.Table):
+            chunk = chunk.to_pandas()
+        _neutralised(chunk).to_csv(
+            self.path,
+            sep=self.sep,
+            encoding=self.encoding,
+            index=False,
+            header=self._first,
+            mode="w" if self._first else "a",
+        )
         self._first = False
 
     def close(self) -> None:
         if self._pq is not None:
             self._pq.close()
+
+
+@dataclass(frozen=True)
+class _Done:
+    chunk: Any
+    rows: int
+    matched: int
+    bad: int
 
 
 def assign_file(
@@ -224,13 +336,14 @@ def assign_file(
     lon_col: str = "lon",
     lat_col: str = "lat",
     result_col: str = "polygon",
-    labels: Sequence[str] | None = None,
+    labels: Sequence[str] | npt.NDArray[np.object_] | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     sep: str = ",",
     encoding: str = "utf-8",
     progress: bool = True,
-    columns: Mapping[str, Sequence[Any]] | None = None,
-    layers: Sequence[tuple[PointIndex, Mapping[str, Sequence[Any]]]] = (),
+    columns: Mapping[str, Sequence[Any] | pa.Array] | None = None,
+    layers: Sequence[tuple[PointIndex, Mapping[str, Sequence[Any] | pa.Array]]] = (),
+    workers: int | None = None,
 ) -> StreamReport:
     """Assign every row of ``src`` to a polygon of ``index`` and write ``dst``.
 
@@ -248,7 +361,7 @@ def assign_file(
         Label per polygon (e.g. commune codes); without it the polygon index
         (``-1`` for none) is written.
     chunk_size : int
-        Rows per chunk; memory grows with it.
+        Rows held in memory at once (about); memory grows with it.
     sep, encoding : str
         CSV separator and encoding, for both input and output.
     progress : bool
@@ -258,6 +371,8 @@ def assign_file(
         class of each commune).
     layers : sequence of (PointIndex, mapping), optional
         Other polygon sets, each with its columns (e.g. QPV codes).
+    workers : int, optional
+        Threads processing chunks (default: the cores available).
 
     Returns
     -------
@@ -265,49 +380,60 @@ def assign_file(
     """
     from tqdm import tqdm
 
-    def add_columns(chunk: Any, idx: npt.NDArray[np.int64], lon: Any, lat: Any) -> Any:
-        added = {result_col: label_column(idx, labels)}
-        added.update({name: label_column(idx, values) for name, values in (columns or {}).items()})
-        for other, other_columns in layers:
-            other_idx = other.assign(lon, lat)
-            added.update(
-                {name: label_column(other_idx, values) for name, values in other_columns.items()}
-            )
-        if isinstance(chunk, pd.DataFrame):
-            for name, values in added.items():
-                chunk[name] = values
-            return chunk
-        import pyarrow as pa
+    # Dictionary-encode every added column once; a chunk then costs one take each.
+    encoded: list[tuple[str, Encoded]] = []
+    if labels is not None:
+        encoded.append((result_col, Encoded.of(labels)))
+    encoded += [(name, Encoded.of(values)) for name, values in (columns or {}).items()]
+    other_layers = [
+        (other, [(name, Encoded.of(values)) for name, values in other_columns.items()])
+        for other, other_columns in layers
+    ]
 
-        for name, values in added.items():
-            chunk = chunk.append_column(name, pa.array(values))
-        return chunk
+    def process(chunk: Any) -> _Done:
+        lon, lat = coords_of(chunk, lon_col, lat_col)
+        idx = index.assign(lon, lat)
+        added: dict[str, Any] = {}
+        if labels is None:
+            added[result_col] = pa.array(idx)
+        added.update((name, enc.take(idx)) for name, enc in encoded)
+        for other, other_encoded in other_layers:
+            other_idx = other.assign(lon, lat)
+            added.update((name, enc.take(other_idx)) for name, enc in other_encoded)
+        if isinstance(chunk, pa.Table):
+            for name, values in added.items():
+                chunk = chunk.append_column(name, values)
+        else:
+            for name, values in added.items():
+                # A Series built from Arrow has a fresh 0..n index: align it on the chunk's.
+                chunk[name] = values.to_pandas().set_axis(chunk.index)
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        return _Done(chunk, len(lon), int((idx >= 0).sum()), int(lon.size - finite.sum()))
 
     src, dst = Path(src), Path(dst)
     total = _row_count(src)
     t0 = time.perf_counter()
     rows = matched = bad = 0
-    writer = _Writer(dst, sep, encoding)
+    added_names = [result_col, *(name for name, _ in encoded)]
+    added_names += [name for _, other in other_layers for name, _ in other]
+    writer = _Writer(dst, sep, encoding, added_names)
+    n_workers = workers or default_workers()
+    unit = max(1, min(chunk_size, WORK_UNIT))
+    in_flight = max(2, chunk_size // unit)
     bar = tqdm(total=total, unit="pt", unit_scale=True, disable=not progress, desc=src.name)
-    chunks = (
-        _arrow_chunks(src, lon_col, lat_col, chunk_size)
+    chunks: Iterator[Any] = (
+        # Parquet stays in Arrow all the way when the output is Parquet too.
+        _arrow_chunks(src, lon_col, lat_col, unit)
         if writer.parquet and _is_parquet(src)
-        else read_chunks(src, lon_col, lat_col, chunk_size, sep, encoding)
+        else read_chunks(src, lon_col, lat_col, unit, sep, encoding)
     )
     try:
-        for chunk in chunks:
-            lon, lat = coords_of(chunk, lon_col, lat_col)
-            idx = index.assign(lon, lat)
-            chunk = add_columns(chunk, idx, lon, lat)
-            if isinstance(chunk, pd.DataFrame):
-                writer.write(chunk)
-            else:
-                # Parquet to Parquet stays in Arrow: no pandas round trip.
-                writer.write_arrow(chunk)
-            rows += len(chunk)
-            matched += int((idx >= 0).sum())
-            bad += int((~(np.isfinite(lon) & np.isfinite(lat))).sum())
-            bar.update(len(chunk))
+        for done in ordered_map(process, chunks, n_workers, in_flight):
+            writer.write(done.chunk)
+            rows += done.rows
+            matched += done.matched
+            bad += done.bad
+            bar.update(done.rows)
     finally:
         bar.close()
         writer.close()
@@ -316,9 +442,8 @@ def assign_file(
     return report
 
 
-def _arrow_chunks(path: Path, lon_col: str, lat_col: str, chunk_size: int) -> Iterator[Any]:
+def _arrow_chunks(path: Path, lon_col: str, lat_col: str, chunk_size: int) -> Iterator[pa.Table]:
     """Parquet in ``pyarrow.Table`` chunks of at most ``chunk_size`` rows."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(path)
@@ -392,6 +517,8 @@ def assign_dask_frame(
 
 
 def _assign_geo_partition(gdf: Any, folder: str) -> pd.Series:
+    import pandas as pd
+
     geom = gdf.geometry
     res = _cached_index(folder).assign(geom.x.to_numpy(), geom.y.to_numpy())
     return pd.Series(res, index=gdf.index, dtype=np.int64)
@@ -405,6 +532,8 @@ def assign_dask_geoseries(dgdf: Any, index_dir: str | Path) -> Any:
     dask.dataframe.Series
         ``int64`` per row, ``-1`` for no polygon, empty or non-point geometry.
     """
+    import pandas as pd
+
     return dgdf.map_partitions(
         _assign_geo_partition, str(index_dir), meta=pd.Series(dtype=np.int64)
     )

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from zoning import __version__
 from zoning.errors import SourceFormatError
-from zoning.locate.fastpip import build_index
+from zoning.pointindex import build_index
 from zoning.settings import get_settings
 from zoning.sources.cog import (
     carry_codes,

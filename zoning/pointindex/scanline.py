@@ -1,6 +1,6 @@
 """Point-in-polygon for points known to lie far from the boundaries, by scanlines.
 
-Building a :class:`~zoning.locate.fastpip.PointIndex` needs the answer at
+Building a :class:`~zoning.pointindex.PointIndex` needs the answer at
 millions of cell centres. Those centres are *clear*: no boundary of the polygons
 that matter passes within half a cell of them. For such points the textbook
 crossing-number test in floating point cannot go wrong (rounding is ~1e-13
@@ -72,7 +72,7 @@ def _ring_edges(
     and the polygon owning each part. Parity is counted per part: parts of one
     collection may overlap, and two intervals reaching a point make it unsure.
     """
-    from zoning.locate.fastpip import flat_parts
+    from zoning.pointindex.exact import flat_parts
 
     parts, part_of = flat_parts(geoms)
     polygonal = shapely.get_type_id(parts) == 3
