@@ -32,7 +32,8 @@ def zone_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.Arr
     from zoning.errors import OutsideCoverageError
 
     # communes.parquet rows are in point-index order (the index was built from them).
-    communes = pq.read_table(store.path / "communes.parquet", columns=["code", "name", "region"])
+    # ParquetFile.read, not read_table: the latter imports pyarrow.dataset, hence pandas.
+    communes = pq.ParquetFile(store.path / "communes.parquet").read(["code", "name", "region"])
     # Plain ``string`` (the tables may hold ``large_string``): kernels want one type.
     communes = communes.cast(pa.schema([(c, pa.string()) for c in communes.column_names]))
     code, name = (communes.column(c).combine_chunks() for c in ("code", "name"))
@@ -44,7 +45,7 @@ def zone_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.Arr
         except OutsideCoverageError:
             decree_of_region.append(None)
     decree = pc.take(pa.array(decree_of_region, pa.string()), regions.indices)
-    zones = pq.read_table(store.path / "zones.parquet", columns=["decree_id", "code", "zone"])
+    zones = pq.ParquetFile(store.path / "zones.parquet").read(["decree_id", "code", "zone"])
     zones = zones.filter(pc.is_in(zones.column("decree_id"), pa.array(decree_of_region)))
     zones = zones.cast(pa.schema([(c, pa.string()) for c in zones.column_names]))
     zones = zones.combine_chunks()

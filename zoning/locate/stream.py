@@ -288,10 +288,22 @@ class _Writer:
 
         if self._pq is None:
             # Statistics of the added dictionary columns would cost more than the whole
-            # assignment (min/max over every row's string): only the input columns get them.
+            # assignment (min/max over every row's string): only the input columns get
+            # them. Dictionary encoding only for text: on coordinates and ids (nearly all
+            # distinct) the writer would hash every value before giving up.
             added = set(self.added_columns)
-            stats = [n for n in table.schema.names if n not in added]
-            self._pq = pq.ParquetWriter(self.path, table.schema, write_statistics=stats)
+            schema = table.schema
+            stats = [n for n in schema.names if n not in added]
+            text = [
+                f.name
+                for f in schema
+                if pa.types.is_dictionary(f.type)
+                or pa.types.is_string(f.type)
+                or pa.types.is_large_string(f.type)
+            ]
+            self._pq = pq.ParquetWriter(
+                self.path, schema, write_statistics=stats, use_dictionary=text
+            )
         elif table.schema != self._pq.schema:
             table = table.cast(self._pq.schema)
         self._pq.write_table(table)
