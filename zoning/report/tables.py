@@ -183,32 +183,45 @@ def write_excel(
 ) -> None:
     """One sheet per entry (name -> headers, rows), formulas neutralised, header frozen.
 
-    Streams rows (openpyxl write-only mode): ten thousand rows of sixty columns would
-    otherwise take most of a batch's time.
+    XlsxWriter in constant-memory mode streams rows to disk: ten thousand rows of sixty
+    columns took most of a batch's time with openpyxl (about 4x slower here). Text is
+    never turned into formulas, numbers or links, on top of :func:`neutralise`.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    import xlsxwriter
 
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for name, (headers, rows) in sheets.items():
-        ws = book.create_sheet(title=name[:31])
-        for i, header in enumerate(headers, start=1):
-            sample = [len(str(r[i - 1])) for r in rows[:200] if i - 1 < len(r) and r[i - 1]]
-            width = max([len(str(header)), *sample])
-            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
-        ws.freeze_panes = "A2"
-        header_cells = []
-        for header in headers:
-            cell = WriteOnlyCell(ws, value=neutralise(header))
-            cell.font = bold
-            header_cells.append(cell)
-        ws.append(header_cells)
-        for row in rows:
-            ws.append([neutralise(v) for v in row])
-    book.save(path)
+    options = {
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+        "default_date_format": "dd/mm/yyyy",
+    }
+    with xlsxwriter.Workbook(str(path), options) as book:
+        bold = book.add_format({"bold": True})
+        for name, (headers, rows) in sheets.items():
+            ws = book.add_worksheet(name[:31])
+            for i, header in enumerate(headers):
+                sample = [len(str(r[i])) for r in rows[:200] if i < len(r) and r[i]]
+                width = max([len(str(header)), *sample])
+                ws.set_column(i, i, min(60, max(8, width + 2)))
+            ws.freeze_panes(1, 0)
+            ws.write_row(0, 0, [neutralise(h) for h in headers], bold)
+            for number, row in enumerate(rows, start=1):
+                values = [neutralise(v) for v in row]
+                try:
+                    ws.write_row(number, 0, values)
+                except TypeError:  # a type XlsxWriter does not know: its text
+                    ws.write_row(number, 0, [_xlsx_value(v) for v in values])
+
+
+def _xlsx_value(value: Any) -> Any:
+    """A value XlsxWriter writes: numbers, text, booleans, dates as they are, else text."""
+    import datetime as dt
+    import numbers
+
+    if value is None or isinstance(value, str | bool | numbers.Number | dt.date | dt.time):
+        return value
+    return neutralise(str(value))
 
 
 def write_geojson(
