@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from zoning.errors import (
     InvalidInputError,
     NotFoundError,
     OutsideCoverageError,
+    ZoningError,
 )
 from zoning.sources.names import name_keys
 from zoning.sources.vintage import vintage_date
@@ -131,21 +133,26 @@ _PART_OF = {
 }
 
 
+def _later_notes(later: list[dict[str, Any]]) -> list[str]:
+    """Notes for the movements a commune of the vintage went through afterwards."""
+    notes, seen = [], set()
+    for event in later:
+        if event["old_name"] != event["new_name"] and event["new_code"] not in seen:
+            seen.add(event["new_code"])
+            notes.append(
+                f"depuis le {event['date']}, {event['old_name']} fait partie de "
+                f"{event['new_name']} ({event['new_code']})"
+            )
+    return notes
+
+
 def resolve_code(store: ZoningStore, code: str) -> tuple[list[str], list[str]]:
     """Commune code(s) of the store's vintage for a code of any vintage, with French notes."""
     code = _check_code(code)
     keyed = store.keyed
     notes: list[str] = []
     if keyed.commune(code) is not None:
-        later = keyed.events_from([code], _vintage_iso(store), "9999")
-        seen = set()
-        for event in later:
-            if event["old_name"] != event["new_name"] and event["new_code"] not in seen:
-                seen.add(event["new_code"])
-                notes.append(
-                    f"depuis le {event['date']}, {event['old_name']} fait partie de "
-                    f"{event['new_name']} ({event['new_code']})"
-                )
+        notes.extend(_later_notes(keyed.events_from([code], _vintage_iso(store), "9999")))
         return [code], notes
     parent = keyed.parent(code)
     if parent is not None:
@@ -204,6 +211,33 @@ def _place(
     if commune is None:
         raise NotFoundError(f"code commune inconnu « {code} »")
     decree, zone, note = _zone_of_commune(store, commune, on)
+    return _placement(
+        store,
+        query,
+        via,
+        commune,
+        (decree, zone, note),
+        store.keyed.qpv_of(code),
+        notes,
+        point,
+        qpv_hits,
+    )
+
+
+def _placement(
+    store: ZoningStore,
+    query: str,
+    via: str,
+    commune: dict[str, Any],
+    zoned: tuple[Decree, str, str],
+    qpv_in_commune: list[str],
+    notes: list[str],
+    point: tuple[float, float] | None = None,
+    qpv_hits: list[str] | None = None,
+) -> Placement:
+    """The placement of a commune row, its decree, class and note, and its listed QPV."""
+    code = str(commune["code"])
+    decree, zone, note = zoned
     placement = Placement(
         query=query,
         via=via,
@@ -214,7 +248,7 @@ def _place(
         decree=decree,
         zone=zone or None,
         qpv=qpv_hits or [],
-        qpv_in_commune=store.keyed.qpv_of(code),
+        qpv_in_commune=qpv_in_commune,
         lon=point[0] if point else None,
         lat=point[1] if point else None,
         notes=list(notes),
@@ -253,6 +287,54 @@ def by_commune(store: ZoningStore, code: str, on: date | None = None) -> Placeme
             f"le code {code} couvre des communes de classes différentes ({detail})"
         )
     return _place(store, code, "commune", codes[0], on, notes)
+
+
+def by_communes(
+    store: ZoningStore, codes: Iterable[str], on: date | None = None
+) -> dict[str, Placement | ZoningError]:
+    """:func:`by_commune` for many codes at once, each answer or error keyed by code.
+
+    Codes of the store's vintage are answered with a handful of bulk queries (the
+    batch's case: codes found by the point index); any other code (old, delegated,
+    unknown) goes through :func:`by_commune` one by one. The placements are the same.
+    """
+    keyed = store.keyed
+    wanted = sorted(set(codes))
+    rows = keyed.communes_of(wanted)
+    later = keyed.events_from_many(list(rows), _vintage_iso(store), "9999")
+    listed = keyed.qpv_of_many(list(rows))
+    decrees: dict[str, Decree | ZoningError] = {}
+    for region in sorted({str(r["region"]) for r in rows.values()}):
+        try:
+            decrees[region] = store.decree_for(region, on)
+        except ZoningError as exc:
+            decrees[region] = exc
+    zone_rows: dict[str, dict[str, dict[str, Any]]] = {}
+    for decree in {d.id: d for d in decrees.values() if isinstance(d, Decree)}.values():
+        in_region = [c for c, r in rows.items() if decrees[str(r["region"])] is decree]
+        zone_rows[decree.id] = keyed.zones_of(decree.id, in_region)
+    out: dict[str, Placement | ZoningError] = {}
+    for code in wanted:
+        commune = rows.get(code)
+        if commune is None:
+            try:
+                out[code] = by_commune(store, code, on)
+            except ZoningError as exc:
+                out[code] = exc
+            continue
+        found = decrees[str(commune["region"])]
+        if not isinstance(found, Decree):
+            out[code] = found
+            continue
+        row = zone_rows[found.id].get(code)
+        zoned = (
+            (found, "", "commune absente de l'arrêté")
+            if row is None
+            else (found, str(row["zone"]), str(row["note"]))
+        )
+        notes = _later_notes(later.get(code, []))
+        out[code] = _placement(store, code, "commune", commune, zoned, listed.get(code, []), notes)
+    return out
 
 
 def find_communes(store: ZoningStore, postcode: str, name: str) -> list[str]:
