@@ -20,6 +20,7 @@ from zoning.pointindex.exact import (
     first_hit_per_point,
     flat_parts,
     in_sorted,
+    search,
     sorted_unique,
 )
 from zoning.pointindex.grid import CELL_BITS, CELL_MASK, GridSpec, make_grid
@@ -228,7 +229,7 @@ def build_index(
             cgx = ((pgx[:, None] << bits) | (sub[None, :] >> bits)).ravel()
             cgy = ((pgy[:, None] << bits) | (sub[None, :] & (side - 1))).ravel()
             ckey = (cgx << CELL_BITS) | cgy
-            pos = np.searchsorted(here, ckey)
+            pos = search(here, ckey)
             is_b = here[np.minimum(pos, here.size - 1)] == ckey
             out = vals[lo * side * side : (lo + pk.size) * side * side]
             out[is_b] = -2 - pos[is_b].astype(np.int32)

@@ -9,7 +9,7 @@ when none does. :func:`assign_exact` answers it the slow, obviously right way (a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -46,11 +46,30 @@ def sorted_unique(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return a
 
 
+def search(
+    sorted_array: npt.NDArray[Any],
+    values: npt.NDArray[Any],
+    side: Literal["left", "right"] = "left",
+) -> IntArray:
+    """``np.searchsorted`` for values in any order, with the values sorted first.
+
+    numpy's binary search starts from the previous answer when the values ascend, so
+    sorted values walk the array once, in cache; in random order each one misses the
+    cache all the way down (on tens of millions of keys, ~10x slower than the sort).
+    """
+    if values.size < 2:
+        return np.searchsorted(sorted_array, values, side=side)
+    order = np.argsort(values, kind="stable")
+    out = np.empty(values.size, dtype=np.intp)
+    out[order] = np.searchsorted(sorted_array, values[order], side=side)
+    return out
+
+
 def in_sorted(values: npt.NDArray[Any], sorted_set: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     """Membership of ``values`` in an already sorted array."""
     if not sorted_set.size:
         return np.zeros(values.shape, dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)
+    pos = np.minimum(search(sorted_set, values), sorted_set.size - 1)
     return sorted_set[pos] == values
 
 
