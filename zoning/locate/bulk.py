@@ -10,7 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zoning.locate.stream import DEFAULT_CHUNK, StreamReport, assign_file
+import numpy as np
+
+from zoning.locate.stream import DEFAULT_CHUNK, StreamReport, assign_file, int_array, numpy_of
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -38,29 +40,52 @@ def zone_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.Arr
     communes = communes.cast(pa.schema([(c, pa.string()) for c in communes.column_names]))
     code, name = (communes.column(c).combine_chunks() for c in ("code", "name"))
     regions = communes.column("region").combine_chunks().dictionary_encode()
-    decree_of_region: list[str | None] = []
-    for region in regions.dictionary.to_pylist():
-        try:
-            decree_of_region.append(store.decree_for(region, on).id)
-        except OutsideCoverageError:
-            decree_of_region.append(None)
-    decree = pc.take(pa.array(decree_of_region, pa.string()), regions.indices)
     zones = pq.ParquetFile(store.path / "zones.parquet").read(["decree_id", "code", "zone"])
-    zones = zones.filter(pc.is_in(zones.column("decree_id"), pa.array(decree_of_region)))
     zones = zones.cast(pa.schema([(c, pa.string()) for c in zones.column_names]))
-    zones = zones.combine_chunks()
-    row = pc.index_in(
-        pc.binary_join_element_wise(decree, code, "|"),
-        value_set=pc.binary_join_element_wise(
-            zones.column("decree_id").chunk(0), zones.column("code").chunk(0), "|"
-        ),
+    # Decree ids as Arrow strings taken from the table itself (no Python -> Arrow
+    # conversion on this path, see zoning.locate.stream).
+    decree_ids = zones.column("decree_id").combine_chunks().dictionary_encode()
+    position = {d: i for i, d in enumerate(decree_ids.dictionary.to_pylist())}
+    decree_of_region = np.full(len(regions.dictionary) + 1, -1, dtype=np.int32)
+    for i, region in enumerate(regions.dictionary.to_pylist()):
+        try:
+            decree_of_region[i] = position.get(store.decree_for(region, on).id, -1)
+        except OutsideCoverageError:
+            continue
+    in_force = decree_of_region[numpy_of(regions.indices, np.int32, -1)]
+    decree = pc.take(decree_ids.dictionary, int_array(in_force, in_force >= 0))
+    wanted = pc.take(decree_ids.dictionary, int_array(decree_of_region[decree_of_region >= 0]))
+    zones = zones.filter(pc.is_in(zones.column("decree_id"), wanted)).combine_chunks()
+    zone_keys = pc.binary_join_element_wise(
+        zones.column("decree_id").chunk(0), zones.column("code").chunk(0), _bars(len(zones))
     )
+    row = pc.index_in(pc.binary_join_element_wise(decree, code, _bars(len(code))), zone_keys)
     zone = pc.take(zones.column("zone").chunk(0), row)
+    none = pa.nulls(len(code), pa.string())
+    has_class = pc.cast(pc.utf8_length(zone), pa.bool_())  # "" is no class
     return {
         "commune_name": name,
-        "zone": pc.if_else(pc.equal(zone, ""), pa.scalar(None, pa.string()), zone),
-        "decree": pc.if_else(pc.is_valid(row), decree, pa.scalar(None, pa.string())),
+        "zone": pc.if_else(has_class, zone, none),  # a null condition gives null
+        "decree": pc.if_else(pc.is_valid(row), decree, none),
     }
+
+
+def _bars(n: int) -> pa.Array:
+    """``n`` times the string ``"|"``, built from buffers (a Python string given to an
+    Arrow kernel would become a scalar, and import pandas, see zoning.locate.stream)."""
+    import pyarrow as pa
+
+    offsets = pa.py_buffer(np.arange(n + 1, dtype=np.int32))
+    return pa.Array.from_buffers(pa.string(), n, [None, offsets, pa.py_buffer(b"|" * n)])
+
+
+def _codes(path: Path, column: str) -> pa.Array:
+    """The codes of a polygon table, in its row order (the order of its point index)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    codes = pq.ParquetFile(path).read([column]).column(column).combine_chunks()
+    return codes.cast(pa.string())
 
 
 def assign_zones_file(
@@ -82,8 +107,10 @@ def assign_zones_file(
     Memory stays bounded by about ``chunk_size`` rows plus the memory-mapped point
     indexes; chunks are processed by ``workers`` threads (default: the cores available).
     """
-    codes, communes = store.point_index("communes")
-    qpv_codes, qpv = store.point_index("qpv_polygons")
+    _, communes = store.point_index("communes")
+    _, qpv = store.point_index("qpv_polygons")
+    codes = _codes(store.path / "communes.parquet", "code")
+    qpv_codes = _codes(store.path / "qpv_polygons.parquet", "code_qp")
     return assign_file(
         communes,
         src,

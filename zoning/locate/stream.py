@@ -173,13 +173,48 @@ def _check_columns(path: Path, names: Sequence[str], lon_col: str, lat_col: str)
         )
 
 
+# pyarrow imports pandas (~0.3 s) the first time it converts to or from numpy or
+# Python objects (``pa.array``, ``to_numpy``, ``pa.scalar``): the Parquet to Parquet
+# path goes through raw buffers instead, and never pays for it.
+
+
+def _valid_bits(valid: npt.NDArray[np.bool_]) -> pa.Buffer | None:
+    """Arrow validity bitmap of a boolean mask (``None`` when all are valid)."""
+    return None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
+def int_array(values: npt.NDArray[Any], valid: npt.NDArray[np.bool_] | None = None) -> pa.Array:
+    """An Arrow ``int32``/``int64`` array over a numpy array, nulls where not ``valid``."""
+    values = np.ascontiguousarray(values)
+    kind = {np.dtype(np.int32): pa.int32(), np.dtype(np.int64): pa.int64()}[values.dtype]
+    bits = None if valid is None else _valid_bits(valid)
+    nulls = 0 if bits is None or valid is None else int(valid.size - np.count_nonzero(valid))
+    return pa.Array.from_buffers(kind, values.size, [bits, pa.py_buffer(values)], nulls)
+
+
+def numpy_of(arr: pa.Array | pa.ChunkedArray, dtype: Any, fill: Any) -> npt.NDArray[Any]:
+    """A fixed-width Arrow array as numpy ``dtype`` (after an Arrow cast), nulls as ``fill``."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = pc.cast(arr, pa.from_numpy_dtype(np.dtype(dtype)))
+    n, offset = len(arr), arr.offset
+    bits, data = arr.buffers()[:2]
+    if data is None:  # length zero
+        return np.zeros(n, dtype=dtype)
+    values = np.frombuffer(data, dtype=dtype, count=n + offset)[offset:]
+    if arr.null_count and bits is not None:
+        raw = np.frombuffer(bits, dtype=np.uint8)
+        valid = np.unpackbits(raw, bitorder="little", count=n + offset)[offset:].astype(bool)
+        values = np.where(valid, values, fill)
+    return values
+
+
 def _numbers(values: Any) -> npt.NDArray[np.float64]:
     """float64 of a pandas or Arrow column; text such as ``"-0,57"`` (French decimal
     comma) is accepted, anything else not a number becomes NaN."""
     if isinstance(values, pa.ChunkedArray | pa.Array):
         if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
-            filled = pc.fill_null(pc.cast(values, pa.float64()), np.nan)
-            return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=np.float64)
+            return numpy_of(values, np.float64, np.nan)
         values = values.to_pandas()
     import pandas as pd
 
@@ -220,13 +255,13 @@ class Encoded:
             values = values.combine_chunks()
         arr = values if isinstance(values, pa.Array) else pa.array(list(values))
         encoded = arr.dictionary_encode()
-        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-        return cls(encoded.dictionary, np.append(codes.astype(np.int32), np.int32(-1)))
+        codes = numpy_of(encoded.indices, np.int32, -1)
+        return cls(encoded.dictionary, np.append(codes, np.int32(-1)))
 
     def take(self, idx: npt.NDArray[np.int64]) -> pa.DictionaryArray:
         """The column for points whose polygon indexes are ``idx`` (``-1``: none)."""
         codes = self.codes[idx]
-        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), self.dictionary)
+        return pa.DictionaryArray.from_arrays(int_array(codes, codes >= 0), self.dictionary)
 
 
 def label_column(idx: npt.NDArray[np.int64], labels: Sequence[str] | None) -> Any:
@@ -407,7 +442,7 @@ def assign_file(
         idx = index.assign(lon, lat)
         added: dict[str, Any] = {}
         if labels is None:
-            added[result_col] = pa.array(idx)
+            added[result_col] = int_array(idx)
         added.update((name, enc.take(idx)) for name, enc in encoded)
         for other, other_encoded in other_layers:
             other_idx = other.assign(lon, lat)
