@@ -135,6 +135,8 @@ _PART_OF = {
 
 def _later_notes(later: list[dict[str, Any]]) -> list[str]:
     """Notes for the movements a commune of the vintage went through afterwards."""
+    if not later:
+        return []
     notes, seen = [], set()
     for event in later:
         if event["old_name"] != event["new_name"] and event["new_code"] not in seen:

@@ -10,6 +10,7 @@ or by postcode + name use ``lookup.by_commune`` / ``lookup.by_postcode_name``.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import logging
@@ -213,12 +214,10 @@ def locate_sites(
         if key not in at_points:
             place = by_commune(code, on)
             if not isinstance(place, ZoningError):
-                place = dataclasses.replace(
-                    place,
-                    via="point",
-                    qpv=list(qpvs),
-                    under_served=True if qpvs else place.under_served,
-                )
+                # A shallow copy, as dataclasses.replace makes, without running __init__.
+                place = copy.copy(place)
+                place.via, place.qpv = "point", list(qpvs)
+                place.under_served = True if qpvs else place.under_served
             at_points[key] = place
         place = at_points[key]
         if isinstance(place, ZoningError):
