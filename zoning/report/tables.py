@@ -204,7 +204,17 @@ def write_excel(
 
 
 def _row_values(row: Sequence[Any]) -> list[Any]:
-    return [_xlsx_value(neutralise(v)) for v in row]
+    """Cells as written: text neutralised, other types the writer knows as they are."""
+    out = []
+    for value in row:
+        kind = type(value)
+        if kind is str:
+            out.append("'" + value if value.startswith(_FORMULA_START) else value)
+        elif kind in _NATIVE:
+            out.append(value)
+        else:
+            out.append(_xlsx_value(neutralise(value)))
+    return out
 
 
 def _widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[float]:
@@ -239,6 +249,10 @@ def _write_excel_slow(
             ws.write_row(0, 0, [neutralise(h) for h in headers], bold)
             for number, row in enumerate(rows, start=1):
                 ws.write_row(number, 0, _row_values(row))
+
+
+#: Cell types written as they are (checked by exact type: the per-cell fast path).
+_NATIVE = frozenset({int, float, bool, type(None), dt.date, dt.datetime})
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -7,6 +7,7 @@ vocabulary, not campaign figures, so it lives in code.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -140,8 +141,12 @@ TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
 _LOOKUP = {syn: code for code, (_, syns) in TYPES.items() for syn in (*syns, code)}
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_text(text: str) -> str:
-    """Lower-case ASCII words separated by single spaces."""
+    """Lower-case ASCII words separated by single spaces.
+
+    Cached: a batch folds the same few wordings (types, specialties) on every row.
+    """
     text = unicodedata.normalize("NFKD", text.replace("œ", "oe"))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
