@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+# The polygon sets of the tests (tests/fastpath/polysets.py) read the raw sources.
+sys.path.insert(0, str(REPO))
 log = logging.getLogger("bench_points")
 
 
@@ -105,18 +107,19 @@ def bench_polygons(
     import geopandas as gpd
     import shapely
 
-    from zoning.locate import fastpip, polysets
+    from tests.fastpath import polysets
+    from zoning import pointindex
 
     polys = gdf.geometry.values
     lon, lat = polysets.random_points_in_bboxes(shapely.bounds(polys), n_points, seed=42)
     t = time.perf_counter()
-    index = fastpip.build_index(polys, leaf_deg=leaf)
+    index = pointindex.build_index(polys, leaf_deg=leaf)
     build_s = time.perf_counter() - t
     folder = index.save(work / f"index_{name}")
     cold_cmd = [
         sys.executable,
         "-c",
-        "import sys; from zoning.locate.fastpip import PointIndex; "
+        "import sys; from zoning.pointindex import PointIndex; "
         "i = PointIndex.load(sys.argv[1]); i.assign([-0.5792, 2.35], [44.8378, 48.85])",
         str(folder),
     ]
@@ -134,7 +137,7 @@ def bench_polygons(
 
     times = best_of({"baseline": baseline, "ours": ours}, repeat)
     t = time.perf_counter()
-    exact = fastpip.assign_exact(polys, lon, lat)
+    exact = pointindex.assign_exact(polys, lon, lat)
     exact_s = time.perf_counter() - t
     mismatches = int((ours_out["r"] != exact).sum())
     return {
@@ -163,7 +166,7 @@ def write_points_parquet(path: Path, bounds: Any, n: int, chunk: int = 1_000_000
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from zoning.locate import polysets
+    from tests.fastpath import polysets
 
     writer = None
     for start in range(0, n, chunk):
@@ -180,8 +183,8 @@ def write_points_parquet(path: Path, bounds: Any, n: int, chunk: int = 1_000_000
 
 def stream_child(index_dir: str, src: str, dst: str) -> None:
     """Child process of the streaming run: prints its report as JSON."""
-    from zoning.locate.fastpip import PointIndex
     from zoning.locate.stream import assign_file, peak_rss_mb
+    from zoning.pointindex import PointIndex
 
     base = peak_rss_mb()
     index = PointIndex.load(index_dir)
@@ -241,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import geopandas as gpd
     import shapely
 
-    from zoning.locate import polysets
+    from tests.fastpath import polysets
     from zoning.locate.stream import peak_rss_mb
 
     results: dict[str, Any] = {"one_core": pinned, "sources": str(sources)}

@@ -39,6 +39,12 @@ def main() -> None:
         failures += run(
             "bench_points.py", "--sources", sources, *(["--quick"] if args.quick else [])
         )
+        failures += run(
+            "bench_assign.py",
+            "--store",
+            store,
+            *(["--points", "200000", "--repeat", "2"] if args.quick else []),
+        )
         failures += run("bench_batch.py", "--store", store, "--sources", sources)
         failures += run("bench_map.py", "--store", store)
         failures += run(

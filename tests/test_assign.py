@@ -66,3 +66,29 @@ def test_assign_excel_export_keeps_every_row(
     expected = lookup.assign_points(fixture_store, lon[4:], lat[4:])["commune"].tolist()
     got_codes = [None if pd.isna(c) else c for c in got["commune"].iloc[4:]]
     assert got_codes == expected
+
+
+def test_parquet_to_parquet_imports_no_pandas(store_path: Path, tmp_path: Path) -> None:
+    """The Parquet path stays in numpy + Arrow: pandas alone costs more than the work."""
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src, dst = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.table({"lon": [1.87113, -5.0], "lat": [46.16497, 46.0]}), src)
+    code = (
+        "import sys\n"
+        "from zoning.cli import main\n"
+        "try:\n"
+        f"    main(['assign', {str(src)!r}, '-o', {str(dst)!r}, '--no-progress',"
+        f" '--store', {str(store_path)!r}])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print(sorted(m for m in ('pandas', 'geopandas') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert pq.read_table(dst).column("commune").to_pylist() == ["23096", None]

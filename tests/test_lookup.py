@@ -11,6 +11,7 @@ from zoning.errors import (
     InvalidInputError,
     NotFoundError,
     OutsideCoverageError,
+    ZoningError,
 )
 from zoning.locate import lookup
 from zoning.store import ZoningStore
@@ -122,3 +123,24 @@ def test_assign_points_keeps_order_and_length(fixture_store: ZoningStore) -> Non
     lat = np.array([46.16497, 46.0, 45.8141])
     out = lookup.assign_points(fixture_store, lon, lat)
     assert list(out["commune"]) == ["23096", None, "87085"]
+
+
+def test_bulk_placements_equal_one_by_one(store: ZoningStore) -> None:
+    """``by_communes`` (the batch's bulk queries) answers exactly what ``by_commune`` does,
+    for communes of every region, old and delegated codes, unknown codes, and dates
+    with and without a decree in force."""
+    every = list(store.communes(["code"])["code"])
+    codes = [*every[:: max(1, len(every) // 400)], "23096", "87085", "23121", "99999"]
+    for on in (None, date(2023, 11, 1), date(2019, 1, 1), date(2026, 1, 1)):
+        bulk = lookup.by_communes(store, codes, on)
+        assert sorted(bulk) == sorted(set(codes))
+        for code in set(codes):
+            try:
+                one: object = lookup.by_commune(store, code, on)
+            except ZoningError as exc:
+                one = exc
+            got = bulk[code]
+            if isinstance(one, ZoningError):
+                assert type(got) is type(one) and str(got) == str(one)
+            else:
+                assert isinstance(got, lookup.Placement) and got == one

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 import shapely
 
-from zoning.locate import fastpip, polysets
+from tests.fastpath import polysets
+from zoning import pointindex
 
 
 @dataclass
@@ -26,18 +27,18 @@ class PolySet:
     name: str
     codes: np.ndarray
     polys: np.ndarray
-    index: fastpip.PointIndex
+    index: pointindex.PointIndex
     tree: shapely.STRtree
 
     def exact(self, lon: Any, lat: Any) -> np.ndarray:
         """The reference answer."""
-        return fastpip.assign_exact(self.polys, lon, lat, tree=self.tree)
+        return pointindex.assign_exact(self.polys, lon, lat, tree=self.tree)
 
 
 def _polyset(name: str, codes: Any, geoms: Any) -> PolySet:
     polys = np.asarray(geoms, dtype=object)
     return PolySet(
-        name, np.asarray(codes), polys, fastpip.build_index(polys), shapely.STRtree(polys)
+        name, np.asarray(codes), polys, pointindex.build_index(polys), shapely.STRtree(polys)
     )
 
 

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import shapely
 
-from zoning.locate import fastpip, polysets
+from tests.fastpath import polysets
+from zoning import pointindex
 
 # PolySet: the fixtures' type (tests/fastpath/conftest.py), duck-typed here.
 PolySet = Any
@@ -35,7 +36,7 @@ def boundary_points(polys: np.ndarray, n: int, seed: int = 0) -> tuple[np.ndarra
     """Points on and next to the boundaries: vertices (exact), vertices one ulp
     away, edge midpoints, and midpoints pushed 1e-7 / 1e-10 / 1e-13 degree to each side."""
     rng = np.random.default_rng(seed)
-    parts, _ = fastpip.flat_parts(np.asarray(polys, dtype=object))
+    parts, _ = pointindex.flat_parts(np.asarray(polys, dtype=object))
     rings = shapely.get_rings(parts)
     coords, ring = shapely.get_coordinates(rings, return_index=True)
     same = np.flatnonzero(ring[1:] == ring[:-1])
@@ -152,7 +153,7 @@ def test_bad_coordinates_answer_minus_one(na: PolySet) -> None:
     lon = np.array([nan, -0.57, nan, inf, -inf, 500.0, -0.57, 1e308, -1e308, -0.57])
     lat = np.array([44.84, nan, nan, 44.84, 44.84, 44.84, -100.0, 44.84, 44.84, 1e308])
     assert (na.index.assign(lon, lat) == -1).all()
-    assert (fastpip.assign_exact(na.polys, lon, lat) == -1).all()
+    assert (pointindex.assign_exact(na.polys, lon, lat) == -1).all()
     # Bordeaux (33063) for a control point in the middle of the city
     bordeaux = na.index.assign([-0.5792], [44.8378])[0]
     assert na.codes[bordeaux] == "33063"
@@ -160,7 +161,7 @@ def test_bad_coordinates_answer_minus_one(na: PolySet) -> None:
 
 def test_empty_and_mismatched_input(na: PolySet) -> None:
     assert na.index.assign(np.array([]), np.array([])).shape == (0,)
-    assert fastpip.assign_exact(na.polys, [], []).shape == (0,)
+    assert pointindex.assign_exact(na.polys, [], []).shape == (0,)
     with pytest.raises(ValueError, match="differ in length"):
         na.index.assign([0.0, 1.0], [0.0])
 
@@ -185,30 +186,30 @@ def test_overlapping_invalid_and_missing_polygons() -> None:
         dtype=object,
     )
     assert shapely.is_valid(polys[7])
-    index = fastpip.build_index(polys, leaf_deg=1 / 64, top_deg=0.5)
+    index = pointindex.build_index(polys, leaf_deg=1 / 64, top_deg=0.5)
     rng = np.random.default_rng(3)
     lon = np.concatenate([rng.uniform(-0.5, 6, 50_000), np.arange(0, 3.01, 1 / 128)])
     lat = np.concatenate([rng.uniform(-0.5, 3.5, 50_000), np.arange(0, 3.01, 1 / 128)])
     lon = np.concatenate([lon, [0.5, 0.25, 2.5, 0.5, 0.3, 4.75]])
     lat = np.concatenate([lat, [2.5, 0.25, 0.5, 0.5, 0.3, 0.75]])
     fast = index.assign(lon, lat)
-    exact = fastpip.assign_exact(polys, lon, lat)
+    exact = pointindex.assign_exact(polys, lon, lat)
     assert (fast == exact).all()
     assert list(fast[-6:]) == [5, 1, 3, 0, 0, 7]
 
 
 def test_save_load_roundtrip(na: PolySet, tmp_path: Path) -> None:
     folder = na.index.save(tmp_path / "idx")
-    loaded = fastpip.PointIndex.load(folder)
-    assert loaded.fingerprint == fastpip.fingerprint(na.polys)
+    loaded = pointindex.PointIndex.load(folder)
+    assert loaded.fingerprint == pointindex.fingerprint(na.polys)
     assert loaded._polys is None  # polygons are read only when a border point needs them
     assert isinstance(loaded.levels[-1], np.memmap)
     lon, lat = polysets.random_points_in_bboxes(shapely.bounds(na.polys), 50_000, seed=5)
     assert (loaded.assign(lon, lat) == na.index.assign(lon, lat)).all()
     assert shapely.equals_exact(loaded.polys, na.polys, tolerance=0).all()
-    (folder / fastpip.INDEX_FILE).write_text('{"format": 0}', encoding="utf-8")
+    (folder / pointindex.INDEX_FILE).write_text('{"format": 0}', encoding="utf-8")
     with pytest.raises(ValueError, match="format"):
-        fastpip.PointIndex.load(folder)
+        pointindex.PointIndex.load(folder)
 
 
 def test_store_communes(store_na: PolySet) -> None:
@@ -225,24 +226,24 @@ def test_all_france(sources_dir: Path) -> None:
     """All 35 357 communes (COG 2018) of the sources, overseas included."""
     gdf = polysets.read_communes(sources_dir)
     polys = gdf.geometry.values
-    index = fastpip.build_index(polys, leaf_deg=1 / 1024)
+    index = pointindex.build_index(polys, leaf_deg=1 / 1024)
     tree = shapely.STRtree(polys)
     lon, lat = polysets.random_points_in_bboxes(shapely.bounds(polys), 300_000, 11)
     blon, blat = boundary_points(polys, 30_000)
     lon, lat = np.concatenate([lon, blon]), np.concatenate([lat, blat])
-    assert (index.assign(lon, lat) == fastpip.assign_exact(polys, lon, lat, tree=tree)).all()
+    assert (index.assign(lon, lat) == pointindex.assign_exact(polys, lon, lat, tree=tree)).all()
 
 
 def test_load_or_build_reuses_then_rebuilds(qpv: PolySet, tmp_path: Path) -> None:
     folder = tmp_path / "pointindex_qpv"
-    first = fastpip.load_or_build(folder, qpv.polys)
-    again = fastpip.load_or_build(folder, qpv.polys)
+    first = pointindex.load_or_build(folder, qpv.polys)
+    again = pointindex.load_or_build(folder, qpv.polys)
     assert isinstance(again.levels[0], np.memmap)  # opened, not rebuilt
     assert again.fingerprint == first.fingerprint
-    fewer = fastpip.load_or_build(folder, qpv.polys[:50])
-    assert fewer.n_polys == 50 and fastpip.PointIndex.load(folder).n_polys == 50
+    fewer = pointindex.load_or_build(folder, qpv.polys[:50])
+    assert fewer.n_polys == 50 and pointindex.PointIndex.load(folder).n_polys == 50
     lon, lat = boundary_points(qpv.polys[:50], 2_000)
-    assert (fewer.assign(lon, lat) == fastpip.assign_exact(qpv.polys[:50], lon, lat)).all()
+    assert (fewer.assign(lon, lat) == pointindex.assign_exact(qpv.polys[:50], lon, lat)).all()
 
 
 def test_store_qpv_polygons(store: Any) -> None:
@@ -250,19 +251,19 @@ def test_store_qpv_polygons(store: Any) -> None:
     gdf = store.qpv_polygons()
     polys = np.asarray(gdf.geometry.values, dtype=object)
     assert polys.size > 0
-    index = fastpip.build_index(polys)
+    index = pointindex.build_index(polys)
     lon, lat = polysets.random_points_in_bboxes(shapely.bounds(polys), 50_000, 13)
     blon, blat = boundary_points(polys, 5_000)
     lon, lat = np.concatenate([lon, blon]), np.concatenate([lat, blat])
-    assert (index.assign(lon, lat) == fastpip.assign_exact(polys, lon, lat)).all()
+    assert (index.assign(lon, lat) == pointindex.assign_exact(polys, lon, lat)).all()
 
 
 @pytest.mark.slow
 def test_store_all_communes(store: Any) -> None:
     """All COG 2022 communes of the store (France and overseas)."""
     polys = np.asarray(store.communes_gdf().geometry.values, dtype=object)
-    index = fastpip.build_index(polys, leaf_deg=1 / 1024)
+    index = pointindex.build_index(polys, leaf_deg=1 / 1024)
     lon, lat = polysets.random_points_in_bboxes(shapely.bounds(polys), 200_000, 17)
     blon, blat = boundary_points(polys, 20_000)
     lon, lat = np.concatenate([lon, blon]), np.concatenate([lat, blat])
-    assert (index.assign(lon, lat) == fastpip.assign_exact(polys, lon, lat)).all()
+    assert (index.assign(lon, lat) == pointindex.assign_exact(polys, lon, lat)).all()

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from tests.fastpath import polysets
 from zoning.errors import InvalidInputError
-from zoning.locate import polysets, stream
+from zoning.locate import stream
 
 PolySet = Any  # tests/fastpath/conftest.py
 

@@ -34,6 +34,12 @@ from zoning.cli.options import date_option, output_option, store_option
     type=click.IntRange(1_000),
     help="Rows held in memory at once.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=None,
+    help="Fils de calcul traitant les blocs en parallèle (défaut : les cœurs disponibles).",
+)
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @date_option
 @store_option
@@ -45,6 +51,7 @@ def assign(
     sep: str,
     encoding: str,
     chunk_size: int,
+    workers: int | None,
     no_progress: bool,
     on: date | None,
     store_path: Path | None,
@@ -77,6 +84,7 @@ def assign(
         sep=sep,
         encoding=encoding,
         progress=not no_progress,
+        workers=workers,
     )
     click.echo(
         f"{report.rows} lignes -> {output} : {report.matched} dans une commune, "

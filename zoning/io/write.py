@@ -29,11 +29,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
-
-import pandas as pd
+from typing import IO, TYPE_CHECKING, Any
 
 from zoning.io.atomic import atomic_open, atomic_path, write_bytes, write_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: First characters that make a spreadsheet cell a formula (OWASP CSV injection list).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -70,6 +71,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
     Numeric and boolean columns are left as they are: a number stays a number.
     """
+    import pandas as pd
+
     out = frame
     renamed = [neutralise(c) for c in frame.columns]
     if renamed != list(frame.columns):
@@ -106,6 +109,8 @@ def excel_value(value: Any) -> Any:
     become their visible « control picture » (``\\x07`` -> ``␇``); other objects
     become text.
     """
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -122,6 +127,8 @@ def excel_value(value: Any) -> Any:
 
 
 def _csv_value(value: Any) -> Any:
+    import pandas as pd
+
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     return neutralise(value)
@@ -253,6 +260,8 @@ def frame_sheet(frame: pd.DataFrame) -> Sheet:
 
 # -- GeoJSON, Parquet, text ---------------------------------------------------------
 def _json_value(value: Any) -> Any:
+    import pandas as pd
+
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if value is pd.NA or value is pd.NaT:
@@ -305,9 +314,19 @@ class TableWriter:
     ...         out.write(chunk)
     """
 
-    def __init__(self, path: str | Path, *, sep: str = CSV_SEP, encoding: str = CSV_ENCODING):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        sep: str = CSV_SEP,
+        encoding: str = CSV_ENCODING,
+        without_statistics: Sequence[str] = (),
+    ):
         self.path = Path(path)
         self.sep, self.encoding = sep, encoding
+        # Parquet statistics of these columns (added dictionary columns) would cost more
+        # than computing them: min/max over every row's string.
+        self.without_statistics = frozenset(without_statistics)
         self.parquet = self.path.suffix.lower() in PARQUET_SUFFIXES
         self.rows = 0
         self._stack = ExitStack()
@@ -340,24 +359,43 @@ class TableWriter:
 
     def write_arrow(self, table: Any) -> None:
         """Append a ``pyarrow.Table`` (Parquet output only)."""
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         if self._tmp is None:
             raise RuntimeError("TableWriter is used outside its `with` block")
         if self._pq is None:
-            self._pq = pq.ParquetWriter(self._tmp, table.schema)
-        else:
+            # Dictionary encoding only for text: on coordinates and ids (nearly all
+            # distinct) the writer would hash every value before giving up.
+            schema = table.schema
+            self._pq = pq.ParquetWriter(
+                self._tmp,
+                schema,
+                write_statistics=[n for n in schema.names if n not in self.without_statistics],
+                use_dictionary=[
+                    f.name
+                    for f in schema
+                    if pa.types.is_dictionary(f.type)
+                    or pa.types.is_string(f.type)
+                    or pa.types.is_large_string(f.type)
+                ],
+            )
+        elif table.schema != self._pq.schema:
             table = table.cast(self._pq.schema)
         self._pq.write_table(table)
         self.rows += table.num_rows
 
-    def write(self, frame: pd.DataFrame) -> None:
-        """Append a DataFrame."""
-        if self.parquet:
-            import pyarrow as pa
+    def write(self, frame: pd.DataFrame | Any) -> None:
+        """Append a DataFrame (or a ``pyarrow.Table``)."""
+        import pyarrow as pa
 
-            self.write_arrow(pa.Table.from_pandas(frame, preserve_index=False))
+        if self.parquet:
+            if not isinstance(frame, pa.Table):
+                frame = pa.Table.from_pandas(frame, preserve_index=False)
+            self.write_arrow(frame)
             return
+        if isinstance(frame, pa.Table):
+            frame = frame.to_pandas()
         if self._csv is None:
             raise RuntimeError("TableWriter is used outside its `with` block")
         _frame_to_csv(frame, self._csv, sep=self.sep, header=not self._header)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from zoning.errors import (
     InvalidInputError,
     NotFoundError,
     OutsideCoverageError,
-    StoreMissingError,
+    ZoningError,
 )
 from zoning.sources.names import name_keys
 from zoning.sources.vintage import vintage_date
@@ -148,21 +149,28 @@ _PART_OF = {
 }
 
 
+def _later_notes(later: list[dict[str, Any]]) -> list[str]:
+    """Notes for the movements a commune of the vintage went through afterwards."""
+    if not later:
+        return []
+    notes, seen = [], set()
+    for event in later:
+        if event["old_name"] != event["new_name"] and event["new_code"] not in seen:
+            seen.add(event["new_code"])
+            notes.append(
+                f"depuis le {event['date']}, {event['old_name']} fait partie de "
+                f"{event['new_name']} ({event['new_code']})"
+            )
+    return notes
+
+
 def resolve_code(store: ZoningStore, code: str) -> tuple[list[str], list[str]]:
     """Commune code(s) of the store's vintage for a code of any vintage, with French notes."""
     code = _check_code(code)
     keyed = store.keyed
     notes: list[str] = []
     if keyed.commune(code) is not None:
-        later = keyed.events_from([code], _vintage_iso(store), "9999")
-        seen = set()
-        for event in later:
-            if event["old_name"] != event["new_name"] and event["new_code"] not in seen:
-                seen.add(event["new_code"])
-                notes.append(
-                    f"depuis le {event['date']}, {event['old_name']} fait partie de "
-                    f"{event['new_name']} ({event['new_code']})"
-                )
+        notes.extend(_later_notes(keyed.events_from([code], _vintage_iso(store), "9999")))
         return [code], notes
     parent = keyed.parent(code)
     if parent is not None:
@@ -252,7 +260,33 @@ def _place(
     commune = store.keyed.commune(code)
     if commune is None:
         raise NotFoundError(f"code commune inconnu « {code} »")
-    choice, zone, note = _zone_of_commune(store, commune, on)
+    return _placement(
+        store,
+        query,
+        via,
+        commune,
+        _zone_of_commune(store, commune, on),
+        store.keyed.qpv_of(code),
+        notes,
+        point,
+        qpv_hits,
+    )
+
+
+def _placement(
+    store: ZoningStore,
+    query: str,
+    via: str,
+    commune: dict[str, Any],
+    zoned: tuple[DecreeChoice, str, str],
+    qpv_in_commune: list[str],
+    notes: list[str],
+    point: tuple[float, float] | None = None,
+    qpv_hits: list[str] | None = None,
+) -> Placement:
+    """The placement of a commune row, its decree, class and note, and its listed QPV."""
+    code = str(commune["code"])
+    choice, zone, note = zoned
     decree = choice.decree
     placement = Placement(
         query=query,
@@ -264,7 +298,7 @@ def _place(
         decree=decree,
         zone=zone or None,
         qpv=qpv_hits or [],
-        qpv_in_commune=store.keyed.qpv_of(code),
+        qpv_in_commune=qpv_in_commune,
         lon=point[0] if point else None,
         lat=point[1] if point else None,
         notes=list(notes),
@@ -309,6 +343,60 @@ def by_commune(store: ZoningStore, code: str, on: date | None = None) -> Placeme
             f"le code {code} couvre des communes de classes différentes ({detail})"
         )
     return _place(store, code, "commune", codes[0], on, notes)
+
+
+def by_communes(
+    store: ZoningStore, codes: Iterable[str], on: date | None = None
+) -> dict[str, Placement | ZoningError]:
+    """:func:`by_commune` for many codes at once, each answer or error keyed by code.
+
+    Codes of the store's vintage are answered with a handful of bulk queries (the
+    batch's case: codes found by the point index); any other code (old, delegated,
+    unknown) goes through :func:`by_commune` one by one. The placements are the same.
+    """
+    keyed = store.keyed
+    wanted = sorted(set(codes))
+    rows = keyed.communes_of(wanted)
+    later = keyed.events_from_many(list(rows), _vintage_iso(store), "9999")
+    listed = keyed.qpv_of_many(list(rows))
+    choices: dict[str, DecreeChoice | ZoningError] = {}
+    for region in sorted({str(r["region"]) for r in rows.values()}):
+        try:
+            choices[region] = store.decree_on(region, on)
+        except ZoningError as exc:
+            choices[region] = exc
+    zone_rows: dict[str, dict[str, dict[str, Any]]] = {}
+    for choice in choices.values():
+        if isinstance(choice, DecreeChoice) and choice.status != NOT_LOADED:
+            decree_id = choice.decree.id
+            in_region = [c for c, r in rows.items() if choices[str(r["region"])] is choice]
+            zone_rows[decree_id] = {
+                **zone_rows.get(decree_id, {}),
+                **keyed.zones_of(decree_id, in_region),
+            }
+    out: dict[str, Placement | ZoningError] = {}
+    for code in wanted:
+        commune = rows.get(code)
+        if commune is None:
+            try:
+                out[code] = by_commune(store, code, on)
+            except ZoningError as exc:
+                out[code] = exc
+            continue
+        found = choices[str(commune["region"])]
+        if isinstance(found, ZoningError):
+            out[code] = found
+            continue
+        row = zone_rows.get(found.decree.id, {}).get(code) if found.status != NOT_LOADED else None
+        if found.status == NOT_LOADED:
+            zoned = (found, "", "")
+        elif row is None:
+            zoned = (found, "", "commune absente de l'arrêté")
+        else:
+            zoned = (found, str(row["zone"]), str(row["note"]))
+        notes = _later_notes(later.get(code, []))
+        out[code] = _placement(store, code, "commune", commune, zoned, listed.get(code, []), notes)
+    return out
 
 
 def find_communes(store: ZoningStore, postcode: str, name: str) -> list[str]:
@@ -374,35 +462,9 @@ def check_lonlat(lon: float, lat: float) -> tuple[float, float]:
     return lon, lat
 
 
-def _codes(store: ZoningStore, table: str) -> np.ndarray:
-    """The codes of a polygon table, in row order (what a point index returns)."""
-    import numpy as np
-
-    return np.asarray(store.keyed.polygon_codes(table), dtype=object)
-
-
 def point_index(store: ZoningStore, table: str) -> tuple[np.ndarray, Any]:
-    """Codes and the saved point index of a polygon table, opened once per store."""
-    from zoning.locate.fastpip import PointIndex
-    from zoning.store.store import POINT_INDEX_PREFIX
-
-    key = f"_point_index_{table}"
-    cached = getattr(store, key, None)
-    if cached is None:
-        folder = store.path / f"{POINT_INDEX_PREFIX}{table}"
-        if not folder.is_dir():
-            raise StoreMissingError(
-                f"le magasin {store.path} n'a pas d'index de points ({folder.name}) : "
-                "reconstruisez-le avec `zoning data build`"
-            )
-        try:
-            cached = (_codes(store, table), PointIndex.load(folder))
-        except (OSError, ValueError, KeyError) as exc:  # a damaged index file
-            from zoning.store.integrity import damaged
-
-            raise damaged(store.path, folder.name, exc) from exc
-        setattr(store, key, cached)
-    return cached
+    """Codes and the saved point index of a polygon table (kept by the store)."""
+    return store.point_index(table)
 
 
 def _assign_codes(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> dict[str, np.ndarray]:
@@ -424,8 +486,8 @@ def _assign_codes(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> dict[
 def assign_points(store: ZoningStore, lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
     """Commune and QPV code for every point (``None`` outside), in input order.
 
-    Uses the store's saved point indexes (:mod:`zoning.locate.fastpip`), which give exactly
-    what :func:`zoning.locate.fastpip.assign_exact` gives: the polygon covering the point,
+    Uses the store's saved point indexes (:mod:`zoning.pointindex`), which give exactly
+    what :func:`zoning.pointindex.assign_exact` gives: the polygon covering the point,
     the lowest code on a shared border, none in the sea.
     """
     import pandas as pd

@@ -8,6 +8,13 @@ no polygon (index ``-1``, empty label) instead of stopping the run. CSV output
 guards text a spreadsheet would run as a formula (:func:`zoning.io.write.neutralise`);
 outputs are renamed into place only when complete (:mod:`zoning.io.atomic`).
 
+Everything around the index is columnar: each added column is dictionary-encoded
+once per polygon set (distinct values + one small integer per polygon), and a chunk's
+column is a numpy take of those integers by polygon index, never a Python loop per
+row. Parquet to Parquet stays in Arrow (no pandas). Chunks are processed by a pool of
+threads (numpy, GEOS and the Parquet codec release the GIL), results written in input
+order.
+
 Memory is the point index (memory-mapped) plus about ``chunk_size`` rows at a
 time. The ``dask`` engine runs the same :meth:`PointIndex.assign` on the
 partitions of a dask (or dask-geopandas) frame, each worker opening the saved
@@ -18,30 +25,39 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import resource
 import time
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from zoning.errors import InvalidInputError
 from zoning.io.atomic import atomic_path, check_output
 from zoning.io.read import LineDecoder, check_text_file, sniff_file
-from zoning.io.write import TableWriter, neutralise_frame
-from zoning.locate.fastpip import PointIndex
+from zoning.pointindex import PointIndex
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK = 1_000_000
+#: Rows per unit of parallel work: small enough to spread over the cores, large enough
+#: that per-chunk overheads vanish.
+WORK_UNIT = 1 << 17
+T = TypeVar("T")
+R = TypeVar("R")
 Engine = Literal["numpy", "dask"]
 
 
@@ -89,6 +105,36 @@ def _is_parquet(path: Path) -> bool:
     return path.suffix.lower() in {".parquet", ".pq"} or path.is_dir()
 
 
+def default_workers() -> int:
+    """Threads for the chunk pool: the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def ordered_map(
+    fn: Callable[[T], R], items: Iterable[T], workers: int, in_flight: int
+) -> Iterator[R]:
+    """``map(fn, items)`` on a thread pool, results in input order, at most
+    ``in_flight`` items submitted and not yet consumed (the memory bound)."""
+    if workers <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="zoning-chunk") as pool:
+        pending: deque[Future[R]] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(fn, item))
+                if len(pending) >= in_flight:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
 def read_chunks(
     path: str | Path,
     lon_col: str,
@@ -111,12 +157,11 @@ def read_chunks(
     """
     path = Path(path)
     if _is_parquet(path):
-        pf = _parquet(path)
-        names = pf.schema_arrow.names
-        _check_columns(path, names, lon_col, lat_col)
-        for batch in pf.iter_batches(batch_size=chunk_size):
-            yield batch.to_pandas()
+        for table in _arrow_chunks(path, lon_col, lat_col, chunk_size):
+            yield table.to_pandas()
         return
+    import pandas as pd
+
     check_text_file(path)
     if sep is None or sep == "auto":
         sep = sniff_file(path)
@@ -158,7 +203,6 @@ def read_chunks(
 
 def _parquet(path: Path) -> Any:
     """Open a Parquet file, or say in French that it is not one."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
@@ -183,22 +227,95 @@ def _check_columns(path: Path, names: Sequence[str], lon_col: str, lat_col: str)
         )
 
 
-def coords_of(df: Any, lon_col: str, lat_col: str) -> tuple[npt.NDArray[np.float64], ...]:
-    """Coordinates of a chunk as float64; text such as ``"-0,57"`` (French decimal
+# pyarrow imports pandas (~0.3 s) the first time it converts to or from numpy or
+# Python objects (``pa.array``, ``to_numpy``, ``pa.scalar``): the Parquet to Parquet
+# path goes through raw buffers instead, and never pays for it.
+
+
+def _valid_bits(valid: npt.NDArray[np.bool_]) -> pa.Buffer | None:
+    """Arrow validity bitmap of a boolean mask (``None`` when all are valid)."""
+    return None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
+def int_array(values: npt.NDArray[Any], valid: npt.NDArray[np.bool_] | None = None) -> pa.Array:
+    """An Arrow ``int32``/``int64`` array over a numpy array, nulls where not ``valid``."""
+    values = np.ascontiguousarray(values)
+    kind = {np.dtype(np.int32): pa.int32(), np.dtype(np.int64): pa.int64()}[values.dtype]
+    bits = None if valid is None else _valid_bits(valid)
+    nulls = 0 if bits is None or valid is None else int(valid.size - np.count_nonzero(valid))
+    return pa.Array.from_buffers(kind, values.size, [bits, pa.py_buffer(values)], nulls)
+
+
+def numpy_of(arr: pa.Array | pa.ChunkedArray, dtype: Any, fill: Any) -> npt.NDArray[Any]:
+    """A fixed-width Arrow array as numpy ``dtype`` (after an Arrow cast), nulls as ``fill``."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = pc.cast(arr, pa.from_numpy_dtype(np.dtype(dtype)))
+    n, offset = len(arr), arr.offset
+    bits, data = arr.buffers()[:2]
+    if data is None:  # length zero
+        return np.zeros(n, dtype=dtype)
+    values = np.frombuffer(data, dtype=dtype, count=n + offset)[offset:]
+    if arr.null_count and bits is not None:
+        raw = np.frombuffer(bits, dtype=np.uint8)
+        valid = np.unpackbits(raw, bitorder="little", count=n + offset)[offset:].astype(bool)
+        values = np.where(valid, values, fill)
+    return values
+
+
+def _numbers(values: Any) -> npt.NDArray[np.float64]:
+    """float64 of a pandas or Arrow column; text such as ``"-0,57"`` (French decimal
     comma) is accepted, anything else not a number becomes NaN."""
+    if isinstance(values, pa.ChunkedArray | pa.Array):
+        if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
+            return numpy_of(values, np.float64, np.nan)
+        values = values.to_pandas()
+    import pandas as pd
 
-    def num(s: Any) -> npt.NDArray[np.float64]:
-        if not isinstance(s, pd.Series):  # pyarrow column
-            import pyarrow as pa
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        values = values.astype(str).str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
-            if pa.types.is_floating(s.type) or pa.types.is_integer(s.type):
-                return np.asarray(s.to_numpy(zero_copy_only=False), dtype=np.float64)
-            s = s.to_pandas()
-        if not pd.api.types.is_numeric_dtype(s.dtype):
-            s = s.astype(str).str.strip().str.replace(",", ".", regex=False)
-        return pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
-    return num(df[lon_col]), num(df[lat_col])
+def coords_of(df: Any, lon_col: str, lat_col: str) -> tuple[npt.NDArray[np.float64], ...]:
+    """Coordinates of a chunk (DataFrame or Arrow table) as float64; text such as
+    ``"-0,57"`` (French decimal comma) is accepted, anything else not a number
+    becomes NaN."""
+    if isinstance(df, pa.Table | pa.RecordBatch):
+        return _numbers(df.column(lon_col)), _numbers(df.column(lat_col))
+    return _numbers(df[lon_col]), _numbers(df[lat_col])
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A per-polygon column, dictionary-encoded once.
+
+    Attributes
+    ----------
+    dictionary : pyarrow.Array
+        The distinct values.
+    codes : numpy.ndarray
+        ``int32`` position in ``dictionary`` of each polygon's value (``-1``: none),
+        plus a trailing ``-1``, so that polygon index ``-1`` (no polygon) takes it.
+    """
+
+    dictionary: pa.Array
+    codes: npt.NDArray[np.int32]
+
+    @classmethod
+    def of(cls, values: Sequence[Any] | pa.Array | npt.NDArray[Any]) -> Encoded:
+        """Encode one value per polygon (``None`` for none)."""
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        arr = values if isinstance(values, pa.Array) else pa.array(list(values))
+        encoded = arr.dictionary_encode()
+        codes = numpy_of(encoded.indices, np.int32, -1)
+        return cls(encoded.dictionary, np.append(codes, np.int32(-1)))
+
+    def take(self, idx: npt.NDArray[np.int64]) -> pa.DictionaryArray:
+        """The column for points whose polygon indexes are ``idx`` (``-1``: none)."""
+        codes = self.codes[idx]
+        return pa.DictionaryArray.from_arrays(int_array(codes, codes >= 0), self.dictionary)
 
 
 def label_column(idx: npt.NDArray[np.int64], labels: Sequence[str] | None) -> Any:
@@ -212,6 +329,14 @@ def label_column(idx: npt.NDArray[np.int64], labels: Sequence[str] | None) -> An
     return out
 
 
+@dataclass(frozen=True)
+class _Done:
+    chunk: Any
+    rows: int
+    matched: int
+    bad: int
+
+
 def assign_file(
     index: PointIndex,
     src: str | Path,
@@ -219,13 +344,14 @@ def assign_file(
     lon_col: str = "lon",
     lat_col: str = "lat",
     result_col: str = "polygon",
-    labels: Sequence[str] | None = None,
+    labels: Sequence[str] | npt.NDArray[np.object_] | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     sep: str = ",",
     encoding: str = "utf-8",
     progress: bool = True,
-    columns: Mapping[str, Sequence[Any]] | None = None,
-    layers: Sequence[tuple[PointIndex, Mapping[str, Sequence[Any]]]] = (),
+    columns: Mapping[str, Sequence[Any] | pa.Array] | None = None,
+    layers: Sequence[tuple[PointIndex, Mapping[str, Sequence[Any] | pa.Array]]] = (),
+    workers: int | None = None,
 ) -> StreamReport:
     """Assign every row of ``src`` to a polygon of ``index`` and write ``dst``.
 
@@ -243,7 +369,7 @@ def assign_file(
         Label per polygon (e.g. commune codes); without it the polygon index
         (``-1`` for none) is written.
     chunk_size : int
-        Rows per chunk; memory grows with it.
+        Rows held in memory at once (about); memory grows with it.
     sep, encoding : str
         CSV separator and encoding, for both input and output.
     progress : bool
@@ -253,6 +379,8 @@ def assign_file(
         class of each commune).
     layers : sequence of (PointIndex, mapping), optional
         Other polygon sets, each with its columns (e.g. QPV codes).
+    workers : int, optional
+        Threads processing chunks (default: the cores available).
 
     Returns
     -------
@@ -260,56 +388,70 @@ def assign_file(
     """
     from tqdm import tqdm
 
-    def add_columns(chunk: Any, idx: npt.NDArray[np.int64], lon: Any, lat: Any) -> Any:
-        added = {result_col: label_column(idx, labels)}
-        added.update({name: label_column(idx, values) for name, values in (columns or {}).items()})
-        for other, other_columns in layers:
-            other_idx = other.assign(lon, lat)
-            added.update(
-                {name: label_column(other_idx, values) for name, values in other_columns.items()}
-            )
-        if isinstance(chunk, pd.DataFrame):
-            for name, values in added.items():
-                chunk[name] = values
-            return chunk
-        import pyarrow as pa
+    # Dictionary-encode every added column once; a chunk then costs one take each.
+    encoded: list[tuple[str, Encoded]] = []
+    if labels is not None:
+        encoded.append((result_col, Encoded.of(labels)))
+    encoded += [(name, Encoded.of(values)) for name, values in (columns or {}).items()]
+    other_layers = [
+        (other, [(name, Encoded.of(values)) for name, values in other_columns.items()])
+        for other, other_columns in layers
+    ]
 
-        for name, values in added.items():
-            chunk = chunk.append_column(name, pa.array(values))
-        return chunk
+    def process(chunk: Any) -> _Done:
+        lon, lat = coords_of(chunk, lon_col, lat_col)
+        idx = index.assign(lon, lat)
+        added: dict[str, Any] = {}
+        if labels is None:
+            added[result_col] = int_array(idx)
+        added.update((name, enc.take(idx)) for name, enc in encoded)
+        for other, other_encoded in other_layers:
+            other_idx = other.assign(lon, lat)
+            added.update((name, enc.take(other_idx)) for name, enc in other_encoded)
+        if isinstance(chunk, pa.Table):
+            for name, values in added.items():
+                chunk = chunk.append_column(name, values)
+        else:
+            for name, values in added.items():
+                # A Series built from Arrow has a fresh 0..n index: align it on the chunk's.
+                chunk[name] = values.to_pandas().set_axis(chunk.index)
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        return _Done(chunk, len(lon), int((idx >= 0).sum()), int(lon.size - finite.sum()))
+
+    from zoning.io.write import TableWriter
 
     src, dst = Path(src), Path(dst)
     total = _row_count(src)
     t0 = time.perf_counter()
     rows = matched = bad = 0
     check_output(dst, src)
+    added_names = [result_col, *(name for name, _ in encoded)]
+    added_names += [name for _, other in other_layers for name, _ in other]
     # The input may be sniffed (« auto »); the output is always plain UTF-8 CSV.
     writer = TableWriter(
         dst,
         sep="," if sep in (None, "auto") else sep,
         encoding="utf-8" if encoding == "auto" else encoding,
+        without_statistics=added_names,
     )
+    n_workers = workers or default_workers()
+    unit = max(1, min(chunk_size, WORK_UNIT))
+    in_flight = max(2, chunk_size // unit)
     bar = tqdm(total=total, unit="pt", unit_scale=True, disable=not progress, desc=src.name)
-    chunks = (
-        _arrow_chunks(src, lon_col, lat_col, chunk_size)
+    chunks: Iterator[Any] = (
+        # Parquet stays in Arrow all the way when the output is Parquet too.
+        _arrow_chunks(src, lon_col, lat_col, unit)
         if writer.parquet and _is_parquet(src)
-        else read_chunks(src, lon_col, lat_col, chunk_size, sep, encoding)
+        else read_chunks(src, lon_col, lat_col, unit, sep, encoding)
     )
     try:
         with writer:
-            for chunk in chunks:
-                lon, lat = coords_of(chunk, lon_col, lat_col)
-                idx = index.assign(lon, lat)
-                chunk = add_columns(chunk, idx, lon, lat)
-                if isinstance(chunk, pd.DataFrame):
-                    writer.write(chunk)
-                else:
-                    # Parquet to Parquet stays in Arrow: no pandas round trip.
-                    writer.write_arrow(chunk)
-                rows += len(chunk)
-                matched += int((idx >= 0).sum())
-                bad += int((~(np.isfinite(lon) & np.isfinite(lat))).sum())
-                bar.update(len(chunk))
+            for done in ordered_map(process, chunks, n_workers, in_flight):
+                writer.write(done.chunk)
+                rows += done.rows
+                matched += done.matched
+                bad += done.bad
+                bar.update(done.rows)
     finally:
         bar.close()
     report = StreamReport(rows, matched, bad, time.perf_counter() - t0, peak_rss_mb())
@@ -317,9 +459,8 @@ def assign_file(
     return report
 
 
-def _arrow_chunks(path: Path, lon_col: str, lat_col: str, chunk_size: int) -> Iterator[Any]:
+def _arrow_chunks(path: Path, lon_col: str, lat_col: str, chunk_size: int) -> Iterator[pa.Table]:
     """Parquet in ``pyarrow.Table`` chunks of at most ``chunk_size`` rows."""
-    import pyarrow as pa
 
     pf = _parquet(path)
     _check_columns(path, pf.schema_arrow.names, lon_col, lat_col)
@@ -358,6 +499,8 @@ def _assign_partition(
     lon, lat = coords_of(df, lon_col, lat_col)
     out = df.copy()
     out[result_col] = label_column(_cached_index(folder).assign(lon, lat), labels)
+    from zoning.io.write import neutralise_frame
+
     return neutralise_frame(out) if neutralise else out
 
 
@@ -391,6 +534,8 @@ def assign_dask_frame(
 
 
 def _assign_geo_partition(gdf: Any, folder: str) -> pd.Series:
+    import pandas as pd
+
     geom = gdf.geometry
     res = _cached_index(folder).assign(geom.x.to_numpy(), geom.y.to_numpy())
     return pd.Series(res, index=gdf.index, dtype=np.int64)
@@ -404,6 +549,8 @@ def assign_dask_geoseries(dgdf: Any, index_dir: str | Path) -> Any:
     dask.dataframe.Series
         ``int64`` per row, ``-1`` for no polygon, empty or non-point geometry.
     """
+    import pandas as pd
+
     return dgdf.map_partitions(
         _assign_geo_partition, str(index_dir), meta=pd.Series(dtype=np.int64)
     )

@@ -1,14 +1,16 @@
 """Locate the sites of many posts at once, through the lead's lookup API.
 
 Points (given, from FINESS or from the optional geocoder) go through one vectorised
-``lookup.assign_points`` call; each distinct (commune, date) is then placed once with
-``lookup.by_commune`` (decree in force on that date, zone, QPV of the commune) and the
+``lookup.assign_points`` call; each distinct (commune, date) is then placed once, all
+of a date together with ``lookup.by_communes`` (decree in force on that date, zone,
+QPV of the commune: a few bulk queries, not a few per commune) and the
 point's own QPV polygons are put back on the placement. Sites given by commune code
 or by postcode + name use ``lookup.by_commune`` / ``lookup.by_postcode_name``.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import logging
@@ -256,6 +258,18 @@ def locate_sites(
             qpvs = [q for q in str(qpv).split(",") if q] if isinstance(qpv, str) else []
             assigned[i] = (commune if isinstance(commune, str) else None, qpvs)
     cache: dict[tuple[str, dt.date | None], Any] = {}
+    by_communes = getattr(lookup, "by_communes", None)
+    if by_communes is not None:
+        # Every commune to place, per date, in a few bulk queries rather than a handful
+        # of SQLite queries per commune.
+        wanted: dict[dt.date | None, set[str]] = {}
+        for i, p in enumerate(pending):
+            code = assigned[i][0] if i in assigned else p.commune if p.error is None else None
+            if code is not None:
+                wanted.setdefault(dates[i], set()).add(code)
+        for on, codes in wanted.items():
+            for code, place in by_communes(store, codes, on=on).items():
+                cache[(code, on)] = place
 
     def by_commune(code: str, on: dt.date | None) -> Any:
         key = (code, on)
@@ -275,12 +289,10 @@ def locate_sites(
         if key not in at_points:
             place = by_commune(code, on)
             if not isinstance(place, ZoningError):
-                place = dataclasses.replace(
-                    place,
-                    via="point",
-                    qpv=list(qpvs),
-                    under_served=True if qpvs else place.under_served,
-                )
+                # A shallow copy, as dataclasses.replace makes, without running __init__.
+                place = copy.copy(place)
+                place.via, place.qpv = "point", list(qpvs)
+                place.under_served = True if qpvs else place.under_served
             at_points[key] = place
         place = at_points[key]
         if isinstance(place, ZoningError):

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from tqdm import tqdm
 from zoning import __version__
 from zoning.errors import SourceFormatError
 from zoning.io.write import write_json
-from zoning.locate.fastpip import build_index
+from zoning.pointindex import PointIndex, build_index
 from zoning.settings import get_settings
 from zoning.sources.cog import (
     carry_codes,
@@ -174,6 +175,9 @@ def _build_locked(
         }
         return source
 
+    import geopandas as gpd
+
+    background = ThreadPoolExecutor(1, thread_name_prefix="pointindex")
     try:
         steps.step("cog")
         cog_source = use("cog_communes")
@@ -212,6 +216,12 @@ def _build_locked(
         poly_vintage = vintage_date(int(poly_source.extra.get("cog_vintage", vintage)))
         polygons = carry_frame(polygons, carry_codes(mouvements, poly_vintage, vintage_day))
         polygons = dissolve_by_code(polygons)
+        geo = gpd.GeoDataFrame(
+            communes.merge(polygons, on="code", how="left"), geometry="geometry", crs=4326
+        )
+        # The national point index is most of the build: it runs in a thread while the
+        # zoning and QPV steps go on (numpy and GEOS release the GIL for its heavy parts).
+        commune_index = background.submit(build_index, geo.geometry.to_numpy())
         steps.done()
 
         steps.step("zoning")
@@ -275,11 +285,13 @@ def _build_locked(
                 "zoning_rows": matched.assign(codes=matched["codes"].str.join(" ")),
             },
             communes=communes,
-            polygons=polygons,
+            geo=geo,
+            commune_index=commune_index.result(),
             qpv_polygons=qpv_polygons,
         )
         steps.done()
     finally:
+        background.shutdown(cancel_futures=True)
         steps.close()
     return report
 
@@ -432,25 +444,27 @@ def _write_store(
     report: dict[str, Any],
     tables: dict[str, pd.DataFrame],
     communes: pd.DataFrame,
-    polygons: Any,
+    geo: Any,
+    commune_index: PointIndex,
     qpv_polygons: Any,
 ) -> None:
-    """Write into a temporary folder, then swap it in: a failed build leaves the old store."""
+    """Write into a temporary folder, then swap it in: a failed build leaves the old store.
+
+    ``geo`` is the communes with their polygons, ``commune_index`` the point index built
+    from ``geo``'s geometries in that row order.
+    """
     import geopandas as gpd
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out_dir.parent))
     try:
-        geo = gpd.GeoDataFrame(
-            communes.merge(polygons, on="code", how="left"), geometry="geometry", crs=4326
-        )
         geo.to_parquet(tmp / "communes.parquet", index=False)
         qpv_gdf = gpd.GeoDataFrame(qpv_polygons, geometry="geometry", crs=4326)
         qpv_gdf.to_parquet(tmp / "qpv_polygons.parquet", index=False)
         # Point indexes, in the same row order as the Parquet tables they answer for.
-        for name, geoms in (("communes", geo.geometry), ("qpv_polygons", qpv_gdf.geometry)):
-            log.info("build: point index for %s (%d polygons)", name, len(geoms))
-            build_index(geoms.to_numpy()).save(tmp / f"{POINT_INDEX_PREFIX}{name}")
+        commune_index.save(tmp / f"{POINT_INDEX_PREFIX}communes")
+        log.info("build: point index for QPV (%d polygons)", len(qpv_gdf))
+        build_index(qpv_gdf.geometry.to_numpy()).save(tmp / f"{POINT_INDEX_PREFIX}qpv_polygons")
         for name, table in tables.items():
             table.to_parquet(tmp / f"{name}.parquet", index=False)
         write_keyed(

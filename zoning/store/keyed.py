@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FILENAME = "lookup.sqlite"
+#: Values per ``IN (...)`` list: under SQLite's historical cap of 999 parameters.
+_IN_SLICE = 900
 
 # table -> columns to index
 _INDEXES = {
@@ -68,6 +70,51 @@ class KeyedIndex:
         rows = self._rows(f"SELECT code, name FROM communes WHERE code IN ({marks})", codes)
         return {r["code"]: r["name"] for r in rows}
 
+    def _rows_in(
+        self, sql: str, values: Iterable[Any], params: Iterable[Any] = ()
+    ) -> list[dict[str, Any]]:
+        """``sql`` with its ``{marks}`` replaced by placeholders for ``values``, run in
+        slices (SQLite caps the number of parameters of one statement)."""
+        values, params = list(values), list(params)
+        out: list[dict[str, Any]] = []
+        for lo in range(0, len(values), _IN_SLICE):
+            part = values[lo : lo + _IN_SLICE]
+            out += self._rows(sql.format(marks=",".join("?" * len(part))), [*part, *params])
+        return out
+
+    def communes_of(self, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """:meth:`commune` for many codes (codes not of the vintage are left out)."""
+        rows = self._rows_in("SELECT * FROM communes WHERE code IN ({marks})", codes)
+        return {r["code"]: r for r in rows}
+
+    def zones_of(self, decree_id: str, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """:meth:`zone` for many communes under one decree."""
+        sql = "SELECT * FROM zones WHERE code IN ({marks}) AND decree_id = ?"
+        return {r["code"]: r for r in self._rows_in(sql, codes, [decree_id])}
+
+    def events_from_many(
+        self, codes: Iterable[str], after: str, until: str
+    ) -> dict[str, list[dict[str, Any]]]:
+        """:meth:`events_from` of each code, by code, in the same order."""
+        sql = (
+            "SELECT * FROM code_map WHERE old_code IN ({marks}) AND date != '' "
+            "AND date > ? AND date <= ? ORDER BY date, rowid"
+        )
+        out: dict[str, list[dict[str, Any]]] = {}
+        for row in self._rows_in(sql, codes, [after, until]):
+            out.setdefault(row["old_code"], []).append(row)
+        return out
+
+    def qpv_of_many(self, communes: Iterable[str]) -> dict[str, list[str]]:
+        """:meth:`qpv_of` for many communes (communes with none are left out)."""
+        sql = (
+            "SELECT commune, code_qp FROM qpv_communes WHERE commune IN ({marks}) ORDER BY code_qp"
+        )
+        out: dict[str, list[str]] = {}
+        for row in self._rows_in(sql, communes):
+            out.setdefault(row["commune"], []).append(row["code_qp"])
+        return out
+
     def zone(self, decree_id: str, code: str) -> dict[str, Any] | None:
         """The zones row of a commune under a decree."""
         rows = self._rows("SELECT * FROM zones WHERE decree_id = ? AND code = ?", [decree_id, code])
@@ -79,7 +126,7 @@ class KeyedIndex:
         marks = ",".join("?" * len(codes))
         return self._rows(
             f"SELECT * FROM code_map WHERE old_code IN ({marks}) AND date != '' "
-            "AND date > ? AND date <= ? ORDER BY date",
+            "AND date > ? AND date <= ? ORDER BY date, rowid",
             [*codes, after, until],
         )
 

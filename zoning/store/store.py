@@ -24,7 +24,10 @@ from zoning.store.keyed import KeyedIndex
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import numpy as np
     import pandas as pd
+
+    from zoning.pointindex import PointIndex
 
 
 log = logging.getLogger(__name__)
@@ -236,6 +239,31 @@ class ZoningStore:
             return KeyedIndex(self.path / KEYED_FILENAME)
         except sqlite3.Error as exc:
             raise damaged(self.path, KEYED_FILENAME, exc) from exc
+
+    def point_index(self, table: str) -> tuple[np.ndarray, PointIndex]:
+        """Codes (in polygon order) and saved point index of ``communes`` or
+        ``qpv_polygons``, opened once per store (memory-mapped, polygons decoded lazily).
+
+        Raises
+        ------
+        StoreMissingError
+            When the store was built without point indexes.
+        """
+        key = f"point_index:{table}"
+        if key not in self._cache:
+            import numpy as np
+
+            from zoning.pointindex import load_index
+
+            folder = self.path / f"{POINT_INDEX_PREFIX}{table}"
+            if not folder.is_dir():
+                raise StoreMissingError(
+                    f"le magasin {self.path} n'a pas d'index de points ({folder.name}) : "
+                    "reconstruisez-le avec `zoning data build`"
+                )
+            codes = np.asarray(self.keyed.polygon_codes(table), dtype=object)
+            self._cache[key] = (codes, load_index(folder))
+        return self._cache[key]
 
     # -- tables ------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Point-in-polygon for points known to lie far from the boundaries, by scanlines.
 
-Building a :class:`~zoning.locate.fastpip.PointIndex` needs the answer at
+Building a :class:`~zoning.pointindex.PointIndex` needs the answer at
 millions of cell centres. Those centres are *clear*: no boundary of the polygons
 that matter passes within half a cell of them. For such points the textbook
 crossing-number test in floating point cannot go wrong (rounding is ~1e-13
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import shapely
+
+from zoning.pointindex.exact import flat_parts, search
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -72,8 +74,6 @@ def _ring_edges(
     and the polygon owning each part. Parity is counted per part: parts of one
     collection may overlap, and two intervals reaching a point make it unsure.
     """
-    from zoning.locate.fastpip import flat_parts
-
     parts, part_of = flat_parts(geoms)
     polygonal = shapely.get_type_id(parts) == 3
     part_owner = part_of[polygonal].astype(np.int64)
@@ -201,7 +201,7 @@ def locate_clear(
     r = np.searchsorted(iv.rows, y)
     r_ok = (r < iv.rows.size) & (iv.rows[np.minimum(r, iv.rows.size - 1)] == y)
     q = r * ROW_STRIDE + (x + X_SHIFT)
-    i = np.searchsorted(iv.key_a, q, side="right") - 1
+    i = search(iv.key_a, q, side="right") - 1
     ic = np.maximum(i, 0)
     if iv.key_a.size:
         in_row = (i >= 0) & (np.floor(iv.key_a[ic] / ROW_STRIDE) == r)

@@ -1,0 +1,95 @@
+"""Geometry of the hierarchical grid: cell addresses computed the same way at build and
+query time (see :mod:`zoning.pointindex`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from zoning.pointindex.exact import FloatArray, IntArray
+
+#: Bits per axis of a leaf cell key: 2**20 leaves of 1/1024 degree span 1024 degrees.
+CELL_BITS = 20
+CELL_MASK = (1 << CELL_BITS) - 1
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """Geometry of the hierarchical grid.
+
+    Attributes
+    ----------
+    x0, y0 : float
+        South-west corner of the grid (degrees, multiple of the top cell size).
+    leaf_deg : float
+        Leaf cell size in degrees (a power of two, so ``1 / leaf_deg`` is exact).
+    branch_bits : int
+        Each level splits a cell in ``2**branch_bits`` cells per side.
+    depth : int
+        Number of levels below the top grid.
+    nx0, ny0 : int
+        Top grid size in cells.
+    """
+
+    x0: float
+    y0: float
+    leaf_deg: float
+    branch_bits: int
+    depth: int
+    nx0: int
+    ny0: int
+
+    @property
+    def top_shift(self) -> int:
+        """Right shift from leaf coordinates to top-grid coordinates."""
+        return self.branch_bits * self.depth
+
+    @property
+    def top_deg(self) -> float:
+        """Top cell size in degrees."""
+        return self.leaf_deg * (1 << self.top_shift)
+
+    def leaf_coords(
+        self, x: FloatArray, y: FloatArray
+    ) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
+        """Leaf grid coordinates of points, and which points fall inside the grid."""
+        inv = 1.0 / self.leaf_deg
+        with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN are rejected below
+            fx = np.floor((x - self.x0) * inv)
+            fy = np.floor((y - self.y0) * inv)
+        nxl = float(self.nx0 << self.top_shift)
+        nyl = float(self.ny0 << self.top_shift)
+        # NaN compares False, so non-finite points are outside too.
+        inside = (fx >= 0) & (fx < nxl) & (fy >= 0) & (fy < nyl)
+        gx = np.where(inside, fx, 0).astype(np.int64)
+        gy = np.where(inside, fy, 0).astype(np.int64)
+        return gx, gy, inside
+
+    def centres(self, gx: IntArray, gy: IntArray, shift: int) -> tuple[FloatArray, FloatArray]:
+        """Centres of cells at the level whose coordinates are ``G >> shift``."""
+        size = self.leaf_deg * (1 << shift)
+        cx = self.x0 + (gx + 0.5) * size
+        cy = self.y0 + (gy + 0.5) * size
+        return cx.astype(np.float64), cy.astype(np.float64)
+
+
+def make_grid(
+    bounds: Sequence[float] | FloatArray, leaf_deg: float, branch_bits: int, top_deg: float
+) -> GridSpec:
+    """Choose a grid covering ``bounds`` (minx, miny, maxx, maxy).
+
+    ``leaf_deg`` is rounded to a power of two, ``top_deg`` to the nearest
+    ``leaf * 2**(branch_bits * depth)``.
+    """
+    leaf = 2.0 ** round(np.log2(leaf_deg))
+    depth = max(1, round(np.log2(top_deg / leaf) / branch_bits))
+    top = leaf * (1 << (branch_bits * depth))
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    x0 = np.floor(minx / top) * top - top
+    y0 = np.floor(miny / top) * top - top
+    nx0 = int(np.floor((maxx - x0) / top)) + 2
+    ny0 = int(np.floor((maxy - y0) / top)) + 2
+    return GridSpec(float(x0), float(y0), leaf, branch_bits, depth, nx0, ny0)

@@ -1,0 +1,202 @@
+"""The point index itself (:class:`PointIndex`) and its query.
+
+A query walks the grid levels with integer arithmetic only, then sends the points of
+border leaves to GEOS, candidate by candidate. Polygons of a loaded index are decoded
+from their WKB one at a time, the first time a point needs them, so a run that touches
+a few hundred communes never decodes the 35 000 of France.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from zoning.pointindex.exact import FloatArray, GeomArray, IntArray, as_coords, sorted_unique
+from zoning.pointindex.grid import GridSpec
+
+
+@dataclass
+class PointIndex:
+    """Hierarchical-grid index answering :func:`assign_exact` faster.
+
+    Build it with :func:`build_index`, keep it with :meth:`save`, reopen it with
+    :meth:`load` (arrays are memory-mapped, polygons read lazily).
+
+    Attributes
+    ----------
+    grid : GridSpec
+        Grid geometry.
+    levels : list of numpy.ndarray
+        ``levels[0]`` is the top grid (``nx0 * ny0`` cells, row ``gx``), then one
+        array per level of ``n_blocks * B * B`` cells. A value ``>= 0`` is the
+        polygon index covering the whole cell, ``-1`` none, ``<= -2`` a pointer
+        ``-(2 + block)`` to the next level, or at the leaf level ``-(2 + start)``
+        where ``start`` is the position of the leaf's list in ``cand``.
+    cand : numpy.ndarray
+        Candidate lists of the border leaves, one after the other: polygons with
+        boundary in the leaf, ascending, then a terminator ``n_polys`` (no polygon
+        covers the whole leaf) or ``n_polys + 1`` (see ``floor_at``).
+        ``uint16`` when the polygons allow, else ``int32``.
+    floor_at, floor : numpy.ndarray
+        Sparse table, sorted by terminator position: the lowest polygon covering
+        the whole leaf (only with overlapping polygons, so usually empty).
+    n_polys : int
+        Number of polygons.
+    fingerprint : str
+        SHA-256 of the polygons' WKB (to detect a stale saved index).
+    """
+
+    grid: GridSpec
+    levels: list[npt.NDArray[np.int32]]
+    cand: npt.NDArray[np.integer[Any]]
+    floor_at: npt.NDArray[np.int64]
+    floor: npt.NDArray[np.int32]
+    n_polys: int
+    fingerprint: str
+    _polys: GeomArray | None = field(default=None, repr=False)
+    #: WKB of every polygon (memory-mapped offsets and bytes) of a loaded index.
+    _wkb: tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]] | None = field(
+        default=None, repr=False
+    )
+    _decoded: GeomArray | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    # -- polygons ----------------------------------------------------------------
+    @property
+    def polys(self) -> GeomArray:
+        """The indexed polygons, all of them (decoded on first use after a load)."""
+        if self._polys is None:
+            if self._wkb is None:
+                raise RuntimeError("PointIndex has neither polygons nor WKB to read them from")
+            polys = self.geometries(np.arange(self.n_polys))
+            self._polys = polys
+        return self._polys
+
+    def geometries(self, ids: npt.NDArray[np.integer[Any]]) -> GeomArray:
+        """Prepared polygons ``ids`` (any order, repeats allowed), decoding only those
+        not decoded yet.
+
+        Thread-safe: decoding and preparing happen under a lock, and a polygon is
+        visible to other threads only once prepared (GEOS must not prepare a geometry
+        another thread is testing).
+        """
+        if self._polys is not None:
+            return self._polys[ids]
+        if self._wkb is None:
+            raise RuntimeError("PointIndex has neither polygons nor WKB to read them from")
+        if self._decoded is None:
+            with self._lock:
+                if self._decoded is None:
+                    self._decoded = np.full(self.n_polys, None, dtype=object)
+        decoded = self._decoded
+        wanted = sorted_unique(np.asarray(ids, dtype=np.int64))
+        if wanted.size and _undecoded(decoded[wanted]).any():
+            with self._lock:
+                missing = wanted[_undecoded(decoded[wanted])]
+                offsets, blob = self._wkb
+                lo, hi = offsets[missing], offsets[missing + 1]
+                wkb = np.array(
+                    [blob[a:b].tobytes() if b > a else None for a, b in zip(lo, hi, strict=True)],
+                    dtype=object,
+                )
+                geoms = np.asarray(shapely.from_wkb(wkb), dtype=object)
+                shapely.prepare(geoms)
+                decoded[missing] = geoms
+        return decoded[ids]
+
+    # -- query -------------------------------------------------------------------
+    def assign(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> IntArray:
+        """Index of the lowest polygon covering each point, ``-1`` for none.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Coordinates in EPSG:4326 (float64). NaN, infinite or out-of-range values
+            answer ``-1``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``int64`` polygon index per point, equal to :func:`assign_exact`.
+        """
+        x, y = as_coords(lon, lat)
+        out = np.full(x.size, -1, dtype=np.int64)
+        g = self.grid
+        gx, gy, inside = g.leaf_coords(x, y)
+        # int32 all the way: half the memory traffic of int64 (values < 2**31:
+        # leaf coordinates < 2**CELL_BITS, level arrays < 2**31 cells).
+        idx = np.flatnonzero(inside).astype(np.int32)
+        gx, gy = gx[idx].astype(np.int32), gy[idx].astype(np.int32)
+        bits, mask = g.branch_bits, (1 << g.branch_bits) - 1
+        shift = g.top_shift
+        v = self.levels[0][(gx >> shift) * np.int32(g.ny0) + (gy >> shift)]
+        for level in range(1, g.depth + 1):
+            todo = v <= -2
+            done = ~todo
+            out[idx[done]] = v[done]
+            idx, gx, gy, blk = idx[todo], gx[todo], gy[todo], -2 - v[todo]
+            shift -= bits
+            local = (((gx >> shift) & mask) << bits) | ((gy >> shift) & mask)
+            v = self.levels[level][(blk << (2 * bits)) | local]
+        todo = v <= -2
+        out[idx[~todo]] = v[~todo]
+        if todo.any():
+            leaf = (-2 - v[todo]).astype(np.int64)
+            out[idx[todo]] = self._assign_border(x[idx[todo]], y[idx[todo]], leaf)
+        return out
+
+    def _assign_border(self, x: FloatArray, y: FloatArray, leaf: IntArray) -> IntArray:
+        """Exact test in border leaves, candidates in ascending order."""
+        res = np.full(leaf.size, -1, dtype=np.int64)
+        ptr = leaf.copy()
+        # Points grouped by first candidate: GEOS then reuses each polygon's
+        # point-in-area index while it is in cache (~1.6x faster on France).
+        pending = np.argsort(self.cand[leaf], kind="stable")
+        n = self.n_polys
+        while pending.size:
+            c = self.cand[ptr[pending]].astype(np.int64)
+            end = c >= n
+            if end.any():
+                floored = pending[c == n + 1]
+                if floored.size:
+                    res[floored] = self.floor[np.searchsorted(self.floor_at, ptr[floored])]
+                pending, c = pending[~end], c[~end]
+            hit = shapely.intersects_xy(self.geometries(c), x[pending], y[pending])
+            res[pending[hit]] = c[hit]
+            pending = pending[~hit]
+            ptr[pending] += 1
+        return res
+
+    # -- persistence -------------------------------------------------------------
+    def save(self, folder: str | Path) -> Path:
+        """Write the index into ``folder`` (see :func:`zoning.pointindex.storage.save_index`)."""
+        from zoning.pointindex.storage import save_index
+
+        return save_index(self, folder)
+
+    @classmethod
+    def load(cls, folder: str | Path, mmap: bool = True) -> PointIndex:
+        """Reopen a saved index (see :func:`zoning.pointindex.storage.load_index`)."""
+        from zoning.pointindex.storage import load_index
+
+        return load_index(folder, mmap)
+
+    def nbytes(self) -> int:
+        """Bytes of the index arrays (polygons excluded)."""
+        return int(
+            sum(a.nbytes for a in self.levels)
+            + self.cand.nbytes
+            + self.floor_at.nbytes
+            + self.floor.nbytes
+        )
+
+
+def _undecoded(geoms: GeomArray) -> npt.NDArray[np.bool_]:
+    """Which entries of an object array are still ``None``."""
+    return np.frompyfunc(lambda g: g is None, 1, 1)(geoms).astype(bool)
