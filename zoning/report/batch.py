@@ -287,12 +287,14 @@ def run_batch(
     progress: bool = True,
     programmes_folder: Path | None = None,
     lookup: Any = None,
+    column_map: ColumnMap | None = None,
 ) -> BatchRun:
     """Check every row of ``input_path`` against a programme and write ``output_path``.
 
     The output format follows the suffix of ``output_path``: ``.xlsx`` (results,
     summary and provenance sheets), ``.csv`` (results; provenance beside it in
     ``<name>.provenance.txt``) or ``.geojson`` (first ambulatory site as the point).
+    ``column_map`` replaces the headers' automatic matching (a mapping a person corrected).
     """
     started = time.perf_counter()
     output_path = Path(output_path)
@@ -303,7 +305,7 @@ def run_batch(
         )
     programme = load_programme(programme_id, programmes_folder)
     table = read_input(Path(input_path), sheet)
-    cmap = match_columns(table.headers)
+    cmap = column_map or match_columns(table.headers)
     log.info("column mapping: %s", "; ".join(cmap.describe()))
     require_columns(cmap, programme.hospital_required, table.path.name)
     if store is None:
