@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,14 @@ def chromium_available() -> bool:
 
 
 @contextmanager
-def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
-    """A headless Chromium driven by Selenium, with a fresh profile, closed on exit."""
+def chromium(
+    width: int = 1280, height: int = 900, extra_args: Sequence[str] = (), network_log: bool = False
+) -> Iterator[Any]:
+    """A headless Chromium driven by Selenium, with a fresh profile, closed on exit.
+
+    ``extra_args`` are more command-line flags; ``network_log`` records the DevTools
+    network events (``driver.get_log("performance")``).
+    """
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -53,9 +59,11 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
         "--disable-dev-shm-usage",
         f"--user-data-dir={profile}",
         f"--window-size={width},{height}",
+        *extra_args,
     ):
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    prefs = {"browser": "ALL", **({"performance": "ALL"} if network_log else {})}
+    options.set_capability("goog:loggingPrefs", prefs)
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     try:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _ERROR_TRAP})

@@ -76,7 +76,9 @@ def parse_query(text: str) -> Query:
     """
     raw = " ".join(str(text or "").split())
     if not raw:
-        raise InvalidInputError("saisissez un lieu : commune, code INSEE, adresse, FINESS ou lon, lat")
+        raise InvalidInputError(
+            "saisissez un lieu : commune, code INSEE, adresse, FINESS ou lon, lat"
+        )
     if len(raw) > 300:
         raise InvalidInputError("recherche trop longue (300 caractères au plus)")
     for pattern in _POINT:
@@ -161,8 +163,10 @@ def suggest_communes(store: ZoningStore, prefix: str, limit: int = 10) -> list[C
     return [commune for _, _, commune in ranked[:limit]]
 
 
-def communes_named(store: ZoningStore, name: str, departement: str | None = None) -> list[CommuneName]:
-    """Communes of the store's vintage called exactly ``name`` (normalised), optionally in one département."""
+def communes_named(
+    store: ZoningStore, name: str, departement: str | None = None
+) -> list[CommuneName]:
+    """Communes of the store's vintage called ``name`` (normalised), maybe in one département."""
     table = _name_table(store)
     found: dict[str, CommuneName] = {}
     for key in name_keys(name):
@@ -246,7 +250,7 @@ def _geocoded(store: ZoningStore, query: Query, on: date | None) -> lookup.Place
 
 
 def search_place(store: ZoningStore, text: str, on: date | None = None) -> lookup.Placement:
-    """Answer a search string (see :func:`parse_query`) with a :class:`~zoning.locate.lookup.Placement`.
+    """Answer a search string (see :func:`parse_query`) with a placement.
 
     Raises
     ------
@@ -297,7 +301,9 @@ def verdict_of(placement: lookup.Placement) -> Verdict:
     label = lookup.ZONE_LABELS.get(zone, zone)
     decree = placement.decree.short if placement.decree else "l'arrêté"
     if placement.qpv:
-        return Verdict("oui", f"le lieu est dans le quartier prioritaire {', '.join(placement.qpv)}")
+        return Verdict(
+            "oui", f"le lieu est dans le quartier prioritaire {', '.join(placement.qpv)}"
+        )
     if placement.under_served:
         return Verdict("oui", f"commune classée {zone} ({label}) par {decree}")
     if placement.under_served is None:
@@ -305,4 +311,6 @@ def verdict_of(placement: lookup.Placement) -> Verdict:
         if qpv_notes:
             return Verdict("à vérifier", qpv_notes[-1])
         return Verdict("à vérifier", f"commune sans classe connue dans {decree}")
-    return Verdict("non", f"commune classée {zone} ({label}) par {decree}, hors quartier prioritaire")
+    return Verdict(
+        "non", f"commune classée {zone} ({label}) par {decree}, hors quartier prioritaire"
+    )

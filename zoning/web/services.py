@@ -49,7 +49,9 @@ def check(store: ZoningStore, text: str, on: dt.date | None) -> CheckAnswer:
 
     query = parse_query(text)
     placement = search_place(store, text, on)
-    return CheckAnswer(placement, verdict_of(placement), describe(query)["label"], provenance(store))
+    return CheckAnswer(
+        placement, verdict_of(placement), describe(query)["label"], provenance(store)
+    )
 
 
 def suggest(store: ZoningStore, prefix: str, limit: int = 10) -> list[dict[str, str]]:
@@ -140,13 +142,33 @@ def column_map(headers: list[str], mapping: dict[str, str]) -> Any:
     return ColumnMap(fields, unknown)
 
 
-def run_batch(
-    store: ZoningStore, source: Path, programme: str, output: Path, cmap: Any
-) -> Any:
-    """Run a batch (see :func:`zoning.report.batch.run_batch`), no progress bar on stderr."""
+_FINESS: dict[str, Any] = {}
+
+
+def finess_locator(store: ZoningStore) -> Any:
+    """FINESS lookups from the sources folder, loaded once (as `zoning batch` does)."""
+    from zoning.rules.sites import default_finess_locator
+
+    with _STORE_LOCK:
+        key = str(store.sources_dir())
+        if key not in _FINESS:
+            _FINESS[key] = default_finess_locator(store.sources_dir())
+        return _FINESS[key]
+
+
+def run_batch(store: ZoningStore, source: Path, programme: str, output: Path, cmap: Any) -> Any:
+    """Run a batch like `zoning batch` (FINESS lookups, no geocoding, no progress bar)."""
     from zoning.report.batch import run_batch as run
 
-    return run(source, programme, output, store, progress=False, column_map=cmap)
+    return run(
+        source,
+        programme,
+        output,
+        store,
+        finess=finess_locator(store),
+        progress=False,
+        column_map=cmap,
+    )
 
 
 def posts_map_html(results_geojson: Path, store: ZoningStore) -> str:

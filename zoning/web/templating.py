@@ -41,9 +41,7 @@ def _french_number(value: Any, digits: int = 0) -> str:
 TEMPLATES.env.filters["nombre"] = _french_number
 
 
-def render(
-    request: Request, name: str, context: dict[str, Any], status: int = 200
-) -> HTMLResponse:
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """Render a page with the menu, the current path marked."""
     context = {"menu": MENU, "path": request.url.path, **context}
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)

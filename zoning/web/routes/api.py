@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
@@ -35,7 +35,9 @@ _MEDIA = {
 @router.get("/check", responses=_ERRORS)
 def api_check(
     request: Request,
-    q: str = Query(..., description="commune, code INSEE, « CP nom », adresse, FINESS, « lon, lat »"),
+    q: str = Query(
+        ..., description="commune, code INSEE, « CP nom », adresse, FINESS, « lon, lat »"
+    ),
     date: str | None = Query(None, description="AAAA-MM-JJ ; absent : dernier arrêté connu"),
 ) -> dict[str, Any]:
     """La zone d'un lieu : le même JSON que `zoning check --json`."""
@@ -55,8 +57,8 @@ def api_communes(
 @router.post("/batch", responses=_ERRORS)
 async def api_batch(
     request: Request,
-    file: UploadFile = File(..., description="liste CSV ou Excel (.xlsx)"),
-    programme: str = Form(..., description="identifiant du programme, ex. na-mg-2023"),
+    file: Annotated[UploadFile, File(description="liste CSV ou Excel (.xlsx)")],
+    programme: Annotated[str, Form(description="identifiant du programme, ex. na-mg-2023")],
 ) -> Any:
     """Vérifie une liste : résultats en JSON, ou en fichier selon l'en-tête `Accept`
     (xlsx, text/csv, application/geo+json)."""

@@ -7,9 +7,10 @@ import threading
 import time
 from typing import Any
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
+from starlette.datastructures import UploadFile
 
 from zoning.errors import InvalidInputError, NotFoundError, ZoningError
 from zoning.web import services
@@ -22,7 +23,10 @@ router = APIRouter(include_in_schema=False)
 
 #: Download name -> (suffix, media type)
 DOWNLOADS = {
-    "resultats.xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "resultats.xlsx": (
+        ".xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     "resultats.csv": (".csv", "text/csv; charset=utf-8"),
     "resultats.geojson": (".geojson", "application/geo+json"),
 }
@@ -130,7 +134,9 @@ def _results_view(upload: Upload, statut: str, dep: str, tri: str) -> dict[str, 
         )
     departements = sorted({r["departement"] for r in rows if r["departement"]})
     shown = [
-        r for r in rows if (not statut or r["statut"] == statut) and (not dep or r["departement"] == dep)
+        r
+        for r in rows
+        if (not statut or r["statut"] == statut) and (not dep or r["departement"] == dep)
     ]
     if tri in ("statut", "departement", "zone"):
         shown.sort(key=lambda r: (str(r[tri] or "~"), r["ligne"]))
