@@ -76,7 +76,7 @@ def test_upload_correct_run_download_map(
     expected_rows = 1 + (len(EXAMPLE.read_text(encoding="utf-8").splitlines()) - 1) + 1
     assert len(lines) == expected_rows  # every row, the blank and the duplicate included
     first = lines[0].find_elements(By.TAG_NAME, "td")
-    assert first[0].text == "1" and first[1].text == "EX01"
+    assert first[0].text == "3" and first[1].text == "EX01"  # file line: title, header, row
     # the corrected column placed EX01's site in Aubusson (INSEE 23008, COG)
     assert "Aubusson (23008)" in first[4].text
     statuses = [tr.find_elements(By.TAG_NAME, "td")[2].text for tr in lines]

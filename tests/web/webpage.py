@@ -75,6 +75,7 @@ def network_problems(driver: Any, base_url: str) -> list[str]:
 def screenshot(driver: Any, name: str) -> Path:
     """Save a full-height screenshot of the page as ``docs/img/<name>.png``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.execute_script("window.scrollTo(0, 0);")
     height = driver.execute_script("return document.documentElement.scrollHeight;")
     driver.set_window_size(1280, min(max(int(height), 800), 2400))
     path = SCREENSHOTS / f"{name}.png"

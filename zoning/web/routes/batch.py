@@ -119,7 +119,8 @@ def _results_view(upload: Upload, statut: str, dep: str, tri: str) -> dict[str, 
         return row[col[name]] if name in col else None
 
     rows = []
-    for number, row in enumerate(run.table, start=1):
+    first_line = upload.columns.header_line + 1  # the file's own line numbers, as reasons say
+    for number, row in enumerate(run.table, start=first_line):
         rows.append(
             {
                 "ligne": number,
