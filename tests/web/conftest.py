@@ -114,5 +114,7 @@ def browser() -> Iterator[object]:
 
     if not chromium_available():
         pytest.fail("Chromium and chromedriver are needed (.ci/setup.d/30-browser.sh)")
-    with chromium(1280, 1000, extra_args=[BLOCK_OTHER_HOSTS, "--lang=fr-FR"], network_log=True) as driver:
+    with chromium(
+        1280, 1000, extra_args=[BLOCK_OTHER_HOSTS, "--lang=fr-FR"], network_log=True
+    ) as driver:
         yield driver

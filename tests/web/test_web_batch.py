@@ -19,7 +19,7 @@ from conftest import WebServer
 from openpyxl import load_workbook
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
-from webpage import axe_violations, network_problems, screenshot, wait_for
+from webpage import axe_violations, frame_map_ready, network_problems, screenshot, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -100,16 +100,7 @@ def test_upload_correct_run_download_map(
     assert {tr.find_elements(By.TAG_NAME, "td")[2].text for tr in shown} == {"données invalides"}
 
     # the posts map, inside its frame
-    frame = browser.find_element(By.CSS_SELECTOR, "iframe.zoning-frame")
-    browser.switch_to.frame(frame)
-    try:
-        wait_for(
-            lambda: browser.execute_script("return !!(window.zoning && window.zoning.map)"),
-            timeout=60,
-            what="posts map",
-        )
-    finally:
-        browser.switch_to.default_content()
+    frame_map_ready(browser)
     assert network_problems(browser, web_server.url) == []
 
     links = {

@@ -16,7 +16,7 @@ import pytest
 from conftest import WebServer
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from webpage import axe_violations, network_problems, screenshot, wait_for
+from webpage import axe_violations, frame_map_ready, network_problems, screenshot, wait_for
 
 from zoning.sources.names import normalize_name
 
@@ -176,16 +176,7 @@ def test_coverage_page(web_server: WebServer, browser: Any) -> None:
     open_page(browser, web_server, "/couverture", region="75")
     table = text(browser, "table-departements")
     assert "Creuse" in table and "Région" in table
-    frame = browser.find_element(By.CSS_SELECTOR, "iframe.zoning-frame")
-    browser.switch_to.frame(frame)
-    try:
-        wait_for(
-            lambda: browser.execute_script("return !!(window.zoning && window.zoning.map)"),
-            timeout=120,
-            what="the coverage map",
-        )
-    finally:
-        browser.switch_to.default_content()
+    frame_map_ready(browser)
     assert_clean(browser, web_server)
     screenshot(browser, "web-couverture")
 

@@ -82,3 +82,18 @@ def screenshot(driver: Any, name: str) -> Path:
     driver.save_screenshot(str(path))
     driver.set_window_size(1280, 1000)
     return path
+
+
+def frame_map_ready(driver: Any, timeout: float = 120.0) -> None:
+    """Wait until the map page in the page's first frame has drawn (its ``window.zoning``)."""
+    from selenium.webdriver.common.by import By
+
+    driver.switch_to.frame(driver.find_element(By.CSS_SELECTOR, "iframe.zoning-frame"))
+    try:
+        wait_for(
+            lambda: driver.execute_script("return !!(window.zoning && window.zoning.map)"),
+            timeout=timeout,
+            what="the map in the frame",
+        )
+    finally:
+        driver.switch_to.default_content()

@@ -6,7 +6,17 @@ import click
 
 from zoning.cli.options import store_option
 
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (``localhost``, 127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @click.command()
@@ -30,7 +40,7 @@ def serve(host: str, port: int, workers: int, store_path: object) -> None:
 
     import uvicorn
 
-    if host not in _LOOPBACK:
+    if not is_loopback(host):
         click.echo(
             f"Attention : écoute sur {host} — le service n'a pas d'authentification ; "
             "placez-le derrière le mandataire (reverse proxy) de l'intranet.",

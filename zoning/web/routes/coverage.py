@@ -18,8 +18,17 @@ from zoning.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-def _choice(request: Request, region: str | None, arrete: str | None) -> tuple[str, str | None]:
+async def _data(
+    request: Request, region: str | None, arrete: str | None
+) -> tuple[Any, str, str | None, Any]:
+    """Store, region, decree id and coverage data for the selectors' values."""
     store = get_store(request)
+    region, decree_id = _choice(store, region, arrete)
+    data = await asyncio.to_thread(services.coverage, store, region, decree_id)
+    return store, region, decree_id, data
+
+
+def _choice(store: Any, region: str | None, arrete: str | None) -> tuple[str, str | None]:
     region = region or get_settings().region
     known = {code for code, _ in services.regions(store)}
     if region not in known:
@@ -36,9 +45,7 @@ async def coverage_page(
     request: Request, region: str | None = None, arrete: str | None = None
 ) -> HTMLResponse:
     """Sélecteurs région et arrêté, carte, tableau par département contre les plafonds."""
-    store = get_store(request)
-    region, decree_id = _choice(request, region, arrete)
-    data = await asyncio.to_thread(services.coverage, store, region, decree_id)
+    store, region, decree_id, data = await _data(request, region, arrete)
     headers, rows, caps = services.departement_table(data)
     query = f"region={region}" + (f"&arrete={decree_id}" if decree_id else "")
     context: dict[str, Any] = {
@@ -61,9 +68,7 @@ async def coverage_map(
     request: Request, region: str | None = None, arrete: str | None = None
 ) -> HTMLResponse:
     """La carte de couverture, page autonome (Leaflet intégré depuis npm)."""
-    store = get_store(request)
-    region, decree_id = _choice(request, region, arrete)
-    data = await asyncio.to_thread(services.coverage, store, region, decree_id)
+    _store, _region, _decree, data = await _data(request, region, arrete)
     return HTMLResponse(await asyncio.to_thread(services.coverage_html, data))
 
 
@@ -72,9 +77,7 @@ async def coverage_csv(
     request: Request, region: str | None = None, arrete: str | None = None
 ) -> Response:
     """Le tableau par département (CSV ; séparateur point-virgule, UTF-8 avec BOM)."""
-    store = get_store(request)
-    region, decree_id = _choice(request, region, arrete)
-    data = await asyncio.to_thread(services.coverage, store, region, decree_id)
+    _store, region, _decree, data = await _data(request, region, arrete)
     headers, rows, _caps = services.departement_table(data)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
