@@ -80,7 +80,7 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
         )
 
     @app.get("/health", tags=["service"])
-    def health(request: Request) -> dict[str, Any]:
+    async def health(request: Request) -> dict[str, Any]:
         """État du service : version et magasin de zonage ouvert."""
         store = get_store(request)
         return {"status": "ok", "version": __version__, "store_built_at": store.meta["built_at"]}

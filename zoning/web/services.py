@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from zoning import __version__
+from zoning.errors import ZoningError
 from zoning.store.store import ZoningStore
 
 _STORE_LOCK = threading.Lock()
@@ -36,7 +37,12 @@ class CheckAnswer:
     placement: Any
     verdict: Any
     kind: str
-    provenance: dict[str, Any]
+    store: ZoningStore
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Data vintages and versions (for the card; the JSON has the decree)."""
+        return provenance(self.store)
 
     def to_json(self) -> dict[str, Any]:
         """Exactly what ``zoning check --json`` prints."""
@@ -49,9 +55,17 @@ def check(store: ZoningStore, text: str, on: dt.date | None) -> CheckAnswer:
 
     query = parse_query(text)
     placement = search_place(store, text, on)
-    return CheckAnswer(
-        placement, verdict_of(placement), describe(query)["label"], provenance(store)
-    )
+    return CheckAnswer(placement, verdict_of(placement), describe(query)["label"], store)
+
+
+def needs_network(text: str) -> bool:
+    """Whether answering ``text`` calls the geocoder (an address or a FINESS number)."""
+    from zoning.locate.search import parse_query
+
+    try:
+        return parse_query(text).kind in ("address", "finess")
+    except ZoningError:
+        return False
 
 
 def suggest(store: ZoningStore, prefix: str, limit: int = 10) -> list[dict[str, str]]:

@@ -32,16 +32,21 @@ _MEDIA = {
 }
 
 
-@router.get("/check", responses=_ERRORS)
-def api_check(
+@router.get("/check", responses=_ERRORS, response_model=None)
+async def api_check(
     request: Request,
     q: str = Query(
         ..., description="commune, code INSEE, « CP nom », adresse, FINESS, « lon, lat »"
     ),
     date: str | None = Query(None, description="AAAA-MM-JJ ; absent : dernier arrêté connu"),
-) -> dict[str, Any]:
+) -> JSONResponse:
     """La zone d'un lieu : le même JSON que `zoning check --json`."""
-    return services.check(get_store(request), q, parse_date(date)).to_json()
+    on, store = parse_date(date), get_store(request)
+    if services.needs_network(q):  # the geocoder answers in its own time: off the loop
+        answer = await asyncio.to_thread(services.check, store, q, on)
+    else:  # keyed lookups answer in well under a millisecond: no thread hop
+        answer = services.check(store, q, on)
+    return JSONResponse(answer.to_json())
 
 
 @router.get("/communes")
