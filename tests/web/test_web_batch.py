@@ -133,3 +133,20 @@ def test_upload_refused_in_french(web_server: WebServer, browser: Any, tmp_path:
     browser.find_element(By.CSS_SELECTOR, "#envoi button[type=submit]").click()
     alert = wait_for(lambda: browser.find_elements(By.ID, "erreur"), what="the refusal")[0]
     assert "type de fichier non accepté" in alert.text
+
+
+def test_one_field_from_two_columns_is_refused(web_server: WebServer) -> None:
+    session = requests.Session()
+    sent = session.post(
+        web_server.url + "/liste",
+        files={"fichier": ("liste.csv", EXAMPLE.read_bytes())},
+        data={"programme": "na-mg-2023"},
+        timeout=60,
+    )
+    assert sent.status_code == 200 and "/liste/" in sent.url
+    form = {"programme": "na-mg-2023", "col0": "ref", "col1": "ref"}
+    page = session.post(sent.url + "/lancer", data=form, timeout=60)
+    assert "un champ ne peut venir que d'une colonne" in page.text
+    assert "« Identifiant », « Nom (fictif) »" in page.text
+    session.post(sent.url + "/supprimer", timeout=60)
+    assert session.get(sent.url, timeout=60).status_code == 404

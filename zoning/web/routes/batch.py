@@ -183,6 +183,18 @@ async def batch_start(request: Request, token: str) -> Response:
     mapping = {h: str(form.get(f"col{i}") or "") for i, h in enumerate(headers)}
     upload.columns.mapping = mapping
     upload.programme = programme
+    chosen: dict[str, list[str]] = {}
+    for header, name in mapping.items():
+        if name:
+            chosen.setdefault(name, []).append(header)
+    twice = {name: headers for name, headers in chosen.items() if len(headers) > 1}
+    if twice:
+        fields = services.column_fields()
+        upload.state = "erreur"
+        upload.message = "un champ ne peut venir que d'une colonne : " + " ; ".join(
+            f"{fields.get(n, n)} choisi pour « {' », « '.join(h)} »" for n, h in twice.items()
+        )
+        return RedirectResponse(f"/liste/{token}", status_code=303)
     upload.state, upload.message = "en cours", ""
     upload.started = time.perf_counter()
     cmap = services.column_map(headers, mapping)
