@@ -171,6 +171,9 @@ def main() -> None:
     process, url = _start(args.store, args.workers)
     try:
         asyncio.run(_load(url, 10, 200))  # warm up every worker (store, indexes)
+        single = asyncio.run(_load(url, 1, 300))
+        s50, s95 = (_pct(single, p) * 1000 for p in (50, 95))
+        print(f"GET /api/check, 1 client, 300 requests: p50 {s50:.1f} ms, p95 {s95:.1f} ms")
         start = time.perf_counter()
         latencies = asyncio.run(_load(url, args.clients, args.requests))
         wall = time.perf_counter() - start
@@ -183,8 +186,8 @@ def main() -> None:
             f"{args.requests / wall:.0f} req/s (load average during: {load[0]:.2f})"
         )
         print(
-            f"  vs one cold `zoning check` per place: {cold * 1000:.0f} ms "
-            f"-> {cold * 1000 / p50:.1f}x the web p50"
+            f"  vs one cold `zoning check` process per place: {cold * 1000:.0f} ms "
+            f"-> {cold * 1000 / s50:.0f}x the one-client web p50"
         )
         paint = _first_paint(url)
         print(

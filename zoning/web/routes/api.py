@@ -68,7 +68,8 @@ async def api_batch(
     """Vérifie une liste : résultats en JSON, ou en fichier selon l'en-tête `Accept`
     (xlsx, text/csv, application/geo+json)."""
     accept = request.headers.get("accept", "application/json")
-    suffix = next((s for media, s in _MEDIA.items() if media in accept), ".xlsx")
+    # A JSON answer is built from the run's rows: the cheapest file (CSV) is written aside.
+    suffix = next((s for media, s in _MEDIA.items() if media in accept), ".csv")
     uploads = request.app.state.uploads
     upload = await read_upload(uploads, file)
     try:
