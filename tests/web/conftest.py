@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,31 +52,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def web_server(
-    store_path: Path,
-    addok_server: object,
-    geo_sources: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[WebServer]:
-    """``zoning -v serve`` on a free loopback port, geocoding with the session's addok."""
-    workdir = tmp_path_factory.mktemp("web")
+@contextmanager
+def running_server(env: dict[str, str], workdir: Path) -> Iterator[WebServer]:
+    """``zoning -v serve`` on a free loopback port with ``env``, stopped on exit."""
     port = free_port()
-    env = {
-        **os.environ,
-        "ZONING_STORE": str(store_path),
-        "ZONING_SOURCES": str(geo_sources),
-        "ZONING_ADDOK_URL": str(addok_server.url),  # type: ignore[attr-defined]
-        "ZONING_CACHE": str(workdir / "cache"),
-        "TMPDIR": str(workdir),
-    }
     log = workdir / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(ZONING), "-v", "serve", "--port", str(port)],
             stdout=out,
             stderr=subprocess.STDOUT,
-            env=env,
+            env={
+                **os.environ,
+                "ZONING_CACHE": str(workdir / "cache"),
+                "TMPDIR": str(workdir),
+                **env,
+            },
             cwd=REPO,
         )
     url = f"http://127.0.0.1:{port}"
@@ -101,6 +93,23 @@ def web_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def web_server(
+    store_path: Path,
+    addok_server: object,
+    geo_sources: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[WebServer]:
+    """``zoning -v serve`` on a free loopback port, geocoding with the session's addok."""
+    env = {
+        "ZONING_STORE": str(store_path),
+        "ZONING_SOURCES": str(geo_sources),
+        "ZONING_ADDOK_URL": str(addok_server.url),  # type: ignore[attr-defined]
+    }
+    with running_server(env, tmp_path_factory.mktemp("web")) as server:
+        yield server
 
 
 #: Every host but the server's own loopback address resolves to nothing.

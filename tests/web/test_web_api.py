@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import ZONING, WebServer
+from conftest import ZONING, WebServer, running_server
 from openpyxl import load_workbook
 
 REPO = Path(__file__).resolve().parents[2]
@@ -186,3 +186,22 @@ def test_check_page_escapes_the_query(web_server: WebServer) -> None:
     page = get(web_server, "/", q=payload, date="")
     assert "<script>alert(1)" not in page.text and "<img src=x" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_geocoder_down_is_503_and_logs_no_address(
+    store_path: Path, geo_sources: Path, tmp_path: Path
+) -> None:
+    """A real fault: the geocoder URL is a closed loopback port."""
+    env = {
+        "ZONING_STORE": str(store_path),
+        "ZONING_SOURCES": str(geo_sources),
+        "ZONING_ADDOK_URL": "http://127.0.0.1:9",
+    }
+    address = "12 rue des Capucins 23000 Guéret"
+    with running_server(env, tmp_path) as server:
+        answer = get(server, "/api/check", q=address)
+        assert answer.status_code == 503
+        assert "géocodeur" in answer.json()["erreur"]
+        assert get(server, "/api/check", q="23096").status_code == 200  # the rest still works
+        log = server.log_text()
+    assert "Capucins" not in log and "rue des" not in log
