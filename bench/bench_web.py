@@ -58,6 +58,9 @@ QUERIES = [
 ]
 
 
+ERRORS: list[str] = []
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -99,7 +102,11 @@ async def _load(url: str, clients: int, total: int) -> list[float]:
             while not queue.empty():
                 q = queue.get_nowait()
                 start = time.perf_counter()
-                answer = await client.get("/api/check", params={"q": q})
+                try:
+                    answer = await client.get("/api/check", params={"q": q})
+                except httpx.TransportError as exc:  # counted and shown, not hidden
+                    ERRORS.append(f"{type(exc).__name__} after {time.perf_counter() - start:.2f} s")
+                    continue
                 latencies.append(time.perf_counter() - start)
                 if answer.status_code != 200:
                     raise SystemExit(f"{q}: HTTP {answer.status_code} {answer.text[:200]}")
@@ -183,7 +190,8 @@ def main() -> None:
         print(
             f"GET /api/check, {args.clients} clients, {args.requests} requests, "
             f"{args.workers} workers: p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms, "
-            f"{args.requests / wall:.0f} req/s (load average during: {load[0]:.2f})"
+            f"{args.requests / wall:.0f} req/s (load average during: {load[0]:.2f}); "
+            f"transport errors: {len(ERRORS)} {ERRORS[:3]}"
         )
         print(
             f"  vs one cold `zoning check` process per place: {cold * 1000:.0f} ms "
