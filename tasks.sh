@@ -15,7 +15,7 @@ setup_python() {
   log "Python environment in $VENV"
   [ -x "$PY" ] || python3 -m venv "$VENV"
   "$PY" -m pip install -q --upgrade pip
-  "$PY" -m pip install -q -e ".[test,geocoder,dask]"
+  "$PY" -m pip install -q -e ".[test,geocoder,dask,web]"
 }
 
 setup_system() {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -41,11 +41,15 @@ OFFLINE_FLAGS = ("--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.
 
 @contextmanager
 def chromium(
-    width: int = 1280, height: int = 900, extra_flags: tuple[str, ...] = ()
+    width: int = 1280,
+    height: int = 900,
+    extra_flags: Sequence[str] = (),
+    network_log: bool = False,
 ) -> Iterator[Any]:
     """A headless Chromium driven by Selenium, with a fresh profile, closed on exit.
 
-    ``extra_flags`` go to Chromium's command line (e.g. :data:`OFFLINE_FLAGS`).
+    ``extra_flags`` go to Chromium's command line (e.g. :data:`OFFLINE_FLAGS`);
+    ``network_log`` records the DevTools network events (``driver.get_log("performance")``).
     """
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -66,7 +70,8 @@ def chromium(
         *extra_flags,
     ):
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    prefs = {"browser": "ALL", **({"performance": "ALL"} if network_log else {})}
+    options.set_capability("goog:loggingPrefs", prefs)
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     try:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _ERROR_TRAP})

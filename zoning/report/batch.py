@@ -471,6 +471,7 @@ def run_batch(
     The output format follows the suffix of ``output_path``: ``.xlsx`` (results,
     summary and provenance sheets), ``.csv`` (results; provenance beside it in
     ``<name>.provenance.txt``) or ``.geojson`` (first ambulatory site as the point).
+    ``column_map`` replaces the headers' automatic matching (a mapping a person corrected).
     """
     started = time.perf_counter()
     output_path = Path(output_path)

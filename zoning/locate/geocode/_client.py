@@ -58,23 +58,26 @@ class AddokClient:
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         url = f"{self.base_url}{path}"
-        last = ""
+        last = logged = ""
         for attempt in range(self.retries + 1):
             try:
                 response = self.session.request(method, url, timeout=self.timeout, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as exc:
-                last = f"{type(exc).__name__}: {exc}"
+                # Not str(exc): it holds the URL, hence the address, which must not reach
+                # a log line (this error is logged by batch runs).
+                last = logged = type(exc).__name__
                 wait = self.backoff * 2**attempt
             else:
                 if response.status_code not in RETRY_STATUS:
                     return response
                 last = f"HTTP {response.status_code}: {response.text[:200]}"
+                logged = f"HTTP {response.status_code}"
                 wait = self.backoff * 2**attempt
                 retry_after = response.headers.get("Retry-After", "")
                 if retry_after.isdigit():
                     wait = max(wait, float(retry_after))
             if attempt < self.retries:
-                log.warning("addok %s %s failed (%s); retry in %.1f s", method, path, last, wait)
+                log.warning("addok %s %s failed (%s); retry in %.1f s", method, path, logged, wait)
                 time.sleep(wait)
         raise GeocoderUnavailableError(
             f"le géocodeur {self.base_url} ne répond pas après {self.retries + 1} essais ({last})"

@@ -1,0 +1,156 @@
+"""« Vérifier une liste » in Chromium: a nasty file, one column corrected, results, downloads.
+
+The file is the project's example list (real places, made-up people) made hostile: a
+title row above the header, a header the matcher cannot know (« Champ libre 7 »,
+corrected in the page), markup and a formula in text cells, a blank and a duplicated
+row. The server's log is read afterwards: no name, RPPS or address from the file in it.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from conftest import WebServer
+from openpyxl import load_workbook
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
+from webpage import axe_violations, frame_map_ready, network_problems, screenshot, wait_for
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "data" / "examples" / "candidats_exemple.csv"
+PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def nasty_file(folder: Path) -> tuple[Path, list[str]]:
+    """The example list made hostile; returns the file and the personal strings in it."""
+    rows = list(csv.reader(io.StringIO(EXAMPLE.read_text(encoding="utf-8")), delimiter=";"))
+    header = rows[0]
+    header[header.index("Site code INSEE")] = "Champ libre 7"
+    body = rows[1:]
+    body[0][1] = f"Zoé Payload {PAYLOAD}"
+    body[1][1] = '=HYPERLINK("http://example.invalid","clic")'
+    personal = [r[1] for r in body if r[1]] + [r[2] for r in body if r[2]]
+    out = folder / "liste piégée.csv"
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["Campagne 2023 — liste des candidatures (titre au-dessus de l'en-tête)"])
+        writer.writerow(header)
+        writer.writerows(body[:3])
+        writer.writerow([""] * len(header))
+        writer.writerows(body[3:])
+        writer.writerow(body[2])  # duplicated row
+    return out, personal
+
+
+def test_upload_correct_run_download_map(
+    web_server: WebServer, browser: Any, tmp_path: Path
+) -> None:
+    path, personal = nasty_file(tmp_path)
+    browser.get_log("performance")
+    browser.get(web_server.url + "/liste")
+    assert axe_violations(browser) == []
+    screenshot(browser, "web-liste")
+    browser.find_element(By.ID, "fichier").send_keys(str(path))
+    Select(browser.find_element(By.ID, "programme")).select_by_value("na-mg-2023")
+    browser.find_element(By.CSS_SELECTOR, "#envoi button[type=submit]").click()
+    wait_for(lambda: browser.find_elements(By.ID, "correspondance"), what="the mapping form")
+    assert axe_violations(browser) == []
+    label = browser.find_element(By.XPATH, "//label[normalize-space()='Champ libre 7']")
+    select = Select(browser.find_element(By.ID, label.get_attribute("for")))
+    assert select.first_selected_option.get_attribute("value") == ""
+    select.select_by_value("site1_insee")
+    screenshot(browser, "web-liste-colonnes")
+    browser.find_element(By.CSS_SELECTOR, "#correspondance button[type=submit]").click()
+    wait_for(
+        lambda: browser.find_elements(By.ID, "table-resultats"), timeout=180, what="the results"
+    )
+    table = browser.find_element(By.ID, "table-resultats")
+    lines = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    expected_rows = 1 + (len(EXAMPLE.read_text(encoding="utf-8").splitlines()) - 1) + 1
+    assert len(lines) == expected_rows  # every row, the blank and the duplicate included
+    first = lines[0].find_elements(By.TAG_NAME, "td")
+    assert first[0].text == "3" and first[1].text == "EX01"  # file line: title, header, row
+    # the corrected column placed EX01's site in Aubusson (INSEE 23008, COG)
+    assert "Aubusson (23008)" in first[4].text
+    statuses = [tr.find_elements(By.TAG_NAME, "td")[2].text for tr in lines]
+    assert statuses.count("données invalides") >= 2  # the blank row and the duplicate
+    assert "ligne vide" in table.text and "ligne en double" in table.text
+    assert (
+        browser.execute_script("return document.querySelectorAll('script:not([src])').length") == 0
+    )
+    wait_for(
+        lambda: browser.find_elements(By.CSS_SELECTOR, "iframe.zoning-frame"),
+        timeout=180,
+        what="the posts map",
+    )
+    assert axe_violations(browser) == []
+    screenshot(browser, "web-liste-resultats")
+
+    # filter by status (server side, no JavaScript needed)
+    Select(browser.find_element(By.ID, "statut")).select_by_value("données invalides")
+    before = browser.find_element(By.ID, "table-resultats")
+    browser.find_element(By.CSS_SELECTOR, "#filtres button").click()
+    WebDriverWait(browser, 60).until(staleness_of(before))  # the filtered page replaced it
+    shown = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#table-resultats tbody tr"))
+    assert {tr.find_elements(By.TAG_NAME, "td")[2].text for tr in shown} == {"données invalides"}
+
+    # the posts map, inside its frame
+    frame_map_ready(browser)
+    assert network_problems(browser, web_server.url) == []
+
+    links = {
+        a.get_attribute("href").rsplit("/", 1)[1]: a.get_attribute("href")
+        for a in browser.find_elements(By.CSS_SELECTOR, "#telechargements a")
+    }
+    assert set(links) == {"resultats.xlsx", "resultats.csv", "resultats.geojson"}
+    answer = requests.get(links["resultats.xlsx"], timeout=60)
+    book = load_workbook(io.BytesIO(answer.content))
+    results = book["Résultats"]
+    names = [results.cell(row=r, column=2).value for r in range(2, 5)]
+    assert names[1].startswith("'=")  # formula guarded
+    assert {"Synthèse", "Provenance"} <= set(book.sheetnames)
+    # deleted after download
+    assert requests.get(links["resultats.xlsx"], timeout=60).status_code == 404
+    geo = requests.get(links["resultats.geojson"], timeout=60).json()
+    assert len(geo["features"]) == expected_rows
+
+    log = web_server.log_text()
+    for value in personal:
+        assert value not in log
+    assert "Sénatorerie" not in log and "liste piégée" not in log
+
+
+def test_upload_refused_in_french(web_server: WebServer, browser: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "programme.exe"
+    bad.write_bytes(b"MZ\x90\x00")
+    browser.get(web_server.url + "/liste")
+    browser.find_element(By.ID, "fichier").send_keys(str(bad))
+    browser.find_element(By.CSS_SELECTOR, "#envoi button[type=submit]").click()
+    alert = wait_for(lambda: browser.find_elements(By.ID, "erreur"), what="the refusal")[0]
+    assert "type de fichier non accepté" in alert.text
+
+
+def test_one_field_from_two_columns_is_refused(web_server: WebServer) -> None:
+    session = requests.Session()
+    sent = session.post(
+        web_server.url + "/liste",
+        files={"fichier": ("liste.csv", EXAMPLE.read_bytes())},
+        data={"programme": "na-mg-2023"},
+        timeout=60,
+    )
+    assert sent.status_code == 200 and "/liste/" in sent.url
+    form = {"programme": "na-mg-2023", "col0": "ref", "col1": "ref"}
+    page = html.unescape(session.post(sent.url + "/lancer", data=form, timeout=60).text)
+    assert "un champ ne peut venir que d'une colonne" in page
+    assert "« Identifiant », « Nom (fictif) »" in page
+    session.post(sent.url + "/supprimer", timeout=60)
+    assert session.get(sent.url, timeout=60).status_code == 404

@@ -1,0 +1,60 @@
+"""``zoning serve``: the web application for instructors and planners."""
+
+from __future__ import annotations
+
+import click
+
+from zoning.cli.options import store_option
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (``localhost``, 127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Processus."
+)
+@store_option
+def serve(host: str, port: int, workers: int, store_path: object) -> None:
+    """Lance l'application web : vérifier un lieu, une liste, carte de couverture, API.
+
+    \b
+    Écoute sur la boucle locale par défaut :
+      zoning serve                      # http://127.0.0.1:8000/
+      zoning serve --port 8080 --workers 2
+    Le service n'a pas d'authentification : sur un serveur, placez-le derrière le
+    mandataire (reverse proxy) de l'intranet.
+    """
+    import os
+
+    import uvicorn
+
+    if not is_loopback(host):
+        click.echo(
+            f"Attention : écoute sur {host} — le service n'a pas d'authentification ; "
+            "placez-le derrière le mandataire (reverse proxy) de l'intranet.",
+            err=True,
+        )
+    if store_path is not None:
+        os.environ["ZONING_STORE"] = str(store_path)  # read again by each worker process
+    click.echo(f"zoning : http://{'[' + host + ']' if ':' in host else host}:{port}/", err=True)
+    uvicorn.run(
+        "zoning.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+    )

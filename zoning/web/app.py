@@ -1,0 +1,106 @@
+"""The FastAPI application: pages for instructors and planners, and a JSON API.
+
+Pages are rendered on the server (Jinja2, autoescaped) with the DSFR, the State's design
+system, served from its npm package; the check works without JavaScript. Every answer
+comes from the library through :mod:`zoning.web.services`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from zoning import __version__
+from zoning.errors import ZoningError
+from zoning.web import errors
+from zoning.web.assets import NPM_FOLDERS, STATIC_DIR, npm_folder
+from zoning.web.security import SecurityHeaders
+from zoning.web.uploads import Uploads
+
+log = logging.getLogger(__name__)
+
+
+def create_app(store_path: Path | None = None, upload_root: Path | None = None) -> FastAPI:
+    """Build the application.
+
+    Parameters
+    ----------
+    store_path : Path, optional
+        Zoning store folder (default: ``ZONING_STORE``).
+    upload_root : Path, optional
+        Where the private folder of uploads is created (default: the system's temp).
+    """
+    from zoning.web import services
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.uploads = Uploads(upload_root)
+        try:
+            yield
+        finally:
+            app.state.uploads.close()
+
+    app = FastAPI(
+        title="zoning : zones sous-denses",
+        version=__version__,
+        description="Zone d'un lieu (ZIP, ZAC, QPV), vérification de listes, couverture.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.store_path = store_path
+    app.state.store = None
+    app.add_middleware(SecurityHeaders)
+    for prefix in NPM_FOLDERS:
+        app.mount(f"/npm/{prefix}", StaticFiles(directory=npm_folder(prefix)), name=f"npm-{prefix}")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    from zoning.web.routes import api, batch, check, coverage, data
+
+    for module in (check, batch, coverage, data, api):
+        app.include_router(module.router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="zoning — API",
+            swagger_js_url="/npm/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/npm/swagger/swagger-ui.css",
+            swagger_favicon_url="/npm/dsfr/favicon/favicon.ico",
+        )
+
+    @app.get("/health", tags=["service"])
+    async def health(request: Request) -> dict[str, Any]:
+        """État du service : version et magasin de zonage ouvert."""
+        store = get_store(request)
+        return {"status": "ok", "version": __version__, "store_built_at": store.meta["built_at"]}
+
+    @app.exception_handler(ZoningError)
+    async def zoning_error(request: Request, exc: ZoningError) -> Response:
+        status = errors.status_of(exc)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"erreur": str(exc), "code": exc.exit_code}, status_code=status)
+        return errors.error_page(request, str(exc), status)
+
+    app.state.services = services
+    return app
+
+
+def get_store(request: Request) -> Any:
+    """The application's zoning store, opened on first use."""
+    app = request.app
+    if app.state.store is None:
+        from zoning.web.services import open_store
+
+        app.state.store = open_store(app.state.store_path)
+    return app.state.store

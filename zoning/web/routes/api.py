@@ -1,0 +1,102 @@
+"""The JSON API: one place, a list, commune suggestions."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.background import BackgroundTask
+
+from zoning.errors import InvalidInputError
+from zoning.web import services
+from zoning.web.app import get_store
+from zoning.web.routes.batch import read_upload, run_upload
+from zoning.web.routes.check import parse_date
+
+router = APIRouter(prefix="/api", tags=["API"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "recherche ou date illisible"},
+    404: {"description": "lieu inconnu"},
+    409: {"description": "plusieurs communes possibles (le message les liste)"},
+    422: {"description": "hors de la couverture (région ou date sans arrêté connu)"},
+    503: {"description": "géocodeur ou magasin de zonage indisponible"},
+}
+
+_MEDIA = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "text/csv": ".csv",
+    "application/geo+json": ".geojson",
+}
+
+
+@router.get("/check", responses=_ERRORS, response_model=None)
+async def api_check(
+    request: Request,
+    q: str = Query(
+        ..., description="commune, code INSEE, « CP nom », adresse, FINESS, « lon, lat »"
+    ),
+    date: str | None = Query(None, description="AAAA-MM-JJ ; absent : dernier arrêté connu"),
+) -> JSONResponse:
+    """La zone d'un lieu : le même JSON que `zoning check --json`."""
+    on, store = parse_date(date), get_store(request)
+    if services.needs_network(q):  # the geocoder answers in its own time: off the loop
+        answer = await asyncio.to_thread(services.check, store, q, on)
+    else:  # keyed lookups answer in well under a millisecond: no thread hop
+        answer = services.check(store, q, on)
+    return JSONResponse(answer.to_json())
+
+
+@router.get("/communes")
+def api_communes(
+    request: Request,
+    prefix: str = Query(..., max_length=100, description="début du nom de la commune"),
+    limit: int = Query(10, ge=1, le=50),
+) -> list[dict[str, str]]:
+    """Communes dont le nom commence ainsi (accents, casse et « Saint »/« St » ignorés)."""
+    return services.suggest(get_store(request), prefix, limit)
+
+
+@router.post("/batch", responses=_ERRORS)
+async def api_batch(
+    request: Request,
+    file: Annotated[UploadFile, File(description="liste CSV ou Excel (.xlsx)")],
+    programme: Annotated[str, Form(description="identifiant du programme, ex. na-mg-2023")],
+) -> Any:
+    """Vérifie une liste : résultats en JSON, ou en fichier selon l'en-tête `Accept`
+    (xlsx, text/csv, application/geo+json)."""
+    accept = request.headers.get("accept", "application/json")
+    # A JSON answer is built from the run's rows: the cheapest file (CSV) is written aside.
+    suffix = next((s for media, s in _MEDIA.items() if media in accept), ".csv")
+    uploads = request.app.state.uploads
+    upload = await read_upload(uploads, file)
+    try:
+        if programme not in dict(services.programmes()):
+            raise InvalidInputError(f"programme inconnu « {programme[:60]} »")
+        upload.programme = programme
+        columns = await asyncio.to_thread(services.read_columns, upload.source)
+        cmap = services.column_map(columns.headers, columns.mapping)
+        run = await asyncio.to_thread(run_upload, request, upload, cmap, suffix)
+    except BaseException:
+        uploads.delete(upload.token)
+        raise
+    if not any(media in accept for media in _MEDIA):
+        body = {
+            "programme": programme,
+            "lignes": run.rows,
+            "statuts": run.counts,
+            "colonnes": run.headers,
+            "resultats": [dict(zip(run.headers, row, strict=True)) for row in run.table],
+        }
+        uploads.delete(upload.token)
+        return JSONResponse(body)
+    media = next(m for m in _MEDIA if _MEDIA[m] == suffix)
+    path = upload.outputs[suffix]
+    return FileResponse(
+        path,
+        media_type=media,
+        filename=f"resultats{suffix}",
+        background=BackgroundTask(uploads.delete, upload.token),
+    )

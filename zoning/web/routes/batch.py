@@ -1,0 +1,229 @@
+"""Page « Vérifier une liste »: upload, column mapping, run, results, downloads, map."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
+from starlette.datastructures import UploadFile
+
+from zoning.errors import InvalidInputError, NotFoundError, ZoningError
+from zoning.web import services
+from zoning.web.app import get_store
+from zoning.web.templating import render
+from zoning.web.uploads import MAX_BYTES, MAX_ROWS, SUFFIXES, Upload, Uploads
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+#: Download name -> (suffix, media type)
+DOWNLOADS = {
+    "resultats.xlsx": (
+        ".xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "resultats.csv": (".csv", "text/csv; charset=utf-8"),
+    "resultats.geojson": (".geojson", "application/geo+json"),
+}
+
+
+async def read_upload(uploads: Uploads, file: UploadFile) -> Upload:
+    """Read an uploaded file (at most :data:`MAX_BYTES`) into a private folder, rows checked."""
+    data = await file.read(MAX_BYTES + 1)
+    upload = uploads.add(file.filename or "liste", data)
+    try:
+        upload.columns = services.read_columns(upload.source)
+    except BaseException:
+        uploads.delete(upload.token)
+        raise
+    if upload.columns.rows > MAX_ROWS:
+        uploads.delete(upload.token)
+        raise InvalidInputError(
+            f"{upload.display_name} : {upload.columns.rows} lignes, {MAX_ROWS} au plus par liste"
+        )
+    return upload
+
+
+def run_upload(request: Request, upload: Upload, cmap: Any, suffix: str) -> Any:
+    """Run the batch of an upload into ``resultats<suffix>`` beside it."""
+    output = upload.folder / f"resultats{suffix}"
+    run = services.run_batch(get_store(request), upload.source, upload.programme, output, cmap)
+    upload.outputs[suffix] = output
+    return run
+
+
+def _run_all(request: Request, upload: Upload, cmap: Any) -> None:
+    """Background run: Excel first (the page shows it), then CSV, GeoJSON and the map."""
+    try:
+        upload.run = run_upload(request, upload, cmap, ".xlsx")
+        upload.seconds = time.perf_counter() - upload.started
+        upload.state = "terminé"
+        for suffix in (".csv", ".geojson"):
+            run_upload(request, upload, cmap, suffix)
+        page = services.posts_map_html(upload.outputs[".geojson"], get_store(request))
+        path = upload.folder / "carte.html"
+        path.write_text(page, encoding="utf-8")
+        upload.outputs[".html"] = path
+    except ZoningError as exc:
+        upload.state, upload.message = "erreur", str(exc)
+    except Exception:  # never a traceback to the person; the log keeps no row content
+        log.exception("batch run failed")
+        upload.state, upload.message = "erreur", "erreur interne pendant la vérification"
+    finally:
+        upload.source.unlink(missing_ok=True)
+
+
+@router.get("/liste", response_class=HTMLResponse)
+def batch_page(request: Request) -> HTMLResponse:
+    """Formulaire d'envoi d'une liste."""
+    return render(request, "batch.html", _limits())
+
+
+def _limits() -> dict[str, Any]:
+    return {
+        "max_mb": MAX_BYTES // 2**20,
+        "max_rows": MAX_ROWS,
+        "suffixes": ", ".join(SUFFIXES),
+        "programmes": services.programmes(),
+    }
+
+
+@router.post("/liste")
+async def batch_upload(request: Request) -> Response:
+    """Réception du fichier : dossier privé, lecture des en-têtes, puis page de correspondance."""
+    form = await request.form()
+    file = form.get("fichier")
+    programme = str(form.get("programme") or "")
+    try:
+        if not isinstance(file, UploadFile) or not file.filename:
+            raise InvalidInputError("choisissez un fichier CSV ou Excel")
+        upload = await read_upload(request.app.state.uploads, file)
+    except ZoningError as exc:
+        return render(request, "batch.html", {**_limits(), "error": str(exc)}, 400)
+    upload.programme = programme
+    return RedirectResponse(f"/liste/{upload.token}", status_code=303)
+
+
+def _results_view(upload: Upload, statut: str, dep: str, tri: str) -> dict[str, Any]:
+    run = upload.run
+    headers = list(run.headers)
+    col = {name: headers.index(name) for name in headers}
+    ref = run.column_map.fields.get("ref")
+
+    def cell(row: list[Any], name: str | None) -> Any:
+        return row[col[name]] if name in col else None
+
+    rows = []
+    first_line = upload.columns.header_line + 1  # the file's own line numbers, as reasons say
+    for number, row in enumerate(run.table, start=first_line):
+        rows.append(
+            {
+                "ligne": number,
+                "ref": cell(row, ref),
+                "statut": cell(row, "statut"),
+                "departement": cell(row, "departement_site1") or "",
+                "commune": cell(row, "commune_site1"),
+                "zone": cell(row, "zone_site1"),
+                "motifs": cell(row, "motifs"),
+                "remarques": cell(row, "remarques"),
+            }
+        )
+    departements = sorted({r["departement"] for r in rows if r["departement"]})
+    shown = [
+        r
+        for r in rows
+        if (not statut or r["statut"] == statut) and (not dep or r["departement"] == dep)
+    ]
+    if tri in ("statut", "departement", "zone"):
+        shown.sort(key=lambda r: (str(r[tri] or "~"), r["ligne"]))
+    return {
+        "rows": shown,
+        "total": len(rows),
+        "departements": departements,
+        "statuses": list(run.counts),
+        "counts": run.counts,
+        "statut": statut,
+        "dep": dep,
+        "tri": tri,
+    }
+
+
+@router.get("/liste/{token}", response_class=HTMLResponse)
+def batch_status(
+    request: Request, token: str, statut: str = "", dep: str = "", tri: str = "ligne"
+) -> HTMLResponse:
+    """Correspondance des colonnes, progression, ou résultats."""
+    upload = request.app.state.uploads.get(token)
+    context: dict[str, Any] = {"upload": upload, **_limits()}
+    if upload.state == "lu" or upload.state == "erreur":
+        context["fields"] = services.column_fields()
+    elif upload.run is not None:
+        context.update(_results_view(upload, statut, dep, tri))
+    return render(request, "batch_run.html", context)
+
+
+@router.post("/liste/{token}/lancer")
+async def batch_start(request: Request, token: str) -> Response:
+    """Lance la vérification avec la correspondance choisie."""
+    upload = request.app.state.uploads.get(token)
+    if upload.state == "en cours" or upload.state == "terminé":
+        return RedirectResponse(f"/liste/{token}", status_code=303)
+    form = await request.form()
+    programme = str(form.get("programme") or "")
+    known = dict(services.programmes())
+    if programme not in known:
+        upload.state, upload.message = "erreur", "choisissez un programme dans la liste"
+        return RedirectResponse(f"/liste/{token}", status_code=303)
+    headers = upload.columns.headers
+    mapping = {h: str(form.get(f"col{i}") or "") for i, h in enumerate(headers)}
+    upload.columns.mapping = mapping
+    upload.programme = programme
+    chosen: dict[str, list[str]] = {}
+    for header, name in mapping.items():
+        if name:
+            chosen.setdefault(name, []).append(header)
+    twice = {name: headers for name, headers in chosen.items() if len(headers) > 1}
+    if twice:
+        fields = services.column_fields()
+        upload.state = "erreur"
+        upload.message = "un champ ne peut venir que d'une colonne : " + " ; ".join(
+            f"{fields.get(n, n)} choisi pour « {' », « '.join(h)} »" for n, h in twice.items()
+        )
+        return RedirectResponse(f"/liste/{token}", status_code=303)
+    upload.state, upload.message = "en cours", ""
+    upload.started = time.perf_counter()
+    cmap = services.column_map(headers, mapping)
+    threading.Thread(target=_run_all, args=(request, upload, cmap), daemon=True).start()
+    return RedirectResponse(f"/liste/{token}", status_code=303)
+
+
+@router.get("/liste/{token}/{name}")
+def batch_download(request: Request, token: str, name: str) -> Response:
+    """Téléchargement d'un résultat (effacé après l'envoi), ou la carte des postes."""
+    upload = request.app.state.uploads.get(token)
+    if name == "carte.html":
+        path = upload.outputs.get(".html")
+        if path is None or not path.is_file():
+            raise NotFoundError("carte pas encore prête")
+        return HTMLResponse(path.read_text(encoding="utf-8"))
+    if name not in DOWNLOADS:
+        raise NotFoundError(f"fichier inconnu « {name[:40]} »")
+    suffix, media = DOWNLOADS[name]
+    path = upload.outputs.get(suffix)
+    if path is None or not path.is_file():
+        raise NotFoundError("fichier pas encore prêt, ou déjà téléchargé (relancez la liste)")
+    return FileResponse(
+        path, media_type=media, filename=name, background=BackgroundTask(path.unlink, True)
+    )
+
+
+@router.post("/liste/{token}/supprimer")
+def batch_delete(request: Request, token: str) -> Response:
+    """Efface tout de suite le fichier envoyé et ses résultats."""
+    request.app.state.uploads.delete(token)
+    return RedirectResponse("/liste", status_code=303)

@@ -1,0 +1,89 @@
+"""Page « Vérifier un lieu » and the small map's data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from zoning.errors import InvalidInputError, ZoningError
+from zoning.web import errors, services
+from zoning.web.app import get_store
+from zoning.web.templating import render
+
+router = APIRouter()
+
+_TITLES = {
+    400: "Recherche illisible",
+    404: "Lieu introuvable",
+    409: "Plusieurs lieux possibles",
+    422: "Hors de la couverture",
+    503: "Service indisponible",
+}
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """A date as AAAA-MM-JJ or JJ/MM/AAAA; empty is None (the latest decree)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise InvalidInputError(f"date illisible « {text[:40]} » (AAAA-MM-JJ ou JJ/MM/AAAA)")
+
+
+def _colors() -> dict[str, str]:
+    from zoning.map.style import ZONE_COLORS
+
+    return dict(ZONE_COLORS)
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def check_page(
+    request: Request, q: str = "", date: str | None = None, fiche: str = ""
+) -> HTMLResponse:
+    """Vérifier un lieu : formulaire, réponse, carte, lien permanent, fiche."""
+    today = dt.date.today()
+    date_text = today.isoformat() if date is None else date.strip()
+    context: dict[str, Any] = {
+        "q": q,
+        "date": date_text,
+        "today": today.strftime("%d/%m/%Y"),
+        "answer": None,
+        "error": None,
+        "fiche": bool(fiche),
+        "zone_labels": services.zone_labels(),
+        "colors": _colors(),
+    }
+    status = 200
+    if q.strip():
+        try:
+            on = parse_date(date_text)
+            store = get_store(request)
+            answer = services.check(store, q, on)
+            context["answer"] = answer
+            context["region_name"] = store.region_name(answer.placement.region or "")
+            context["date_fr"] = on.strftime("%d/%m/%Y") if on else ""
+            context["permalink"] = "/?" + urlencode({"q": q, "date": date_text})
+        except ZoningError as exc:
+            status = errors.status_of(exc)
+            context["error"] = {
+                "status": status,
+                "title": _TITLES.get(status, "Erreur"),
+                "message": str(exc),
+            }
+    return render(request, "check.html", context, status)
+
+
+@router.get("/api/commune/{code}/voisinage", tags=["carte"])
+def commune_neighbourhood(
+    request: Request, code: str, date: str | None = Query(None, description="AAAA-MM-JJ")
+) -> dict[str, Any]:
+    """GeoJSON d'une commune et des communes voisines, avec leur classe ce jour-là."""
+    return services.neighbourhood(get_store(request), code, parse_date(date))

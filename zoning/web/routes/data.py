@@ -1,0 +1,26 @@
+"""Page « Données »: decrees, sources with vintages and sha256, the build report."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from zoning.web import services
+from zoning.web.app import get_store
+from zoning.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/donnees", response_class=HTMLResponse)
+def data_page(request: Request) -> HTMLResponse:
+    """Arrêtés chargés, sources, rapport de construction."""
+    store = get_store(request)
+    context = {
+        "decrees": services.decrees(store),
+        "regions": dict(services.regions(store)),
+        "sources": services.data_sources(store),
+        "provenance": services.provenance(store),
+        "report": services.build_report(store),
+    }
+    return render(request, "data.html", context)

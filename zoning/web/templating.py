@@ -1,0 +1,47 @@
+"""Jinja2 templates of the pages (autoescaped: every string from data is escaped)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from zoning import __version__
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+TEMPLATES.env.globals["version"] = __version__
+
+#: Pages of the main menu: (path, title).
+MENU = (
+    ("/", "Vérifier un lieu"),
+    ("/liste", "Vérifier une liste"),
+    ("/couverture", "Carte de couverture"),
+    ("/donnees", "Données"),
+    ("/api/docs", "API"),
+)
+
+
+def _french_number(value: Any, digits: int = 0) -> str:
+    """12 345 or 12,34: numbers as French readers write them."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number != number:  # NaN
+        return "—"
+    text = f"{number:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+TEMPLATES.env.filters["nombre"] = _french_number
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """Render a page with the menu, the current path marked."""
+    context = {"menu": MENU, "path": request.url.path, **context}
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
