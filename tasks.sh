@@ -46,9 +46,12 @@ main() {
   log "Building the zoning store from $src"
   "$VENV/bin/zoning" data build --sources "$src"
   log "A few checks"
-  "$VENV/bin/zoning" check --commune 23096
-  "$VENV/bin/zoning" check --postcode 33000 --name Bordeaux
-  "$VENV/bin/zoning" check --lon 1.87113 --lat 46.16497
+  # Today the NA decree of 30/12/2025 applies and its annex is not in the sources: the
+  # answer says so, « à vérifier », with the command that loads it (exit 5, expected here).
+  "$VENV/bin/zoning" check --commune 23096 || [ $? -eq 5 ]
+  "$VENV/bin/zoning" check --commune 23096 --date 2023-11-01
+  "$VENV/bin/zoning" check --postcode 33000 --name Bordeaux --date 2023-11-01
+  "$VENV/bin/zoning" check --lon 1.87113 --lat 46.16497 --date 2023-11-01
   mkdir -p maps
   if "$VENV/bin/zoning" map --help >/dev/null 2>&1; then
     log "Coverage map"
