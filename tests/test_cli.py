@@ -9,17 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from zoning_cli import run_zoning
 
-
-def run(store_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ZONING_STORE": str(store_path)}
-    return subprocess.run(
-        [sys.executable, "-m", "zoning", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+run = run_zoning
 
 
 def test_check_commune_sentence(fixture_store_path: Path) -> None:

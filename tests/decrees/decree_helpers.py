@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+from zoning_cli import run_zoning
 
 from zoning.settings import get_settings
 from zoning.store import ZoningStore
@@ -37,13 +36,4 @@ def open_store(path: Path) -> ZoningStore:
     return ZoningStore.open(path)
 
 
-def zoning(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m zoning ARGS`` on ``store`` as a user would (real process)."""
-    env = {**os.environ, "ZONING_STORE": str(store)}
-    return subprocess.run(
-        [sys.executable, "-m", "zoning", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+zoning = run_zoning  # the command as a user runs it (real process)
