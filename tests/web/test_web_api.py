@@ -49,6 +49,24 @@ def test_check_is_the_json_of_zoning_check(
     assert got == expected
 
 
+def test_check_without_a_date_is_today_as_on_the_command_line(
+    web_server: WebServer, store_path: Path
+) -> None:
+    """No date: today's decree (30/12/2025, annex not loaded) → « à vérifier », as the CLI."""
+    cli = subprocess.run(
+        [str(ZONING), "check", "--commune", "23096", "--json", "--store", store_path],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert cli.returncode == 5, cli.stderr
+    got = get(web_server, "/api/check", q="23096").json()
+    assert got["to_verify"] and got["decree"]["id"] == "ars-na-2025-12-30" and not got["zone"]
+    expected = json.loads(cli.stdout)
+    expected.pop("query"), got.pop("query")
+    assert got == expected
+
+
 def test_check_with_a_date(web_server: WebServer) -> None:
     answer = get(web_server, "/api/check", q="23096", date="2023-11-01").json()
     assert answer["zone"] == "ZIP" and answer["under_served"] is True

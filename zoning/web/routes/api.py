@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -38,10 +39,16 @@ async def api_check(
     q: str = Query(
         ..., description="commune, code INSEE, « CP nom », adresse, FINESS, « lon, lat »"
     ),
-    date: str | None = Query(None, description="AAAA-MM-JJ ; absent : dernier arrêté connu"),
+    date: str | None = Query(
+        None,
+        description="AAAA-MM-JJ ; absent : aujourd'hui, comme `zoning check` ; vide : "
+        "dernier arrêté chargé, avec la mise en garde",
+    ),
 ) -> JSONResponse:
     """La zone d'un lieu : le même JSON que `zoning check --json`."""
-    on, store = parse_date(date), get_store(request)
+    # Like the command: no date is today's decree, never an expired one in silence.
+    on = dt.date.today() if date is None else parse_date(date)
+    store = get_store(request)
     if services.needs_network(q):  # the geocoder answers in its own time: off the loop
         answer = await asyncio.to_thread(services.check, store, q, on)
     else:  # keyed lookups answer in well under a millisecond: no thread hop
