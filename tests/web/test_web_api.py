@@ -177,6 +177,18 @@ def test_batch_file_by_accept(web_server: WebServer) -> None:
     assert "statut" in csv_answer.content.decode("utf-8-sig").splitlines()[0]
 
 
+def test_batch_reads_an_ods_upload(web_server: WebServer, tmp_path: Path) -> None:
+    """The sample list saved as OpenDocument (LibreOffice's format): every row, in order."""
+    import pandas as pd
+
+    frame = pd.read_csv(EXAMPLE, sep=";", dtype=str, keep_default_na=False)
+    ods = tmp_path / "liste.ods"
+    frame.to_excel(ods, engine="odf", index=False)
+    answer = _batch(web_server, "liste.ods", ods.read_bytes(), "application/json")
+    assert answer.status_code == 200, answer.text
+    assert [r["Identifiant"] for r in answer.json()["resultats"]] == list(frame["Identifiant"])
+
+
 @pytest.mark.parametrize(
     ("name", "data", "status", "words"),
     [

@@ -29,7 +29,7 @@ MAX_ROWS = 5000
 #: Seconds an upload and its results are kept.
 MAX_AGE = 3600
 #: Suffixes the library's table reader reads.
-SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")
 
 
 @dataclass
@@ -68,7 +68,7 @@ class Uploads:
         if suffix not in SUFFIXES:
             raise InvalidInputError(
                 f"type de fichier non accepté « {suffix or 'sans extension'} » : "
-                "CSV (.csv) ou Excel (.xlsx) attendu"
+                "CSV (.csv), Excel (.xlsx, .xls) ou OpenDocument (.ods) attendu"
             )
         if len(data) > MAX_BYTES:
             raise InvalidInputError(
