@@ -101,7 +101,9 @@ def cli_env(
 
 
 def test_check_address_in_bayonne_is_not_gueret(cli_env: dict[str, str]) -> None:
-    result = CliRunner().invoke(cli, ["check", "--address", BAYONNE], env=cli_env)
+    result = CliRunner().invoke(
+        cli, ["check", "--address", BAYONNE, "--date", "2023-11-01"], env=cli_env
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Bayonne (64102)"), result.output
     assert "Guéret" not in result.output and "précision municipality" in result.output
@@ -110,7 +112,9 @@ def test_check_address_in_bayonne_is_not_gueret(cli_env: dict[str, str]) -> None
 def test_geocoding_off_sends_nothing(cli_env: dict[str, str], tmp_path: Path) -> None:
     """ZONING_ADDOK_URL=off with a geocoder URL nowhere: the commune, « à vérifier »."""
     env = {**cli_env, "ZONING_ADDOK_URL": "off"}
-    result = CliRunner().invoke(cli, ["check", "--address", BAYONNE], env=env)
+    result = CliRunner().invoke(
+        cli, ["check", "--address", BAYONNE, "--date", "2023-11-01"], env=env
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Bayonne (64102)")
     assert "géocodage désactivé" in result.output and "à vérifier" in result.output
