@@ -27,6 +27,7 @@ import csv
 import datetime as dt
 import io
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,10 +164,14 @@ def decode_lines(raw: bytes) -> Iterator[tuple[str, bool]]:
 
 
 def looks_binary(head: bytes) -> bool:
-    """NUL bytes or mostly control bytes: not a text table (UTF-16 is checked before)."""
+    """Many NUL bytes or mostly control bytes: not a text table (UTF-16 is checked before).
+
+    A stray NUL in a cell of a real CSV is a hostile or damaged value, kept with its row;
+    a binary file (a renamed workbook, an image, a program) has NULs all over.
+    """
     if not head:
         return False
-    if b"\x00" in head:
+    if head.count(b"\x00") > max(1, len(head) // 100):
         return True
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
     return controls > len(head) * 0.1
@@ -208,14 +213,22 @@ def decode(raw: bytes, path: Path) -> Decoded:
 
 
 def sniff_delimiter(lines: Sequence[str]) -> str:
-    """The separator that splits the sample lines most consistently into most columns."""
-    best, best_score = ",", (-1, -1)
+    """The separator that splits most sample lines into the same number (> 1) of columns.
+
+    Consistency wins over width: a separator that also appears inside cells (« | » in a
+    text, « , » in a French number) splits lines unevenly, the real one evenly; a title
+    line above the header is one cell whatever the separator.
+    """
+    best, best_score = ",", (0, 0)
     for sep in DELIMITERS:
-        counts = [len(next(csv.reader([line], delimiter=sep))) for line in lines if line.strip()]
-        if not counts:
-            continue
-        widest = max(counts)
-        score = (widest if widest > 1 else 0, sum(c == widest for c in counts))
+        counts = Counter(
+            len(next(csv.reader([line], delimiter=sep))) for line in lines if line.strip()
+        )
+        width, lines_of_width = max(
+            ((w, n) for w, n in counts.items() if w > 1), key=lambda wn: (wn[1], wn[0]),
+            default=(0, 0),
+        )  # fmt: skip
+        score = (lines_of_width, width)
         if score > best_score:
             best, best_score = sep, score
     return best

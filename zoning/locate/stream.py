@@ -172,7 +172,7 @@ def read_chunks(
     if encoding == "auto":
         raw = path.open("rb")
         decoder = LineDecoder(raw)
-        handle = io.TextIOWrapper(io.BufferedReader(decoder), encoding="utf-8")
+        handle = io.TextIOWrapper(io.BufferedReader(decoder), encoding="utf-8", newline="")
     try:
         reader = pd.read_csv(
             handle,

@@ -168,9 +168,18 @@ class PostsTable:
         return self.rows[self.rows["drawable"]]
 
 
+def _known_column(cell: str) -> bool:
+    """A header of ours, plain or numbered (``lon_site2``: ``lon_site`` of site 2)."""
+    name = snake(cell)
+    if name in _LOOKUP:
+        return True
+    numbered = _NUMBERED.match(name)
+    return bool(numbered) and f"{numbered['base']}{numbered['rest'] or ''}" in _LOOKUP
+
+
 def _header_score(cells: Sequence[str]) -> float:
-    known = sum(1 for c in cells if snake(c) in _LOOKUP or _NUMBERED.match(snake(c)))
-    return 100 * known + default_header_score(cells)
+    # Only known names count: any cell with a digit (a RPPS, a date) is not a header.
+    return 100 * sum(1 for c in cells if _known_column(c)) + default_header_score(cells)
 
 
 def _read_table(path: Path) -> pd.DataFrame:
