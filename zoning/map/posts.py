@@ -174,7 +174,9 @@ def _known_column(cell: str) -> bool:
     if name in _LOOKUP:
         return True
     numbered = _NUMBERED.match(name)
-    return bool(numbered) and f"{numbered['base']}{numbered['rest'] or ''}" in _LOOKUP
+    if numbered is None:
+        return False
+    return f"{numbered['base']}{numbered['rest'] or ''}" in _LOOKUP
 
 
 def _header_score(cells: Sequence[str]) -> float:
