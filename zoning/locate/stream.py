@@ -30,8 +30,9 @@ import resource
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -115,7 +116,7 @@ def default_workers() -> int:
 
 def ordered_map(
     fn: Callable[[T], R], items: Iterable[T], workers: int, in_flight: int
-) -> Iterator[R]:
+) -> Generator[R, None, None]:
     """``map(fn, items)`` on a thread pool, results in input order, at most
     ``in_flight`` items submitted and not yet consumed (the memory bound)."""
     if workers <= 1:
@@ -445,8 +446,10 @@ def assign_file(
         else read_chunks(src, lon_col, lat_col, unit, sep, encoding)
     )
     try:
-        with writer:
-            for done in ordered_map(process, chunks, n_workers, in_flight):
+        # closing(): on a failed write (full disk, Ctrl+C) the pool is shut down here, its
+        # threads joined, never left running into interpreter shutdown.
+        with writer, closing(ordered_map(process, chunks, n_workers, in_flight)) as results:
+            for done in results:
                 writer.write(done.chunk)
                 rows += done.rows
                 matched += done.matched
