@@ -10,6 +10,8 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 PY="${1:-$REPO/.venv/bin/python}"
+# tasks.sh passes a path relative to the repository; the script works from other folders.
+PY="$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/zoning-wheel-smoke.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 log() { printf '\n== smoke: %s\n' "$*" >&2; }
@@ -49,9 +51,16 @@ log "zoning data info: the rules come from the package"
 grep -q "programme   na-mg-2023  \[paquet\]" "$WORK/info.txt" || fail "data info: na-mg-2023 not from the package"
 
 log "zoning check"
-"$ZONING" check --commune 23096 | tee "$WORK/check.txt"
+# Today the NA decree of 30/12/2025 applies and its annex is not loaded: « à vérifier », exit 5.
+status=0
+"$ZONING" check --commune 23096 >"$WORK/today.txt" || status=$?
+cat "$WORK/today.txt"
+[ "$status" -eq 5 ] && grep -q "à vérifier" "$WORK/today.txt" \
+  || fail "check --commune 23096 today: « à vérifier » and exit 5 expected (got $status)"
+"$ZONING" check --commune 23096 --date 2023-11-01 | tee "$WORK/check.txt"
 grep -q "ZIP" "$WORK/check.txt" || fail "check --commune 23096: Guéret is not ZIP"
-"$ZONING" check --lon 1.87113 --lat 46.16497 | grep -q "Guéret" || fail "check --lon --lat"
+"$ZONING" check --lon 1.87113 --lat 46.16497 --date 2023-11-01 | grep -q "Guéret" \
+  || fail "check --lon --lat"
 
 log "zoning batch on the sample candidates"
 "$ZONING" batch candidats_exemple.csv -p na-mg-2023 -o resultats.xlsx
