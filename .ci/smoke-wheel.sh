@@ -4,7 +4,7 @@
 # folder outside it, with no node_modules in reach:
 #   zoning data build (on the fixture set tests/data/sources), zoning check, zoning batch on the
 #   sample candidates, zoning map coverage (then opened in headless Chromium with the network
-#   cut off, and drawn).
+#   cut off, and drawn), zoning serve (pages, API and assets from the wheel).
 # Usage: bash .ci/smoke-wheel.sh [python]   (python: the one to build with; default .venv's)
 # Needs: the `build` module in that python, node_modules/ (npm ci) or npm, Chromium + selenium.
 set -euo pipefail
@@ -78,5 +78,9 @@ log "zoning map coverage (no node_modules in reach)"
 "$ZONING" map coverage --region 75 -o couverture.html
 test -s couverture.html || fail "map coverage wrote nothing"
 "$PY" "$REPO/.ci/smoke_map.py" "$WORK/user/couverture.html" || fail "the map did not draw offline"
+
+log "zoning serve: the web application from the wheel's own files (DSFR, Leaflet, scripts)"
+"$WORK/venv/bin/pip" install -q "${wheel}[web]"
+"$WORK/venv/bin/python" "$REPO/.ci/smoke_serve.py" "$ZONING" || fail "zoning serve"
 
 log "wheel smoke test passed"

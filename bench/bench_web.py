@@ -2,11 +2,12 @@
 
 Usage::
 
-    python bench/bench_web.py [--store PATH] [--workers 2] [--clients 50] [--requests 2000]
+    python bench/bench_web.py [--store PATH] [--workers 2] [--clients 50] [--seconds 20] [--rounds 3]
 
 Starts ``zoning serve`` on a free loopback port (no other network), then measures:
 
-* ``GET /api/check`` with ``--clients`` concurrent clients (httpx, asyncio) over a mix of
+* ``GET /api/check`` with ``--clients`` concurrent keep-alive clients (wrk, in C, so that the
+  load generator does not eat the two cores it measures; httpx when wrk is absent) over a mix of
   queries (INSEE codes, old codes, postal code + name, names, points): p50 / p95 / p99
   and requests per second; against what a user would otherwise run, one cold
   ``zoning check`` process per place (ratio = cold CLI / web p50);
@@ -22,14 +23,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import datetime as dt
 import io
 import os
+import random
+import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 import httpx
@@ -37,25 +43,76 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 ZONING = Path(sys.executable).parent / "zoning"
 EXAMPLE = REPO / "data" / "examples" / "candidats_exemple.csv"
-QUERIES = [
+QUERIES = [  # the first-run warm-up and the httpx fallback: one of each kind
     "23096",
     "23121",
-    "33063",
-    "87085",
-    "19272",
-    "64445",
-    "16015",
-    "86194",
     "33000 Bordeaux",
-    "23000 Guéret",
-    "Limoges",
-    "Sainte-Feyre",
     "Guéret (23)",
+    "Limoges",
     "1.87113, 46.16497",
-    "-0.5792, 44.8378",
-    "1.2611, 45.8336",
-    "0.3404, 46.5802",
 ]
+DATE = "2023-11-01"  # inside the 2022 decree: every answer has a class
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("ZONING_BENCH_PATHS")) do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d %d %.3f %.3f %.3f %.3f\\n",
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
+
+def _query_mix(store: str | None, region: str = "75") -> list[str]:
+    """What instructors type, for every commune of the region: its code, « CP nom »,
+    « nom (dd) », the La Poste point « lon, lat », and the codes of communes merged into
+    it. Thousands of distinct queries, so that no cache of answers flatters the figures.
+    Only queries the library answers (in process, before the server starts) are kept."""
+    import sqlite3
+
+    from zoning.errors import ZoningError
+    from zoning.web import services
+
+    handle = services.open_store(Path(store) if store else None)
+    db = sqlite3.connect(f"file:{handle.path / 'lookup.sqlite'}?mode=ro", uri=True)
+    communes = db.execute(
+        "SELECT code, name, departement FROM communes WHERE region = ?", [region]
+    ).fetchall()
+    codes = {code for code, _, _ in communes}
+    mix: list[str] = []
+    for code, name, dep in communes:
+        mix += [code, f"{name} ({dep})"]
+    for code, name, postcode, lat, lon in db.execute(
+        "SELECT code, name, postcode, lat, lon FROM postal WHERE line5 = ''"
+    ):
+        if code in codes:
+            mix += [f"{postcode} {name.title()}", f"{lon:.5f}, {lat:.5f}"]
+    mix += [
+        old
+        for (old, new) in db.execute(
+            "SELECT old_code, new_code FROM code_map WHERE date != '' AND old_code != new_code"
+        )
+        if new in codes
+    ]
+    on = dt.date.fromisoformat(DATE)
+    kept = []
+    for q in mix:
+        if services.needs_network(q):  # the geocoder is another benchmark (bench_geocode)
+            continue
+        try:
+            services.check(handle, q, on)
+        except ZoningError:
+            continue
+        kept.append(q)
+    random.Random(14).shuffle(kept)
+    return kept
 
 
 ERRORS: list[str] = []
@@ -90,11 +147,49 @@ def _start(store: str | None, workers: int) -> tuple[subprocess.Popen[bytes], st
     raise SystemExit("zoning serve did not start")
 
 
-async def _load(url: str, clients: int, total: int) -> list[float]:
+def _load_wrk(url: str, queries: list[str], clients: int, seconds: int) -> dict[str, float]:
+    """``clients`` keep-alive connections, each sending its next request as soon as the
+    last one is answered (closed loop, no think time: harsher than 50 people)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = Path(tmp) / "paths.txt"
+        paths.write_text(
+            "".join(
+                "/api/check?" + urllib.parse.urlencode({"q": q, "date": DATE}) + "\n"
+                for q in queries
+            ),
+            encoding="utf-8",
+        )
+        script = Path(tmp) / "mix.lua"
+        script.write_text(WRK_SCRIPT, encoding="utf-8")
+        done = subprocess.run(
+            ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "-s", str(script), url],
+            env={**os.environ, "ZONING_BENCH_PATHS": str(paths)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    found = re.search(r"^RESULT (.*)$", done.stdout, re.M)
+    if not found:
+        raise SystemExit(f"wrk: {done.stdout} {done.stderr}")
+    fields = found.group(1).split()
+    requests, micros = int(fields[0]), int(fields[1])
+    return {
+        "requests": requests,
+        "rps": requests / (micros / 1e6),
+        "errors": sum(int(f) for f in fields[2:7]),
+        "p50": float(fields[7]),
+        "p95": float(fields[8]),
+        "p99": float(fields[9]),
+        "max": float(fields[10]),
+    }
+
+
+async def _load(url: str, clients: int, total: int, queries: list[str]) -> list[float]:
+    """The same load from Python (httpx): when wrk is absent, and for one client."""
     latencies: list[float] = []
     queue: asyncio.Queue[str] = asyncio.Queue()
     for i in range(total):
-        queue.put_nowait(QUERIES[i % len(QUERIES)])
+        queue.put_nowait(queries[i % len(queries)])
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
 
@@ -103,7 +198,7 @@ async def _load(url: str, clients: int, total: int) -> list[float]:
                 q = queue.get_nowait()
                 start = time.perf_counter()
                 try:
-                    answer = await client.get("/api/check", params={"q": q})
+                    answer = await client.get("/api/check", params={"q": q, "date": DATE})
                 except httpx.TransportError as exc:  # counted and shown, not hidden
                     ERRORS.append(f"{type(exc).__name__} after {time.perf_counter() - start:.2f} s")
                     continue
@@ -126,7 +221,9 @@ def _cold_cli(store: str | None, n: int = 5) -> float:
     for code in ["23096", "33063", "87085", "19272", "16015"][:n]:
         start = time.perf_counter()
         subprocess.run(
-            [str(ZONING), "check", "--commune", code, *args], check=True, capture_output=True
+            [str(ZONING), "check", "--commune", code, "--date", "2023-11-01", *args],
+            check=True,
+            capture_output=True,
         )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
@@ -140,7 +237,7 @@ def _first_paint(url: str) -> float | None:
         return None
     block = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
     paints = []
-    with chromium(extra_args=[block]) as driver:
+    with chromium(extra_flags=[block]) as driver:
         for _ in range(3):
             driver.get(url + "/?q=23096&date=2023-11-01")
             time.sleep(0.3)
@@ -172,27 +269,43 @@ def main() -> None:
     parser.add_argument("--store")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=2000, help="httpx fallback only")
+    parser.add_argument("--seconds", type=int, default=20, help="of each wrk round")
+    parser.add_argument("--rounds", type=int, default=3, help="wrk rounds")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}, cores: {os.cpu_count()}")
+    queries = _query_mix(args.store)
+    print(
+        f"query mix: {len(queries)} distinct queries (codes, old codes, « CP nom », "
+        f"« nom (dd) », points) over Nouvelle-Aquitaine, date {DATE}"
+    )
     process, url = _start(args.store, args.workers)
     try:
-        asyncio.run(_load(url, 10, 200))  # warm up every worker (store, indexes)
-        single = asyncio.run(_load(url, 1, 300))
+        asyncio.run(_load(url, 10, 2 * len(queries), queries))  # every worker warm
+        single = asyncio.run(_load(url, 1, 500, queries))
         s50, s95 = (_pct(single, p) * 1000 for p in (50, 95))
-        print(f"GET /api/check, 1 client, 300 requests: p50 {s50:.1f} ms, p95 {s95:.1f} ms")
-        start = time.perf_counter()
-        latencies = asyncio.run(_load(url, args.clients, args.requests))
-        wall = time.perf_counter() - start
-        load = os.getloadavg()
-        p50, p95, p99 = (_pct(latencies, p) * 1000 for p in (50, 95, 99))
+        print(f"GET /api/check, 1 client, 500 requests: p50 {s50:.1f} ms, p95 {s95:.1f} ms")
+        if shutil.which("wrk"):
+            for _ in range(args.rounds):
+                got = _load_wrk(url, queries, args.clients, args.seconds)
+                print(
+                    f"GET /api/check, {args.clients} clients (wrk), {args.seconds} s, "
+                    f"{args.workers} workers: p50 {got['p50']:.1f} ms, p95 {got['p95']:.1f} ms, "
+                    f"p99 {got['p99']:.1f} ms, max {got['max']:.0f} ms, {got['rps']:.0f} req/s, "
+                    f"{got['errors']} errors (load average {os.getloadavg()[0]:.2f})"
+                )
+        else:
+            print("wrk absent (apt-get install wrk): the Python client measures itself too")
+            start = time.perf_counter()
+            latencies = asyncio.run(_load(url, args.clients, args.requests, queries))
+            wall = time.perf_counter() - start
+            p50, p95, p99 = (_pct(latencies, p) * 1000 for p in (50, 95, 99))
+            print(
+                f"GET /api/check, {args.clients} clients (httpx), {args.requests} requests, "
+                f"{args.workers} workers: p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms, "
+                f"{args.requests / wall:.0f} req/s; transport errors: {len(ERRORS)} {ERRORS[:3]}"
+            )
         cold = _cold_cli(args.store)
-        print(
-            f"GET /api/check, {args.clients} clients, {args.requests} requests, "
-            f"{args.workers} workers: p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms, "
-            f"{args.requests / wall:.0f} req/s (load average during: {load[0]:.2f}); "
-            f"transport errors: {len(ERRORS)} {ERRORS[:3]}"
-        )
         print(
             f"  vs one cold `zoning check` process per place: {cold * 1000:.0f} ms "
             f"-> {cold * 1000 / s50:.0f}x the one-client web p50"

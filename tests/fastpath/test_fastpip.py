@@ -203,7 +203,7 @@ def test_save_load_roundtrip(na: PolySet, tmp_path: Path) -> None:
     loaded = pointindex.PointIndex.load(folder)
     assert loaded.fingerprint == pointindex.fingerprint(na.polys)
     assert loaded._polys is None  # polygons are read only when a border point needs them
-    assert isinstance(loaded.levels[-1], np.memmap)
+    assert isinstance(loaded.levels[-1].base, np.memmap)  # mapped, not read into memory
     lon, lat = polysets.random_points_in_bboxes(shapely.bounds(na.polys), 50_000, seed=5)
     assert (loaded.assign(lon, lat) == na.index.assign(lon, lat)).all()
     assert shapely.equals_exact(loaded.polys, na.polys, tolerance=0).all()
@@ -238,7 +238,7 @@ def test_load_or_build_reuses_then_rebuilds(qpv: PolySet, tmp_path: Path) -> Non
     folder = tmp_path / "pointindex_qpv"
     first = pointindex.load_or_build(folder, qpv.polys)
     again = pointindex.load_or_build(folder, qpv.polys)
-    assert isinstance(again.levels[0], np.memmap)  # opened, not rebuilt
+    assert isinstance(again.levels[0].base, np.memmap)  # opened, not rebuilt
     assert again.fingerprint == first.fingerprint
     fewer = pointindex.load_or_build(folder, qpv.polys[:50])
     assert fewer.n_polys == 50 and pointindex.PointIndex.load(folder).n_polys == 50
@@ -267,3 +267,71 @@ def test_store_all_communes(store: Any) -> None:
     blon, blat = boundary_points(polys, 20_000)
     lon, lat = np.concatenate([lon, blon]), np.concatenate([lat, blat])
     assert (index.assign(lon, lat) == pointindex.assign_exact(polys, lon, lat)).all()
+
+
+@pytest.mark.parametrize("name", ["na", "qpv", "enclaves"])
+def test_few_points_walk_like_the_vectorised_query(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    """One point at a time (the web API's path: a Python walk, not numpy) answers like
+    the exact path: border points, cell edges, random points, NaN and out of range."""
+    ps: PolySet = request.getfixturevalue(name)
+    blon, blat = boundary_points(ps.polys, 300, seed=3)
+    glon, glat = grid_line_points(ps, 300, seed=3)
+    rlon, rlat = polysets.random_points_in_bboxes(shapely.bounds(ps.polys), 300, seed=3)
+    odd = [np.nan, np.inf, -np.inf, 500.0, -500.0]
+    lon = np.concatenate([blon, glon, rlon, odd, [1.0] * len(odd)])
+    lat = np.concatenate([blat, glat, rlat, [46.0] * len(odd), odd])
+    one_by_one = np.array(
+        [ps.index.assign(lon[i : i + 1], lat[i : i + 1])[0] for i in range(lon.size)]
+    )
+    in_fours = np.concatenate(
+        [ps.index.assign(lon[i : i + 4], lat[i : i + 4]) for i in range(0, lon.size, 4)]
+    )
+    exact = ps.exact(lon, lat)
+    assert (one_by_one == exact).all() and (in_fours == exact).all()
+    assert (exact[-2 * len(odd) :] == -1).all()
+
+
+THREADS_ON_ONE_INDEX = """
+import sys, threading
+import numpy as np
+from zoning.pointindex import PointIndex
+
+rng = np.random.default_rng(0)
+lon, lat = rng.uniform(-1.8, 2.6, 400_000), rng.uniform(42.8, 47.2, 400_000)
+for _ in range(6):
+    index = PointIndex.load(sys.argv[1])  # polygons decoded and prepared on first use
+    out = [None] * 4
+
+    def work(k):
+        order = np.random.default_rng(k).permutation(lon.size)
+        got = index.assign(lon[order], lat[order])
+        out[k] = np.empty_like(got)
+        out[k][order] = got
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert all((o == out[0]).all() for o in out)
+print("ok")
+"""
+
+
+def test_threads_share_one_index_without_corrupting_memory(store_path: Path) -> None:
+    """Four threads query one freshly loaded index (as `assign`'s chunks and the web
+    server's requests do). GEOS prepared polygons are not safe to query from two threads
+    at once: before the index serialised its GEOS calls this process died (« double free
+    or corruption », segmentation fault) in three runs out of three."""
+    import subprocess
+    import sys
+
+    folder = store_path / "pointindex_communes"
+    done = subprocess.run(
+        [sys.executable, "-c", THREADS_ON_ONE_INDEX, str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:]

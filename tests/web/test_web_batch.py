@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +115,7 @@ def test_upload_correct_run_download_map(
     }
     assert set(links) == {"resultats.xlsx", "resultats.csv", "resultats.geojson"}
     answer = requests.get(links["resultats.xlsx"], timeout=60)
+    assert answer.status_code == 200, answer.text[answer.text.find("<main") :][:1500]
     book = load_workbook(io.BytesIO(answer.content))
     results = book["Résultats"]
     names = [results.cell(row=r, column=2).value for r in range(2, 5)]
@@ -120,7 +123,9 @@ def test_upload_correct_run_download_map(
     assert {"Synthèse", "Provenance"} <= set(book.sheetnames)
     # deleted after download
     assert requests.get(links["resultats.xlsx"], timeout=60).status_code == 404
-    geo = requests.get(links["resultats.geojson"], timeout=60).json()
+    answer = requests.get(links["resultats.geojson"], timeout=60)
+    assert answer.status_code == 200, answer.text[answer.text.find("<main") :][:1500]
+    geo = answer.json()
     assert len(geo["features"]) == expected_rows
 
     log = web_server.log_text()
@@ -154,3 +159,59 @@ def test_one_field_from_two_columns_is_refused(web_server: WebServer) -> None:
     assert "« Identifiant », « Nom (fictif) »" in page
     session.post(sent.url + "/supprimer", timeout=60)
     assert session.get(sent.url, timeout=60).status_code == 404
+
+
+def test_progress_and_results_seen_by_every_worker(web_server: WebServer, tmp_path: Path) -> None:
+    """A 3 000-row list (the example's rows repeated with new references: synthetic)
+    run on the server's two worker processes: every look at the run, whichever worker
+    answers it, sees the same run go forward, then the results and the files."""
+    rows = list(csv.reader(io.StringIO(EXAMPLE.read_text(encoding="utf-8")), delimiter=";"))
+    big = tmp_path / "liste-3000.csv"
+    with big.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(rows[0])
+        for i in range(3000):
+            writer.writerow([f"SYN{i:04d}", *rows[1 + i % (len(rows) - 1)][1:]])
+    sent = requests.post(
+        web_server.url + "/liste",
+        files={"fichier": (big.name, big.read_bytes())},
+        data={"programme": "na-mg-2023"},
+        timeout=60,
+    )
+    assert sent.status_code == 200 and "/liste/" in sent.url
+    page = html.unescape(sent.text)
+    assert "3000 lignes" in page
+    form = {"programme": "na-mg-2023"}
+    for number in range(len(rows[0])):
+        found = re.search(
+            rf'id="col{number}" name="col{number}">.*?value="([^"]*)" selected', sent.text, re.S
+        )
+        form[f"col{number}"] = found.group(1) if found else ""
+    started = requests.post(sent.url + "/lancer", data=form, timeout=60)
+    assert started.status_code == 200
+    again = requests.post(sent.url + "/lancer", data=form, timeout=60)  # a second click
+    assert again.status_code == 200
+    seen = []
+    for _ in range(600):
+        state = requests.get(sent.url + "/etat", timeout=60).json()
+        seen.append(state)
+        if state["etat"] != "en cours":
+            break
+        time.sleep(0.05)
+    assert seen[-1]["etat"] == "terminé", seen[-1]
+    done = [s["faites"] for s in seen if s["etape"] == "règles du programme"]
+    assert done == sorted(done) and all(s["total"] in (0, 3000) for s in seen)
+    assert seen[-1]["prets"] == [".csv", ".geojson", ".html", ".xlsx"]
+    results = requests.get(sent.url, timeout=60).text
+    assert results.count("<tr>") >= 3000 and "3000 lignes vérifiées" in results
+    # downloads answered by any worker, each file once
+    answers = [requests.get(f"{sent.url}/resultats.csv", timeout=60) for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 404]
+    assert len(answers[0].text.splitlines()) == 3001
+
+
+@pytest.mark.parametrize("token", ["..%2F..%2Fetc", "x" * 24, "%2E%2E", "a/../b"])
+def test_unknown_or_hostile_token_is_not_found(web_server: WebServer, token: str) -> None:
+    for path in ("", "/etat", "/resultats.csv"):
+        answer = requests.get(f"{web_server.url}/liste/{token}{path}", timeout=60)
+        assert answer.status_code == 404

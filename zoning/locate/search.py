@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -153,15 +154,22 @@ def suggest_communes(store: ZoningStore, prefix: str, limit: int = 10) -> list[C
     key = normalize_name(prefix or "")
     if len(key) < 2:
         return []
-    table = _name_table(store)
     seen: dict[str, tuple[bool, str, CommuneName]] = {}
-    for norm, commune in table[bisect.bisect_left(table, (key,)) :]:
+    for norm, commune in _names_from(_name_table(store), key):
         if not norm.startswith(key):
             break
         if commune.code not in seen:
             seen[commune.code] = (norm != key, norm, commune)
     ranked = sorted(seen.values(), key=lambda t: (t[0], t[1], t[2].departement))
     return [commune for _, _, commune in ranked[:limit]]
+
+
+def _names_from(
+    table: list[tuple[str, CommuneName]], key: str
+) -> Iterator[tuple[str, CommuneName]]:
+    """The sorted name table from the first name ``>= key`` on (no copy of the rest)."""
+    for at in range(bisect.bisect_left(table, (key,)), len(table)):
+        yield table[at]
 
 
 def communes_named(
@@ -171,7 +179,7 @@ def communes_named(
     table = _name_table(store)
     found: dict[str, CommuneName] = {}
     for key in name_keys(name):
-        for norm, commune in table[bisect.bisect_left(table, (key,)) :]:
+        for norm, commune in _names_from(table, key):
             if norm != key:
                 break
             found[commune.code] = commune

@@ -8,6 +8,7 @@ a few hundred communes never decodes the 35 000 of France.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,9 @@ import shapely
 
 from zoning.pointindex.exact import FloatArray, GeomArray, IntArray, as_coords, sorted_unique
 from zoning.pointindex.grid import GridSpec
+
+#: Up to this many points, :meth:`PointIndex.assign` walks the grid in Python integers.
+_FEW = 8
 
 
 @dataclass
@@ -66,6 +70,7 @@ class PointIndex:
     )
     _decoded: GeomArray | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _geos_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     # -- polygons ----------------------------------------------------------------
     @property
@@ -126,6 +131,8 @@ class PointIndex:
             ``int64`` polygon index per point, equal to :func:`assign_exact`.
         """
         x, y = as_coords(lon, lat)
+        if x.size <= _FEW:
+            return self._assign_few(x, y)
         out = np.full(x.size, -1, dtype=np.int64)
         g = self.grid
         gx, gy, inside = g.leaf_coords(x, y)
@@ -151,6 +158,40 @@ class PointIndex:
             out[idx[todo]] = self._assign_border(x[idx[todo]], y[idx[todo]], leaf)
         return out
 
+    def _assign_few(self, x: FloatArray, y: FloatArray) -> IntArray:
+        """:meth:`assign` for a handful of points, walked in plain Python integers: for
+        one point, numpy's per-call overhead is ten times the walk itself."""
+        g = self.grid
+        inv = 1.0 / g.leaf_deg
+        nxl, nyl = g.nx0 << g.top_shift, g.ny0 << g.top_shift
+        bits, mask = g.branch_bits, (1 << g.branch_bits) - 1
+        out = np.full(x.size, -1, dtype=np.int64)
+        border: list[tuple[int, int]] = []  # (point, leaf)
+        for i, (px, py) in enumerate(zip(x.tolist(), y.tolist(), strict=True)):
+            if not (math.isfinite(px) and math.isfinite(py)):
+                continue
+            # The same float64 arithmetic as :meth:`GridSpec.leaf_coords`.
+            fx, fy = math.floor((px - g.x0) * inv), math.floor((py - g.y0) * inv)
+            if not (0 <= fx < nxl and 0 <= fy < nyl):
+                continue
+            shift = g.top_shift
+            v = int(self.levels[0][(fx >> shift) * g.ny0 + (fy >> shift)])
+            for level in range(1, g.depth + 1):
+                if v > -2:
+                    break
+                shift -= bits
+                local = (((fx >> shift) & mask) << bits) | ((fy >> shift) & mask)
+                v = int(self.levels[level][((-2 - v) << (2 * bits)) | local])
+            if v > -2:
+                out[i] = v
+            else:
+                border.append((i, -2 - v))
+        if border:
+            at = np.array([i for i, _ in border], dtype=np.int64)
+            leaf = np.array([lf for _, lf in border], dtype=np.int64)
+            out[at] = self._assign_border(x[at], y[at], leaf)
+        return out
+
     def _assign_border(self, x: FloatArray, y: FloatArray, leaf: IntArray) -> IntArray:
         """Exact test in border leaves, candidates in ascending order."""
         res = np.full(leaf.size, -1, dtype=np.int64)
@@ -167,7 +208,12 @@ class PointIndex:
                 if floored.size:
                     res[floored] = self.floor[np.searchsorted(self.floor_at, ptr[floored])]
                 pending, c = pending[~end], c[~end]
-            hit = shapely.intersects_xy(self.geometries(c), x[pending], y[pending])
+            geoms = self.geometries(c)
+            # GEOS prepared polygons keep mutable state inside their queries: two threads
+            # testing the same polygon at once corrupt the heap (seen: « double free »,
+            # « unaligned tcache chunk »). The grid walk stays parallel; this part does not.
+            with self._geos_lock:
+                hit = shapely.intersects_xy(geoms, x[pending], y[pending])
             res[pending[hit]] = c[hit]
             pending = pending[~hit]
             ptr[pending] += 1

@@ -74,7 +74,9 @@ def load_index(folder: str | Path, mmap: bool = True) -> PointIndex:
 
     def arr(name: str) -> npt.NDArray[Any]:
         path = folder / f"pointindex_{name}.npy"
-        return np.load(path, mmap_mode="r") if mmap else np.load(path)
+        # A plain ndarray view of the map: numpy.memmap's subclass hooks cost more than
+        # the lookup itself when one point is asked at a time (the web API).
+        return np.asarray(np.load(path, mmap_mode="r")) if mmap else np.load(path)
 
     grid = GridSpec(**meta["grid"])
     return PointIndex(

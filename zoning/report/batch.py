@@ -33,7 +33,7 @@ from zoning.report.columns import (
     score_header,
 )
 from zoning.report.rows import post_from_cells
-from zoning.rules.batch import evaluate_posts
+from zoning.rules.batch import Progress, evaluate_posts
 from zoning.rules.criteria import PostResult
 from zoning.rules.distance import RoadDistance
 from zoning.rules.post import Located, Post
@@ -51,16 +51,20 @@ SHEET_PROVENANCE = "Provenance"
 
 @dataclass
 class BatchRun:
-    """What a batch run did (for the command line and tests)."""
+    """What a batch run found, ready to be written in any format (:func:`write_batch`)."""
 
     rows: int
     counts: dict[str, int]
     column_map: ColumnMap
-    output: Path
+    output: Path | None
     programme: Programme
     seconds: float
     headers: list[str] = field(default_factory=list)
     table: list[list[Any]] = field(default_factory=list)
+    #: First ambulatory site of each row (GeoJSON), None where it has no point.
+    points: list[tuple[float, float] | None] = field(default_factory=list)
+    summary: tuple[list[str], list[list[Any]]] = field(default_factory=lambda: ([], []))
+    provenance: list[list[Any]] = field(default_factory=list)
 
 
 def _number(value: float | None, digits: int = 2) -> float | None:
@@ -454,33 +458,55 @@ def run_batch(
     programme_id: str,
     output_path: Path,
     store: Any = None,
-    *,
-    finess: FinessLocator | None = None,
-    geocoder: Geocoder | None = None,
-    road_distance: RoadDistance | None = None,
-    sheet: str | None = None,
-    progress: bool = True,
-    programmes_folder: Path | None = None,
-    lookup: Any = None,
-    overrides: dict[str, str | None] | None = None,
-    finess_status: FinessStatus | None = None,
-    candidates: Candidates | None = None,
+    **options: Any,
 ) -> BatchRun:
     """Check every row of ``input_path`` against a programme and write ``output_path``.
 
     The output format follows the suffix of ``output_path``: ``.xlsx`` (results,
     summary and provenance sheets), ``.csv`` (results; provenance beside it in
     ``<name>.provenance.txt``) or ``.geojson`` (first ambulatory site as the point).
-    ``column_map`` replaces the headers' automatic matching (a mapping a person corrected).
+    ``options`` are those of :func:`check_batch`.
     """
-    started = time.perf_counter()
     output_path = Path(output_path)
-    suffix = output_path.suffix.lower()
+    check_output_format(output_path)
+    check_output(output_path, input_path)
+    run = check_batch(input_path, programme_id, store, **options)
+    write_batch(run, output_path)
+    return run
+
+
+def check_output_format(output_path: Path) -> None:
+    """Refuse an output suffix :func:`write_batch` does not write, before any work."""
+    suffix = Path(output_path).suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         raise InvalidInputError(
             f"format de sortie non pris en charge : « {suffix} » (.xlsx, .csv ou .geojson)"
         )
-    check_output(output_path, input_path)
+
+
+def check_batch(
+    input_path: Path,
+    programme_id: str,
+    store: Any = None,
+    *,
+    finess: FinessLocator | None = None,
+    geocoder: Geocoder | None = None,
+    road_distance: RoadDistance | None = None,
+    sheet: str | None = None,
+    progress: bool = True,
+    on_progress: Progress | None = None,
+    programmes_folder: Path | None = None,
+    lookup: Any = None,
+    overrides: dict[str, str | None] | None = None,
+    finess_status: FinessStatus | None = None,
+    candidates: Candidates | None = None,
+) -> BatchRun:
+    """Check every row of ``input_path`` against a programme; nothing is written.
+
+    ``overrides`` replace the headers' automatic matching (a mapping a person corrected);
+    ``on_progress(stage, done, total)`` follows the run (the web page's progress bar).
+    """
+    started = time.perf_counter()
     programme = load_programme(programme_id, programmes_folder)
     if candidates is None:
         candidates = load_candidates(Path(input_path), programme, sheet, overrides)
@@ -502,6 +528,7 @@ def run_batch(
         road_distance=road_distance,
         progress=progress,
         lookup=lookup,
+        on_progress=on_progress,
     )
     n_sites = max([len(p.sites) for p in posts if p] + cmap.sites() + [1])
     headers = [*table.headers, *result_headers(n_sites)]
@@ -515,27 +542,53 @@ def run_batch(
     prov = provenance_rows(
         programme, store, table, cmap, results, road_distance is not None, candidates.block_sheet
     )
+    points = [
+        (r.sites[0].lon, r.sites[0].lat)
+        if r and r.sites and r.sites[0].lon is not None and r.sites[0].lat is not None
+        else None
+        for r in results
+    ]
+    seconds = time.perf_counter() - started
+    log.info("batch: %d rows checked in %.1f s", len(rows), seconds)
+    return BatchRun(
+        len(rows),
+        counts,
+        cmap,
+        None,
+        programme,
+        seconds,
+        headers,
+        rows,
+        points,
+        summary_rows(results, statuses),
+        prov,
+    )
+
+
+def write_batch(run: BatchRun, output_path: Path) -> Path:
+    """Write a checked batch as ``.xlsx``, ``.csv`` (+ provenance text) or ``.geojson``."""
+    started = time.perf_counter()
+    output_path = Path(output_path)
+    check_output_format(output_path)
+    suffix = output_path.suffix.lower()
     if suffix == ".xlsx":
         write_excel(
             output_path,
             {
-                SHEET_RESULTS: (headers, rows),
-                SHEET_SUMMARY: summary_rows(results, statuses),
-                SHEET_PROVENANCE: (["élément", "valeur"], prov),
+                SHEET_RESULTS: (run.headers, run.table),
+                SHEET_SUMMARY: run.summary,
+                SHEET_PROVENANCE: (["élément", "valeur"], run.provenance),
             },
         )
     elif suffix == ".csv":
-        write_csv(output_path, headers, rows)
-        text = "\n".join(f"{k} : {v}" for k, v in prov)
+        write_csv(output_path, run.headers, run.table)
+        text = "\n".join(f"{k} : {v}" for k, v in run.provenance)
         write_text(output_path.with_suffix(".provenance.txt"), text + "\n")
     else:
-        points = [
-            (r.sites[0].lon, r.sites[0].lat)
-            if r and r.sites and r.sites[0].lon is not None and r.sites[0].lat is not None
-            else None
-            for r in results
-        ]
-        write_geojson(output_path, headers, rows, points, {"provenance": prov})
-    seconds = time.perf_counter() - started
-    log.info("batch: %d rows in %.1f s", len(rows), seconds)
-    return BatchRun(len(rows), counts, cmap, output_path, programme, seconds, headers, rows)
+        write_geojson(
+            output_path, run.headers, run.table, run.points, {"provenance": run.provenance}
+        )
+    if run.output is None:
+        run.output = output_path
+    run.seconds += time.perf_counter() - started
+    return output_path

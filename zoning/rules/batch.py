@@ -14,6 +14,13 @@ from zoning.rules.post import Post, SiteInput
 from zoning.rules.programme import Programme
 from zoning.rules.sites import FinessLocator, Geocoder, locate_sites
 
+#: ``on_progress(stage, done, total)`` of a batch run.
+Progress = Callable[[str, int, int], None]
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    """The progress callback of a run nobody follows."""
+
 
 def _cached(road: RoadDistance | None) -> RoadDistance | None:
     """Ask the routing service once per pair of points."""
@@ -59,8 +66,15 @@ def evaluate_posts(
     road_distance: RoadDistance | None = None,
     progress: bool = True,
     lookup: Any = None,
+    on_progress: Progress | None = None,
 ) -> list[PostResult | None]:
-    """Results in the order of ``posts``; a None post (blank row...) gives None."""
+    """Results in the order of ``posts``; a None post (blank row...) gives None.
+
+    ``on_progress(stage, done, total)`` is told where the run is (a French stage name,
+    rows done, rows in all), a few hundred times at most.
+    """
+    tell = on_progress or _silent
+    tell("localisation des sites", 0, len(posts))
     sites: list[SiteInput] = []
     dates: list[dt.date | None] = []
     slots: list[tuple[int | None, list[int]]] = []
@@ -87,8 +101,11 @@ def evaluate_posts(
     areas = commune_areas(store) if programme.premium else None
     results: list[PostResult | None] = []
     bar = tqdm(total=len(posts), desc="postes", unit="ligne", disable=not progress, leave=False)
-    for post, (hospital_slot, site_slots) in zip(posts, slots, strict=True):
+    step = max(1, len(posts) // 200)
+    for done, (post, (hospital_slot, site_slots)) in enumerate(zip(posts, slots, strict=True)):
         bar.update()
+        if done % step == 0:
+            tell("règles du programme", done, len(posts))
         if post is None:
             results.append(None)
             continue
@@ -105,4 +122,5 @@ def evaluate_posts(
             )
         )
     bar.close()
+    tell("règles du programme", len(posts), len(posts))
     return results

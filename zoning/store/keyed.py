@@ -145,6 +145,11 @@ class KeyedIndex:
         rows = self._rows("SELECT * FROM code_map WHERE old_code = ? AND date = ''", [code])
         return rows[0] if rows else None
 
+    def parents_of(self, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """:meth:`parent` for many codes (codes with none are left out)."""
+        sql = "SELECT * FROM code_map WHERE old_code IN ({marks}) AND date = ''"
+        return {r["old_code"]: r for r in self._rows_in(sql, codes)}
+
     def qpv_of(self, commune: str) -> list[str]:
         """QPV codes listed for a commune."""
         rows = self._rows(

@@ -7,6 +7,7 @@ comes from the library through :mod:`zoning.web.services`.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -49,6 +50,7 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
             app.state.uploads.close()
 
     app = FastAPI(
+        **_no_telemetry(),
         title="zoning : zones sous-denses",
         version=__version__,
         description="Zone d'un lieu (ZIP, ZAC, QPV), vérification de listes, couverture.",
@@ -96,6 +98,18 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
     return app
 
 
+def _no_telemetry() -> dict[str, Any]:
+    """FastAPI's own OpenTelemetry switched off, where FastAPI has it: nothing about
+    requests leaves the server, whatever the environment configures (and it costs a
+    middleware per request)."""
+    import inspect
+
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}
+    off = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+    return {"telemetry": {**off, "auto_configure": False}}
+
+
 def get_store(request: Request) -> Any:
     """The application's zoning store, opened on first use."""
     app = request.app
@@ -103,4 +117,7 @@ def get_store(request: Request) -> Any:
         from zoning.web.services import open_store
 
         app.state.store = open_store(app.state.store_path)
+        # The store's tables and names live as long as the process: out of the cyclic
+        # collector's full passes, which otherwise stall a request now and then.
+        gc.freeze()
     return app.state.store

@@ -144,7 +144,7 @@ def read_columns(path: Path) -> Columns:
     )
 
 
-def column_map(headers: list[str], mapping: dict[str, str]) -> dict[str, str | None]:
+def column_overrides(headers: list[str], mapping: dict[str, str]) -> dict[str, str | None]:
     """The person's choices (header -> field, "" for unused) as the batch's overrides."""
     # The selects were filled with the automatic mapping: what is left empty is unused.
     return {h: mapping.get(h) or None for h in headers}
@@ -164,23 +164,34 @@ def finess_lookups(store: ZoningStore) -> Any:
         return _FINESS[key]
 
 
-def run_batch(
-    store: ZoningStore, source: Path, programme: str, output: Path, overrides: dict[str, str | None]
+def check_batch(
+    store: ZoningStore,
+    source: Path,
+    programme: str,
+    overrides: dict[str, str | None],
+    on_progress: Any = None,
 ) -> Any:
-    """Run a batch like `zoning batch` (FINESS lookups, no geocoding, no progress bar)."""
-    from zoning.report.batch import run_batch as run
+    """Check a list like `zoning batch` (FINESS lookups, no geocoding), nothing written."""
+    from zoning.report.batch import check_batch as check
 
     locator, status = finess_lookups(store)
-    return run(
+    return check(
         source,
         programme,
-        output,
         store,
         finess=locator,
         finess_status=status,
         progress=False,
+        on_progress=on_progress,
         overrides=overrides,
     )
+
+
+def write_batch(run: Any, output: Path) -> Path:
+    """Write a checked list as .xlsx, .csv or .geojson (see :func:`check_batch`)."""
+    from zoning.report.batch import write_batch as write
+
+    return write(run, output)
 
 
 def posts_map_html(results_geojson: Path, store: ZoningStore) -> str:

@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 from zoning.errors import InvalidInputError
 from zoning.web import services
 from zoning.web.app import get_store
-from zoning.web.routes.batch import read_upload, run_upload
+from zoning.web.routes.batch import check_upload, read_upload, write_upload
 from zoning.web.routes.check import parse_date
 
 router = APIRouter(prefix="/api", tags=["API"])
@@ -75,8 +75,7 @@ async def api_batch(
     """Vérifie une liste : résultats en JSON, ou en fichier selon l'en-tête `Accept`
     (xlsx, text/csv, application/geo+json)."""
     accept = request.headers.get("accept", "application/json")
-    # A JSON answer is built from the run's rows: the cheapest file (CSV) is written aside.
-    suffix = next((s for media, s in _MEDIA.items() if media in accept), ".csv")
+    suffix = next((s for media, s in _MEDIA.items() if media in accept), None)
     uploads = request.app.state.uploads
     upload = await read_upload(uploads, file)
     try:
@@ -84,12 +83,14 @@ async def api_batch(
             raise InvalidInputError(f"programme inconnu « {programme[:60]} »")
         upload.programme = programme
         columns = await asyncio.to_thread(services.read_columns, upload.source)
-        cmap = services.column_map(columns.headers, columns.mapping)
-        run = await asyncio.to_thread(run_upload, request, upload, cmap, suffix)
+        overrides = services.column_overrides(columns.headers, columns.mapping)
+        run = await asyncio.to_thread(check_upload, request, upload, overrides)
+        if suffix is not None:
+            path = await asyncio.to_thread(write_upload, upload, run, suffix)
     except BaseException:
         uploads.delete(upload.token)
         raise
-    if not any(media in accept for media in _MEDIA):
+    if suffix is None:  # JSON, from the checked rows: no file written
         body = {
             "programme": programme,
             "lignes": run.rows,
@@ -100,7 +101,6 @@ async def api_batch(
         uploads.delete(upload.token)
         return JSONResponse(body)
     media = next(m for m in _MEDIA if _MEDIA[m] == suffix)
-    path = upload.outputs[suffix]
     return FileResponse(
         path,
         media_type=media,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,10 +14,11 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from zoning.errors import InvalidInputError, NotFoundError, ZoningError
+from zoning.io.atomic import write_text
 from zoning.web import services
 from zoning.web.app import get_store
 from zoning.web.templating import render
-from zoning.web.uploads import MAX_BYTES, MAX_ROWS, SUFFIXES, Upload, Uploads
+from zoning.web.uploads import MAX_BYTES, MAX_ROWS, SUFFIXES, RunView, Upload, Uploads
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -38,6 +40,7 @@ async def read_upload(uploads: Uploads, file: UploadFile) -> Upload:
     upload = uploads.add(file.filename or "liste", data)
     try:
         upload.columns = services.read_columns(upload.source)
+        upload.save()
     except BaseException:
         uploads.delete(upload.token)
         raise
@@ -49,33 +52,56 @@ async def read_upload(uploads: Uploads, file: UploadFile) -> Upload:
     return upload
 
 
-def run_upload(request: Request, upload: Upload, cmap: Any, suffix: str) -> Any:
-    """Run the batch of an upload into ``resultats<suffix>`` beside it."""
-    output = upload.folder / f"resultats{suffix}"
-    run = services.run_batch(get_store(request), upload.source, upload.programme, output, cmap)
+def check_upload(request: Request, upload: Upload, overrides: dict[str, str | None]) -> Any:
+    """Check the rows of an upload (nothing written yet), following its progress."""
+
+    def follow(stage: str, done: int, total: int) -> None:
+        upload.progress = (stage, done, total)
+        upload.save()  # read by whichever worker answers the page's next look
+
+    return services.check_batch(
+        get_store(request), upload.source, upload.programme, overrides, follow
+    )
+
+
+def write_upload(upload: Upload, run: Any, suffix: str) -> Path:
+    """Write a checked upload as ``resultats<suffix>`` beside it."""
+    upload.progress = (f"écriture {suffix.lstrip('.').upper()}", run.rows, run.rows)
+    upload.save()
+    output = services.write_batch(run, upload.folder / f"resultats{suffix}")
     upload.outputs[suffix] = output
-    return run
+    upload.save()
+    return output
 
 
-def _run_all(request: Request, upload: Upload, cmap: Any) -> None:
-    """Background run: Excel first (the page shows it), then CSV, GeoJSON and the map."""
+def _run_all(request: Request, upload: Upload, overrides: dict[str, str | None]) -> None:
+    """Background run: rows checked once, then Excel, CSV, GeoJSON and the posts map
+    written from the same results; the page turns to the results when all are ready."""
     try:
-        upload.run = run_upload(request, upload, cmap, ".xlsx")
-        upload.seconds = time.perf_counter() - upload.started
-        upload.state = "terminé"
-        for suffix in (".csv", ".geojson"):
-            run_upload(request, upload, cmap, suffix)
+        run = check_upload(request, upload, overrides)
+        for suffix in (".xlsx", ".csv", ".geojson"):
+            write_upload(upload, run, suffix)
+        upload.progress = ("carte des postes", run.rows, run.rows)
+        upload.save()
         page = services.posts_map_html(upload.outputs[".geojson"], get_store(request))
         path = upload.folder / "carte.html"
-        path.write_text(page, encoding="utf-8")
+        write_text(path, page)
         upload.outputs[".html"] = path
+        ref = run.column_map.fields.get("ref")
+        view = RunView(run.headers, run.table, ref, run.counts, run.programme.title)
+        upload.save_results(view)
+        upload.seconds = time.perf_counter() - upload.started
+        upload.state = "terminé"
     except ZoningError as exc:
         upload.state, upload.message = "erreur", str(exc)
+        upload.release_run()  # the person may correct the mapping and start again
     except Exception:  # never a traceback to the person; the log keeps no row content
         log.exception("batch run failed")
         upload.state, upload.message = "erreur", "erreur interne pendant la vérification"
     finally:
-        upload.source.unlink(missing_ok=True)
+        if upload.state == "terminé":
+            upload.source.unlink(missing_ok=True)
+        upload.save()
 
 
 @router.get("/liste", response_class=HTMLResponse)
@@ -109,11 +135,10 @@ async def batch_upload(request: Request) -> Response:
     return RedirectResponse(f"/liste/{upload.token}", status_code=303)
 
 
-def _results_view(upload: Upload, statut: str, dep: str, tri: str) -> dict[str, Any]:
-    run = upload.run
+def _results_view(upload: Upload, run: RunView, statut: str, dep: str, tri: str) -> dict[str, Any]:
     headers = list(run.headers)
     col = {name: headers.index(name) for name in headers}
-    ref = run.column_map.fields.get("ref")
+    ref = run.ref
 
     def cell(row: list[Any], name: str | None) -> Any:
         return row[col[name]] if name in col else None
@@ -150,6 +175,7 @@ def _results_view(upload: Upload, statut: str, dep: str, tri: str) -> dict[str, 
         "statut": statut,
         "dep": dep,
         "tri": tri,
+        "programme_title": run.programme_title,
     }
 
 
@@ -162,8 +188,8 @@ def batch_status(
     context: dict[str, Any] = {"upload": upload, **_limits()}
     if upload.state == "lu" or upload.state == "erreur":
         context["fields"] = services.column_fields()
-    elif upload.run is not None:
-        context.update(_results_view(upload, statut, dep, tri))
+    elif upload.state == "terminé" and (run := upload.run) is not None:
+        context.update(_results_view(upload, run, statut, dep, tri))
     return render(request, "batch_run.html", context)
 
 
@@ -178,6 +204,7 @@ async def batch_start(request: Request, token: str) -> Response:
     known = dict(services.programmes())
     if programme not in known:
         upload.state, upload.message = "erreur", "choisissez un programme dans la liste"
+        upload.save()
         return RedirectResponse(f"/liste/{token}", status_code=303)
     headers = upload.columns.headers
     mapping = {h: str(form.get(f"col{i}") or "") for i, h in enumerate(headers)}
@@ -194,12 +221,30 @@ async def batch_start(request: Request, token: str) -> Response:
         upload.message = "un champ ne peut venir que d'une colonne : " + " ; ".join(
             f"{fields.get(n, n)} choisi pour « {' », « '.join(h)} »" for n, h in twice.items()
         )
+        upload.save()
+        return RedirectResponse(f"/liste/{token}", status_code=303)
+    if not upload.claim_run():  # a second click, maybe answered by another worker
         return RedirectResponse(f"/liste/{token}", status_code=303)
     upload.state, upload.message = "en cours", ""
     upload.started = time.perf_counter()
-    cmap = services.column_map(headers, mapping)
-    threading.Thread(target=_run_all, args=(request, upload, cmap), daemon=True).start()
+    upload.save()
+    overrides = services.column_overrides(headers, mapping)
+    threading.Thread(target=_run_all, args=(request, upload, overrides), daemon=True).start()
     return RedirectResponse(f"/liste/{token}", status_code=303)
+
+
+@router.get("/liste/{token}/etat")
+def batch_progress(request: Request, token: str) -> dict[str, Any]:
+    """Where a run is, for the page's script: state, stage, rows done, files ready."""
+    upload = request.app.state.uploads.get(token)
+    stage, done, total = upload.progress
+    return {
+        "etat": upload.state,
+        "etape": stage,
+        "faites": done,
+        "total": total,
+        "prets": sorted(upload.outputs),
+    }
 
 
 @router.get("/liste/{token}/{name}")
