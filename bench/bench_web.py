@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/bench_web.py [--store PATH] [--workers 2] [--clients 50] [--seconds 20] [--rounds 3]
+    python bench/bench_web.py [--store PATH] [--workers 2] [--clients 50] [--seconds 20]
 
 Starts ``zoning serve`` on a free loopback port (no other network), then measures:
 
