@@ -6,7 +6,7 @@ when complete):
 - CSV for Excel users: UTF-8 with BOM, ``;``, CRLF line ends, every field holding the
   separator, a quote, CR or LF quoted (a bare CR left unquoted splits a row in two
   when the file is read back);
-- XLSX: openpyxl write-only mode, bold frozen header; control characters that XML
+- XLSX: XlsxWriter, rows streamed, bold frozen header; control characters that XML
   cannot hold (0x00–0x1F but tab, LF, CR) are shown as their Unicode « control
   pictures » (U+2400…) instead of crashing the writer, and the row is kept;
 - GeoJSON, Parquet, text (HTML pages, provenance sidecars) and binary (PNG) files.
@@ -21,10 +21,12 @@ and an apostrophe would turn a coordinate into text nobody can read back.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import logging
 import math
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -39,9 +41,11 @@ if TYPE_CHECKING:
 #: First characters that make a spreadsheet cell a formula (OWASP CSV injection list).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NEGATIVE_NUMBER = re.compile(r"-(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
-#: Characters XML 1.0 (hence XLSX) cannot hold: openpyxl refuses them.
 log = logging.getLogger(__name__)
+#: Characters XML 1.0 (hence XLSX) cannot hold.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Characters Excel refuses in a sheet name.
+_SHEET_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 
 CSV_SEP = ";"
 CSV_ENCODING = "utf-8-sig"
@@ -103,15 +107,13 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def excel_value(value: Any) -> Any:
-    """A value openpyxl writes without raising, formula-guarded.
+    """A value a spreadsheet holds as it is, formula-guarded.
 
     NaN and pandas' missing values become empty cells; characters XML cannot hold
     become their visible « control picture » (``\\x07`` -> ``␇``); other objects
     become text.
     """
-    import pandas as pd
-
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None or _pandas_missing(value):
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -126,10 +128,15 @@ def excel_value(value: Any) -> Any:
     return neutralise(str(value))
 
 
-def _csv_value(value: Any) -> Any:
-    import pandas as pd
+def _pandas_missing(value: Any) -> bool:
+    """Whether ``value`` is pandas' NA or NaT (without importing pandas for it: a value
+    can only be one of them once pandas is loaded)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and (value is pd.NA or value is pd.NaT)
 
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+
+def _csv_value(value: Any) -> Any:
+    if value is None or _pandas_missing(value) or (isinstance(value, float) and math.isnan(value)):
         return ""
     return neutralise(value)
 
@@ -197,60 +204,67 @@ Sheet = tuple[Sequence[Any], Sequence[Sequence[Any]]]
 def write_excel(path: str | Path, sheets: Mapping[str, Sheet]) -> Path:
     """One sheet per entry (name -> headers, rows), header bold and frozen.
 
-    Streams rows (openpyxl write-only mode): ten thousand rows of sixty columns would
-    otherwise take most of a batch's time. Cells go through :func:`excel_value`.
+    XlsxWriter in constant-memory mode streams each row to disk as it comes; it was
+    four times faster than openpyxl's write-only mode on a batch of ten thousand rows
+    of sixty columns, whose Excel file had taken most of the run. Text is always
+    written as text (never read as a formula, a link or a number), dates with a French
+    date format; cells go through :func:`excel_value`.
     """
-    from openpyxl import Workbook
+    import xlsxwriter
 
-    book = Workbook(write_only=True)
-    try:
-        _fill_and_save(book, path, sheets)
-    except BaseException:
-        _discard(book)
-        raise
+    with atomic_path(path) as tmp:
+        book = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": True,
+                "tmpdir": str(Path(tmp).parent),
+            },
+        )
+        try:
+            _fill(book, sheets)
+        finally:
+            book.close()
     return Path(path)
 
 
-def _fill_and_save(book: Any, path: str | Path, sheets: Mapping[str, Sheet]) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    bold = Font(bold=True)
+def _fill(book: Any, sheets: Mapping[str, Sheet]) -> None:
+    bold = book.add_format({"bold": True})
+    day = book.add_format({"num_format": "dd/mm/yyyy"})
+    moment = book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
     for name, (headers, rows) in sheets.items():
-        ws = book.create_sheet(title=_XML_ILLEGAL.sub("", str(name))[:31])
+        ws = book.add_worksheet(_SHEET_ILLEGAL.sub("", _XML_ILLEGAL.sub("", str(name)))[:31])
         head = [[excel_value(v) for v in r] for r in rows[:200]]
-        for i, header in enumerate(headers, start=1):
-            sample = [len(str(r[i - 1])) for r in head if i - 1 < len(r) and r[i - 1]]
+        for i, header in enumerate(headers):
+            sample = [len(str(r[i])) for r in head if i < len(r) and r[i] is not None]
             width = max([len(str(header)), *sample])
-            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
-        ws.freeze_panes = "A2"
-        header_cells = []
-        for header in headers:
-            cell = WriteOnlyCell(ws, value=excel_value(header))
-            cell.font = bold
-            header_cells.append(cell)
-        ws.append(header_cells)
-        for row in rows:
-            ws.append([excel_value(v) for v in row])
-    with atomic_path(path) as tmp:
-        book.save(tmp)
+            ws.set_column(i, i, min(60, max(8, width + 2)))
+        ws.freeze_panes(1, 0)
+        ws.write_row(0, 0, [excel_value(h) for h in headers], bold)
+        for number, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                _write_cell(ws, number, col, excel_value(value), day, moment)
 
 
-def _discard(book: Any) -> None:
-    """Finish openpyxl's row generators of an abandoned workbook, quietly.
-
-    Left suspended, they write to their closed stream when collected and Python
-    prints « Exception ignored ... Traceback » on the way out.
-    """
-    for ws in book.worksheets:
-        for gen in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
-            if gen is None:
-                continue
-            try:
-                gen.close()
-            except Exception as exc:  # the stream is already closed: nothing to keep
-                log.debug("discarding an unfinished sheet: %s", exc)
+def _write_cell(ws: Any, row: int, col: int, value: Any, day: Any, moment: Any) -> None:
+    """One cell by its Python type (``excel_value`` has already cleaned it)."""
+    if value is None:
+        return
+    if isinstance(value, str):
+        ws.write_string(row, col, value)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value)
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(row, col, value.replace(tzinfo=None), moment)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, value, day)
+    else:  # a time of day, or what excel_value let through: its text
+        ws.write_string(row, col, neutralise(str(value)))
 
 
 def frame_sheet(frame: pd.DataFrame) -> Sheet:
@@ -260,13 +274,9 @@ def frame_sheet(frame: pd.DataFrame) -> Sheet:
 
 # -- GeoJSON, Parquet, text ---------------------------------------------------------
 def _json_value(value: Any) -> Any:
-    import pandas as pd
-
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
+    return None if _pandas_missing(value) else value
 
 
 def write_json(path: str | Path, doc: Any, *, indent: int | None = None) -> Path:
