@@ -35,7 +35,7 @@ def to_number(text: object) -> float | None:
     Accepts a French decimal comma, (narrow) no-break spaces as thousands separators
     and a trailing ``%``, ``€`` or ``km``.
     """
-    if text is None:
+    if text is None or text == "":
         return None
     if isinstance(text, bool):
         return None

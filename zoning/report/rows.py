@@ -38,9 +38,15 @@ def parse_derogation(text: str) -> str | None:
     return value.replace(" ", "_")
 
 
+_SITE_CELLS = ("insee", "ville", "lon", "lat", "cp", "finess", "adresse", "nom", "type", "dj")
+
+
 def _site(cells: Mapping[str, str], prefix: str, errors: list[str], label: str) -> SiteInput:
     def get(attr: str) -> str:
         return cells.get(f"{prefix}_{attr}", "").strip()
+
+    if not any(get(attr) for attr in _SITE_CELLS):  # most rows leave sites 2 and 3 blank
+        return SiteInput()
 
     commune, city = get("insee"), get("ville")
     # A « commune » column often holds the INSEE code itself.
