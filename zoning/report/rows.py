@@ -7,6 +7,7 @@ the post, reported on its row, and never stops the run.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -41,11 +42,19 @@ def parse_derogation(text: str) -> str | None:
 _SITE_CELLS = ("insee", "ville", "lon", "lat", "cp", "finess", "adresse", "nom", "type", "dj")
 
 
+@functools.cache
+def _site_keys(prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}_{attr}" for attr in _SITE_CELLS)
+
+
 def _site(cells: Mapping[str, str], prefix: str, errors: list[str], label: str) -> SiteInput:
     def get(attr: str) -> str:
         return cells.get(f"{prefix}_{attr}", "").strip()
 
-    if not any(get(attr) for attr in _SITE_CELLS):  # most rows leave sites 2 and 3 blank
+    # Most files have no site 2 or 3 column, or leave them blank.
+    if not any(cells.get(key) for key in _site_keys(prefix)) or not any(
+        get(attr) for attr in _SITE_CELLS
+    ):
         return SiteInput()
 
     commune, city = get("insee"), get("ville")

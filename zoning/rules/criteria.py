@@ -117,15 +117,18 @@ def _check_type(
     if code is None:
         return Check(criterion, label, CHECK, f"type non reconnu : « {raw} »")
     said = f" (d'après {source})" if source else ""
-    wanted = ", ".join(sorted(type_label(c) for c in allowed))
-    refused = Check(criterion, label, NO, f"{type_label(code)}{said} non admis (admis : {wanted})")
+
+    def refused() -> Check:
+        wanted = ", ".join(sorted(type_label(c) for c in allowed))
+        return Check(criterion, label, NO, f"{type_label(code)}{said} non admis (admis : {wanted})")
+
     if code == "prive":
         # Private, but ESPIC or for-profit is not said: fine only if both are admitted.
         both = {"espic", "prive_lucratif"}
         if both <= set(allowed):
             return Check(criterion, label, OK, f"{type_label(code)}{said} : les deux sont admis")
         if not both & set(allowed):
-            return refused
+            return refused()
         return Check(
             criterion,
             label,
@@ -133,7 +136,7 @@ def _check_type(
             f"établissement privé{said} : ESPIC ou à but lucratif, la source ne le dit pas",
         )
     if code not in allowed:
-        return refused
+        return refused()
     return Check(criterion, label, OK, f"{type_label(code)}{said}")
 
 

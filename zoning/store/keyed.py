@@ -181,7 +181,14 @@ class KeyedIndex:
             "communes": "SELECT code FROM communes ORDER BY rowid",
             "qpv_polygons": "SELECT code_qp FROM qpv_polygon_codes ORDER BY rowid",
         }[table]
-        return [next(iter(row.values())) for row in self._rows(sql)]
+        try:  # plain tuples: 35 000 rows turned into dicts cost a tenth of a second
+            cursor = self.db.execute(sql)
+            cursor.row_factory = None
+            return [row[0] for row in cursor]
+        except sqlite3.DatabaseError as exc:  # a truncated or overwritten lookup.sqlite
+            from zoning.store.integrity import damaged
+
+            raise damaged(self.path.parent, self.path.name, exc) from exc
 
     def postal(self, postcode: str) -> list[dict[str, Any]]:
         """La Poste rows of a postal code."""
