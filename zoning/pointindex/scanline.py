@@ -15,6 +15,8 @@ caller asks GEOS.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,7 +176,7 @@ def build_row_intervals(geoms: npt.NDArray[np.object_], rows: FloatArray) -> Row
 
 
 def locate_clear(
-    iv: RowIntervals, x: FloatArray, y: FloatArray, chunk: int = 2_000_000
+    iv: RowIntervals, x: FloatArray, y: FloatArray, chunk: int = 1_000_000
 ) -> tuple[IntArray, BoolArray]:
     """Polygon containing each clear point, per the row intervals.
 
@@ -194,9 +196,14 @@ def locate_clear(
         reach them, bad row, or inside an invalid polygon's box).
     """
     if x.size > chunk:
-        parts = [
-            locate_clear(iv, x[k : k + chunk], y[k : k + chunk]) for k in range(0, x.size, chunk)
-        ]
+        starts = range(0, x.size, chunk)
+
+        def part(k: int) -> tuple[IntArray, BoolArray]:
+            return locate_clear(iv, x[k : k + chunk], y[k : k + chunk], chunk)
+
+        # numpy releases the GIL in the sorts and searches: chunks use every core.
+        with ThreadPoolExecutor(min(len(starts), os.cpu_count() or 1)) as pool:
+            parts = list(pool.map(part, starts))
         return np.concatenate([p for p, _ in parts]), np.concatenate([u for _, u in parts])
     r = np.searchsorted(iv.rows, y)
     r_ok = (r < iv.rows.size) & (iv.rows[np.minimum(r, iv.rows.size - 1)] == y)
