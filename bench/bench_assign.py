@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from installed import as_installed
 
 BASELINE = """
 import sys
@@ -62,18 +63,6 @@ def write_points(path: Path, n: int, seed: int = 3) -> None:
             k = min(1_000_000, n - lo)
             lon, lat = rng.uniform(xmin, xmax, k), rng.uniform(ymin, ymax, k)
             writer.write_table(pa.table({"id": np.arange(lo, lo + k), "lon": lon, "lat": lat}))
-
-
-def as_installed() -> dict[str, str]:
-    """The environment of a user's process: modules compiled once, as pip does when it
-    installs a wheel (a checkout under ``PYTHONDONTWRITEBYTECODE`` would recompile the
-    project on every start, and only ours: geopandas came compiled from pip)."""
-    import compileall
-
-    import zoning
-
-    compileall.compile_dir(str(Path(zoning.__file__).parent), quiet=1)
-    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def timed(argv: list[str], env: dict[str, str]) -> float:

@@ -14,7 +14,6 @@ in ``within``; ours gives the lowest code), then times ``zoning check`` from a c
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from installed import as_installed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -51,8 +51,9 @@ def main() -> None:
         cold = {
             what: cold_start(store_dir, *argv)
             for what, argv in (
-                ("commune", ["--commune", "23096"]),
-                ("point", ["--lon", "1.87113", "--lat", "46.16497"]),
+                # Dated inside the 2022 decree: today's answer is « à vérifier », exit 5.
+                ("commune", ["--commune", "23096", "--date", "2023-11-01"]),
+                ("point", ["--lon", "1.87113", "--lat", "46.16497", "--date", "2023-11-01"]),
             )
         }
         communes = store.communes_gdf()[["code", "geometry"]]  # same polygons as ours
@@ -88,7 +89,7 @@ def main() -> None:
 
 def cold_start(store_dir: Path, *argv: str) -> float:
     """Best wall time of ``zoning check ARGV`` in a fresh Python process."""
-    env = {**os.environ, "ZONING_STORE": str(store_dir)}
+    env = {**as_installed(), "ZONING_STORE": str(store_dir)}
     best = float("inf")
     for _ in range(5):
         started = time.perf_counter()
