@@ -77,29 +77,29 @@ async def api_batch(
     accept = request.headers.get("accept", "application/json")
     suffix = next((s for media, s in _MEDIA.items() if media in accept), None)
     uploads = request.app.state.uploads
-    upload = await read_upload(uploads, file)
+    upload = await read_upload(uploads, file)  # headers read and matched there
     try:
         if programme not in dict(services.programmes()):
             raise InvalidInputError(f"programme inconnu « {programme[:60]} »")
         upload.programme = programme
-        columns = await asyncio.to_thread(services.read_columns, upload.source)
+        columns = upload.columns
         overrides = services.column_overrides(columns.headers, columns.mapping)
         run = await asyncio.to_thread(check_upload, request, upload, overrides)
-        if suffix is not None:
-            path = await asyncio.to_thread(write_upload, upload, run, suffix)
+        if suffix is None:  # JSON, from the checked rows: no file written
+            uploads.delete(upload.token)
+            return JSONResponse(
+                {
+                    "programme": programme,
+                    "lignes": run.rows,
+                    "statuts": run.counts,
+                    "colonnes": run.headers,
+                    "resultats": [dict(zip(run.headers, r, strict=True)) for r in run.table],
+                }
+            )
+        path = await asyncio.to_thread(write_upload, upload, run, suffix)
     except BaseException:
         uploads.delete(upload.token)
         raise
-    if suffix is None:  # JSON, from the checked rows: no file written
-        body = {
-            "programme": programme,
-            "lignes": run.rows,
-            "statuts": run.counts,
-            "colonnes": run.headers,
-            "resultats": [dict(zip(run.headers, row, strict=True)) for row in run.table],
-        }
-        uploads.delete(upload.token)
-        return JSONResponse(body)
     media = next(m for m in _MEDIA if _MEDIA[m] == suffix)
     return FileResponse(
         path,
