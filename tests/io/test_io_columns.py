@@ -116,3 +116,16 @@ def test_mapping_file_bad_line_is_named(tmp_path: Path) -> None:
     number.write_text('"Lieu" = 3\n', encoding="utf-8")
     with pytest.raises(InvalidInputError, match=r"nombre\.toml : ligne 1 : « Lieu »"):
         read_mapping_file(number)
+
+
+def test_wordings_met_on_a_file_written_by_hand() -> None:
+    """Headers of a list typed by an instructor (found when trying the web page on an
+    ODS file the matcher had not been tuned to: « Inscrit à l'Ordre le » was unknown,
+    and every row lost its date of registration)."""
+    cmap = match_columns(["N° dossier", "Inscrit à l'Ordre le", "Discipline", "Numéro RPPS"])
+    assert cmap.fields == {
+        "ref": "N° dossier",
+        "ordre": "Inscrit à l'Ordre le",
+        "specialite": "Discipline",
+        "rpps": "Numéro RPPS",
+    }

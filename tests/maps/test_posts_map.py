@@ -64,8 +64,25 @@ def test_read_geojson_lines(tmp_path: Path) -> None:
 def test_missing_columns_are_named(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("nom;ville\nx;y\n", encoding="utf-8")
-    with pytest.raises(InvalidInputError, match="colonnes manquantes : identifiant du poste"):
+    with pytest.raises(
+        InvalidInputError, match="colonnes manquantes : longitude du site principal"
+    ):
         read_posts(path)
+
+
+def test_posts_without_a_known_reference_column_are_named_by_line(tmp_path: Path) -> None:
+    """« N° dossier » is the batch's reference but not a name the map knows: the posts
+    are still drawn, named by their line in the file."""
+    path = tmp_path / "resultats.csv"
+    path.write_text(
+        "N° dossier;statut;lon_etablissement;lat_etablissement;site_lon;site_lat\n"
+        "D-1;éligible;1.87113;46.16497;2.1683;45.9563\n"
+        "D-2;à vérifier;1.2611;45.8336;0.3404;46.5802\n",
+        encoding="utf-8",
+    )
+    rows = read_posts(path).rows
+    assert list(rows["post_id"]) == ["ligne 2", "ligne 3"]
+    assert rows["drawable"].all()
 
 
 def test_malformed_csv_names_the_line(tmp_path: Path) -> None:

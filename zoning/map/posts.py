@@ -135,7 +135,7 @@ FIELD_LABELS: dict[str, str] = {
     "site_lon": "longitude du site ambulatoire",
     "site_lat": "latitude du site ambulatoire",
 }
-REQUIRED = ("post_id", "main_lon", "main_lat", "site_lon", "site_lat")
+REQUIRED = ("main_lon", "main_lat", "site_lon", "site_lat")
 SITE_FIELDS = ("site_name", "site_lon", "site_lat", "site_zone", "site_commune", "distance_km")
 _NUMBERED = re.compile(r"^(?P<base>.+?)_?(?P<n>[1-9])(?P<rest>_.+)?$")
 
@@ -307,6 +307,11 @@ def read_posts(path: str | Path) -> PostsTable:
     renamed = {c: _LOOKUP[snake(c)] for c in frame.columns if snake(c) in _LOOKUP}
     frame = frame.rename(columns=renamed)
     frame = frame.loc[:, ~frame.columns.duplicated()]
+    if "post_id" not in frame.columns:
+        # The reference column has a name the map does not know (« N° dossier »…): each
+        # post is named by its line in the file rather than not drawn at all.
+        frame["post_id"] = [f"ligne {n}" for n in frame["line"]]
+        log.info("%s : pas de colonne d'identifiant connue, postes nommés par leur ligne", path)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         wanted = "; ".join(f"{FIELD_LABELS[c]} (une de : {', '.join(COLUMNS[c])})" for c in missing)

@@ -173,7 +173,8 @@ _ORDINALS = {
 # Fields that need no role: field -> alternatives, each a tuple of phrases all present.
 _BASE_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "rpps": (("rpps",),),
-    "ordre": (("inscription", "ordre"), ("ordre", "date"), ("ordre des medecins",)),
+    "ordre": (("inscription", "ordre"), ("inscrit", "ordre"), ("ordre", "date"),
+              ("ordre des medecins",)),
     "specialite": (("specialite",), ("discipline",)),
     "quotite_hopital": (("quotite",), ("pourcentage", "temps"), ("taux", "temps")),
     "date_debut": (("prise de fonction",), ("prise de poste",), ("date", "debut"),

@@ -78,6 +78,8 @@ class Upload:
     seconds: float = 0.0
     #: (stage, rows done, rows in all) of a running check, for the progress bar.
     progress: tuple[str, int, int] = ("lecture de la liste", 0, 0)
+    #: Why the posts map could not be drawn (the results stand without it).
+    map_note: str = ""
 
     def save(self) -> None:
         """Write the state for every worker (atomically: a reader never sees half)."""
@@ -93,6 +95,7 @@ class Upload:
             "started": self.started,
             "seconds": self.seconds,
             "progress": list(self.progress),
+            "map_note": self.map_note,
         }
         write_text(self.folder / _STATE, json.dumps(state, ensure_ascii=False))
 
@@ -118,6 +121,7 @@ class Upload:
             state["started"],
             state["seconds"],
             (str(stage), int(done), int(total)),
+            str(state.get("map_note", "")),
         )
 
     def claim_run(self) -> bool:

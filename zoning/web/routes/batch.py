@@ -83,10 +83,14 @@ def _run_all(request: Request, upload: Upload, overrides: dict[str, str | None])
             write_upload(upload, run, suffix)
         upload.progress = ("carte des postes", run.rows, run.rows)
         upload.save()
-        page = services.posts_map_html(upload.outputs[".geojson"], get_store(request))
-        path = upload.folder / "carte.html"
-        write_text(path, page)
-        upload.outputs[".html"] = path
+        try:
+            page = services.posts_map_html(upload.outputs[".geojson"], get_store(request))
+        except ZoningError as exc:  # the results stand without their map: say why
+            upload.map_note = str(exc).replace(str(upload.folder) + "/", "")
+        else:
+            path = upload.folder / "carte.html"
+            write_text(path, page)
+            upload.outputs[".html"] = path
         ref = run.column_map.fields.get("ref")
         view = RunView(run.headers, run.table, ref, run.counts, run.programme.title)
         upload.save_results(view)
