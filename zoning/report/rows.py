@@ -52,9 +52,7 @@ def _site(cells: Mapping[str, str], prefix: str, errors: list[str], label: str) 
         return cells.get(f"{prefix}_{attr}", "").strip()
 
     # Most files have no site 2 or 3 column, or leave them blank.
-    if not any(cells.get(key) for key in _site_keys(prefix)) or not any(
-        get(attr) for attr in _SITE_CELLS
-    ):
+    if not any(cells.get(key, "").strip() for key in _site_keys(prefix)):
         return SiteInput()
 
     commune, city = get("insee"), get("ville")
