@@ -153,6 +153,9 @@ def test_one_field_from_two_columns_is_refused(web_server: WebServer) -> None:
         timeout=60,
     )
     assert sent.status_code == 200 and "/liste/" in sent.url
+    # the programme chosen when sending is still chosen on the mapping page (any worker)
+    again = session.get(sent.url, timeout=60).text
+    assert re.search(r'<option value="na-mg-2023" selected>', again)
     form = {"programme": "na-mg-2023", "col0": "ref", "col1": "ref"}
     page = html.unescape(session.post(sent.url + "/lancer", data=form, timeout=60).text)
     assert "un champ ne peut venir que d'une colonne" in page

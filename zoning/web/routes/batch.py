@@ -136,6 +136,7 @@ async def batch_upload(request: Request) -> Response:
     except ZoningError as exc:
         return render(request, "batch.html", {**_limits(), "error": str(exc)}, 400)
     upload.programme = programme
+    upload.save()
     return RedirectResponse(f"/liste/{upload.token}", status_code=303)
 
 
