@@ -68,7 +68,6 @@ class Upload:
     folder: Path
     source: Path
     display_name: str
-    created: float = field(default_factory=time.time)
     columns: Any = None
     programme: str = ""
     state: str = "lu"  # lu, en cours, terminé, erreur
@@ -86,7 +85,6 @@ class Upload:
         state = {
             "display_name": self.display_name,
             "source": self.source.name,
-            "created": self.created,
             "columns": dataclasses.asdict(self.columns) if self.columns is not None else None,
             "programme": self.programme,
             "state": self.state,
@@ -112,7 +110,6 @@ class Upload:
             folder,
             folder / state["source"],
             state["display_name"],
-            state["created"],
             Columns(**columns) if columns is not None else None,
             state["programme"],
             state["state"],

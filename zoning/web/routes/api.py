@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 from zoning.errors import InvalidInputError
 from zoning.web import services
 from zoning.web.app import get_store
-from zoning.web.routes.batch import check_upload, read_upload, write_upload
+from zoning.web.routes.batch import read_upload, write_upload
 from zoning.web.routes.check import parse_date
 
 router = APIRouter(prefix="/api", tags=["API"])
@@ -81,10 +81,13 @@ async def api_batch(
     try:
         if programme not in dict(services.programmes()):
             raise InvalidInputError(f"programme inconnu « {programme[:60]} »")
-        upload.programme = programme
         columns = upload.columns
         overrides = services.column_overrides(columns.headers, columns.mapping)
-        run = await asyncio.to_thread(check_upload, request, upload, overrides)
+        # Nobody follows an API call's progress: no state written on the way.
+        store = get_store(request)
+        run = await asyncio.to_thread(
+            services.check_batch, store, upload.source, programme, overrides
+        )
         if suffix is None:  # JSON, from the checked rows: no file written
             uploads.delete(upload.token)
             return JSONResponse(
