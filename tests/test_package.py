@@ -76,9 +76,7 @@ def test_data_info_names_every_rules_file_and_its_origin(
     tmp_path: Path, fixture_store_path: Path
 ) -> None:
     (tmp_path / "rules" / "programmes").mkdir(parents=True)
-    shutil.copy(
-        REPO / "data" / "programmes" / "aumg-2025.toml", tmp_path / "rules" / "programmes"
-    )
+    shutil.copy(REPO / "data" / "programmes" / "aumg-2025.toml", tmp_path / "rules" / "programmes")
     env = {**os.environ, "ZONING_RULES": str(tmp_path / "rules")}
     out = subprocess.run(
         [sys.executable, "-m", "zoning", "data", "info", "--store", str(fixture_store_path)],

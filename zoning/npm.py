@@ -82,9 +82,7 @@ class NpmAssets:
         # Each package's licence and package.json (name, version) travel with its files.
         for package in {_package_of(w) for w in wanted}:
             for extra in ("package.json", "LICENSE*", "LICENCE*", "license*"):
-                wanted.update(
-                    p.relative_to(root).as_posix() for p in (root / package).glob(extra)
-                )
+                wanted.update(p.relative_to(root).as_posix() for p in (root / package).glob(extra))
         return sorted(wanted)
 
 

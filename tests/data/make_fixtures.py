@@ -117,8 +117,10 @@ PLAN: list[tuple[str, str, str, Callable[[Path, Path], tuple[int, int]]]] = [
         lambda s, d: filter_csv(
             s,
             d,
-            lambda r: r["Code_postal"].zfill(5).startswith(DEPARTEMENTS)
-            or (r["Code_postal"].zfill(5).startswith("31") and r["Nom_commune"] == "Toulouse"),
+            lambda r: (
+                r["Code_postal"].zfill(5).startswith(DEPARTEMENTS)
+                or (r["Code_postal"].zfill(5).startswith("31") and r["Nom_commune"] == "Toulouse")
+            ),
         ),
     ),
     (
@@ -247,8 +249,7 @@ def main() -> None:
     for r in records:
         rows = "whole" if r["rows_kept"] is None else f"{r['rows_kept']} / {r['rows_total']}"
         lines.append(
-            f"| `{r['file']}` | {r['filter']} | {rows} | {r['size']} B | "
-            f"`{r['source_sha256']}` |"
+            f"| `{r['file']}` | {r['filter']} | {rows} | {r['size']} B | `{r['source_sha256']}` |"
         )
     total = sum(r["size"] for r in records)
     lines += ["", f"Total: {total} bytes.", ""]

@@ -138,12 +138,72 @@ def test_excel_guards_text_keeps_numbers_and_control_characters(tmp_path: Path) 
     assert values[-1] == [None, None, 3, None]
 
 
+def _read_sheets(path: Path) -> dict[str, list[list[object]]]:
+    book = load_workbook(path)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book}
+
+
+def test_excel_sheets_keep_their_own_columns_and_short_rows_stay_aligned(tmp_path: Path) -> None:
+    """The keyed-rows writer: each sheet its own headers (its rows are made lazily, at
+    save), a short row padded with empty cells, never shifted under the wrong header."""
+    import datetime as dt
+
+    path = tmp_path / "classeur.xlsx"
+    write_excel(
+        path,
+        {
+            "Résultats": (["a", "b", "c"], [["x"], ["=1", 2, dt.date(2023, 11, 1)], [None, 1.5]]),
+            "Synthèse": (["catégorie", "total"], [["ensemble", 3]]),
+            "Provenance": (["élément", "valeur"], [["outil", "zoning"]]),
+        },
+    )
+    sheets = _read_sheets(path)
+    assert sheets["Résultats"] == [
+        ["a", "b", "c"],
+        ["x", None, None],
+        ["'=1", 2, dt.datetime(2023, 11, 1)],
+        [None, 1.5, None],
+    ]
+    assert sheets["Synthèse"] == [["catégorie", "total"], ["ensemble", 3]]
+    assert sheets["Provenance"] == [["élément", "valeur"], ["outil", "zoning"]]
+    ws = load_workbook(path)["Résultats"]
+    assert ws.freeze_panes == "A2" and ws["A1"].font.b
+    assert ws["C3"].number_format == "dd/mm/yyyy"
+
+
+def test_excel_repeated_headers_times_of_day_and_long_text(tmp_path: Path) -> None:
+    """What keyed rows cannot hold (two columns of one name, an empty sheet, a time of
+    day) is written all the same; text is cut at a cell's 32 767 characters."""
+    import datetime as dt
+
+    path = tmp_path / "doublons.xlsx"
+    long = "x" * 40_000
+    write_excel(
+        path,
+        {
+            "Résultats": (
+                ["nom", "nom", "quand"],
+                [["a", "b", dt.datetime(2023, 11, 1, 10, 5)], ["c", long, None]],
+            ),
+            "Vide": (["élément"], []),
+        },
+    )
+    sheets = _read_sheets(path)
+    assert sheets["Résultats"][0] == ["nom", "nom", "quand"]
+    assert sheets["Résultats"][1] == ["a", "b", dt.datetime(2023, 11, 1, 10, 5)]
+    assert sheets["Résultats"][2][:2] == ["c", "x" * 32_767]
+    assert sheets["Vide"] == [["élément"]]
+    ws = load_workbook(path)["Résultats"]
+    assert ws["C2"].number_format == "dd/mm/yyyy hh:mm:ss"
+
+
 def test_excel_value_unknown_objects() -> None:
     import numpy as np
 
     assert excel_value(np.int64(3)) == 3 and isinstance(excel_value(np.float64(2.5)), float)
     assert excel_value({"a": 1}) == "{'a': 1}"
     assert excel_value("=x") == "'=x"
+    assert excel_value(float("inf")) is None and excel_value(float("nan")) is None
 
 
 # -- GeoJSON, Parquet ----------------------------------------------------------------------

@@ -274,6 +274,8 @@ def _provenance(store: Any, decree: Any) -> list[list[Any]]:
         ["millésime des codes communes", f"COG {store.meta.get('cog_vintage')}"],
         ["outil", f"zoning {__version__}"],
     ]
+
+
 @data.command("check-store")
 @store_option
 def check_store_command(store_path: Path | None) -> None:

@@ -8,6 +8,7 @@ the row goes on with an error rather than stopping the run.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 
@@ -37,6 +38,14 @@ def to_number(text: object) -> float | None:
     """
     if text is None or text == "":
         return None
+    if type(text) is str:
+        # Most cells are plain numbers (« 45.168010 »): float() reads them at once.
+        try:
+            number = float(text)
+        except ValueError:
+            pass
+        else:
+            return number if math.isfinite(number) else None
     if isinstance(text, bool):
         return None
     if isinstance(text, int | float):
@@ -69,7 +78,13 @@ def to_date(text: object) -> dt.date | None:
         return text.date()
     if isinstance(text, dt.date):
         return text
-    value = str(text or "").strip()
+    return _date_of_text(str(text or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_of_text(text: str) -> dt.date | None:
+    """:func:`to_date` of a text (memoised: a list repeats a few dates many times)."""
+    value = text.strip()
     if not value:
         return None
     if _SERIAL.match(value):
@@ -110,6 +125,8 @@ def to_bool(text: object) -> bool | None:
 
 def parse_bool(text: str, what: str, errors: list[str]) -> bool:
     """:func:`to_bool`; anything else is an error (and False)."""
+    if not text:  # the usual blank cell
+        return False
     value = to_bool(text)
     if value is None:
         errors.append(f"{what} illisible : « {text} » (oui ou non attendu)")

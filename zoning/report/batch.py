@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from zoning import __version__
+from zoning._gc import paused_gc
 from zoning.errors import InvalidInputError
 from zoning.io.atomic import check_output, write_text
 from zoning.io.read import Table, read_table
@@ -199,19 +200,24 @@ def prepare_posts(
     skipped: list[str | None] = []
     seen: dict[tuple[str, ...], int] = {}
     width = len(table.headers)
+    # Each field's cell by position (of a repeated header, the last column).
+    column = {h: i for i, h in enumerate(table.headers)}
+    where = [(name, column[col]) for name, col in cmap.fields.items() if col in column]
+    absent = {name: "" for name, col in cmap.fields.items() if col not in column}
     for cells, line in zip(table.rows, table.lines, strict=True):
-        if not any(c.strip() for c in cells):
+        key = tuple(c.strip() for c in cells[:width])
+        if not any(key) and not any(c.strip() for c in cells[width:]):
             posts.append(None)
             skipped.append("ligne vide")
             continue
-        key = tuple(c.strip() for c in cells[:width])
         if key in seen:
             posts.append(None)
             skipped.append(f"ligne en double (identique à la ligne {seen[key]})")
             continue
         seen[key] = line
-        by_header = dict(zip(table.headers, cells, strict=False))
-        by_field = {name: by_header.get(col, "") for name, col in cmap.fields.items()}
+        n = len(cells)
+        by_field = {name: cells[i] if i < n else "" for name, i in where}
+        by_field.update(absent)
         extra_sites = (blocks or {}).get(by_field.get("ref", "").strip(), {})
         by_field.update({k: v for k, v in extra_sites.items() if not k.startswith("_")})
         post = post_from_cells(by_field, programme.week_half_days)
@@ -484,6 +490,7 @@ def check_output_format(output_path: Path) -> None:
         )
 
 
+@paused_gc()
 def check_batch(
     input_path: Path,
     programme_id: str,
@@ -565,6 +572,7 @@ def check_batch(
     )
 
 
+@paused_gc()
 def write_batch(run: BatchRun, output_path: Path) -> Path:
     """Write a checked batch as ``.xlsx``, ``.csv`` (+ provenance text) or ``.geojson``."""
     started = time.perf_counter()

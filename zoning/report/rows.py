@@ -48,28 +48,28 @@ def _site_keys(prefix: str) -> tuple[str, ...]:
 
 
 def _site(cells: Mapping[str, str], prefix: str, errors: list[str], label: str) -> SiteInput:
-    def get(attr: str) -> str:
-        return cells.get(f"{prefix}_{attr}", "").strip()
-
+    # One pass over the site's cells, in the order of _SITE_CELLS.
+    insee, city, lon, lat, cp, finess, address, name, kind, dj = (
+        cells[key].strip() if key in cells else "" for key in _site_keys(prefix)
+    )
     # Most files have no site 2 or 3 column, or leave them blank.
-    if not any(cells.get(key, "").strip() for key in _site_keys(prefix)):
+    if not (insee or city or lon or lat or cp or finess or address or name or kind or dj):
         return SiteInput()
-
-    commune, city = get("insee"), get("ville")
+    commune = insee
     # A « commune » column often holds the INSEE code itself.
-    if not commune and is_insee(city) and re.fullmatch(r"[0-9AB]{4,5}", city.upper()):
+    if not commune and city and is_insee(city) and re.fullmatch(r"[0-9AB]{4,5}", city.upper()):
         commune, city = city, ""
     return SiteInput(
-        lon=parse_number(get("lon"), f"longitude ({label})", errors),
-        lat=parse_number(get("lat"), f"latitude ({label})", errors),
+        lon=parse_number(lon, f"longitude ({label})", errors),
+        lat=parse_number(lat, f"latitude ({label})", errors),
         commune=commune or None,
-        postcode=get("cp") or None,
+        postcode=cp or None,
         city=city or None,
-        finess=get("finess") or None,
-        address=get("adresse") or None,
-        name=get("nom") or None,
-        kind=get("type") or None,
-        half_days=parse_number(get("dj"), f"demi-journées ({label})", errors),
+        finess=finess or None,
+        address=address or None,
+        name=name or None,
+        kind=kind or None,
+        half_days=parse_number(dj, f"demi-journées ({label})", errors),
     )
 
 

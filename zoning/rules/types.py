@@ -7,6 +7,8 @@ vocabulary, not campaign figures, so it lives in code.
 
 from __future__ import annotations
 
+import functools
+
 from zoning.io.text import fold
 
 # code -> (French label, synonyms after normalisation)
@@ -143,8 +145,10 @@ TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
 _LOOKUP = {syn: code for code, (_, syns) in TYPES.items() for syn in (*syns, code)}
 
 
+@functools.lru_cache(maxsize=4096)
 def type_code(raw: str | None) -> str | None:
-    """The type code of a user's wording, or None when unknown."""
+    """The type code of a user's wording, or None when unknown (memoised: a batch repeats
+    a few wordings thousands of times, and the prefix search scans every synonym)."""
     if raw is None:
         return None
     text = fold(raw)
