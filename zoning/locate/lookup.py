@@ -350,13 +350,15 @@ def by_commune(store: ZoningStore, code: str, on: date | None = None) -> Placeme
 
 
 def by_communes(
-    store: ZoningStore, codes: Iterable[str], on: date | None = None
+    store: ZoningStore, codes: Iterable[str], on: date | None = None, via: str = "commune"
 ) -> dict[str, Placement | ZoningError]:
     """:func:`by_commune` for many codes at once, each answer or error keyed by code.
 
     Codes of the store's vintage are answered with a handful of bulk queries (the
     batch's case: codes found by the point index); any other code (old, delegated,
     unknown) goes through :func:`by_commune` one by one. The placements are the same.
+    ``via`` says how the commune was found (``"point"``: by the point index) on the
+    placements of the bulk queries.
     """
     keyed = store.keyed
     wanted = sorted(set(codes))
@@ -369,15 +371,12 @@ def by_communes(
             choices[region] = store.decree_on(region, on)
         except ZoningError as exc:
             choices[region] = exc
-    zone_rows: dict[str, dict[str, dict[str, Any]]] = {}
+    classes: dict[str, dict[str, tuple[str, str]]] = {}
     for choice in choices.values():
         if isinstance(choice, DecreeChoice) and choice.status != NOT_LOADED:
             decree_id = choice.decree.id
             in_region = [c for c, r in rows.items() if choices[str(r["region"])] is choice]
-            zone_rows[decree_id] = {
-                **zone_rows.get(decree_id, {}),
-                **keyed.zones_of(decree_id, in_region),
-            }
+            classes.setdefault(decree_id, {}).update(keyed.classes_of(decree_id, in_region))
     out: dict[str, Placement | ZoningError] = {}
     for code in wanted:
         commune = rows.get(code)
@@ -391,15 +390,15 @@ def by_communes(
         if isinstance(found, ZoningError):
             out[code] = found
             continue
-        row = zone_rows.get(found.decree.id, {}).get(code) if found.status != NOT_LOADED else None
+        row = classes.get(found.decree.id, {}).get(code) if found.status != NOT_LOADED else None
         if found.status == NOT_LOADED:
             zoned = (found, "", "")
         elif row is None:
             zoned = (found, "", "commune absente de l'arrêté")
         else:
-            zoned = (found, str(row["zone"]), str(row["note"]))
+            zoned = (found, str(row[0]), str(row[1]))
         notes = _later_notes(later.get(code, []))
-        out[code] = _placement(store, code, "commune", commune, zoned, listed.get(code, []), notes)
+        out[code] = _placement(store, code, via, commune, zoned, listed.get(code, []), notes)
     return out
 
 

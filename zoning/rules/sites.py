@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from zoning._gc import paused_gc
 from zoning.errors import InvalidInputError, NotFoundError, ZoningError
 from zoning.rules.identifiers import normalise_finess, normalise_insee
 from zoning.rules.post import (
@@ -227,6 +228,7 @@ def _first_pass(
     return _Pending(error=reason, invalid=not notes, notes=notes)
 
 
+@paused_gc()
 def locate_sites(
     store: Any,
     sites: Sequence[SiteInput],
@@ -249,30 +251,36 @@ def locate_sites(
         prepare([s for s in sites if s.lon is None and s.lat is None and not s.finess])
     pending = [_first_pass(s, finess, geocoder) for s in sites]
     points = [i for i, p in enumerate(pending) if p.error is None and p.lon is not None]
-    assigned: dict[int, tuple[str | None, list[str]]] = {}
+    assigned: dict[int, tuple[str | None, tuple[str, ...]]] = {}
     if points:
         lon = np.array([pending[i].lon for i in points], dtype=float)
         lat = np.array([pending[i].lat for i in points], dtype=float)
         frame = lookup.assign_points(store, lon, lat)
-        for i, commune, qpv in zip(points, frame["commune"], frame["qpv"], strict=True):
-            qpvs = [q for q in str(qpv).split(",") if q] if isinstance(qpv, str) else []
+        for i, commune, qpv in zip(
+            points, frame["commune"].tolist(), frame["qpv"].tolist(), strict=True
+        ):
+            qpvs = tuple(q for q in qpv.split(",") if q) if isinstance(qpv, str) else ()
             assigned[i] = (commune if isinstance(commune, str) else None, qpvs)
-    cache: dict[tuple[str, dt.date | None], Any] = {}
+    # (code, date, how it was found) -> placement, or the error of that code
+    cache: dict[tuple[str, dt.date | None, str], Any] = {}
     by_communes = getattr(lookup, "by_communes", None)
     if by_communes is not None:
-        # Every commune to place, per date, in a few bulk queries rather than a handful
-        # of SQLite queries per commune.
-        wanted: dict[dt.date | None, set[str]] = {}
+        # Every commune to place, per date and way, in a few bulk queries rather than a
+        # handful of SQLite queries per commune.
+        wanted: dict[tuple[dt.date | None, str], set[str]] = {}
         for i, p in enumerate(pending):
-            code = assigned[i][0] if i in assigned else p.commune if p.error is None else None
+            if i in assigned:
+                code, via = assigned[i][0], "point"
+            else:
+                code, via = (p.commune if p.error is None else None), "commune"
             if code is not None:
-                wanted.setdefault(dates[i], set()).add(code)
-        for on, codes in wanted.items():
-            for code, place in by_communes(store, codes, on=on).items():
-                cache[(code, on)] = place
+                wanted.setdefault((dates[i], via), set()).add(code)
+        for (on, via), codes in wanted.items():
+            for code, place in by_communes(store, codes, on=on, via=via).items():
+                cache[(code, on, via)] = place
 
-    def by_commune(code: str, on: dt.date | None) -> Any:
-        key = (code, on)
+    def by_commune(code: str, on: dt.date | None, via: str = "commune") -> Any:
+        key = (code, on, via)
         if key not in cache:
             try:
                 cache[key] = lookup.by_commune(store, code, on=on)
@@ -287,8 +295,8 @@ def locate_sites(
         point of the same commune, date and QPV (the point itself is on the Located)."""
         key = (code, on, qpvs)
         if key not in at_points:
-            place = by_commune(code, on)
-            if not isinstance(place, ZoningError):
+            place = by_commune(code, on, "point")
+            if not isinstance(place, ZoningError) and (qpvs or place.via != "point"):
                 # A shallow copy, as dataclasses.replace makes, without running __init__.
                 place = copy.copy(place)
                 place.via, place.qpv = "point", list(qpvs)
@@ -321,7 +329,7 @@ def locate_sites(
                         )
                     )
                     continue
-                place = at_point(commune, on, tuple(qpvs))
+                place = at_point(commune, on, qpvs)
             elif p.commune is not None:
                 place = by_commune(p.commune, on)
                 if isinstance(place, ZoningError):
