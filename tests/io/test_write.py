@@ -252,6 +252,27 @@ def test_table_writer_commits_or_leaves_nothing(tmp_path: Path, suffix: str) -> 
     assert _leftovers(tmp_path) == []
 
 
+def test_table_writer_gathers_parquet_chunks_into_row_groups(tmp_path: Path) -> None:
+    """Small chunks make row groups of about ``row_group`` rows (each group repeats its
+    dictionaries), every row kept in order (a full disk at the last row group: see the
+    hostile tests)."""
+    import pyarrow as pa
+
+    path = tmp_path / "points.parquet"
+    names = pa.array(["Guéret", "Aubusson", "=x"]).dictionary_encode()
+    chunks = [
+        pa.table({"id": pa.array(range(i * 3, i * 3 + 3)), "commune": names}) for i in range(7)
+    ]
+    with TableWriter(path, row_group=6) as out:
+        for chunk in chunks:
+            out.write(chunk)
+    meta = pq.ParquetFile(path).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [6, 6, 6, 3]
+    back = pq.read_table(path)
+    assert back.column("id").to_pylist() == list(range(21))
+    assert back.column("commune").to_pylist() == ["Guéret", "Aubusson", "=x"] * 7
+
+
 # -- atomic files --------------------------------------------------------------------------
 def test_interrupt_leaves_previous_file_and_no_temp(tmp_path: Path) -> None:
     path = tmp_path / "carte.html"

@@ -77,9 +77,9 @@ def configure_logging(verbose: int, quiet: int) -> None:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
-@click.option("-q", "--quiet", count=True, help="Less log output.")
-@click.version_option(__version__, prog_name="zoning")
+@click.option("-v", "--verbose", count=True, help="Journal plus détaillé (-v info, -vv débogage).")
+@click.option("-q", "--quiet", count=True, help="Journal moins détaillé.")
+@click.version_option(__version__, prog_name="zoning", help="Affiche la version et quitte.")
 def cli(verbose: int, quiet: int) -> None:
     """Zones sous-denses (ZIP, ZAC, QPV) pour les postes partagés ville-hôpital.
 

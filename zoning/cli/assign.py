@@ -11,10 +11,12 @@ from zoning.cli.options import date_option, output_option, store_option
 
 
 @click.command()
-@click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@output_option(help="CSV or Parquet file to write (by extension).")
-@click.option("--lon-col", default="lon", show_default=True, help="Longitude column (WGS84).")
-@click.option("--lat-col", default="lat", show_default=True, help="Latitude column (WGS84).")
+@click.argument(
+    "input_file", metavar="ENTREE", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@output_option(help="Fichier CSV ou Parquet à écrire (selon l'extension).")
+@click.option("--lon-col", default="lon", show_default=True, help="Colonne de longitude (WGS84).")
+@click.option("--lat-col", default="lat", show_default=True, help="Colonne de latitude (WGS84).")
 @click.option(
     "--sep",
     default="auto",
@@ -32,7 +34,7 @@ from zoning.cli.options import date_option, output_option, store_option
     default=1_000_000,
     show_default=True,
     type=click.IntRange(1_000),
-    help="Rows held in memory at once.",
+    help="Nombre de lignes gardées en mémoire à la fois.",
 )
 @click.option(
     "--workers",
@@ -40,7 +42,7 @@ from zoning.cli.options import date_option, output_option, store_option
     default=None,
     help="Fils de calcul traitant les blocs en parallèle (défaut : les cœurs disponibles).",
 )
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--no-progress", is_flag=True, help="Sans barre de progression.")
 @date_option
 @store_option
 def assign(
@@ -56,11 +58,12 @@ def assign(
     on: date | None,
     store_path: Path | None,
 ) -> None:
-    """Add commune, zone class, decree and QPV to every point of a CSV or Parquet file.
+    """Ajoute commune, classe de zonage, arrêté et QPV à chaque point d'un CSV ou d'un Parquet.
 
     \b
-    Streams the file chunk by chunk (10 million points run in under 1 GB), every row is
-    kept in order; a row whose coordinates are missing or unreadable gets empty columns.
+    Lit le fichier bloc par bloc (10 millions de points en moins de 1 Go) ; chaque ligne
+    est gardée, dans l'ordre ; une ligne aux coordonnées absentes ou illisibles reçoit des
+    colonnes vides.
       zoning assign adresses.parquet -o adresses-zones.parquet
       zoning assign sites.csv --lon-col x --lat-col y -o out.csv
     """

@@ -22,18 +22,18 @@ EXIT_EXPIRED = 7  # classes of a decree past its stated end, successor not yet i
 
 
 @click.command()
-@click.option("--commune", "code", help="INSEE commune code, any vintage (e.g. 23096).")
-@click.option("--postcode", help="Postal code, with --name.")
-@click.option("--name", help="Commune name, with --postcode.")
-@click.option("--lon", type=float, help="Longitude (WGS84 degrees), with --lat.")
-@click.option("--lat", type=float, help="Latitude (WGS84 degrees), with --lon.")
+@click.option("--commune", "code", help="Code INSEE de la commune, tout millésime (ex. 23096).")
+@click.option("--postcode", help="Code postal, avec --name.")
+@click.option("--name", help="Nom de la commune, avec --postcode.")
+@click.option("--lon", type=float, help="Longitude (degrés WGS84), avec --lat.")
+@click.option("--lat", type=float, help="Latitude (degrés WGS84), avec --lon.")
 @click.option(
     "--address",
     help="Adresse postale, géocodée puis vérifiée dans la commune indiquée. Par défaut "
     "l'adresse est envoyée au service public BAN (api-adresse.data.gouv.fr) ; "
     "ZONING_ADDOK_URL=off : aucune adresse ne quitte la machine (repli sur la commune).",
 )
-@click.option("--finess", help="A FINESS establishment number (ET, 9 characters).")
+@click.option("--finess", help="Numéro FINESS d'établissement (ET, 9 caractères).")
 @click.option(
     "--historique",
     "show_history",
@@ -62,19 +62,19 @@ def check(
     as_json: bool,
     store_path: Path | None,
 ) -> None:
-    """Say which zone a place is in, under which decree.
+    """Indique la zone d'un lieu, et sous quel arrêté.
 
     \b
-    Give exactly one place:
+    Indiquez un seul lieu :
       zoning check --commune 23096                  # Guéret : ZIP, zone sous-dense
-      zoning check --commune 16355                  # old code, mapped and said so
+      zoning check --commune 16355                  # ancien code, converti et signalé
       zoning check --postcode 33000 --name Bordeaux
-      zoning check --lon -0.5792 --lat 44.8378      # point: commune and QPV polygons
+      zoning check --lon -0.5792 --lat 44.8378      # point : contours des communes et QPV
       zoning check --address "39 avenue de la Sénatorerie 23000 Guéret"
       zoning check --finess 230000820
-    --date 2023-11-01 judges against the decree in force that day; without
-    --date, today's decree (the one an application filed today falls under).
-    --historique lists the class under every decree the store knows.
+    --date 2023-11-01 juge selon l'arrêté en vigueur ce jour-là ; sans --date,
+    l'arrêté du jour (celui dont relève un dossier déposé aujourd'hui).
+    --historique donne la classe sous chaque arrêté connu du magasin.
 
     \b
     Confidentialité : --address envoie l'adresse au service public de la Base
@@ -84,13 +84,13 @@ def check(
     refusée : la commune est retenue, à vérifier.
 
     \b
-    Exit status: 0 answer, 2 bad input, 3 unknown, 4 ambiguous,
-    5 outside coverage -- including a date whose decree is known but whose
-      classes are not loaded (the answer names the decree and the
-      `zoning data import-decree` command that loads it),
-    6 geocoder down,
-    7 classes of an expired decree whose successor is not yet in force
-      (answer given with « à vérifier »: the user decides).
+    Code de sortie : 0 réponse, 2 entrée invalide, 3 inconnu, 4 ambigu,
+    5 hors couverture -- y compris une date dont l'arrêté est connu mais dont
+      les classes ne sont pas chargées (la réponse nomme l'arrêté et la
+      commande `zoning data import-decree` qui le charge),
+    6 géocodeur indisponible,
+    7 classes d'un arrêté expiré dont le successeur n'est pas encore en vigueur
+      (réponse donnée avec « à vérifier » : l'utilisateur décide).
     """
     from zoning.locate import lookup
     from zoning.store import ZoningStore

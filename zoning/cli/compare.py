@@ -12,8 +12,8 @@ _SHOWN = 40
 
 
 @click.command()
-@click.argument("before_id")
-@click.argument("after_id")
+@click.argument("before_id", metavar="ARRETE_AVANT")
+@click.argument("after_id", metavar="ARRETE_APRES")
 @click.option(
     "-o",
     "--output",

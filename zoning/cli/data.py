@@ -16,12 +16,12 @@ if TYPE_CHECKING:
 
 @click.group()
 def data() -> None:
-    """Download sources, build the zoning store, show what is there.
+    """Télécharge les sources, construit le magasin de zonage, montre son contenu.
 
     \b
-    Offline (a folder holding the files of data/sources.toml, e.g. ../shared/data):
+    Hors ligne (un dossier contenant les fichiers de data/sources.toml, ex. ../shared/data) :
       zoning data build --sources ../shared/data
-    Online:
+    En ligne :
       zoning data fetch && zoning data build
     """
 
@@ -31,16 +31,20 @@ def data() -> None:
     "--dest",
     type=click.Path(file_okay=False, path_type=Path),
     envvar="ZONING_SOURCES",
-    help="Where to put the files (env ZONING_SOURCES; default: the user cache).",
+    help="Dossier où déposer les fichiers (variable ZONING_SOURCES ; par défaut : le cache "
+    "de l'utilisateur).",
 )
-@click.option("--only", multiple=True, help="Fetch only this source id (repeatable).")
+@click.option(
+    "--only", multiple=True, help="Télécharger seulement la source de cet identifiant (répétable)."
+)
 @click.option(
     "--mirror",
-    help="Base URL of a mirror laid out like a sources folder (e.g. an ARS intranet copy).",
+    help="URL de base d'un miroir organisé comme un dossier de sources (ex. une copie sur "
+    "l'intranet de l'ARS).",
 )
-@click.option("--force", is_flag=True, help="Download again files already present.")
+@click.option("--force", is_flag=True, help="Télécharger à nouveau les fichiers déjà présents.")
 def fetch(dest: Path | None, only: tuple[str, ...], mirror: str | None, force: bool) -> None:
-    """Download the upstream files listed in data/sources.toml (size and sha256 recorded)."""
+    """Télécharge les fichiers d'origine listés dans data/sources.toml (taille et sha256 notés)."""
     from zoning.settings import get_settings
     from zoning.sources.fetch import fetch_sources
     from zoning.sources.manifest import load_manifest
@@ -57,7 +61,9 @@ def fetch(dest: Path | None, only: tuple[str, ...], mirror: str | None, force: b
 @data.command()
 @sources_option
 @store_option
-@click.option("--region", default=None, help="Region whose figures are printed (default 75).")
+@click.option(
+    "--region", default=None, help="Région dont les chiffres sont affichés (par défaut : 75)."
+)
 @click.option(
     "--accept-changed",
     is_flag=True,
@@ -80,13 +86,13 @@ def build(
     accept_changed: bool,
     lock_timeout: float,
 ) -> None:
-    """Build the zoning store from the source files and print its checks.
+    """Construit le magasin de zonage depuis les fichiers sources et affiche ses contrôles.
 
-    Writes GeoParquet tables, store.json (provenance, format version, files with their
-    sizes and sha256) and report.md / report.json (rows read, matched, unmatched with
-    why, classes and population shares per region). Source files are checked against
-    the sizes and sha256 of data/sources.toml: those that differ are named and refused
-    unless --accept-changed.
+    Écrit les tables GeoParquet, store.json (provenance, version de format, fichiers avec
+    leur taille et sha256) et report.md / report.json (lignes lues, rattachées, non
+    rattachées avec la raison, classes et parts de population par région). Les fichiers
+    sources sont comparés aux tailles et sha256 de data/sources.toml : ceux qui diffèrent
+    sont nommés et refusés, sauf avec --accept-changed.
     """
     from zoning.settings import get_settings
     from zoning.store.build import build_store
@@ -131,7 +137,7 @@ def build(
 @data.command()
 @store_option
 def info(store_path: Path | None) -> None:
-    """Show the settings and what the store holds (provenance)."""
+    """Affiche les réglages et le contenu du magasin (provenance)."""
     import json
 
     from zoning.settings import get_settings
@@ -177,7 +183,7 @@ def _caps(values: tuple[str, ...]) -> dict[str, float]:
 
 
 @data.command("import-decree")
-@click.argument("annex", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("annex", metavar="ANNEXE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--region", required=True, help="Code de la région (ex. 75).")
 @click.option("--id", "decree_id", required=True, help="Identifiant (ex. ars-na-2025-12-30).")
 @click.option("--adopted", type=DateParam(), help="Date de signature de l'arrêté.")
@@ -247,7 +253,7 @@ def import_decree(
 
 
 @data.command("export-decree")
-@click.argument("decree_id")
+@click.argument("decree_id", metavar="ARRETE")
 @output_option(help="Fichier à écrire (.xlsx, .csv ou .ods).")
 @store_option
 def export_decree(decree_id: str, output: Path, store_path: Path | None) -> None:

@@ -10,26 +10,28 @@ from zoning.cli.options import sources_option
 
 
 @click.command("geocode")
-@click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("input_file", metavar="ENTREE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Output file: .csv (UTF-8 BOM, same separator) or .xlsx.",
+    help="Fichier de sortie : .csv (UTF-8 avec BOM, même séparateur) ou .xlsx.",
 )
-@click.option("--address-col", help="Column with the street address (auto: Adresse, Voie...).")
-@click.option("--number-col", help="Column with the house number, if apart (auto: Numéro).")
-@click.option("--postcode-col", help="Column with the postal code (auto: Code postal, CP).")
-@click.option("--city-col", help="Column with the commune name (auto: Commune, Ville).")
-@click.option("--citycode-col", help="Column with the INSEE code (auto: Code INSEE, Insee).")
-@click.option("--finess-col", help="Column with the FINESS ET number (auto: FINESS, N° FINESS).")
-@click.option("--sheet", help="Excel sheet to read (default: the first).")
+@click.option("--address-col", help="Colonne de l'adresse (auto : Adresse, Voie...).")
+@click.option(
+    "--number-col", help="Colonne du numéro dans la voie, s'il est à part (auto : Numéro)."
+)
+@click.option("--postcode-col", help="Colonne du code postal (auto : Code postal, CP).")
+@click.option("--city-col", help="Colonne du nom de la commune (auto : Commune, Ville).")
+@click.option("--citycode-col", help="Colonne du code INSEE (auto : Code INSEE, Insee).")
+@click.option("--finess-col", help="Colonne du numéro FINESS ET (auto : FINESS, N° FINESS).")
+@click.option("--sheet", help="Feuille Excel à lire (par défaut : la première).")
 @click.option(
     "--addok-url",
     envvar="ZONING_ADDOK_URL",
     show_envvar=True,
-    help="addok/BAN geocoder (default: settings; see `zoning geocoder serve`).",
+    help="Géocodeur addok/BAN (par défaut : les réglages ; voir `zoning geocoder serve`).",
 )
 @sources_option
 @click.option(
@@ -37,23 +39,23 @@ from zoning.cli.options import sources_option
     default=0.5,
     show_default=True,
     type=click.FloatRange(0, 1),
-    help="addok answers below this score fall back on the commune.",
+    help="Réponse addok sous ce score : repli sur la commune.",
 )
 @click.option(
     "--chunk-size",
     default=250,
     show_default=True,
     type=click.IntRange(1, 10000),
-    help="Rows per /search/csv/ request.",
+    help="Lignes par requête /search/csv/.",
 )
 @click.option(
     "--retries",
     default=4,
     show_default=True,
     type=click.IntRange(0, 20),
-    help="Extra attempts per request when the geocoder times out or is overloaded.",
+    help="Nouvelles tentatives par requête si le géocodeur tarde trop ou est surchargé.",
 )
-@click.option("--no-cache", is_flag=True, help="Do not read or write the answer cache.")
+@click.option("--no-cache", is_flag=True, help="Ne pas lire ni écrire le cache des réponses.")
 def geocode(
     input_file: Path,
     output: Path,
@@ -84,13 +86,13 @@ def geocode(
     precision, source, score, label, citycode et reason.
 
     \b
-    Examples:
+    Exemples :
       zoning geocode structures.csv -o structures_geo.xlsx
       zoning geocode liste.csv -o sortie.csv --address-col "Adresse du site" --city-col Ville
-      zoning geocoder serve &   # local offline geocoder, then ZONING_ADDOK_URL=...
+      zoning geocoder serve &   # géocodeur local hors ligne, puis ZONING_ADDOK_URL=...
 
-    Answers are cached (ZONING_CACHE): running again costs nothing and resumes a
-    run cut short by a geocoder outage (exit 6).
+    Les réponses sont gardées en cache (ZONING_CACHE) : relancer ne coûte rien et reprend
+    un traitement interrompu par une panne du géocodeur (code de sortie 6).
 
     \b
     Confidentialité : par défaut les adresses partent au service public de la Base

@@ -18,9 +18,9 @@ def geocoder() -> None:
     """Géocodeur local hors ligne (addok + Redis) construit depuis les sources.
 
     \b
-    It knows every commune of La Poste's postal-code base (reference point) and
-    the street addresses of the FINESS hospitals; it is not the full BAN.
-    Typical use:
+    Il connaît chaque commune de la base des codes postaux de La Poste (point de
+    référence) et les adresses des hôpitaux FINESS ; ce n'est pas la BAN complète.
+    Utilisation courante :
       zoning geocoder build --sources ../shared/data -o addok-docs.ndjson
       zoning geocoder serve --documents addok-docs.ndjson --port 7878
       ZONING_ADDOK_URL=http://127.0.0.1:7878 zoning geocode liste.csv -o sortie.xlsx
@@ -34,10 +34,10 @@ def geocoder() -> None:
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="NDJSON file of addok documents to write.",
+    help="Fichier NDJSON des documents addok à écrire.",
 )
 def build(sources_dir: Path | None, output: Path) -> None:
-    """Write the addok documents (communes + hospital streets) as NDJSON."""
+    """Écrit les documents addok (communes + voies des hôpitaux) en NDJSON."""
     from zoning.locate.geocode.documents import build_documents
     from zoning.settings import get_settings
 
@@ -53,17 +53,19 @@ def build(sources_dir: Path | None, output: Path) -> None:
 @click.option(
     "--documents",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="NDJSON documents (default: built now from --sources).",
+    help="Documents NDJSON (par défaut : construits au lancement depuis --sources).",
 )
 @sources_option
 @click.option(
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Interface to listen on; keep loopback unless you mean to share it.",
+    help="Interface d'écoute ; gardez la boucle locale sauf pour partager le service.",
 )
-@click.option("--port", default=7878, show_default=True, type=int, help="HTTP port.")
-@click.option("--workers", type=int, help="gunicorn workers (default: CPU count, min 2).")
+@click.option("--port", default=7878, show_default=True, type=int, help="Port HTTP.")
+@click.option(
+    "--workers", type=int, help="Processus gunicorn (par défaut : nombre de cœurs, au moins 2)."
+)
 def serve(
     documents: Path | None,
     sources_dir: Path | None,
@@ -71,7 +73,7 @@ def serve(
     port: int,
     workers: int | None,
 ) -> None:
-    """Start Redis (private unix socket) and addok (gunicorn) until Ctrl-C."""
+    """Lance Redis (socket Unix privée) et addok (gunicorn) jusqu'à Ctrl-C."""
     import signal
     import tempfile
 

@@ -60,7 +60,7 @@ _common = [
     click.option(
         "--region",
         metavar="CODE",
-        help="Region code (INSEE), default ZONING_REGION or 75 (Nouvelle-Aquitaine).",
+        help="Code de la région (INSEE) ; par défaut : ZONING_REGION ou 75 (Nouvelle-Aquitaine).",
     ),
     date_option,
     store_option,
@@ -69,19 +69,20 @@ _common = [
         type=click.FloatRange(min=0),
         default=150.0,
         show_default=True,
-        help="Display simplification in metres (shared borders simplified once; 0 = none).",
+        help="Simplification de l'affichage, en mètres (frontières partagées simplifiées une "
+        "fois ; 0 = aucune).",
     ),
     click.option(
         "--tiles/--no-tiles",
         default=False,
         show_default=True,
-        help="Offer an OpenStreetMap background layer (needs the network, off until ticked).",
+        help="Proposer un fond OpenStreetMap (réseau requis ; masqué tant qu'il n'est pas coché).",
     ),
     click.option(
         "--figures/--no-figures",
         default=True,
         show_default=True,
-        help="Also write the per-département table and chart beside the map.",
+        help="Écrire aussi, à côté de la carte, le tableau et le graphique par département.",
     ),
 ]
 
@@ -94,11 +95,11 @@ def _with_common(func: Any) -> Any:
 
 @click.group("map")
 def map_group() -> None:
-    """Render interactive maps as single HTML files that open with no network.
+    """Produit des cartes interactives, chacune en un seul fichier HTML lisible sans réseau.
 
     \b
-    Leaflet and its plugins are inlined from the project's npm packages
-    (run `npm ci` at the repository root once). Examples:
+    Leaflet et ses extensions sont intégrés depuis les paquets npm du projet
+    (lancer `npm ci` une fois à la racine du dépôt). Exemples :
       zoning map coverage -o maps/couverture.html
       zoning map coverage --region 75 --date 2023-06-01 -o maps/na-2023.html
       zoning map posts resultats.csv -o maps/postes.html
@@ -107,7 +108,7 @@ def map_group() -> None:
 
 @map_group.command("coverage")
 @_with_common
-@output_option(Path("maps/couverture.html"), "HTML file to write.")
+@output_option(Path("maps/couverture.html"), "Fichier HTML à écrire.")
 @click.option(
     "--decree",
     "decree_id",
@@ -124,10 +125,11 @@ def coverage(
     figures: bool,
     output: Path,
 ) -> None:
-    """Communes coloured by zoning class (ZIP, ZAC, hors zonage…), QPV, départements.
+    """Communes colorées selon leur classe (ZIP, ZAC, hors zonage…), QPV, départements.
 
-    Tooltips give commune, code, class and population; a search box finds a commune by
-    name; the legend names the decree, its dates, the data vintages and the tool version.
+    Les infobulles donnent commune, code, classe et population ; un champ de recherche
+    trouve une commune par son nom ; la légende indique l'arrêté, ses dates, les
+    millésimes des données et la version de l'outil.
     """
     from zoning.map.coverage import coverage_map
     from zoning.map.render import save_map
@@ -147,16 +149,18 @@ def coverage(
 
 
 @map_group.command("posts")
-@click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "results", metavar="RESULTATS", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @_with_common
 @click.option(
     "--coverage/--no-coverage",
     "with_coverage",
     default=True,
     show_default=True,
-    help="Draw the communes by class underneath (needs the zoning store).",
+    help="Dessiner dessous les communes selon leur classe (magasin de zonage requis).",
 )
-@output_option(Path("maps/postes.html"), "HTML file to write.")
+@output_option(Path("maps/postes.html"), "Fichier HTML à écrire.")
 def posts(
     results: Path,
     region: str | None,
@@ -168,11 +172,12 @@ def posts(
     with_coverage: bool,
     output: Path,
 ) -> None:
-    """Posts of a batch result: hospital and ambulatory sites, distance, status.
+    """Postes d'un résultat de batch : site hospitalier, sites ambulatoires, distance, statut.
 
-    RESULTS is the batch output (CSV, Excel or GeoJSON) with, per post: id, programme,
-    statut, site_principal_nom/_lon/_lat, site_nom/_lon/_lat (one row per ambulatory
-    site, or numbered site1_…, site2_… columns), distance_km, prime, financement.
+    RESULTATS est la sortie de `zoning batch` (CSV, Excel ou GeoJSON) avec, par poste :
+    id, programme, statut, site_principal_nom/_lon/_lat, site_nom/_lon/_lat (une ligne
+    par site ambulatoire, ou colonnes numérotées site1_…, site2_…), distance_km, prime,
+    financement.
     """
     from zoning.map.posts import posts_map, read_posts
     from zoning.map.render import save_map

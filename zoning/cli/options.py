@@ -35,7 +35,8 @@ def store_option(func: F) -> F:
         "store_path",
         type=click.Path(file_okay=False, path_type=Path),
         envvar="ZONING_STORE",
-        help="Zoning store folder (env ZONING_STORE; default: the user cache).",
+        help="Dossier du magasin de zonage (variable ZONING_STORE ; par défaut : le cache de "
+        "l'utilisateur).",
     )(func)
 
 
@@ -46,11 +47,12 @@ def sources_option(func: F) -> F:
         "sources_dir",
         type=click.Path(file_okay=False, path_type=Path),
         envvar="ZONING_SOURCES",
-        help="Folder of source files (env ZONING_SOURCES; default: the user cache).",
+        help="Dossier des fichiers sources (variable ZONING_SOURCES ; par défaut : le cache de "
+        "l'utilisateur).",
     )(func)
 
 
-def output_option(default: Path | None = None, help: str = "File to write.") -> Callable[[F], F]:
+def output_option(default: Path | None = None, help: str = "Fichier à écrire.") -> Callable[[F], F]:
     """``-o/--output FILE``, required when there is no default."""
     return click.option(
         "-o",
@@ -70,12 +72,12 @@ def date_option(func: F) -> F:
         "on",
         type=DateParam(),
         default=None,
-        help="Judge against the decree in force that day (default: the latest decree).",
+        help="Juger selon l'arrêté en vigueur ce jour-là (par défaut : le dernier arrêté).",
     )(func)
 
 
 def json_option(func: F) -> F:
     """``--json``: machine-readable output."""
     return click.option(
-        "--json", "as_json", is_flag=True, help="Print JSON instead of French text."
+        "--json", "as_json", is_flag=True, help="Sortie en JSON au lieu du texte en français."
     )(func)

@@ -412,9 +412,16 @@ class TableWriter:
         sep: str = CSV_SEP,
         encoding: str = CSV_ENCODING,
         without_statistics: Sequence[str] = (),
+        row_group: int = 1 << 20,
     ):
         self.path = Path(path)
         self.sep, self.encoding = sep, encoding
+        # Parquet chunks are gathered into row groups of about this many rows: each row
+        # group repeats the dictionaries of its columns (35 000 commune names for a
+        # column of communes), and small groups made that most of the writing.
+        self.row_group = row_group
+        self._held: list[Any] = []
+        self._held_rows = 0
         # Parquet statistics of these columns (added dictionary columns) would cost more
         # than computing them: min/max over every row's string.
         self.without_statistics = frozenset(without_statistics)
@@ -442,9 +449,14 @@ class TableWriter:
     ) -> bool | None:
         if self._pq is not None:
             try:
-                self._pq.close()
-            except Exception:
                 if kind is None:
+                    self._flush()
+                self._pq.close()
+            except BaseException as error:
+                if kind is None:
+                    # The last row group failed (full disk, Ctrl+C): the temporary file
+                    # goes, as it would have for an error in the block.
+                    self._stack.__exit__(type(error), error, error.__traceback__)
                     raise
         return self._stack.__exit__(kind, exc, tb)
 
@@ -473,8 +485,19 @@ class TableWriter:
             )
         elif table.schema != self._pq.schema:
             table = table.cast(self._pq.schema)
-        self._pq.write_table(table)
+        self._held.append(table)
+        self._held_rows += table.num_rows
         self.rows += table.num_rows
+        if self._held_rows >= self.row_group:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the chunks held as one row group."""
+        import pyarrow as pa
+
+        if self._held:
+            self._pq.write_table(pa.concat_tables(self._held), row_group_size=self._held_rows)
+            self._held, self._held_rows = [], 0
 
     def write(self, frame: pd.DataFrame | Any) -> None:
         """Append a DataFrame (or a ``pyarrow.Table``)."""

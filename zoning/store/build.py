@@ -20,6 +20,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from zoning import __version__
+from zoning._gc import paused_gc
 from zoning.errors import SourceFormatError
 from zoning.io.write import write_json
 from zoning.pointindex import PointIndex, build_index
@@ -139,7 +140,7 @@ def build_store(
     sources_dir = Path(sources_dir or settings.sources)
     out_dir = Path(out_dir or settings.store)
     manifest = manifest or load_manifest()
-    with store_lock(out_dir, lock_timeout):
+    with store_lock(out_dir, lock_timeout), paused_gc():
         return _build_locked(
             sources_dir, out_dir, manifest, decrees_dir, progress, accept_changed, settings
         )
