@@ -39,8 +39,8 @@ from any boundary that matters); GEOS settles the few it reports unsure.
 
 Memory (default leaf 1/2048 degree): the index of the 4 405 NA communes takes
 38 MB, that of the 35 357 French communes (overseas included) 276 MB; arrays are
-memory-mapped by :meth:`PointIndex.load`. Building peaks at ~0.7 GB (NA) and
-~2.5 GB (France) of RSS. A query needs ~80 bytes per point of temporaries, so
+memory-mapped by :meth:`PointIndex.load`. Building (its batches on every core) peaks
+at ~0.7 GB (NA) and ~3 GB (France) of RSS. A query needs ~80 bytes per point of temporaries, so
 pass large inputs in chunks (:mod:`zoning.locate.stream` uses 1 M points).
 """
 

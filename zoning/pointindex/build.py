@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
+import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -90,13 +94,18 @@ def _mark_leaves(
     )
     ends = np.cumsum(n_pieces)
     starts = ends - n_pieces
-    keys: list[IntArray] = []
     nmax = grid.nx0 << grid.top_shift
     nymax = grid.ny0 << grid.top_shift
+    batches: list[tuple[int, int]] = []
     seg_lo = 0
     while seg_lo < x1.size:
         seg_hi = int(np.searchsorted(ends, starts[seg_lo] + PIECES_PER_BATCH, side="right"))
         seg_hi = max(seg_hi, seg_lo + 1)
+        batches.append((seg_lo, seg_hi))
+        seg_lo = seg_hi
+
+    def batch_keys(bounds: tuple[int, int]) -> IntArray:
+        seg_lo, seg_hi = bounds
         sl = slice(seg_lo, seg_hi)
         cnt = n_pieces[sl]
         seg = np.repeat(np.arange(seg_lo, seg_hi), cnt)
@@ -113,6 +122,7 @@ def _mark_leaves(
         poly = owner[seg]
         span_x = int((hi_x - lo_x).max()) + 1
         span_y = int((hi_y - lo_y).max()) + 1
+        keys: list[IntArray] = []
         for i in range(span_x):
             for j in range(span_y):
                 gx = lo_x + i
@@ -121,7 +131,12 @@ def _mark_leaves(
                     (gx <= hi_x) & (gy <= hi_y) & (gx >= 0) & (gy >= 0) & (gx < nmax) & (gy < nymax)
                 )
                 keys.append(sorted_unique(((gx[ok] << CELL_BITS) | gy[ok]) * n_polys + poly[ok]))
-        seg_lo = seg_hi
+        return sorted_unique(np.concatenate(keys))
+
+    # Batches are independent and numpy releases the GIL in their arithmetic and sorts:
+    # they run on every core (two batches in flight per core bound the memory).
+    with ThreadPoolExecutor(max(1, min(len(batches), os.cpu_count() or 1))) as pool:
+        keys = list(pool.map(batch_keys, batches))
     return sorted_unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
 
 
@@ -196,13 +211,15 @@ def build_index(
     intervals = build_row_intervals(geoms, np.concatenate(row_parts))
     del row_parts
     n_unsure = 0
+    counting = threading.Lock()
 
     def label(cx: FloatArray, cy: FloatArray) -> npt.NDArray[np.int32]:
         nonlocal n_unsure
         lab, unsure = locate_clear(intervals, cx, cy)
         if unsure.any():
             lab[unsure] = assign_exact(geoms, cx[unsure], cy[unsure], tree=tree)
-            n_unsure += int(unsure.sum())
+            with counting:
+                n_unsure += int(unsure.sum())
         return lab.astype(np.int32)
 
     levels: list[npt.NDArray[np.int32]] = []
@@ -217,25 +234,33 @@ def build_index(
     levels.append(top)
 
     sub = np.arange(side * side)
-    for level in range(1, depth + 1):
-        parents = border[level - 1]
-        here = border[level]
-        vals = np.full(parents.size * side * side, -1, dtype=np.int32)
-        # Parents in batches: children arrays are the build's largest temporaries.
-        step = max(1, CHILDREN_PER_BATCH // (side * side))
-        for lo in range(0, parents.size, step):
-            pk = parents[lo : lo + step]
-            pgx, pgy = pk >> CELL_BITS, pk & CELL_MASK
-            cgx = ((pgx[:, None] << bits) | (sub[None, :] >> bits)).ravel()
-            cgy = ((pgy[:, None] << bits) | (sub[None, :] & (side - 1))).ravel()
-            ckey = (cgx << CELL_BITS) | cgy
-            pos = search(here, ckey)
-            is_b = here[np.minimum(pos, here.size - 1)] == ckey
-            out = vals[lo * side * side : (lo + pk.size) * side * side]
-            out[is_b] = -2 - pos[is_b].astype(np.int32)
-            free = np.flatnonzero(~is_b)
-            out[free] = label(*grid.centres(cgx[free], cgy[free], bits * (depth - level)))
-        levels.append(vals)
+    # Parents in batches: children arrays are the build's largest temporaries.
+    step = max(1, CHILDREN_PER_BATCH // (side * side))
+
+    def fill(
+        vals: npt.NDArray[np.int32], parents: IntArray, here: IntArray, level: int, lo: int
+    ) -> None:
+        """The children of the batch of parents starting at ``lo``, in their own slice
+        of ``vals``: batches never share one, so they run on every core."""
+        pk = parents[lo : lo + step]
+        pgx, pgy = pk >> CELL_BITS, pk & CELL_MASK
+        cgx = ((pgx[:, None] << bits) | (sub[None, :] >> bits)).ravel()
+        cgy = ((pgy[:, None] << bits) | (sub[None, :] & (side - 1))).ravel()
+        ckey = (cgx << CELL_BITS) | cgy
+        pos = search(here, ckey)
+        is_b = here[np.minimum(pos, here.size - 1)] == ckey
+        out = vals[lo * side * side : (lo + pk.size) * side * side]
+        out[is_b] = -2 - pos[is_b].astype(np.int32)
+        free = np.flatnonzero(~is_b)
+        out[free] = label(*grid.centres(cgx[free], cgy[free], bits * (depth - level)))
+
+    with ThreadPoolExecutor(max(1, os.cpu_count() or 1)) as pool:
+        for level in range(1, depth + 1):
+            parents = border[level - 1]
+            vals = np.full(parents.size * side * side, -1, dtype=np.int32)
+            batch = functools.partial(fill, vals, parents, border[level], level)
+            list(pool.map(batch, range(0, parents.size, step)))
+            levels.append(vals)
 
     # Border leaves: candidates are the polygons with boundary in the leaf; the
     # floor is the lowest polygon covering the centre without boundary there.

@@ -119,23 +119,25 @@ def build_row_intervals(geoms: npt.NDArray[np.object_], rows: FloatArray) -> Row
     last = np.searchsorted(rows, y2, side="left")
     count = last - first
     cum = np.cumsum(count)
-    parts_a: list[FloatArray] = []
-    parts_b: list[FloatArray] = []
-    parts_poly: list[IntArray] = []
-    bad = np.zeros(rows.size, dtype=bool)
+    batches: list[tuple[int, int]] = []
     lo = 0
     n_edges = x1.size
     while lo < n_edges:
         hi = int(np.searchsorted(cum, (cum[lo - 1] if lo else 0) + PAIRS_PER_BATCH, side="right"))
         # Whole parts per batch, so each (row, part) group is complete.
         hi = int(np.searchsorted(own, own[max(hi, lo + 1) - 1], side="right"))
+        batches.append((lo, hi))
+        lo = hi
+
+    def batch_intervals(
+        bounds: tuple[int, int],
+    ) -> tuple[FloatArray, FloatArray, IntArray, IntArray]:
+        """Interval keys (start, end), part, and the rows with odd crossings, of a batch."""
+        lo, hi = bounds
         sl = slice(lo, hi)
         c = count[sl]
         e = np.repeat(np.arange(lo, hi), c)
         r = np.repeat(first[sl] - (np.cumsum(c) - c), c) + np.arange(e.size)
-        lo = hi
-        if not e.size:
-            continue
         y = rows[r]
         x = x1[e] + (y - y1[e]) * (x2[e] - x1[e]) / (y2[e] - y1[e])
         p = own[e]
@@ -146,19 +148,28 @@ def build_row_intervals(geoms: npt.NDArray[np.object_], rows: FloatArray) -> Row
         starts = np.flatnonzero(grp_start)
         sizes = np.diff(np.append(starts, r.size))
         odd = sizes % 2 == 1
-        bad[r[starts[odd]]] = True
         rank = np.arange(r.size) - np.repeat(starts, sizes)
         opening = rank % 2 == 0
         closing = np.zeros_like(opening)
         closing[1:] = opening[:-1] & ~grp_start[1:]
         opening &= np.append(closing[1:], False)
-        parts_a.append(r[opening] * ROW_STRIDE + (x[opening] + X_SHIFT))
-        parts_b.append(r[closing] * ROW_STRIDE + (x[closing] + X_SHIFT))
-        parts_poly.append(p[opening])
-    if parts_a:
-        key_a = np.concatenate(parts_a)
-        key_b = np.concatenate(parts_b)
-        poly = np.concatenate(parts_poly)
+        return (
+            r[opening] * ROW_STRIDE + (x[opening] + X_SHIFT),
+            r[closing] * ROW_STRIDE + (x[closing] + X_SHIFT),
+            p[opening],
+            r[starts[odd]],
+        )
+
+    # Batches are independent and numpy releases the GIL in their arithmetic and sorts.
+    with ThreadPoolExecutor(max(1, min(len(batches), os.cpu_count() or 1))) as pool:
+        done = list(pool.map(batch_intervals, batches))
+    bad = np.zeros(rows.size, dtype=bool)
+    for _, _, _, odd_rows in done:
+        bad[odd_rows] = True
+    if done:
+        key_a = np.concatenate([d[0] for d in done])
+        key_b = np.concatenate([d[1] for d in done])
+        poly = np.concatenate([d[2] for d in done])
     else:
         key_a = key_b = np.zeros(0)
         poly = np.zeros(0, dtype=np.int64)
