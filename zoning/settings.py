@@ -28,7 +28,7 @@ ZONING_DATA         replaces the shipped rules data as a whole: manifest,
 
 The rules data (``sources.toml``, ``decrees/``, ``programmes/``) is edited in the
 repository's ``data/`` and shipped in the wheel as ``zoning/_data`` (``hatch_build.py``);
-it is found with :mod:`importlib.resources`. An editable install has no ``_data`` and
+it is found beside the installed module. An editable install has no ``_data`` and
 reads the repository's ``data/`` live.
 """
 
@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
@@ -68,9 +67,10 @@ def package_data() -> tuple[Path, str]:
         ``zoning/_data`` of an installed wheel (origin ``paquet``), else the checkout's
         ``data/`` (origin ``dépôt``).
     """
-    packaged = files("zoning") / "_data"
-    # A wheel installed by pip or pipx is unpacked: its resources are plain files.
-    if isinstance(packaged, Path) and (packaged / "sources.toml").is_file():
+    # A wheel installed by pip or pipx is unpacked: its resources are plain files beside
+    # this module (importlib.resources would cost the cold ``zoning check`` 7 ms).
+    packaged = Path(__file__).resolve().parent / "_data"
+    if (packaged / "sources.toml").is_file():
         return packaged, "paquet"
     return PROJECT_DATA, "dépôt"
 

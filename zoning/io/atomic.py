@@ -17,8 +17,6 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import secrets
-import shutil
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -133,7 +131,7 @@ def check_output(output: str | Path, *inputs: str | Path | None, folder: bool = 
 
 
 def _temp_name(final: Path, parent: Path) -> Path:
-    return parent / f".{final.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
+    return parent / f".{final.name}.{os.urandom(6).hex()}{TEMP_SUFFIX}"
 
 
 def _create_temp(tmp: Path, folder: bool) -> None:
@@ -148,6 +146,8 @@ def _remove(tmp: Path | None) -> None:
         return
     try:
         if tmp.is_dir() and not tmp.is_symlink():
+            import shutil  # here, not above: every command imports this module
+
             shutil.rmtree(tmp)
         else:
             tmp.unlink(missing_ok=True)
@@ -184,6 +184,8 @@ def atomic_path(path: str | Path, *, folder: bool = False) -> Iterator[Path]:
         # The temporary file is 0600; give the output the usual permissions.
         os.chmod(tmp, (0o777 if folder else 0o666) & ~_umask())
         if folder and final.is_dir():
+            import shutil
+
             shutil.rmtree(final)
         os.replace(tmp, final)
         renamed = True
