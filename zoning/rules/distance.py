@@ -186,12 +186,13 @@ def check_distance(
     ``road_distance`` is asked only under the threshold, and only without derogation;
     see :func:`road_distance_from_settings` for the configured one.
     """
-    from zoning.rules._osrm import RoutingError
-
     geo = geodesic_m(main[0], main[1], other[0], other[1])
     road = None
     error = None
     if round(geo, _PRECISION_M) < threshold_km * 1000 and not derogation and road_distance:
+        # Here only: the routing module imports requests (50 ms a run without routing).
+        from zoning.rules._osrm import RoutingError
+
         try:
             road = road_distance(main, other)
         except RoutingError as exc:
