@@ -35,12 +35,8 @@ def compare(
       zoning compare ars-na-2022-04-25 ars-na-2025-12-30 -o changements.html
     Population : INSEE (celle du magasin), comparée aux plafonds de chaque arrêté.
     """
-    from zoning.report.compare import (
-        CHANGE_HEADERS,
-        compare_decrees,
-        frame_sheet,
-        provenance_rows,
-    )
+    from zoning.io.write import frame_sheet
+    from zoning.report.compare import CHANGE_HEADERS, compare_decrees, provenance_rows
     from zoning.store import ZoningStore
 
     store = ZoningStore.open(store_path)

@@ -348,9 +348,10 @@ def _write_cell(ws: Any, row: int, col: int, value: Any, day: Any, moment: Any) 
         ws.write_string(row, col, neutralise(str(value)))
 
 
-def frame_sheet(frame: pd.DataFrame) -> Sheet:
-    """A DataFrame as ``(headers, rows)`` for :func:`write_excel`."""
-    return [str(c) for c in frame.columns], frame.to_numpy(dtype=object).tolist()
+def frame_sheet(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
+    """A DataFrame as ``(headers, rows)`` for the table writers (missing values as None)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [str(c) for c in clean.columns], clean.to_numpy(dtype=object).tolist()
 
 
 # -- GeoJSON, Parquet, text ---------------------------------------------------------

@@ -165,9 +165,3 @@ def provenance_rows(store: ZoningStore, comparison: Comparison) -> list[list[Any
         ["base de zonage construite le", prov["store_built_at"]],
         ["outil", f"zoning {__version__}"],
     ]
-
-
-def frame_sheet(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
-    """A DataFrame as (headers, rows) for the table writers (NaN as empty)."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [str(c) for c in clean.columns], [list(r) for r in clean.itertuples(index=False)]

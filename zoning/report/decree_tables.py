@@ -12,9 +12,8 @@ from typing import Any
 
 from zoning.errors import InvalidInputError
 from zoning.io.atomic import atomic_path, check_output
-from zoning.io.write import neutralise, write_csv, write_excel
+from zoning.io.write import Sheet, neutralise, write_csv, write_excel
 
-Sheet = tuple[Sequence[str], Sequence[Sequence[Any]]]
 SUFFIXES = (".xlsx", ".csv", ".ods")
 
 
