@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from zoning import __version__
 from zoning._gc import paused_gc
@@ -459,12 +459,28 @@ def preview(candidates: Candidates, programme: Programme, rows: int = 5) -> list
     return out
 
 
+class BatchOptions(TypedDict, total=False):
+    """The keyword options of :func:`check_batch`, as :func:`run_batch` passes them on."""
+
+    finess: FinessLocator | None
+    geocoder: Geocoder | None
+    road_distance: RoadDistance | None
+    sheet: str | None
+    progress: bool
+    on_progress: Progress | None
+    programmes_folder: Path | None
+    lookup: Any
+    overrides: dict[str, str | None] | None
+    finess_status: FinessStatus | None
+    candidates: Candidates | None
+
+
 def run_batch(
     input_path: Path,
     programme_id: str,
     output_path: Path,
     store: Any = None,
-    **options: Any,
+    **options: Unpack[BatchOptions],
 ) -> BatchRun:
     """Check every row of ``input_path`` against a programme and write ``output_path``.
 
