@@ -3,7 +3,8 @@
 A package of its own: it imports nothing else from :mod:`zoning`, and both the store
 (which builds and saves indexes) and :mod:`zoning.locate` (which queries them) use it.
 Modules: :mod:`~zoning.pointindex.exact` (the reference answer), ``grid``, ``build``,
-``query`` (:class:`PointIndex`), ``storage`` (save / load), ``scanline``.
+``query`` (:class:`PointIndex`), ``storage`` (save / load), ``scanline``, ``parallel``
+(batches on every core).
 
 The question answered everywhere in this module is the one of the exact path
 (:func:`~zoning.pointindex.exact.assign_exact`): for every point, the lowest index of the
@@ -40,7 +41,8 @@ from any boundary that matters); GEOS settles the few it reports unsure.
 Memory (default leaf 1/2048 degree): the index of the 4 405 NA communes takes
 38 MB, that of the 35 357 French communes (overseas included) 276 MB; arrays are
 memory-mapped by :meth:`PointIndex.load`. Building (its batches on every core) peaks
-at ~0.7 GB (NA) and ~3 GB (France) of RSS. A query needs ~80 bytes per point of temporaries, so
+at ~0.7 GB (NA) and ~3.5 GB (France) of RSS. A query needs ~80 bytes per point of
+temporaries, so
 pass large inputs in chunks (:mod:`zoning.locate.stream` uses 1 M points).
 """
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -28,6 +26,7 @@ from zoning.pointindex.exact import (
     sorted_unique,
 )
 from zoning.pointindex.grid import CELL_BITS, CELL_MASK, GridSpec, make_grid
+from zoning.pointindex.parallel import map_on_cores
 from zoning.pointindex.query import PointIndex
 from zoning.pointindex.scanline import build_row_intervals, locate_clear
 from zoning.pointindex.storage import fingerprint
@@ -133,10 +132,7 @@ def _mark_leaves(
                 keys.append(sorted_unique(((gx[ok] << CELL_BITS) | gy[ok]) * n_polys + poly[ok]))
         return sorted_unique(np.concatenate(keys))
 
-    # Batches are independent and numpy releases the GIL in their arithmetic and sorts:
-    # they run on every core (two batches in flight per core bound the memory).
-    with ThreadPoolExecutor(max(1, min(len(batches), os.cpu_count() or 1))) as pool:
-        keys = list(pool.map(batch_keys, batches))
+    keys = map_on_cores(batch_keys, batches)
     return sorted_unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
 
 
@@ -254,13 +250,14 @@ def build_index(
         free = np.flatnonzero(~is_b)
         out[free] = label(*grid.centres(cgx[free], cgy[free], bits * (depth - level)))
 
-    with ThreadPoolExecutor(max(1, os.cpu_count() or 1)) as pool:
-        for level in range(1, depth + 1):
-            parents = border[level - 1]
-            vals = np.full(parents.size * side * side, -1, dtype=np.int32)
-            batch = functools.partial(fill, vals, parents, border[level], level)
-            list(pool.map(batch, range(0, parents.size, step)))
-            levels.append(vals)
+    for level in range(1, depth + 1):
+        parents = border[level - 1]
+        vals = np.full(parents.size * side * side, -1, dtype=np.int32)
+        map_on_cores(
+            functools.partial(fill, vals, parents, border[level], level),
+            range(0, parents.size, step),
+        )
+        levels.append(vals)
 
     # Border leaves: candidates are the polygons with boundary in the leaf; the
     # floor is the lowest polygon covering the centre without boundary there.

@@ -15,8 +15,6 @@ caller asks GEOS.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +22,7 @@ import numpy.typing as npt
 import shapely
 
 from zoning.pointindex.exact import flat_parts, search
+from zoning.pointindex.parallel import map_on_cores
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -160,9 +159,7 @@ def build_row_intervals(geoms: npt.NDArray[np.object_], rows: FloatArray) -> Row
             r[starts[odd]],
         )
 
-    # Batches are independent and numpy releases the GIL in their arithmetic and sorts.
-    with ThreadPoolExecutor(max(1, min(len(batches), os.cpu_count() or 1))) as pool:
-        done = list(pool.map(batch_intervals, batches))
+    done = map_on_cores(batch_intervals, batches)
     bad = np.zeros(rows.size, dtype=bool)
     for _, _, _, odd_rows in done:
         bad[odd_rows] = True
@@ -212,9 +209,7 @@ def locate_clear(
         def part(k: int) -> tuple[IntArray, BoolArray]:
             return locate_clear(iv, x[k : k + chunk], y[k : k + chunk], chunk)
 
-        # numpy releases the GIL in the sorts and searches: chunks use every core.
-        with ThreadPoolExecutor(min(len(starts), os.cpu_count() or 1)) as pool:
-            parts = list(pool.map(part, starts))
+        parts = map_on_cores(part, starts)
         return np.concatenate([p for p, _ in parts]), np.concatenate([u for _, u in parts])
     r = np.searchsorted(iv.rows, y)
     r_ok = (r < iv.rows.size) & (iv.rows[np.minimum(r, iv.rows.size - 1)] == y)
