@@ -197,6 +197,23 @@ def test_excel_repeated_headers_times_of_day_and_long_text(tmp_path: Path) -> No
     assert ws["C2"].number_format == "dd/mm/yyyy hh:mm:ss"
 
 
+def test_excel_pandas_and_numpy_times_keep_their_time(tmp_path: Path) -> None:
+    """A pandas Timestamp or numpy datetime64 is a time of day too (a datetime subclass,
+    or one once written): shown with its hours, not cut to the day."""
+    import datetime as dt
+
+    import numpy as np
+
+    path = tmp_path / "heures.xlsx"
+    stamps = [pd.Timestamp("2023-11-01 10:05"), np.datetime64("2023-11-02T08:00")]
+    write_excel(path, {"Résultats": (["a", "b"], [stamps, [pd.NaT, 1]])})
+    ws = load_workbook(path)["Résultats"]
+    want = [dt.datetime(2023, 11, 1, 10, 5), dt.datetime(2023, 11, 2, 8)]
+    assert [c.value for c in ws[2]] == want
+    assert ws["A2"].number_format == ws["B2"].number_format == "dd/mm/yyyy hh:mm:ss"
+    assert [c.value for c in ws[3]] == [None, 1]
+
+
 def test_excel_value_unknown_objects() -> None:
     import numpy as np
 

@@ -232,10 +232,12 @@ def write_excel(path: str | Path, sheets: Mapping[str, Sheet]) -> Path:
     go through XlsxWriter instead (beyond :data:`STREAM_CELLS` cells, in its constant
     memory mode).
     """
+    # Headers and names cleaned now; cells as each row is written (the rows are not
+    # copied: a large sheet is held once).
     ready = {
         _SHEET_ILLEGAL.sub("", _XML_ILLEGAL.sub("", str(name)))[:31]: (
             [excel_value(h) for h in headers],
-            [[excel_value(v) for v in row] for row in rows],
+            rows,
         )
         for name, (headers, rows) in sheets.items()
     }
@@ -257,13 +259,23 @@ def _keyed_rows_fit(sheets: Mapping[str, Sheet]) -> bool:
             if len(row) > len(keys):
                 return False
             for value in row:
-                if type(value) is dt.datetime or type(value) is dt.time:
+                # Judged on the cell as written (a numpy or pandas date becomes a datetime).
+                if type(value) not in _PLAIN and isinstance(
+                    excel_value(value), (dt.datetime, dt.time)
+                ):
                     return False
     return True
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _keys(headers: Sequence[Any]) -> list[str]:
     return ["" if h is None else str(h) for h in headers]
+
+
+def _cells(row: Sequence[Any]) -> list[Any]:
+    return [excel_value(v) for v in row]
 
 
 def _widths(headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> list[float]:
@@ -281,7 +293,8 @@ def _write_rust(tmp: Path, sheets: Mapping[str, Sheet]) -> None:
     book = FastExcel(str(tmp)).format(bold_headers=True, datetime_format="dd/mm/yyyy")
     book.freeze(row=1, col=0)
     for name, (headers, rows) in sheets.items():
-        book.sheet(name, _records(headers, rows), column_widths=_widths(headers, rows))
+        head = [_cells(r) for r in rows[:200]]
+        book.sheet(name, _records(headers, rows), column_widths=_widths(headers, head))
     book.save()
 
 
@@ -294,8 +307,9 @@ def _records(headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> Iterator[
     keys = _keys(headers)
     blank = [None] * len(keys)
     for row in rows:
-        full = row if len(row) == len(keys) else [*row, *blank[len(row) :]]
-        yield dict(zip(keys, full, strict=True))
+        cells = _cells(row)
+        cells.extend(blank[len(cells) :])
+        yield dict(zip(keys, cells, strict=True))
 
 
 def _write_xlsxwriter(tmp: Path, sheets: Mapping[str, Sheet]) -> None:
@@ -319,13 +333,13 @@ def _write_xlsxwriter(tmp: Path, sheets: Mapping[str, Sheet]) -> None:
         moment = book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
         for name, (headers, rows) in sheets.items():
             ws = book.add_worksheet(name)
-            for i, width in enumerate(_widths(headers, rows)):
+            for i, width in enumerate(_widths(headers, [_cells(r) for r in rows[:200]])):
                 ws.set_column(i, i, width)
             ws.freeze_panes(1, 0)
             ws.write_row(0, 0, headers, bold)
             for number, row in enumerate(rows, start=1):
                 for col, value in enumerate(row):
-                    _write_cell(ws, number, col, value, day, moment)
+                    _write_cell(ws, number, col, excel_value(value), day, moment)
     finally:
         book.close()
 
