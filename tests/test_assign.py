@@ -92,3 +92,44 @@ def test_parquet_to_parquet_imports_no_pandas(store_path: Path, tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert pq.read_table(dst).column("commune").to_pylist() == ["23096", None]
+
+
+def test_remark_says_when_to_check(store_path: Path, tmp_path: Path) -> None:
+    """Never a silent class: an unloaded decree in force, a later decree not loaded, or a
+    commune its decree's table does not name give « à vérifier » and why, row by row."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    store = ZoningStore.open(store_path)
+    merged = store.communes_gdf().set_index("code").loc["16147"].geometry  # merged 2025
+    point = merged.representative_point()
+    src = tmp_path / "in.parquet"
+    # Guéret (ZIP in the 2022 decree), the merged commune, Bordeaux, then the sea.
+    lon, lat = [1.87113, point.x, -0.5792, -5.0], [46.16497, point.y, 44.8378, 46.0]
+    pq.write_table(pa.table({"lon": lon, "lat": lat}), src)
+
+    def run(*date: str) -> dict[str, list[object]]:
+        dst = tmp_path / "out.parquet"
+        argv = ["assign", str(src), "-o", str(dst), "--no-progress", "--store", str(store_path)]
+        result = CliRunner().invoke(cli, [*argv, *date])
+        assert result.exit_code == 0, result.output
+        table = pq.read_table(dst)
+        return {c: table.column(c).to_pylist() for c in ("zone", "decree", "remarque")}
+
+    in_2023 = run("--date", "2023-06-01")
+    assert in_2023["zone"][0] == "ZIP" and in_2023["remarque"][0] is None
+    assert in_2023["zone"][1] is None
+    assert in_2023["remarque"][1].startswith("à vérifier : aucune ligne du fichier de zonage")
+    assert in_2023["remarque"][3] is None  # no commune, nothing to judge
+
+    # The 2025 decree applies but its annex is not in the store: no class, and why.
+    in_2026 = run("--date", "2026-03-01")
+    assert in_2026["zone"][:3] == [None, None, None]
+    assert in_2026["decree"][:3] == [None, None, None]
+    for remark in in_2026["remarque"][:3]:
+        assert remark.startswith("à vérifier : ") and "zoning data import-decree" in remark
+
+    # Without a date: the last decree loaded, said to be so.
+    latest = run()
+    assert latest["zone"][0] == "ZIP" and latest["decree"][0] == "ars-na-2022-04-25"
+    assert "n'est pas chargé" in latest["remarque"][0]

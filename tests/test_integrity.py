@@ -233,3 +233,16 @@ def test_second_build_on_the_same_store_waits_then_stops(sources_dir: Path, tmp_
     assert "un autre processus écrit déjà le magasin" in done.stderr
     assert "en cours d'écriture par un autre processus" in done.stderr
     assert "Traceback" not in done.stderr and not store.exists()
+
+
+def test_overwritten_point_index_alone_gives_the_message(
+    store_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The point index read first (before SQLite): its damage is named, no traceback."""
+    index = store_copy / "pointindex_communes" / "pointindex.json"
+    index.write_text("x" * index.stat().st_size, encoding="utf-8")
+    code, err = run(
+        ["check", "--lon", "1.87", "--lat", "46.16", "--store", str(store_copy)], capsys
+    )
+    assert code == 2 and "pointindex_communes/pointindex.json" in err, err
+    assert "zoning data build" in err and "Traceback" not in err, err

@@ -63,32 +63,39 @@ def assign(
     \b
     Lit le fichier bloc par bloc (10 millions de points en moins de 1 Go) ; chaque ligne
     est gardée, dans l'ordre ; une ligne aux coordonnées absentes ou illisibles reçoit des
-    colonnes vides.
+    colonnes vides. La colonne « remarque » dit « à vérifier » et pourquoi quand la classe
+    n'est pas sûre : arrêté en vigueur non chargé, arrêté échu, arrêté plus récent non
+    chargé (sans --date), commune absente du tableau de l'arrêté.
       zoning assign adresses.parquet -o adresses-zones.parquet
       zoning assign sites.csv --lon-col x --lat-col y -o out.csv
     """
-    from zoning.io.read import check_text_file, sniff_file
-    from zoning.locate.bulk import assign_zones_file
-    from zoning.store import ZoningStore
+    from zoning._gc import paused_gc
 
-    if input_file.suffix.lower() not in (".parquet", ".pq"):
-        check_text_file(input_file)
-        if sep == "auto":
-            sep = sniff_file(input_file)
+    # Few objects but big arrays: the collector has nothing to find, and its passes
+    # over the imports' objects cost more than the objects of the run.
+    with paused_gc():
+        from zoning.io.read import check_text_file, sniff_file
+        from zoning.locate.bulk import assign_zones_file
+        from zoning.store import ZoningStore
 
-    report = assign_zones_file(
-        ZoningStore.open(store_path),
-        input_file,
-        output,
-        lon_col=lon_col,
-        lat_col=lat_col,
-        on=on,
-        chunk_size=chunk_size,
-        sep=sep,
-        encoding=encoding,
-        progress=not no_progress,
-        workers=workers,
-    )
+        if input_file.suffix.lower() not in (".parquet", ".pq"):
+            check_text_file(input_file)
+            if sep == "auto":
+                sep = sniff_file(input_file)
+
+        report = assign_zones_file(
+            ZoningStore.open(store_path),
+            input_file,
+            output,
+            lon_col=lon_col,
+            lat_col=lat_col,
+            on=on,
+            chunk_size=chunk_size,
+            sep=sep,
+            encoding=encoding,
+            progress=not no_progress,
+            workers=workers,
+        )
     click.echo(
         f"{report.rows} lignes -> {output} : {report.matched} dans une commune, "
         f"{report.bad_coords} coordonnées illisibles ({report.seconds:.1f} s, "

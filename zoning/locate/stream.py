@@ -247,6 +247,16 @@ def int_array(values: npt.NDArray[Any], valid: npt.NDArray[np.bool_] | None = No
     return pa.Array.from_buffers(kind, values.size, [bits, pa.py_buffer(values)], nulls)
 
 
+def text_array(values: Sequence[str]) -> pa.Array:
+    """An Arrow ``string`` array of Python strings, built from buffers (``pa.array``
+    would import pandas, see above)."""
+    data = [v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(data) + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in data], out=offsets[1:])
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))]
+    return pa.Array.from_buffers(pa.string(), len(data), buffers)
+
+
 def numpy_of(arr: pa.Array | pa.ChunkedArray, dtype: Any, fill: Any) -> npt.NDArray[Any]:
     """A fixed-width Arrow array as numpy ``dtype`` (after an Arrow cast), nulls as ``fill``."""
     if isinstance(arr, pa.ChunkedArray):
@@ -387,8 +397,6 @@ def assign_file(
     -------
     StreamReport
     """
-    from tqdm import tqdm
-
     # Dictionary-encode every added column once; a chunk then costs one take each.
     encoded: list[tuple[str, Encoded]] = []
     if labels is not None:
@@ -438,7 +446,7 @@ def assign_file(
     n_workers = workers or default_workers()
     unit = max(1, min(chunk_size, WORK_UNIT))
     in_flight = max(2, chunk_size // unit)
-    bar = tqdm(total=total, unit="pt", unit_scale=True, disable=not progress, desc=src.name)
+    bar = _progress_bar(total, src.name) if progress else None
     chunks: Iterator[Any] = (
         # Parquet stays in Arrow all the way when the output is Parquet too.
         _arrow_chunks(src, lon_col, lat_col, unit)
@@ -454,12 +462,21 @@ def assign_file(
                 rows += done.rows
                 matched += done.matched
                 bad += done.bad
-                bar.update(done.rows)
+                if bar is not None:
+                    bar.update(done.rows)
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
     report = StreamReport(rows, matched, bad, time.perf_counter() - t0, peak_rss_mb())
     log.info("assigned %s -> %s: %s", src, dst, report)
     return report
+
+
+def _progress_bar(total: int | None, name: str) -> Any:
+    """A tqdm bar counting points (tqdm is imported only when one is shown: 30 ms)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="pt", unit_scale=True, desc=name)
 
 
 def _arrow_chunks(path: Path, lon_col: str, lat_col: str, chunk_size: int) -> Iterator[pa.Table]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +16,8 @@ from zoning.pointindex.exact import FloatArray, IntArray
 #: Bits per axis of a leaf cell key: 2**20 leaves of 1/1024 degree span 1024 degrees.
 CELL_BITS = 20
 CELL_MASK = (1 << CELL_BITS) - 1
+
+Int32Array = npt.NDArray[np.int32]
 
 
 @dataclass(frozen=True)
@@ -52,21 +56,48 @@ class GridSpec:
         """Top cell size in degrees."""
         return self.leaf_deg * (1 << self.top_shift)
 
-    def leaf_coords(
+    def leaf_cells(
         self, x: FloatArray, y: FloatArray
-    ) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
-        """Leaf grid coordinates of points, and which points fall inside the grid."""
+    ) -> tuple[npt.NDArray[np.integer[Any]], Int32Array, Int32Array]:
+        """The points inside the grid (their positions) and their leaf coordinates.
+
+        The arithmetic is the build's (``floor((x - x0) / leaf)`` in float64): a point
+        falls in the leaf the build marked for it.
+        """
         inv = 1.0 / self.leaf_deg
-        with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN are rejected below
-            fx = np.floor((x - self.x0) * inv)
-            fy = np.floor((y - self.y0) * inv)
         nxl = float(self.nx0 << self.top_shift)
         nyl = float(self.ny0 << self.top_shift)
-        # NaN compares False, so non-finite points are outside too.
-        inside = (fx >= 0) & (fx < nxl) & (fy >= 0) & (fy < nyl)
-        gx = np.where(inside, fx, 0).astype(np.int64)
-        gy = np.where(inside, fy, 0).astype(np.int64)
-        return gx, gy, inside
+        with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN are rejected below
+            fx = np.subtract(x, self.x0)
+            fx *= inv
+            fy = np.subtract(y, self.y0)
+            fy *= inv
+            # NaN compares False, so non-finite points are outside too.
+            inside = (fx >= 0) & (fx < nxl) & (fy >= 0) & (fy < nyl)
+        at = np.flatnonzero(inside)
+        if at.size and at[-1] < 2**31:
+            at = at.astype(np.int32)
+        # Truncation is the floor here: every coordinate kept is >= 0.
+        return at, fx[at].astype(np.int32), fy[at].astype(np.int32)
+
+    @cached_property
+    def _spread(self) -> npt.NDArray[np.int64]:
+        """``_spread[a]``: group ``j`` of ``branch_bits`` bits of ``a`` (the cell taken
+        at level ``depth - j``) moved to bit ``2 * branch_bits * j``."""
+        b, mask = self.branch_bits, (1 << self.branch_bits) - 1
+        a = np.arange(1 << (b * self.depth), dtype=np.int64)
+        out = np.zeros_like(a)
+        for j in range(self.depth):
+            out |= ((a >> (b * j)) & mask) << (2 * b * j)
+        return out.astype(np.int32) if 2 * b * self.depth < 31 else out
+
+    def child_path(self, gx: Int32Array, gy: Int32Array) -> npt.NDArray[np.integer[Any]]:
+        """The cell taken at each level below the top, for leaves ``gx, gy``: level
+        ``L``'s ``(dx << branch_bits) | dy`` in bits ``2 * branch_bits * (depth - L)``
+        and up, so that a level reads its own with one shift and one mask."""
+        low = (1 << self.top_shift) - 1
+        spread = self._spread
+        return (spread[gx & low] << self.branch_bits) | spread[gy & low]
 
     def centres(self, gx: IntArray, gy: IntArray, shift: int) -> tuple[FloatArray, FloatArray]:
         """Centres of cells at the level whose coordinates are ``G >> shift``."""

@@ -19,7 +19,7 @@ import numpy.typing as npt
 import shapely
 
 from zoning.pointindex.exact import FloatArray, GeomArray, IntArray, as_coords, sorted_unique
-from zoning.pointindex.grid import GridSpec
+from zoning.pointindex.grid import GridSpec, Int32Array
 
 #: Up to this many points, :meth:`PointIndex.assign` walks the grid in Python integers.
 _FEW = 8
@@ -69,6 +69,10 @@ class PointIndex:
         default=None, repr=False
     )
     _decoded: GeomArray | None = field(default=None, repr=False)
+    #: Which polygons of ``_decoded`` are decoded (an empty polygon stays ``None``).
+    _ready: npt.NDArray[np.bool_] = field(
+        default_factory=lambda: np.zeros(0, dtype=bool), repr=False, compare=False
+    )
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _geos_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -98,12 +102,13 @@ class PointIndex:
         if self._decoded is None:
             with self._lock:
                 if self._decoded is None:
+                    self._ready = np.zeros(self.n_polys, dtype=bool)
                     self._decoded = np.full(self.n_polys, None, dtype=object)
-        decoded = self._decoded
+        decoded, ready = self._decoded, self._ready
         wanted = sorted_unique(np.asarray(ids, dtype=np.int64))
-        if wanted.size and _undecoded(decoded[wanted]).any():
+        if wanted.size and not ready[wanted].all():
             with self._lock:
-                missing = wanted[_undecoded(decoded[wanted])]
+                missing = wanted[~ready[wanted]]
                 offsets, blob = self._wkb
                 lo, hi = offsets[missing], offsets[missing + 1]
                 wkb = np.array(
@@ -113,6 +118,7 @@ class PointIndex:
                 geoms = np.asarray(shapely.from_wkb(wkb), dtype=object)
                 shapely.prepare(geoms)
                 decoded[missing] = geoms
+                ready[missing] = True  # after the geometries: never one not yet prepared
         return decoded[ids]
 
     # -- query -------------------------------------------------------------------
@@ -134,29 +140,47 @@ class PointIndex:
         if x.size <= _FEW:
             return self._assign_few(x, y)
         out = np.full(x.size, -1, dtype=np.int64)
+        at, leaf = self._walk(*self.grid.leaf_cells(x, y), out)
+        if at.size:
+            out[at] = self._assign_border(x[at], y[at], leaf)
+        return out
+
+    def _walk(
+        self, at: npt.NDArray[np.integer[Any]], gx: Int32Array, gy: Int32Array, out: IntArray
+    ) -> tuple[npt.NDArray[np.integer[Any]], IntArray]:
+        """Walk the levels down for the points ``at`` (leaf coordinates ``gx, gy``),
+        writing into ``out`` those a cell settles; return the others and their border
+        leaf (position of its candidate list in ``cand``).
+
+        int32 all the way: half the memory traffic of int64 (values < 2**31: leaf
+        coordinates < 2**CELL_BITS, level arrays < 2**31 cells).
+        """
         g = self.grid
-        gx, gy, inside = g.leaf_coords(x, y)
-        # int32 all the way: half the memory traffic of int64 (values < 2**31:
-        # leaf coordinates < 2**CELL_BITS, level arrays < 2**31 cells).
-        idx = np.flatnonzero(inside).astype(np.int32)
-        gx, gy = gx[idx].astype(np.int32), gy[idx].astype(np.int32)
-        bits, mask = g.branch_bits, (1 << g.branch_bits) - 1
-        shift = g.top_shift
-        v = self.levels[0][(gx >> shift) * np.int32(g.ny0) + (gy >> shift)]
+        step = 2 * g.branch_bits
+        low = (1 << step) - 1
+        shift = step * g.depth
+        path = g.child_path(gx, gy)
+        v = self.levels[0][(gx >> g.top_shift) * np.int32(g.ny0) + (gy >> g.top_shift)]
         for level in range(1, g.depth + 1):
             todo = v <= -2
-            done = ~todo
-            out[idx[done]] = v[done]
-            idx, gx, gy, blk = idx[todo], gx[todo], gy[todo], -2 - v[todo]
-            shift -= bits
-            local = (((gx >> shift) & mask) << bits) | ((gy >> shift) & mask)
-            v = self.levels[level][(blk << (2 * bits)) | local]
+            carried = 4 * np.count_nonzero(todo) >= 3 * v.size
+            if carried:
+                # Few settled (the top levels of a tiling): carrying them along with
+                # their value costs less than compacting three arrays.
+                block = np.where(todo, -2 - v, 0)
+            else:
+                # A quarter or more settled: keep only the others.
+                done = ~todo
+                out[at[done]] = v[done]
+                at, path, v = at[todo], path[todo], v[todo]
+                block = -2 - v
+            shift -= step
+            below = self.levels[level][(block << step) | ((path >> shift) & low)]
+            v = np.where(todo, below, v) if carried else below
         todo = v <= -2
-        out[idx[~todo]] = v[~todo]
-        if todo.any():
-            leaf = (-2 - v[todo]).astype(np.int64)
-            out[idx[todo]] = self._assign_border(x[idx[todo]], y[idx[todo]], leaf)
-        return out
+        done = ~todo
+        out[at[done]] = v[done]
+        return at[todo], (-2 - v[todo]).astype(np.int64)
 
     def _assign_few(self, x: FloatArray, y: FloatArray) -> IntArray:
         """:meth:`assign` for a handful of points, walked in plain Python integers: for
@@ -170,7 +194,7 @@ class PointIndex:
         for i, (px, py) in enumerate(zip(x.tolist(), y.tolist(), strict=True)):
             if not (math.isfinite(px) and math.isfinite(py)):
                 continue
-            # The same float64 arithmetic as :meth:`GridSpec.leaf_coords`.
+            # The same float64 arithmetic as :meth:`GridSpec.leaf_cells`.
             fx, fy = math.floor((px - g.x0) * inv), math.floor((py - g.y0) * inv)
             if not (0 <= fx < nxl and 0 <= fy < nyl):
                 continue
@@ -241,8 +265,3 @@ class PointIndex:
             + self.floor_at.nbytes
             + self.floor.nbytes
         )
-
-
-def _undecoded(geoms: GeomArray) -> npt.NDArray[np.bool_]:
-    """Which entries of an object array are still ``None``."""
-    return np.frompyfunc(lambda g: g is None, 1, 1)(geoms).astype(bool)

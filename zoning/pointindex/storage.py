@@ -8,6 +8,7 @@ polygon by polygon when a query first needs one).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -46,7 +47,7 @@ def save_index(index: PointIndex, folder: str | Path) -> Path:
     _write_wkb(folder, index.polys)
     meta = {
         "format": FORMAT_VERSION,
-        "grid": index.grid.__dict__,
+        "grid": dataclasses.asdict(index.grid),
         "n_polys": index.n_polys,
         "fingerprint": index.fingerprint,
         "arrays": sorted(arrays),

@@ -249,11 +249,20 @@ class ZoningStore:
         StoreMissingError
             When the store was built without point indexes.
         """
-        key = f"point_index:{table}"
+        index = self.polygon_index(table)
+        key = f"point_codes:{table}"
         if key not in self._cache:
             import numpy as np
 
-            from zoning.pointindex import load_index
+            self._cache[key] = np.asarray(self.keyed.polygon_codes(table), dtype=object)
+        return self._cache[key], index
+
+    def polygon_index(self, table: str) -> PointIndex:
+        """The saved point index of ``communes`` or ``qpv_polygons`` alone (see
+        :meth:`point_index`), for callers that read the codes as Arrow columns."""
+        key = f"point_index:{table}"
+        if key not in self._cache:
+            from zoning.pointindex import INDEX_FILE, load_index
 
             folder = self.path / f"{POINT_INDEX_PREFIX}{table}"
             if not folder.is_dir():
@@ -261,8 +270,10 @@ class ZoningStore:
                     f"le magasin {self.path} n'a pas d'index de points ({folder.name}) : "
                     "reconstruisez-le avec `zoning data build`"
                 )
-            codes = np.asarray(self.keyed.polygon_codes(table), dtype=object)
-            self._cache[key] = (codes, load_index(folder))
+            try:
+                self._cache[key] = load_index(folder)
+            except (OSError, ValueError, KeyError, TypeError) as exc:  # overwritten, cut
+                raise damaged(self.path, f"{folder.name}/{INDEX_FILE}", exc) from exc
         return self._cache[key]
 
     # -- tables ------------------------------------------------------------------------
