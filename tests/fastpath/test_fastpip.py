@@ -335,3 +335,27 @@ def test_threads_share_one_index_without_corrupting_memory(store_path: Path) -> 
         check=False,
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:]
+
+
+@pytest.mark.parametrize("side", [2, 4])
+def test_free_children_groups_are_the_connected_ones(side: int) -> None:
+    """The build answers one centre per group of free children that touch: the table of
+    groups is checked against a plain flood fill, on every set of free children."""
+    from zoning.pointindex.build import _free_groups
+
+    groups = _free_groups(side)
+    assert groups is not None
+    cells = side * side
+    for mask in range(0, 1 << cells, 1 if side == 2 else 97):  # 676 sets of 65 536
+        free = {c for c in range(cells) if mask >> c & 1}
+        for start in free:
+            seen, todo = {start}, [start]
+            while todo:
+                c = todo.pop()
+                dx, dy = divmod(c, side)
+                for nx, ny in ((dx + 1, dy), (dx - 1, dy), (dx, dy + 1), (dx, dy - 1)):
+                    n = nx * side + ny
+                    if 0 <= nx < side and 0 <= ny < side and n in free and n not in seen:
+                        seen.add(n)
+                        todo.append(n)
+            assert groups[mask, start] == min(seen), (mask, start)

@@ -130,10 +130,57 @@ def _mark_leaves(
                     (gx <= hi_x) & (gy <= hi_y) & (gx >= 0) & (gy >= 0) & (gx < nmax) & (gy < nymax)
                 )
                 keys.append(sorted_unique(((gx[ok] << CELL_BITS) | gy[ok]) * n_polys + poly[ok]))
-        return sorted_unique(np.concatenate(keys))
+        return sorted_unique(np.concatenate(keys), runs=True)
 
     keys = map_on_cores(batch_keys, batches)
-    return sorted_unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+    return sorted_unique(np.concatenate(keys), runs=True) if keys else np.zeros(0, dtype=np.int64)
+
+
+@functools.cache
+def _free_groups(side: int) -> npt.NDArray[np.int8] | None:
+    """For a block of ``side * side`` children, child ``s`` at ``(s // side, s % side)``:
+    for every set of free children (bit ``s`` of the row number: child ``s`` is free),
+    the smallest child of the group each free child belongs to, children that share an
+    edge being in one group. ``None`` when the table would be too large (over 16
+    children).
+
+    Why one answer serves a whole group: two free cells sharing an edge hold no
+    boundary (not even on that edge: a boundary there marks both), so the segment
+    between their centres crosses none, and the polygons covering one centre cover
+    the other.
+    """
+    cells = side * side
+    if cells > 16:
+        return None
+    free = (np.arange(1 << cells)[:, None] >> np.arange(cells)) & 1 == 1
+    group = np.where(free, np.arange(cells, dtype=np.int8), np.int8(cells))
+    edges = [(c, c + side) for c in range(cells - side)]  # next column
+    edges += [(c, c + 1) for c in range(cells) if c % side != side - 1]  # next row
+    changed = True
+    while changed:  # at most ``cells`` rounds: a group's smallest child spreads
+        changed = False
+        for a, b in edges:
+            low = np.minimum(group[:, a], group[:, b])
+            moved = free[:, a] & free[:, b] & ((low != group[:, a]) | (low != group[:, b]))
+            if moved.any():
+                changed = True
+                group[moved, a] = low[moved]
+                group[moved, b] = low[moved]
+    return group
+
+
+def _first_of_group(free: npt.NDArray[np.bool_], side: int) -> IntArray | None:
+    """For children laid out block after block (``side * side`` each), the position of
+    the first child of each free child's group (see :func:`_free_groups`); ``None``
+    when blocks are too large to be grouped."""
+    groups = _free_groups(side)
+    cells = side * side
+    if groups is None:
+        return None
+    bits = np.packbits(free.reshape(-1, cells), axis=1, bitorder="little")
+    masks = bits.view("<u2" if cells > 8 else "u1").reshape(-1)
+    base = np.arange(masks.size, dtype=np.int64)[:, None] * cells
+    return (base + groups[masks]).reshape(-1)
 
 
 def build_index(
@@ -181,19 +228,26 @@ def build_index(
     segs = _linework(geoms)
     pairs = _mark_leaves(grid, segs, max(n, 1))
     n_p = max(n, 1)
-    leaf_cells = sorted_unique(pairs // n_p)  # key (gx << CELL_BITS | gy), sorted
-    pair_cell = pairs // n_p
+    pair_cell = pairs // n_p  # sorted, as the pairs are
+    new_cell = np.empty(pair_cell.size, dtype=bool)
+    new_cell[:1] = True
+    np.not_equal(pair_cell[1:], pair_cell[:-1], out=new_cell[1:])
+    leaf_cells = pair_cell[new_cell]  # key (gx << CELL_BITS | gy), sorted
+    cell_pos = np.cumsum(new_cell) - 1  # leaf of each pair
+    del pair_cell, new_cell
     pair_poly = (pairs % n_p).astype(np.int32)
     del pairs
     lgx, lgy = leaf_cells >> CELL_BITS, leaf_cells & CELL_MASK
 
     bits, depth = branch_bits, grid.depth
     side = 1 << bits
-    # Border cells of each level, as sorted keys (gx << CELL_BITS | gy) at that level.
-    border: list[IntArray] = []
-    for level in range(depth + 1):
-        s = bits * (depth - level)
-        border.append(sorted_unique(((lgx >> s) << CELL_BITS) | (lgy >> s)))
+    # Border cells of each level, as sorted keys (gx << CELL_BITS | gy) at that level:
+    # the parents of the border cells of the level below.
+    border: list[IntArray] = [leaf_cells]
+    for _ in range(depth):
+        finer = border[0]
+        parent_gx, parent_gy = (finer >> CELL_BITS) >> bits, (finer & CELL_MASK) >> bits
+        border.insert(0, sorted_unique((parent_gx << CELL_BITS) | parent_gy))
 
     # Boundary-free cells take the answer at their centre. Centres are clear of
     # every boundary (or, for border leaves, of the non-candidate ones), so the
@@ -248,7 +302,13 @@ def build_index(
         out = vals[lo * side * side : (lo + pk.size) * side * side]
         out[is_b] = -2 - pos[is_b].astype(np.int32)
         free = np.flatnonzero(~is_b)
-        out[free] = label(*grid.centres(cgx[free], cgy[free], bits * (depth - level)))
+        # One centre per group of free children that touch (see _free_groups): the
+        # others take its answer.
+        first = _first_of_group(~is_b, side)
+        asked = free if first is None else np.flatnonzero(~is_b & (first == np.arange(first.size)))
+        out[asked] = label(*grid.centres(cgx[asked], cgy[asked], bits * (depth - level)))
+        if first is not None:
+            out[free] = out[first[free]]
 
     for level in range(1, depth + 1):
         parents = border[level - 1]
@@ -261,11 +321,11 @@ def build_index(
 
     # Border leaves: candidates are the polygons with boundary in the leaf; the
     # floor is the lowest polygon covering the centre without boundary there.
-    cell_pos = np.searchsorted(leaf_cells, pair_cell)
     cx, cy = grid.centres(lgx, lgy, 0)
     marked_key = cell_pos.astype(np.int64) * n_p + pair_poly
     floor, unsure = locate_clear(intervals, cx, cy)
-    floor[in_sorted(np.arange(cx.size) * n_p + floor, marked_key)] = -1
+    # A leaf's own candidates are not its floor (a leaf's pairs are contiguous).
+    floor[cell_pos[pair_poly == floor[cell_pos]]] = -1
     sel = np.flatnonzero(unsure)
     n_unsure += sel.size
     pi, gi = tree.query(shapely.points(cx[sel], cy[sel]), predicate="intersects")
@@ -274,7 +334,7 @@ def build_index(
     floor[sel] = first_hit_per_point(
         pi[free_hit].astype(np.int64), gi[free_hit].astype(np.int64), sel.size
     )
-    del marked_key, pair_cell
+    del marked_key
     keep = pair_poly < np.where(floor >= 0, floor, _NO_POLY)[cell_pos]
     kept_cell = cell_pos[keep]
     del cell_pos

@@ -35,9 +35,18 @@ def as_coords(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, Float
     return x, y
 
 
-def sorted_unique(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """Sorted distinct values (sort-based: numpy's hash-based ``unique`` is far slower here)."""
-    a = np.sort(a, kind="stable" if a.dtype.kind == "f" else None)
+def sorted_unique(a: npt.NDArray[Any], runs: bool = False) -> npt.NDArray[Any]:
+    """Sorted distinct values (sort-based: numpy's hash-based ``unique`` is far slower here).
+
+    ``runs``: ``a`` is sorted arrays one after the other. Timsort (numpy's stable sort)
+    merges them in half the time of the default sort, but takes five times as long on
+    values in no order.
+    """
+    return drop_repeats(np.sort(a, kind="stable" if runs or a.dtype.kind == "f" else None))
+
+
+def drop_repeats(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The distinct values of an already sorted array."""
     if a.size:
         keep = np.empty(a.size, dtype=bool)
         keep[0] = True
