@@ -148,10 +148,11 @@ def info(store_path: Path | None) -> None:
     click.echo(f"ZONING_SOURCES  {settings.sources}")
     click.echo(f"ZONING_CACHE    {settings.cache}")
     click.echo(f"ZONING_ADDOK_URL {settings.addok_url}")
-    click.echo(f"ZONING_OSRM_URL {settings.osrm_url or '(none: road distances not computed)'}")
+    no_osrm = "(aucun : distances routières non calculées)"
+    click.echo(f"ZONING_OSRM_URL {settings.osrm_url or no_osrm}")
     _echo_rules(settings)
     store = ZoningStore.open(store_path)
-    click.echo(f"sources used    {store.sources_dir()} (FINESS, La Poste lookups)")
+    click.echo(f"sources lues    {store.sources_dir()} (recherches FINESS, La Poste)")
     click.echo(json.dumps(store.provenance(), ensure_ascii=False, indent=1))
 
 
