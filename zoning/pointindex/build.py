@@ -22,6 +22,7 @@ from zoning.pointindex.exact import (
     first_hit_per_point,
     flat_parts,
     in_sorted,
+    run_starts,
     search,
     sorted_unique,
 )
@@ -229,9 +230,7 @@ def build_index(
     pairs = _mark_leaves(grid, segs, max(n, 1))
     n_p = max(n, 1)
     pair_cell = pairs // n_p  # sorted, as the pairs are
-    new_cell = np.empty(pair_cell.size, dtype=bool)
-    new_cell[:1] = True
-    np.not_equal(pair_cell[1:], pair_cell[:-1], out=new_cell[1:])
+    new_cell = run_starts(pair_cell)
     leaf_cells = pair_cell[new_cell]  # key (gx << CELL_BITS | gy), sorted
     cell_pos = np.cumsum(new_cell) - 1  # leaf of each pair
     del pair_cell, new_cell

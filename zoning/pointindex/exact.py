@@ -42,17 +42,16 @@ def sorted_unique(a: npt.NDArray[Any], runs: bool = False) -> npt.NDArray[Any]:
     merges them in half the time of the default sort, but takes five times as long on
     values in no order.
     """
-    return drop_repeats(np.sort(a, kind="stable" if runs or a.dtype.kind == "f" else None))
+    a = np.sort(a, kind="stable" if runs or a.dtype.kind == "f" else None)
+    return a[run_starts(a)]
 
 
-def drop_repeats(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """The distinct values of an already sorted array."""
-    if a.size:
-        keep = np.empty(a.size, dtype=bool)
-        keep[0] = True
-        np.not_equal(a[1:], a[:-1], out=keep[1:])
-        a = a[keep]
-    return a
+def run_starts(a: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Where each run of equal values of a sorted array starts (its distinct values)."""
+    starts = np.empty(a.size, dtype=bool)
+    starts[:1] = True
+    np.not_equal(a[1:], a[:-1], out=starts[1:])
+    return starts
 
 
 def search(
