@@ -74,7 +74,9 @@ def commune_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.
                 decree_of_region[i] = position.get(choice.decree.id, -1)
         if caveat_of_region[-1]:
             log.warning("région %s : %s", region, caveat_of_region[-1])  # once per region
-    in_force = decree_of_region[numpy_of(regions.indices, np.int32, -1)]
+    # A commune without region takes the last entry of both: no decree, no caveat.
+    region_at = numpy_of(regions.indices, np.int32, len(caveat_of_region))
+    in_force = decree_of_region[region_at]
     # The row of each commune in the table of the decree in force there (the first, if
     # any were repeated): integer positions, no string keys to build and hash.
     commune_at = numpy_of(pc.index_in(zones.column("code"), code), np.int64, -1)
@@ -88,7 +90,6 @@ def commune_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.
     zone = pc.take(zones.column("zone"), int_array(row, found))
     length = pc.utf8_length(zone)
     has_class = pc.cast(length, pa.bool_())  # "" is no class
-    region_at = numpy_of(regions.indices, np.int32, len(caveat_of_region))
     note = pc.take(zones.column("note"), int_array(row, found)).to_pylist()
     classed = numpy_of(length, np.int32, 0) > 0
     remarks = _remarks([*caveat_of_region, ""], region_at, in_force >= 0, classed, note)
