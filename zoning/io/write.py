@@ -280,10 +280,12 @@ def _cells(row: Sequence[Any]) -> list[Any]:
 
 
 def _widths(headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> list[float]:
-    """Column widths from the header and the first 200 rows (8 to 60 characters)."""
+    """Column widths from the header and the first 200 rows as written (8 to 60
+    characters)."""
+    head = [_cells(r) for r in rows[:200]]
     widths = []
     for i, header in enumerate(headers):
-        sample = [len(str(r[i])) for r in rows[:200] if i < len(r) and r[i] is not None]
+        sample = [len(str(r[i])) for r in head if i < len(r) and r[i] is not None]
         widths.append(float(min(60, max(8, max([len(str(header)), *sample]) + 2))))
     return widths
 
@@ -294,8 +296,7 @@ def _write_rust(tmp: Path, sheets: Mapping[str, Sheet]) -> None:
     book = FastExcel(str(tmp)).format(bold_headers=True, datetime_format="dd/mm/yyyy")
     book.freeze(row=1, col=0)
     for name, (headers, rows) in sheets.items():
-        head = [_cells(r) for r in rows[:200]]
-        book.sheet(name, _records(headers, rows), column_widths=_widths(headers, head))
+        book.sheet(name, _records(headers, rows), column_widths=_widths(headers, rows))
     book.save()
 
 
@@ -334,7 +335,7 @@ def _write_xlsxwriter(tmp: Path, sheets: Mapping[str, Sheet]) -> None:
         moment = book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
         for name, (headers, rows) in sheets.items():
             ws = book.add_worksheet(name)
-            for i, width in enumerate(_widths(headers, [_cells(r) for r in rows[:200]])):
+            for i, width in enumerate(_widths(headers, rows)):
                 ws.set_column(i, i, width)
             ws.freeze_panes(1, 0)
             ws.write_row(0, 0, headers, bold)

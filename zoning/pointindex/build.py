@@ -175,9 +175,9 @@ def _first_of_group(free: npt.NDArray[np.bool_], side: int) -> IntArray | None:
     the first child of each free child's group (see :func:`_free_groups`); ``None``
     when blocks are too large to be grouped."""
     groups = _free_groups(side)
-    cells = side * side
     if groups is None:
         return None
+    cells = side * side
     bits = np.packbits(free.reshape(-1, cells), axis=1, bitorder="little")
     masks = bits.view("<u2" if cells > 8 else "u1").reshape(-1)
     base = np.arange(masks.size, dtype=np.int64)[:, None] * cells
@@ -304,7 +304,7 @@ def build_index(
         # One centre per group of free children that touch (see _free_groups): the
         # others take its answer.
         first = _first_of_group(~is_b, side)
-        asked = free if first is None else np.flatnonzero(~is_b & (first == np.arange(first.size)))
+        asked = free if first is None else free[first[free] == free]
         out[asked] = label(*grid.centres(cgx[asked], cgy[asked], bits * (depth - level)))
         if first is not None:
             out[free] = out[first[free]]
