@@ -68,8 +68,9 @@ def test_assign_excel_export_keeps_every_row(
     assert got_codes == expected
 
 
-def test_parquet_to_parquet_imports_no_pandas(store_path: Path, tmp_path: Path) -> None:
-    """The Parquet path stays in numpy + Arrow: pandas alone costs more than the work."""
+def test_parquet_to_parquet_imports_only_what_it_needs(store_path: Path, tmp_path: Path) -> None:
+    """The Parquet path stays in numpy + Arrow buffers: pandas alone costs more than the
+    work, and pyarrow.compute 50 ms of function wrappers."""
     import subprocess
     import sys
 
@@ -86,7 +87,8 @@ def test_parquet_to_parquet_imports_no_pandas(store_path: Path, tmp_path: Path) 
         f" '--store', {str(store_path)!r}])\n"
         "except SystemExit as exc:\n"
         "    assert not exc.code, exc.code\n"
-        "print(sorted(m for m in ('pandas', 'geopandas') if m in sys.modules))\n"
+        "heavy = ('pandas', 'geopandas', 'pyarrow.compute', 'zoning.pointindex.build')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -133,3 +135,16 @@ def test_remark_says_when_to_check(store_path: Path, tmp_path: Path) -> None:
     latest = run()
     assert latest["zone"][0] == "ZIP" and latest["decree"][0] == "ars-na-2022-04-25"
     assert "n'est pas chargé" in latest["remarque"][0]
+
+
+def test_codes_matched_to_their_first_row() -> None:
+    """Zone rows find the first commune of their code, or none; nulls find none."""
+    import pyarrow as pa
+
+    from zoning.locate.bulk import _positions
+
+    codes = pa.array(["33063", "99999", "23096", None, "33063"]).dictionary_encode()
+    communes = pa.array(["23096", "33063", "23096", "2A004"]).dictionary_encode()
+    assert _positions(codes, communes).tolist() == [1, -1, 0, -1, 1]
+    nothing = pa.array([], pa.string()).dictionary_encode()
+    assert _positions(codes, nothing).tolist() == [-1] * 5

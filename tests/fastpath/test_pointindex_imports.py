@@ -8,7 +8,9 @@ import sys
 
 def test_pointindex_imports_no_other_zoning_module() -> None:
     code = (
-        "import sys, zoning.pointindex\n"
+        "import sys, pkgutil, importlib, zoning.pointindex\n"
+        "for m in pkgutil.iter_modules(zoning.pointindex.__path__):\n"
+        "    importlib.import_module('zoning.pointindex.' + m.name)\n"
         "others = sorted(m for m in sys.modules if m.startswith('zoning.')"
         " and not m.startswith('zoning.pointindex'))\n"
         "print(','.join(others))\n"

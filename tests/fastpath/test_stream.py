@@ -13,6 +13,7 @@ import shapely
 
 from tests.fastpath import polysets
 from zoning.errors import InvalidInputError
+from zoning.io.arrow import text_array
 from zoning.locate import stream
 
 PolySet = Any  # tests/fastpath/conftest.py
@@ -181,3 +182,56 @@ def test_parquet_nulls_and_text_coordinates(na: PolySet, tmp_path: Path) -> None
     assert report.rows == 4 and report.bad_coords == 2
     assert out.column("commune").to_pylist() == ["33063", None, "87085", None]
     assert out.column("lat").to_pylist() == table.column("lat").to_pylist()
+
+
+def test_chunk_dictionaries_hold_only_their_values(na: PolySet, points: pd.DataFrame) -> None:
+    """A chunk's commune column names the communes of its rows only (a Parquet row group
+    repeats its dictionaries), with the same values as the whole dictionary gives."""
+    enc = stream.Encoded.of(text_array(list(na.codes)))
+    assert enc.large
+    idx = na.index.assign(points["x"].to_numpy()[:5_000], points["y"].to_numpy()[:5_000])
+    present = stream.present_polygons(idx, na.index.n_polys)
+    whole, cut = enc.take(idx), enc.take(idx, present)
+    assert cut.to_pylist() == whole.to_pylist() == [na.codes[i] if i >= 0 else None for i in idx]
+    assert sorted(cut.dictionary.to_pylist()) == sorted({na.codes[i] for i in idx if i >= 0})
+    assert len(whole.dictionary) == len(na.codes)
+
+
+def test_chunk_workers_yield_to_the_writer() -> None:
+    """The pool's threads run below the thread that writes their results (Linux)."""
+    import os
+    import sys
+    import threading
+
+    def nice(item: int) -> tuple[int, int]:
+        return item, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    got = list(stream.ordered_map(nice, range(20), workers=2, in_flight=3))
+    assert [item for item, _ in got] == list(range(20))  # in order
+    if sys.platform == "linux":
+        assert {level for _, level in got} == {min(base + stream.WORKER_NICE, 19)}
+
+
+def test_columns_given_as_functions(na: PolySet, points: pd.DataFrame, tmp_path: Path) -> None:
+    """Columns computed on a thread of their own give the same file; their error reaches
+    the caller, even for a file without rows."""
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in.parquet"
+    points.to_parquet(src)
+    codes = list(na.codes)
+    eager, lazy = tmp_path / "eager.parquet", tmp_path / "lazy.parquet"
+    kwargs: dict[str, Any] = {"lon_col": "x", "lat_col": "y", "progress": False}
+    stream.assign_file(na.index, src, eager, columns={"code": codes}, **kwargs)
+    stream.assign_file(na.index, src, lazy, columns={"code": lambda: codes}, **kwargs)
+    assert pq.read_table(lazy).equals(pq.read_table(eager))
+
+    def broken() -> list[str]:
+        raise InvalidInputError("magasin illisible")
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("x,y\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="magasin illisible"):
+        stream.assign_file(na.index, empty, tmp_path / "o.csv", columns={"c": broken}, **kwargs)
+    assert not (tmp_path / "o.csv").exists()

@@ -429,16 +429,15 @@ class TableWriter:
         sep: str = CSV_SEP,
         encoding: str = CSV_ENCODING,
         without_statistics: Sequence[str] = (),
-        row_group: int = 1 << 19,
+        row_group: int = 1 << 17,
     ):
         self.path = Path(path)
         self.sep, self.encoding = sep, encoding
-        # Parquet chunks are gathered into row groups of about this many rows: each row
-        # group repeats the dictionaries of its columns (35 000 commune names for a
-        # column of communes), and small groups made that most of the writing. The last
-        # group is written once everything else is done, alone on one core: at 2**20
-        # rows that tail was a tenth of a 2 M point run; 2**19 halves it at the same
-        # total cost.
+        # Parquet chunks are gathered into row groups of at least this many rows (DuckDB
+        # writes 122 880). The last group is written alone on one core once everything
+        # else is done: it should be short. Each group repeats the dictionaries of its
+        # columns: large ones are best cut down to the values of each chunk (zoning
+        # assign does, zoning.locate.stream.Encoded.take).
         self.row_group = row_group
         self._held: list[Any] = []
         self._held_rows = 0
@@ -526,21 +525,25 @@ class TableWriter:
         """Write the chunks held as one row group, after the one being written (whose
         error, if it failed, is raised here). In the ``background``, the call returns
         at once: at most one group is written while another fills (the memory bound)."""
-        import pyarrow as pa
-
         pending, self._pending = self._pending, None
         if pending is not None:
             pending.result()
         if not self._held:
             return
-        table, rows = pa.concat_tables(self._held), self._held_rows
-        self._held, self._held_rows = [], 0
+        held, self._held, self._held_rows = self._held, [], 0
         if not background:
-            self._pq.write_table(table, row_group_size=rows)
+            self._write_group(held)
             return
         if self._writer_thread is None:
             self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix="zoning-write")
-        self._pending = self._writer_thread.submit(self._pq.write_table, table, rows)
+        self._pending = self._writer_thread.submit(self._write_group, held)
+
+    def _write_group(self, held: list[Any]) -> None:
+        """Write ``held`` tables as one row group."""
+        import pyarrow as pa
+
+        table = pa.concat_tables(held)
+        self._pq.write_table(table, row_group_size=table.num_rows)
 
     def write(self, frame: pd.DataFrame | Any) -> None:
         """Append a DataFrame (or a ``pyarrow.Table``)."""

@@ -1,27 +1,24 @@
 """Zones for large point files, streamed chunk by chunk (``zoning assign``).
 
-Only numpy and pyarrow on this path: the per-commune columns are built with Arrow
-compute from the store's Parquet tables, never with pandas or a loop per commune.
+Only numpy and pyarrow on this path: the per-commune columns are integer work in numpy
+on the store's dictionary-encoded Parquet columns, never pandas, ``pyarrow.compute``
+or a loop per commune.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
+from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from zoning.locate.stream import (
-    DEFAULT_CHUNK,
-    StreamReport,
-    assign_file,
-    int_array,
-    numpy_of,
-    text_array,
-)
+from zoning.io.arrow import fixed_width, int_array, numpy_of, text_array
+from zoning.locate.stream import DEFAULT_CHUNK, StreamReport, assign_file
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -29,6 +26,9 @@ if TYPE_CHECKING:
     from zoning.store.store import ZoningStore
 
 log = logging.getLogger(__name__)
+
+#: The columns :func:`commune_columns` returns, in its order.
+COMMUNE_COLUMNS = ("commune", "commune_name", "zone", "decree", "remarque")
 
 
 def commune_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.Array]:
@@ -40,26 +40,15 @@ def commune_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.
     class nor decree. Either way, and when the decree used has expired or a later one
     is not loaded, ``remarque`` says « à vérifier » and why.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
     from zoning.errors import OutsideCoverageError
     from zoning.store.store import NOT_LOADED
 
     # communes.parquet rows are in point-index order (the index was built from them).
-    # ParquetFile.read, not read_table: the latter imports pyarrow.dataset, hence pandas.
-    communes = pq.ParquetFile(store.path / "communes.parquet").read(["code", "name", "region"])
-    # Plain ``string`` (the tables may hold ``large_string``): kernels want one type.
-    communes = communes.cast(pa.schema([(c, pa.string()) for c in communes.column_names]))
-    code, name = (communes.column(c).combine_chunks() for c in ("code", "name"))
-    regions = communes.column("region").combine_chunks().dictionary_encode()
-    columns = ["decree_id", "code", "zone", "note"]
-    zones = pq.ParquetFile(store.path / "zones.parquet").read(columns)
-    zones = zones.cast(pa.schema([(c, pa.string()) for c in columns]))
-    # Decree ids as Arrow strings taken from the table itself (no Python -> Arrow
-    # conversion on this path, see zoning.locate.stream).
-    decree_ids = zones.column("decree_id").combine_chunks().dictionary_encode()
+    # Every text column is read dictionary-encoded: what follows is integer work on
+    # the indices, in numpy (no pandas, no pyarrow.compute, see zoning.io.arrow).
+    communes = _dictionaries(store.path / "communes.parquet", ["code", "name", "region"])
+    zones = _dictionaries(store.path / "zones.parquet", ["decree_id", "code", "zone", "note"])
+    code, regions, decree_ids = communes["code"], communes["region"], zones["decree_id"]
     position = {d: i for i, d in enumerate(decree_ids.dictionary.to_pylist())}
     decree_of_region = np.full(len(regions.dictionary) + 1, -1, dtype=np.int32)
     caveat_of_region: list[str] = []
@@ -79,7 +68,7 @@ def commune_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.
     in_force = decree_of_region[region_at]
     # The row of each commune in the table of the decree in force there (the first, if
     # any were repeated): integer positions, no string keys to build and hash.
-    commune_at = numpy_of(pc.index_in(zones.column("code"), code), np.int64, -1)
+    commune_at = _positions(zones["code"], code)
     row_decree = numpy_of(decree_ids.indices, np.int32, -2)
     keep = np.flatnonzero(commune_at >= 0)
     keep = keep[in_force[commune_at[keep]] == row_decree[keep]]
@@ -87,19 +76,61 @@ def commune_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.
     row = np.full(len(code), -1, dtype=np.int64)
     row[communes_kept] = keep[first]
     found = row >= 0
-    zone = pc.take(zones.column("zone"), int_array(row, found))
-    length = pc.utf8_length(zone)
-    has_class = pc.cast(length, pa.bool_())  # "" is no class
-    note = pc.take(zones.column("note"), int_array(row, found)).to_pylist()
-    classed = numpy_of(length, np.int32, 0) > 0
-    remarks = _remarks([*caveat_of_region, ""], region_at, in_force >= 0, classed, note)
-    return {
-        "commune": code,
-        "commune_name": name,
-        "zone": pc.if_else(has_class, zone, pa.nulls(len(code), pa.string())),  # null if null
-        "decree": pc.take(decree_ids.dictionary, int_array(in_force, found)),
-        "remarque": remarks,
-    }
+    zone = zones["zone"]
+    zone_at = np.where(found, numpy_of(zone.indices, np.int32, -1)[row], -1)
+    # "" is no class: such a commune gets a null class, like one without a row.
+    classed_value = np.array([bool(z) for z in zone.dictionary.to_pylist()] + [False])
+    classed = classed_value[zone_at]
+    note = zones["note"]
+    note_at = np.where(found, numpy_of(note.indices, np.int32, -1)[row], -1)
+    notes = [*note.dictionary.to_pylist(), None]
+    remarks = _remarks([*caveat_of_region, ""], region_at, in_force >= 0, classed, notes, note_at)
+    values = (
+        code,
+        communes["name"],
+        _dictionary_array(zone_at, classed, zone.dictionary),
+        _dictionary_array(in_force, found, decree_ids.dictionary),
+        remarks,
+    )
+    return dict(zip(COMMUNE_COLUMNS, values, strict=True))
+
+
+def _dictionaries(path: Path, columns: list[str]) -> dict[str, pa.DictionaryArray]:
+    """Text columns of a store table, dictionary-encoded as Parquet keeps them."""
+    import pyarrow.parquet as pq
+
+    # ParquetFile.read, not read_table: the latter imports pyarrow.dataset, hence pandas.
+    table = pq.ParquetFile(path, read_dictionary=columns).read(columns)
+    return {c: table.column(c).combine_chunks() for c in columns}
+
+
+def _positions(codes: pa.DictionaryArray, values: pa.DictionaryArray) -> npt.NDArray[np.int64]:
+    """For each of ``codes``, the position of the first equal value in ``values``
+    (``-1``: none), matched on the distinct texts in numpy."""
+    wanted, have = fixed_width(codes.dictionary), fixed_width(values.dictionary)
+    width = max(wanted.dtype.itemsize, have.dtype.itemsize)
+    wanted, have = wanted.astype(f"S{width}"), have.astype(f"S{width}")
+    # The first row of each distinct value: positions written in reverse, the first last.
+    value_at = numpy_of(values.indices, np.int64, len(have))
+    first_row = np.full(len(have) + 1, -1, dtype=np.int64)
+    first_row[value_at[::-1]] = np.arange(len(value_at) - 1, -1, -1)
+    order = np.argsort(have, kind="stable")
+    slot = np.minimum(np.searchsorted(have[order], wanted), max(len(have) - 1, 0))
+    match = np.full(len(wanted) + 1, -1, dtype=np.int64)
+    if len(have):
+        hit = have[order][slot] == wanted
+        match[:-1] = np.where(hit, first_row[order[slot]], -1)
+    return match[numpy_of(codes.indices, np.int64, len(wanted))]
+
+
+def _dictionary_array(
+    at: npt.NDArray[np.integer[Any]], valid: npt.NDArray[np.bool_], dictionary: pa.Array
+) -> pa.DictionaryArray:
+    """Values ``dictionary[at]`` as a dictionary array, null where not ``valid``."""
+    import pyarrow as pa
+
+    codes = np.where(valid, at, 0).astype(np.int32)
+    return pa.DictionaryArray.from_arrays(int_array(codes, valid), dictionary, safe=False)
 
 
 def _remarks(
@@ -107,32 +138,32 @@ def _remarks(
     region_at: npt.NDArray[np.int32],
     judged: npt.NDArray[np.bool_],
     has_class: npt.NDArray[np.bool_],
-    note: list[str | None],
+    notes: list[str | None],
+    note_at: npt.NDArray[np.integer[Any]],
 ) -> pa.DictionaryArray:
     """« à vérifier : ... » per commune: its region's caveat on the decree, and why a
-    commune judged by a decree has no class there (the store's note, else its absence
-    from the decree's table); ``None`` when there is nothing to say."""
+    commune judged by a decree has no class there (the store's note ``notes[note_at]``,
+    else its absence from the decree's table); ``None`` when there is nothing to say."""
     import pyarrow as pa
 
     texts: dict[str, int] = {"": -1}
     of_region = [texts.setdefault(c, len(texts) - 1) for c in caveat_of_region]
     remark = np.array(of_region, dtype=np.int32)[region_at]
     for i in np.flatnonzero(judged & ~has_class).tolist():
-        why = note[i] or "commune absente du tableau de l'arrêté"
+        why = notes[note_at[i]] or "commune absente du tableau de l'arrêté"
         caveat = caveat_of_region[region_at[i]]
         remark[i] = texts.setdefault(f"{caveat} ; {why}" if caveat else why, len(texts) - 1)
     words = [f"à vérifier : {t}" for t in texts if t]
     return pa.DictionaryArray.from_arrays(int_array(remark, remark >= 0), text_array(words))
 
 
-def _codes(path: Path, column: str) -> pa.Array:
-    """The codes of a polygon table, in its row order (the order of its point index),
-    as ``string``."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def _column(table: Callable[[], dict[str, pa.Array]], name: str) -> pa.Array:
+    return table()[name]
 
-    codes = pq.ParquetFile(path).read([column]).column(column).combine_chunks()
-    return codes.cast(pa.string())
+
+def _codes(path: Path, column: str) -> pa.DictionaryArray:
+    """The codes of a polygon table, in its row order (the order of its point index)."""
+    return _dictionaries(path, [column])[column]
 
 
 def assign_zones_file(
@@ -157,8 +188,9 @@ def assign_zones_file(
     """
     communes = store.polygon_index("communes")
     qpv = store.polygon_index("qpv_polygons")
-    columns = commune_columns(store, on)
-    qpv_codes = _codes(store.path / "qpv_polygons.parquet", "code_qp")
+    # Read from the store on first use, off the main thread (see assign_file).
+    per_commune = cache(partial(commune_columns, store, on))
+    columns = {name: partial(_column, per_commune, name) for name in COMMUNE_COLUMNS}
     return assign_file(
         communes,
         src,
@@ -168,7 +200,7 @@ def assign_zones_file(
         result_col="commune",
         labels=columns.pop("commune"),
         columns=columns,
-        layers=[(qpv, {"qpv": qpv_codes})],
+        layers=[(qpv, {"qpv": partial(_codes, store.path / "qpv_polygons.parquet", "code_qp")})],
         chunk_size=chunk_size,
         sep=sep,
         encoding=encoding,

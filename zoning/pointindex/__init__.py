@@ -48,18 +48,44 @@ pass large inputs in chunks (:mod:`zoning.locate.stream` uses 1 M points).
 
 from __future__ import annotations
 
-from zoning.pointindex.build import DEFAULT_LEAF_DEG, EPS_DEG, build_index
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from zoning.pointindex.exact import assign_exact, first_hit_per_point, flat_parts
 from zoning.pointindex.grid import CELL_BITS, CELL_MASK, GridSpec, make_grid
 from zoning.pointindex.query import PointIndex
-from zoning.pointindex.storage import (
-    FORMAT_VERSION,
-    INDEX_FILE,
-    fingerprint,
-    load_index,
-    load_or_build,
-    save_index,
-)
+
+if TYPE_CHECKING:
+    from zoning.pointindex.build import DEFAULT_LEAF_DEG, EPS_DEG, build_index
+    from zoning.pointindex.storage import (
+        FORMAT_VERSION,
+        INDEX_FILE,
+        fingerprint,
+        load_index,
+        load_or_build,
+        save_index,
+    )
+
+#: Loaded on first use (PEP 562): a query needs neither the build (scanlines, thread
+#: pools) nor the saving, and ``zoning assign`` starts that much sooner.
+_LAZY = {
+    "DEFAULT_LEAF_DEG": "build",
+    "EPS_DEG": "build",
+    "build_index": "build",
+    "FORMAT_VERSION": "storage",
+    "INDEX_FILE": "storage",
+    "fingerprint": "storage",
+    "load_index": "storage",
+    "load_or_build": "storage",
+    "save_index": "storage",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CELL_BITS",

@@ -74,11 +74,15 @@ class GridSpec:
             fy *= inv
             # NaN compares False, so non-finite points are outside too.
             inside = (fx >= 0) & (fx < nxl) & (fy >= 0) & (fy < nyl)
-        at = np.flatnonzero(inside)
-        if at.size and at[-1] < 2**31:
-            at = at.astype(np.int32)
+        kind = np.int32 if x.size < 2**31 else np.int64
+        at: npt.NDArray[np.integer[Any]]
+        if inside.all():  # the usual case: no selection to make
+            at = np.arange(x.size, dtype=kind)
+        else:
+            at = np.flatnonzero(inside).astype(kind)
+            fx, fy = fx[at], fy[at]
         # Truncation is the floor here: every coordinate kept is >= 0.
-        return at, fx[at].astype(np.int32), fy[at].astype(np.int32)
+        return at, fx.astype(np.int32), fy.astype(np.int32)
 
     @cached_property
     def _spread(self) -> npt.NDArray[np.int64]:

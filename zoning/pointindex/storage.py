@@ -9,7 +9,6 @@ polygon by polygon when a query first needs one).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -102,6 +101,8 @@ def _write_wkb(folder: Path, polys: GeomArray) -> None:
 
 def fingerprint(polys: Sequence[Any] | GeomArray) -> str:
     """SHA-256 of the polygons' WKB, to tell whether a saved index still fits."""
+    import hashlib  # here: opening an index for a query never computes one
+
     h = hashlib.sha256()
     for b in shapely.to_wkb(as_geom_array(polys)):
         h.update(b if b is not None else b"\0")
