@@ -190,7 +190,7 @@ def test_chunk_dictionaries_hold_only_their_values(na: PolySet, points: pd.DataF
     enc = stream.Encoded.of(text_array(list(na.codes)))
     assert enc.large
     idx = na.index.assign(points["x"].to_numpy()[:5_000], points["y"].to_numpy()[:5_000])
-    present = stream.present_polygons(idx, na.index.n_polys)
+    present = stream.distinct_positions(idx, na.index.n_polys)
     whole, cut = enc.take(idx), enc.take(idx, present)
     assert cut.to_pylist() == whole.to_pylist() == [na.codes[i] if i >= 0 else None for i in idx]
     assert sorted(cut.dictionary.to_pylist()) == sorted({na.codes[i] for i in idx if i >= 0})

@@ -14,11 +14,6 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-#: A dictionary of more values than this is worth cutting down to the values a chunk of
-#: rows uses before it is written (see zoning.locate.stream.Encoded.take).
-COMPACT_ABOVE = 1024
-
-
 #: numpy type of the Arrow numbers read straight from their buffer.
 _NUMBERS = "int8 int16 int32 int64 uint8 uint16 uint32 uint64 float32 float64"
 _NUMPY_OF = {pa.from_numpy_dtype(np.dtype(t)): np.dtype(t) for t in _NUMBERS.split()}
@@ -36,6 +31,15 @@ def int_array(values: npt.NDArray[Any], valid: npt.NDArray[np.bool_] | None = No
     bits = None if valid is None else _valid_bits(valid)
     nulls = 0 if bits is None or valid is None else int(valid.size - np.count_nonzero(valid))
     return pa.Array.from_buffers(kind, values.size, [bits, pa.py_buffer(values)], nulls)
+
+
+def dictionary_array(
+    codes: npt.NDArray[np.integer[Any]], dictionary: pa.Array, valid: npt.NDArray[np.bool_]
+) -> pa.DictionaryArray:
+    """Values ``dictionary[codes]``, null where not ``valid`` (the codes of valid rows
+    must be positions in ``dictionary``: they are not checked)."""
+    indices = int_array(codes.astype(np.int32, copy=False), valid)
+    return pa.DictionaryArray.from_arrays(indices, dictionary, safe=False)
 
 
 def text_array(values: Sequence[str]) -> pa.Array:

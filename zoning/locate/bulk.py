@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from zoning.io.arrow import fixed_width, int_array, numpy_of, text_array
+from zoning.io.arrow import dictionary_array, fixed_width, numpy_of, text_array
 from zoning.locate.stream import DEFAULT_CHUNK, StreamReport, assign_file
 
 if TYPE_CHECKING:
@@ -88,8 +88,8 @@ def commune_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.
     values = (
         code,
         communes["name"],
-        _dictionary_array(zone_at, classed, zone.dictionary),
-        _dictionary_array(in_force, found, decree_ids.dictionary),
+        dictionary_array(zone_at, zone.dictionary, classed),
+        dictionary_array(in_force, decree_ids.dictionary, found),
         remarks,
     )
     return dict(zip(COMMUNE_COLUMNS, values, strict=True))
@@ -123,16 +123,6 @@ def _positions(codes: pa.DictionaryArray, values: pa.DictionaryArray) -> npt.NDA
     return match[numpy_of(codes.indices, np.int64, len(wanted))]
 
 
-def _dictionary_array(
-    at: npt.NDArray[np.integer[Any]], valid: npt.NDArray[np.bool_], dictionary: pa.Array
-) -> pa.DictionaryArray:
-    """Values ``dictionary[at]`` as a dictionary array, null where not ``valid``."""
-    import pyarrow as pa
-
-    codes = np.where(valid, at, 0).astype(np.int32)
-    return pa.DictionaryArray.from_arrays(int_array(codes, valid), dictionary, safe=False)
-
-
 def _remarks(
     caveat_of_region: list[str],
     region_at: npt.NDArray[np.int32],
@@ -144,7 +134,6 @@ def _remarks(
     """« à vérifier : ... » per commune: its region's caveat on the decree, and why a
     commune judged by a decree has no class there (the store's note ``notes[note_at]``,
     else its absence from the decree's table); ``None`` when there is nothing to say."""
-    import pyarrow as pa
 
     texts: dict[str, int] = {"": -1}
     of_region = [texts.setdefault(c, len(texts) - 1) for c in caveat_of_region]
@@ -154,7 +143,7 @@ def _remarks(
         caveat = caveat_of_region[region_at[i]]
         remark[i] = texts.setdefault(f"{caveat} ; {why}" if caveat else why, len(texts) - 1)
     words = [f"à vérifier : {t}" for t in texts if t]
-    return pa.DictionaryArray.from_arrays(int_array(remark, remark >= 0), text_array(words))
+    return dictionary_array(remark, text_array(words), remark >= 0)
 
 
 def _column(table: Callable[[], dict[str, pa.Array]], name: str) -> pa.Array:

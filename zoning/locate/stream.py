@@ -45,7 +45,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from zoning.errors import InvalidInputError
-from zoning.io.arrow import COMPACT_ABOVE, int_array, numpy_of, take_text
+from zoning.io.arrow import dictionary_array, int_array, numpy_of, take_text
 from zoning.io.atomic import atomic_path, check_output
 from zoning.io.read import LineDecoder, check_text_file, sniff_file
 from zoning.pointindex import PointIndex
@@ -63,6 +63,9 @@ WORK_UNIT = 1 << 17
 T = TypeVar("T")
 R = TypeVar("R")
 Engine = Literal["numpy", "dask"]
+#: A dictionary of more values than this is cut down to the values of each chunk
+#: (:meth:`Encoded.take`).
+COMPACT_ABOVE = 1024
 #: One value per polygon.
 Values: TypeAlias = Sequence[Any] | npt.NDArray[Any] | pa.Array
 
@@ -321,7 +324,7 @@ class Encoded:
     ) -> pa.DictionaryArray:
         """The column for points whose polygon indexes are ``idx`` (``-1``: none).
 
-        With ``present`` (the distinct polygons of ``idx``, :func:`present_polygons`), a
+        With ``present`` (the distinct polygons of ``idx``, :func:`distinct_positions`), a
         :attr:`large` dictionary is cut down to the values of those polygons: a Parquet
         row group repeats the whole dictionary of each of its columns, the 35 000
         commune names for rows that name a few thousand.
@@ -330,21 +333,19 @@ class Encoded:
         if present is None or not self.large:
             codes = self.codes[idx]
         else:
-            used = np.zeros(len(dictionary) + 1, dtype=bool)
-            used[self.codes[present]] = True  # -1 (no value) marks the extra last slot
-            kept = np.flatnonzero(used[:-1])
+            kept = distinct_positions(self.codes[present], len(dictionary))
             position = np.full(len(dictionary) + 1, -1, dtype=np.int32)
             position[kept] = np.arange(kept.size, dtype=np.int32)
             codes = position[self.codes][idx]
             dictionary = take_text(dictionary, kept)
-        # safe=False: the codes are positions in the dictionary by construction.
-        return pa.DictionaryArray.from_arrays(int_array(codes, codes >= 0), dictionary, safe=False)
+        return dictionary_array(codes, dictionary, codes >= 0)
 
 
-def present_polygons(idx: npt.NDArray[np.int64], n_polys: int) -> npt.NDArray[np.int64]:
-    """The distinct polygon indexes of ``idx`` (``-1`` left out), ascending."""
-    seen = np.zeros(n_polys + 1, dtype=bool)
-    seen[idx] = True  # -1 marks the extra last slot
+def distinct_positions(at: npt.NDArray[np.integer[Any]], size: int) -> npt.NDArray[np.int64]:
+    """The distinct values of ``at``, positions below ``size`` or ``-1`` (left out),
+    ascending: one scatter, no sort."""
+    seen = np.zeros(size + 1, dtype=bool)
+    seen[at] = True  # -1 marks the extra last slot
     return np.flatnonzero(seen[:-1])
 
 
@@ -367,7 +368,7 @@ def _taken(
     encoded: _Encodings, idx: npt.NDArray[np.int64], n_polys: int
 ) -> Iterator[tuple[str, pa.DictionaryArray]]:
     """The added columns of one polygon set for a chunk whose polygons are ``idx``."""
-    present = present_polygons(idx, n_polys) if any(e.large for _, e in encoded) else None
+    present = distinct_positions(idx, n_polys) if any(e.large for _, e in encoded) else None
     return ((name, enc.take(idx, present)) for name, enc in encoded)
 
 

@@ -165,19 +165,21 @@ class PointIndex:
         for level in range(1, g.depth + 1):
             todo = v <= -2
             shift -= step
-            if 4 * np.count_nonzero(todo) >= 3 * v.size:
+            carried = 4 * np.count_nonzero(todo) >= 3 * v.size
+            if carried:
                 # Few settled (the top levels of a tiling): carrying them along with
                 # their value costs less than compacting three arrays.
                 block = np.where(todo, -2 - v, 0)
-                v = np.where(todo, self.levels[level][(block << step) | ((path >> shift) & low)], v)
-                continue
-            # A quarter or more settled: write every value, the pending ones included
-            # (a later level overwrites them), and keep only the pending. One plain
-            # scatter and integer takes cost a third of boolean selections.
-            out[at] = v
-            keep = np.flatnonzero(todo)
-            at, path, v = at[keep], path[keep], v[keep]
-            v = self.levels[level][((-2 - v) << step) | ((path >> shift) & low)]
+            else:
+                # A quarter or more settled: write every value, the pending ones
+                # included (a later level overwrites them), and keep only the pending.
+                # One plain scatter and integer takes cost a third of boolean selections.
+                out[at] = v
+                keep = np.flatnonzero(todo)
+                at, path, v = at[keep], path[keep], v[keep]
+                block = -2 - v
+            below = self.levels[level][(block << step) | ((path >> shift) & low)]
+            v = np.where(todo, below, v) if carried else below
         out[at] = v
         keep = np.flatnonzero(v <= -2)
         return at[keep], (-2 - v[keep]).astype(np.int64)
