@@ -3,8 +3,8 @@
 A package of its own: it imports nothing else from :mod:`zoning`, and both the store
 (which builds and saves indexes) and :mod:`zoning.locate` (which queries them) use it.
 Modules: :mod:`~zoning.pointindex.exact` (the reference answer), ``grid``, ``build``,
-``query`` (:class:`PointIndex`), ``storage`` (save / load), ``scanline``, ``parallel``
-(batches on every core).
+``query`` (:class:`PointIndex`), ``bands`` (the exact test in border leaves), ``storage``
+(save / load), ``scanline``, ``parallel`` (batches on every core).
 
 The question answered everywhere in this module is the one of the exact path
 (:func:`~zoning.pointindex.exact.assign_exact`): for every point, the lowest index of the
@@ -14,8 +14,10 @@ polygons that *cover* it (a point on a boundary counts), or ``-1`` when none doe
 ``2**branch_bits`` cells per side and per level, on a power-of-two grid in
 degrees). A cell that no polygon boundary touches is covered by the same
 polygons all over, so it stores the exact answer for its centre; a cell that a
-boundary touches is split again, down to the leaf level, where points go through
-the exact GEOS test on the few polygons whose boundary crosses that leaf.
+boundary touches is split again, down to the leaf level, where points are tested
+exactly against the few polygons whose boundary crosses that leaf: a crossing count
+on the edges of the point's latitude band (:mod:`zoning.pointindex.bands`), GEOS for
+what that cannot prove.
 
 Why this is exact (and not "almost"):
 
@@ -39,7 +41,8 @@ Cell centres are labelled at build time by :mod:`zoning.pointindex.scanline`
 from any boundary that matters); GEOS settles the few it reports unsure.
 
 Memory (default leaf 1/2048 degree): the index of the 4 405 NA communes takes
-38 MB, that of the 35 357 French communes (overseas included) 276 MB; arrays are
+45 MB, that of the 34 955 French communes (overseas included) 330 MB (edge bands: 8 and
+50 MB); arrays are
 memory-mapped by :meth:`PointIndex.load`. Building (its batches on every core) peaks
 at ~0.7 GB (NA) and ~3.5 GB (France) of RSS. A query needs ~80 bytes per point of
 temporaries, so

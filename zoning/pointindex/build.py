@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from zoning.pointindex.bands import build_bands
 from zoning.pointindex.exact import (
     FloatArray,
     GeomArray,
@@ -200,8 +201,8 @@ def build_index(
     leaf_deg : float
         Leaf cell size in degrees, rounded to a power of two. The default 1/2048
         (54 m north-south, ~38 m east-west in France) sends ~5 % of random points
-        to the exact test; the index of all French communes is then ~280 MB
-        (1/1024: ~130 MB and ~1.5x slower queries; NA alone: 38 MB / 18 MB).
+        to the exact test; the index of all French communes is then ~330 MB, of
+        NA alone 45 MB (1/1024: grid arrays about half, twice the points to test).
     branch_bits : int
         Each level splits a cell into ``2**branch_bits`` cells per side.
     top_deg : float
@@ -257,7 +258,8 @@ def build_index(
         pgy = sorted_unique(border[level - 1] & CELL_MASK)
         cgy = ((pgy[:, None] << bits) | np.arange(side)[None, :]).ravel()
         row_parts.append(grid.centres(np.zeros(cgy.size, np.int64), cgy, bits * (depth - level))[1])
-    intervals = build_row_intervals(geoms, np.concatenate(row_parts))
+    valid = shapely.is_valid(geoms)
+    intervals = build_row_intervals(geoms, np.concatenate(row_parts), valid)
     del row_parts
     n_unsure = 0
     counting = threading.Lock()
@@ -364,6 +366,7 @@ def build_index(
         floor=floor[has_floor].astype(np.int32),
         n_polys=n,
         fingerprint=fingerprint(geoms),
+        bands=build_bands(geoms, valid),
         _polys=geoms,
     )
     log.info(

@@ -101,7 +101,7 @@ class GridSpec:
         and up, so that a level reads its own with one shift and one mask."""
         low = (1 << self.top_shift) - 1
         spread = self._spread
-        return (spread[gx & low] << self.branch_bits) | spread[gy & low]
+        return (spread.take(gx & low) << self.branch_bits) | spread.take(gy & low)
 
     def centres(self, gx: IntArray, gy: IntArray, shift: int) -> tuple[FloatArray, FloatArray]:
         """Centres of cells at the level whose coordinates are ``G >> shift``."""

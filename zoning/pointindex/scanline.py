@@ -94,7 +94,9 @@ def _ring_edges(
     return x1[keep], y1[keep], x2[keep], y2[keep], own[keep], part_owner
 
 
-def build_row_intervals(geoms: npt.NDArray[np.object_], rows: FloatArray) -> RowIntervals:
+def build_row_intervals(
+    geoms: npt.NDArray[np.object_], rows: FloatArray, valid: BoolArray | None = None
+) -> RowIntervals:
     """Intervals of every valid polygon of ``geoms`` along the rows ``rows``.
 
     Parameters
@@ -103,11 +105,15 @@ def build_row_intervals(geoms: npt.NDArray[np.object_], rows: FloatArray) -> Row
         The polygons; invalid ones are left out and their boxes made unsure.
     rows : numpy.ndarray
         Latitudes of the rows (any order, duplicates allowed).
+    valid : numpy.ndarray of bool, optional
+        ``shapely.is_valid(geoms)``, if the caller has it already.
     """
     rows = np.sort(rows)
     if rows.size:
         rows = rows[np.append(True, rows[1:] != rows[:-1])]
-    valid = shapely.is_valid(geoms) | shapely.is_missing(geoms)
+    if valid is None:
+        valid = shapely.is_valid(geoms)
+    valid = valid | shapely.is_missing(geoms)
     invalid = np.flatnonzero(~valid)
     unsure_boxes = shapely.bounds(geoms[invalid]).reshape(-1, 4)
     kept = geoms.copy()

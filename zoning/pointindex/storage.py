@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from zoning.pointindex.bands import EdgeBands
 from zoning.pointindex.exact import GeomArray, as_geom_array
 from zoning.pointindex.grid import GridSpec
 from zoning.pointindex.query import PointIndex
@@ -41,6 +42,8 @@ def save_index(index: PointIndex, folder: str | Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, npt.NDArray[Any]] = {f"level{i}": a for i, a in enumerate(index.levels)}
     arrays.update(cand=index.cand, floor_at=index.floor_at, floor=index.floor)
+    if index.bands is not None:
+        arrays.update({f"bands_{f}": getattr(index.bands, f) for f in EdgeBands.FIELDS})
     for name, arr in arrays.items():
         np.save(folder / f"pointindex_{name}.npy", np.ascontiguousarray(arr))
     _write_wkb(folder, index.polys)
@@ -79,6 +82,12 @@ def load_index(folder: str | Path, mmap: bool = True) -> PointIndex:
         return np.asarray(np.load(path, mmap_mode="r")) if mmap else np.load(path)
 
     grid = GridSpec(**meta["grid"])
+    saved = set(meta.get("arrays", ()))
+    bands = (
+        EdgeBands(**{f: arr(f"bands_{f}") for f in EdgeBands.FIELDS})
+        if all(f"bands_{f}" in saved for f in EdgeBands.FIELDS)
+        else None
+    )
     return PointIndex(
         grid=grid,
         levels=[arr(f"level{i}") for i in range(grid.depth + 1)],
@@ -87,6 +96,7 @@ def load_index(folder: str | Path, mmap: bool = True) -> PointIndex:
         floor=arr("floor"),
         n_polys=int(meta["n_polys"]),
         fingerprint=str(meta["fingerprint"]),
+        bands=bands,
         _wkb=(np.asarray(arr("wkb_offsets"), dtype=np.int64), arr("wkb")),
     )
 
