@@ -33,7 +33,6 @@ from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
-import shapely
 
 from zoning.pointindex.exact import FloatArray, GeomArray, IntArray, flat_parts
 
@@ -131,6 +130,8 @@ def build_bands(geoms: GeomArray, valid: BoolArray, per_band: int = EDGES_PER_BA
     per_band : int
         Edges per band, about.
     """
+    import shapely
+
     n = geoms.size
     kind = shapely.get_type_id(geoms)
     banded = valid & ((kind == 3) | (kind == 6))

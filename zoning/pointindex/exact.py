@@ -9,11 +9,13 @@ when none does. :func:`assign_exact` answers it the slow, obviously right way (a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-import shapely
+
+if TYPE_CHECKING:
+    import shapely
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -132,6 +134,8 @@ def assign_exact(
         ``int64`` polygon index per point; ``-1`` when no polygon covers it or the
         coordinates are not finite.
     """
+    import shapely
+
     x, y = as_coords(lon, lat)
     geoms = as_geom_array(polys)
     ok = np.isfinite(x) & np.isfinite(y)
@@ -150,6 +154,8 @@ def flat_parts(geoms: GeomArray) -> tuple[GeomArray, IntArray]:
     Collections may nest (``make_valid`` returns a collection holding a
     multipolygon), so parts are taken until none is a multi-part.
     """
+    import shapely
+
     parts, owner = shapely.get_parts(geoms, return_index=True)
     owner = owner.astype(np.int64)
     while True:

@@ -4,7 +4,8 @@ A query walks the grid levels with integer arithmetic only, then tests the point
 border leaves candidate by candidate, on the polygon's edges of the point's latitude
 (:mod:`zoning.pointindex.bands`), or with GEOS where that cannot be sure. Polygons of a
 loaded index are decoded from their WKB one at a time, the first time GEOS needs them,
-so a run that touches a few hundred communes never decodes the 35 000 of France.
+so a run that touches a few hundred communes never decodes the 35 000 of France, and
+one the bands settle whole never imports shapely (~20 ms of a cold ``zoning check``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import shapely
 
 from zoning.pointindex.bands import EdgeBands
 from zoning.pointindex.exact import FloatArray, GeomArray, IntArray, as_coords, sorted_unique
@@ -113,6 +113,8 @@ class PointIndex:
         decoded, ready = self._decoded, self._ready
         wanted = sorted_unique(np.asarray(ids, dtype=np.int64))
         if wanted.size and not ready[wanted].all():
+            import shapely
+
             with self._lock:
                 missing = wanted[~ready[wanted]]
                 offsets, blob = self._wkb
@@ -264,6 +266,8 @@ class PointIndex:
 
     def _geos_covers(self, poly: IntArray, x: FloatArray, y: FloatArray) -> npt.NDArray[np.bool_]:
         """:meth:`_covers` by GEOS (``intersects``, prepared polygons)."""
+        import shapely
+
         geoms = self.geometries(poly)
         # GEOS prepared polygons keep mutable state inside their queries: two threads
         # testing the same polygon at once corrupt the heap (seen: « double free »,

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import shapely
 
 from zoning.pointindex.bands import EdgeBands
 from zoning.pointindex.exact import GeomArray, as_geom_array
@@ -102,6 +101,8 @@ def load_index(folder: str | Path, mmap: bool = True) -> PointIndex:
 
 
 def _write_wkb(folder: Path, polys: GeomArray) -> None:
+    import shapely
+
     wkb = shapely.to_wkb(polys)
     sizes = np.array([len(b) if b is not None else 0 for b in wkb], dtype=np.int64)
     blob = b"".join(b for b in wkb if b is not None)
@@ -111,7 +112,9 @@ def _write_wkb(folder: Path, polys: GeomArray) -> None:
 
 def fingerprint(polys: Sequence[Any] | GeomArray) -> str:
     """SHA-256 of the polygons' WKB, to tell whether a saved index still fits."""
-    import hashlib  # here: opening an index for a query never computes one
+    import hashlib  # here and below: opening an index for a query never computes one
+
+    import shapely
 
     h = hashlib.sha256()
     for b in shapely.to_wkb(as_geom_array(polys)):
@@ -132,6 +135,8 @@ def load_or_build(folder: str | Path, polys: Sequence[Any] | GeomArray, **build:
     **build
         Passed to :func:`build_index`.
     """
+    import shapely
+
     from zoning.pointindex.build import build_index
 
     folder = Path(folder)
