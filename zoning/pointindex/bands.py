@@ -34,7 +34,7 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from zoning.pointindex.exact import FloatArray, GeomArray, IntArray, flat_parts
+from zoning.pointindex.exact import FloatArray, GeomArray, IntArray, ring_vertices
 
 #: Edges per band (about): fewer means more bands and edges listed in several of them;
 #: more means more edges read per test. 4 reads ~7 edges per test on French communes.
@@ -137,12 +137,10 @@ def build_bands(geoms: GeomArray, valid: BoolArray, per_band: int = EDGES_PER_BA
     banded = valid & ((kind == 3) | (kind == 6))
     kept = geoms.copy()
     kept[~banded] = None
-    parts, part_of = flat_parts(kept)
-    rings, ring_of = shapely.get_rings(parts, return_index=True)
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    xy, ring, ring_part, part_owner = ring_vertices(kept)
     if xy.shape[0] >= 2**31:
         raise ValueError("too many vertices for int32 edge numbers")
-    owner_of_ring = part_of[ring_of].astype(np.int64)
+    owner_of_ring = part_owner[ring_part]
     edge = np.flatnonzero(ring[1:] == ring[:-1])  # from vertex e to e + 1, ring order
     owner = owner_of_ring[ring[edge]]  # ascending: parts come by owner, rings by part
     ya, yb = xy[edge, 1], xy[edge + 1, 1]

@@ -166,3 +166,22 @@ def flat_parts(geoms: GeomArray) -> tuple[GeomArray, IntArray]:
         sub, sub_of = shapely.get_parts(parts[multi], return_index=True)
         parts = np.concatenate([parts[~multi], sub])
         owner = np.concatenate([owner[~multi], owner[multi][sub_of]])
+
+
+def ring_vertices(geoms: GeomArray) -> tuple[FloatArray, IntArray, IntArray, IntArray]:
+    """Vertices of the rings of every polygonal part of ``geoms``, ring after ring.
+
+    Returns
+    -------
+    xy, ring, part, owner : numpy.ndarray
+        ``(n, 2)`` vertices; the ring of each vertex (an edge joins ``e`` and ``e + 1``
+        where both have the same ring); the polygonal part of each ring (ascending);
+        the polygon (index in ``geoms``) of each polygonal part (ascending).
+    """
+    import shapely
+
+    parts, part_of = flat_parts(geoms)
+    polygonal = shapely.get_type_id(parts) == 3
+    rings, ring_part = shapely.get_rings(parts[polygonal], return_index=True)
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    return xy, ring.astype(np.int64), ring_part.astype(np.int64), part_of[polygonal]

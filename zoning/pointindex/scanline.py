@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from zoning.pointindex.exact import flat_parts, search
+from zoning.pointindex.exact import ring_vertices, search
 from zoning.pointindex.parallel import map_on_cores
 
 FloatArray = npt.NDArray[np.float64]
@@ -75,12 +75,7 @@ def _ring_edges(
     and the polygon owning each part. Parity is counted per part: parts of one
     collection may overlap, and two intervals reaching a point make it unsure.
     """
-    parts, part_of = flat_parts(geoms)
-    polygonal = shapely.get_type_id(parts) == 3
-    part_owner = part_of[polygonal].astype(np.int64)
-    rings, ring_of = shapely.get_rings(parts[polygonal], return_index=True)
-    owner = ring_of.astype(np.int64)
-    coords, line = shapely.get_coordinates(rings, return_index=True)
+    coords, line, owner, part_owner = ring_vertices(geoms)
     same = line[1:] == line[:-1]
     xa, ya = coords[:-1, 0][same], coords[:-1, 1][same]
     xb, yb = coords[1:, 0][same], coords[1:, 1][same]
