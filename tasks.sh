@@ -3,6 +3,7 @@
 #   bash tasks.sh main   install, build the zoning store, print its checks, render the map and a batch report
 #   bash tasks.sh test   install system packages and Python deps, lint, type-check, run the test suite,
 #                        then build the wheel and smoke-test it from outside the repository
+#   bash tasks.sh lock   re-resolve requirements.lock (a deliberate upgrade), then run `test` on it
 # Sources: $ZONING_SOURCES if set, else ../shared/data if present (offline), else downloaded upstream.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,11 +12,37 @@ PY="$VENV/bin/python"
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
+LOCK=requirements.lock
+UV_VERSION=0.13.8   # the resolver of `bash tasks.sh lock`, pinned like everything else
+
 setup_python() {
-  log "Python environment in $VENV"
+  # Every dependency and extra at the version and hash of the checked-in lock: what a fresh
+  # machine installs does not depend on what was published that morning. The project itself
+  # goes in editable, without dependencies and without build isolation (its build backend,
+  # hatchling, is in the lock too).
+  log "Python environment in $VENV (from $LOCK)"
   [ -x "$PY" ] || python3 -m venv "$VENV"
-  "$PY" -m pip install -q --upgrade pip
-  "$PY" -m pip install -q -e ".[test,geocoder,dask,web]"
+  "$PY" -m pip install -q --require-hashes --no-deps -r "$LOCK"
+  "$PY" -m pip install -q --no-deps --no-build-isolation -e .
+  "$PY" -m pip check
+}
+
+lock() {
+  # Deliberate upgrade: re-resolve every dependency and extra for Python 3.11 on Linux,
+  # with hashes, then install the new lock and run the whole suite on it.
+  log "Resolving $LOCK (uv $UV_VERSION)"
+  local tool; tool="$(mktemp -d)"
+  python3 -m venv "$tool"
+  "$tool/bin/pip" install -q "uv==$UV_VERSION"
+  "$tool/bin/uv" pip compile pyproject.toml --all-extras --generate-hashes \
+    --python-version 3.11 --no-header --quiet -o "$LOCK.new"
+  rm -rf "$tool"
+  { printf '# Lock of every dependency and extra of zoning, resolved on %s for Python 3.11 (Linux)\n' "$(date -u +%Y-%m-%d)"
+    printf '# by `bash tasks.sh lock` (uv %s). Installed by tasks.sh, .ci/run and the wheel smoke test.\n' "$UV_VERSION"
+    cat "$LOCK.new"; } >"$LOCK"
+  rm -f "$LOCK.new"
+  rm -rf "$VENV"
+  run_tests "$@"
 }
 
 setup_system() {
@@ -87,5 +114,6 @@ run_tests() {
 case "${1:-}" in
   main) shift; main "$@" ;;
   test) shift; run_tests "$@" ;;
-  *) echo "usage: bash tasks.sh main|test [pytest args]" >&2; exit 2 ;;
+  lock) shift; lock "$@" ;;
+  *) echo "usage: bash tasks.sh main|test|lock [pytest args]" >&2; exit 2 ;;
 esac

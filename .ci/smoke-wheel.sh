@@ -18,14 +18,19 @@ log() { printf '\n== smoke: %s\n' "$*" >&2; }
 fail() { printf 'smoke test FAILED: %s\n' "$*" >&2; exit 1; }
 
 log "python -m build (sdist, then the wheel from the sdist) into $WORK/dist"
-"$PY" -m build --outdir "$WORK/dist" "$REPO" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; fail "build"; }
+# --no-isolation: the build backend comes from the lock (installed in that python), not from
+# whatever the index serves today.
+"$PY" -m build --no-isolation --outdir "$WORK/dist" "$REPO" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; fail "build"; }
 if grep -iE "deprecat|warning" "$WORK/build.log"; then fail "the build printed a warning"; fi
 wheel="$(ls "$WORK"/dist/zoning-*.whl)"
 ls -l "$WORK/dist" >&2
 
-log "fresh virtualenv outside the repository, wheel only"
+log "fresh virtualenv outside the repository: the locked dependencies, then the wheel"
 python3 -m venv "$WORK/venv"
-"$WORK/venv/bin/pip" install -q "$wheel"
+"$WORK/venv/bin/pip" install -q --require-hashes --no-deps -r "$REPO/requirements.lock"
+"$WORK/venv/bin/pip" install -q --no-deps "$wheel"
+# The wheel's own requirements (its ranges) must hold for the locked versions.
+"$WORK/venv/bin/pip" check || fail "pip check: the wheel's requirements do not hold on the lock"
 ZONING="$WORK/venv/bin/zoning"
 
 # A user's folder: nothing of the checkout in reach (no node_modules, no data/).
@@ -80,7 +85,6 @@ test -s couverture.html || fail "map coverage wrote nothing"
 "$PY" "$REPO/.ci/smoke_map.py" "$WORK/user/couverture.html" || fail "the map did not draw offline"
 
 log "zoning serve: the web application from the wheel's own files (DSFR, Leaflet, scripts)"
-"$WORK/venv/bin/pip" install -q "${wheel}[web]"
 "$WORK/venv/bin/python" "$REPO/.ci/smoke_serve.py" "$ZONING" || fail "zoning serve"
 
 log "wheel smoke test passed"

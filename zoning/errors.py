@@ -59,3 +59,7 @@ class OutputInterruptedError(OutputError):
     """The run was interrupted (Ctrl+C) while an output was being written."""
 
     exit_code = 130
+
+
+class MissingExtraError(ZoningError):
+    """An optional part (web app, local geocoder, dask) is not installed."""

@@ -130,6 +130,15 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except ModuleNotFoundError as exc:
+        # An optional extra (web, geocoder, dask) that is not installed: say which.
+        from zoning._compat import missing_extra_error
+
+        error = missing_extra_error(exc.name or "")
+        if error is None:
+            raise
+        click.echo(f"Erreur : {error}", err=True)
+        sys.exit(error.exit_code)
     except Exception:
         if not was_interrupted():
             raise

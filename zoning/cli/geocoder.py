@@ -77,6 +77,11 @@ def serve(
     import signal
     import tempfile
 
+    from zoning._compat import import_optional
+
+    for needed in ("addok", "addok_csv", "gunicorn"):
+        import_optional(needed)  # before the index is built: a missing extra is named, exit 2
+
     from zoning.locate.geocode.documents import build_documents
     from zoning.locate.geocode.server import LocalGeocoder
     from zoning.settings import get_settings

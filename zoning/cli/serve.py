@@ -41,7 +41,11 @@ def serve(host: str, port: int, workers: int | None, store_path: object) -> None
     import os
     import shutil
 
-    import uvicorn
+    from zoning._compat import import_optional
+
+    for needed in ("fastapi", "jinja2", "multipart"):
+        import_optional(needed)  # before anything starts: a missing extra is named, exit 2
+    uvicorn = import_optional("uvicorn")
 
     from zoning.web.uploads import SHARED_ROOT, make_root
 

@@ -660,8 +660,10 @@ def assign_file_dask(
     int
         Rows written.
     """
-    import dask
-    import dask.dataframe as dd
+    from zoning._compat import import_optional
+
+    dask = import_optional("dask")
+    dd = import_optional("dask.dataframe")
 
     src, dst = Path(src), Path(dst)
     if _is_parquet(src):
