@@ -43,7 +43,7 @@ def serve(host: str, port: int, workers: int | None, store_path: object) -> None
 
     from zoning._compat import import_optional
 
-    for needed in ("fastapi", "jinja2", "multipart"):
+    for needed in ("fastapi", "jinja2", "python_multipart"):
         import_optional(needed)  # before anything starts: a missing extra is named, exit 2
     uvicorn = import_optional("uvicorn")
 
