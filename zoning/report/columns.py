@@ -86,110 +86,40 @@ def _fields() -> dict[str, str]:
 #: Every field a column can feed: name -> French description.
 FIELDS: dict[str, str] = _fields()
 
-# --- vocabulary --------------------------------------------------------------------------
+# --- vocabulary (data: vocabulary.toml) ----------------------------------------------------
 
+
+def _load_vocabulary() -> dict[str, Any]:
+    """The header vocabulary, read once from ``vocabulary.toml`` beside this module."""
+    import tomllib
+
+    return tomllib.loads((Path(__file__).with_name("vocabulary.toml")).read_text("utf-8"))
+
+
+_VOCABULARY = _load_vocabulary()
 # Canonical short headers (the sample file's, the template's, older files'): exact.
-_CANONICAL: dict[str, tuple[str, ...]] = {
-    "ref": ("id", "identifiant", "ref", "reference", "n dossier", "no dossier", "numero dossier",
-            "num dossier", "dossier", "numero", "identifiant du dossier"),
-    "nom": ("nom", "candidat", "nom candidat", "nom du candidat", "medecin", "nom prenom",
-            "nom et prenom", "nom du medecin", "nom fictif"),
-    "prenom": ("prenom", "prenom candidat"),
-    "rpps": ("rpps", "n rpps", "no rpps", "numero rpps", "num rpps"),
-    "hop_finess": ("finess", "n finess", "no finess", "numero finess", "finess et",
-                   "finess etablissement"),
-    "type_etablissement": ("type etablissement", "type d etablissement", "statut etablissement",
-                           "categorie etablissement", "type hopital", "statut juridique"),
-    "dj_hopital": ("demi journees hopital", "dj hopital", "nb demi journees hopital"),
-    "quotite_hopital": ("quotite", "quotite hopital", "quotite hospitaliere", "temps hopital",
-                        "pourcentage hopital", "taux hopital"),
-    "site1_type": ("type structure", "type de structure", "type structure ambulatoire"),
-    "date_debut": ("date debut", "debut", "date de debut", "prise de poste"),
-    "date_depot": ("date depot", "depot", "date de depot", "date candidature"),
-    "duree": ("duree", "duree mois", "duree en mois", "nb mois"),
-    "derogation_duree": ("derogation duree", "derogation 1 an", "derogation un an"),
-    "repartition_motivee": ("repartition motivee", "motivation repartition"),
-    "derogation_prime": ("derogation prime", "derogation 20 km", "derogation 20km",
-                         "derogation distance", "derogation ars", "derogation"),
-    "carence": ("carence", "carence constatee", "constat de carence"),
-    "cout_mensuel": ("cout mensuel", "cout du poste", "ecart salaire recettes"),
-}  # fmt: skip
-
+_CANONICAL: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _VOCABULARY["canonical"].items()}
 # The fixed columns of a DS export (not form fields): what they feed, or None.
-DS_FIXED: dict[str, str | None] = {
-    "id": "ref",
-    "email": None,
-    "civilite": None,
-    "nom": "nom",
-    "prenom": "prenom",
-    "archive": None,
-    "etat du dossier": None,
-    "derniere mise a jour le": None,
-    "derniere mise a jour du dossier le": None,
-    "depose le": "date_depot",
-    "passe en instruction le": None,
-    "traite le": None,
-    "motivation de la decision": None,
-    "instructeurs": None,
-    "groupe instructeur": None,
-    "etablissement siret": None,
-    "etablissement raison sociale": None,
-    "entreprise raison sociale": None,
-    "etablissement siege social": None,
-    "etablissement naf": None,
-    "dossier id": None,
-    "date du dernier evenement": None,
-}
-
+DS_FIXED: dict[str, str | None] = {k: v or None for k, v in _VOCABULARY["ds_fixed"].items()}
+_DS_ORGANISATION: dict[str, Any] = _VOCABULARY["ds_organisation"]
 # Attribute of a place -> phrases (folded). A phrase matches a run of header words.
 _ATTR_WORDS: dict[str, tuple[str, ...]] = {
-    "finess": ("finess",),
-    "insee": ("code insee", "insee", "code commune", "cog", "depcom", "codgeo"),
-    "cp": ("code postal", "cp", "postal"),
-    "lon": ("longitude", "lon", "lng"),
-    "lat": ("latitude", "lat"),
-    "dj": ("demi journees", "demi journee", "dj"),
-    "adresse": ("adresse", "rue", "voie"),
-    "type": ("type", "statut", "categorie", "nature", "forme juridique"),
-    "ville": ("commune", "ville", "localite"),
-    "nom": ("nom", "raison sociale", "denomination", "libelle", "intitule"),
+    k: tuple(v) for k, v in _VOCABULARY["attributes"].items()
 }
+_ROLES: dict[str, Any] = _VOCABULARY["roles"]
 # Priority when a header names several attributes (« nom de la commune » is a commune).
-_ATTR_ORDER = ("finess", "insee", "cp", "lon", "lat", "dj", "adresse", "type", "ville", "nom")
-
-_HOSPITAL_WORDS = (
-    "hopital", "hopitaux", "hospitalier", "hospitaliere", "etablissement", "employeur", "chu",
-    "ch", "site principal", "etab", "hop", "clinique",
-)  # fmt: skip
-_SITE_WORDS = ("site", "structure", "ambulatoire", "cabinet", "maison de sante", "msp",
-               "centre de sante", "lieu d exercice", "exercice liberal", "amb", "lieu",
-               "cds", "liberal", "ville")  # fmt: skip
-_ORDINALS = {
-    "1": 1, "premier": 1, "premiere": 1, "1er": 1, "1ere": 1,
-    "2": 2, "deuxieme": 2, "second": 2, "seconde": 2, "2e": 2, "2eme": 2, "autre": 2,
-    "3": 3, "troisieme": 3, "3e": 3, "3eme": 3,
-}  # fmt: skip
-
+_ATTR_ORDER: tuple[str, ...] = tuple(_ROLES["attribute_order"])
+_HOSPITAL_WORDS: tuple[str, ...] = tuple(_ROLES["hospital"])
+_SITE_WORDS: tuple[str, ...] = tuple(_ROLES["site"])
+_ORDINALS: dict[str, int] = dict(_ROLES["ordinals"])
 # Fields that need no role: field -> alternatives, each a tuple of phrases all present.
 _BASE_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "rpps": (("rpps",),),
-    "ordre": (("inscription", "ordre"), ("inscrit", "ordre"), ("ordre", "date"),
-              ("ordre des medecins",)),
-    "specialite": (("specialite",), ("discipline",)),
-    "quotite_hopital": (("quotite",), ("pourcentage", "temps"), ("taux", "temps")),
-    "date_debut": (("prise de fonction",), ("prise de poste",), ("date", "debut"),
-                   ("date", "effet"), ("date", "entree en fonction"), ("debut", "contrat")),
-    "date_depot": (("date", "depot"), ("depose",)),
-    "duree": (("duree",), ("engagement", "mois"), ("nombre", "mois")),
-    "derogation_duree": (("derogation", "duree"),),
-    "repartition_motivee": (("repartition", "motiv"), ("modulation", "motiv")),
-    "derogation_prime": (("derogation", "20 km"), ("derogation", "prime"),
-                         ("derogation", "distance")),
-    "carence": (("carence",),),
-    "cout_mensuel": (("cout",), ("ecart", "salaire")),
-    "ref": (("numero", "dossier"), ("identifiant", "dossier"), ("reference", "dossier")),
-    "prenom": (("prenom",),),
-}  # fmt: skip
+    k: tuple(tuple(alt) for alt in v) for k, v in _VOCABULARY["fields"].items()
+}
+_ATTACHMENT_WORDS: tuple[str, ...] = tuple(_VOCABULARY["attachments"]["words"])
+_ATTACHMENT_UNLESS: tuple[str, ...] = tuple(_VOCABULARY["attachments"]["unless"])
+#: What the cells of a field (or of a place attribute) hold: « date », « oui_non »…
+CONTENTS: dict[str, str] = dict(_VOCABULARY["contents"])
 
 
 def _token_match(word: str, token: str) -> bool:
@@ -276,33 +206,20 @@ def _canonical_site(squashed: str) -> str | None:
 
 
 def _build_site_canonical() -> dict[str, str]:
-    suffixes = {
-        "lon": ("lon", "lng", "longitude", "x"),
-        "lat": ("lat", "latitude", "y"),
-        "insee": ("insee", "code insee", "code commune", "commune insee", "code commune insee",
-                  "cog"),
-        "cp": ("cp", "code postal", "codepostal"),
-        "ville": ("commune", "ville", "nom commune", "localite"),
-        "finess": ("finess", "n finess", "no finess", "finess et", "numero finess"),
-        "adresse": ("adresse", "adresse postale", "rue"),
-        "nom": ("nom", "raison sociale", "libelle"),
-        "type": ("type", "type structure", "categorie", "statut"),
-        "dj": ("demi journees", "dj", "nb demi journees", "nombre demi journees",
-               "demi journees semaine"),
-    }  # fmt: skip
+    data = _VOCABULARY["site_canonical"]
+    suffixes: dict[str, list[str]] = data["suffixes"]
     out: dict[str, str] = {}
-    hospital = ("etablissement", "hopital", "site principal", "etab", "hop", "employeur")
     for attr, words in suffixes.items():
         if attr in ("type", "dj"):
             continue
-        for p in hospital:
+        for p in data["hospital"]:
             for s in words:
                 out.setdefault(squash(f"{p} {s}"), f"hop_{attr}")
                 out.setdefault(squash(f"{s} {p}"), f"hop_{attr}")
     for k in range(1, MAX_SITES + 1):
-        prefixes = [f"site {k}", f"site{k}", f"site ambulatoire {k}", f"structure {k}", f"amb {k}"]
+        prefixes = [n.format(k=k) for n in data["numbered"]]
         if k == 1:
-            prefixes += ["site", "site ambulatoire", "structure", "structure ambulatoire", "amb"]
+            prefixes += data["site"]
         for attr, words in suffixes.items():
             for p in prefixes:
                 for s in words:
