@@ -18,6 +18,7 @@ FINESS number, and the note says so. A DS commune field comes as « X » and
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from rapidfuzz import fuzz
 
 from zoning.errors import InvalidInputError
 from zoning.io.text import fold, squash
+from zoning.io.values import read_date, to_bool, to_half_days, to_months, to_number
 
 MAX_SITES = 3
 #: Below this score a match is reported, not used.
@@ -122,6 +124,11 @@ _ATTACHMENT_UNLESS: tuple[str, ...] = tuple(_VOCABULARY["attachments"]["unless"]
 CONTENTS: dict[str, str] = dict(_VOCABULARY["contents"])
 
 
+#: « ½ journées », « 1/2 journées » are « demi-journées ».
+_HALF = re.compile(r"½|\b1\s*/\s*2\b")
+ATTACHMENT_NOTE = "pièce jointe (noms de fichiers ou liens) : jamais une donnée"
+
+
 def _token_match(word: str, token: str) -> bool:
     if word == token:
         return True
@@ -154,6 +161,12 @@ class Candidate:
     score: float
     note: str
     bare: str | None = None  # a place attribute with no role word (site or hospital?)
+    #: Fields the words name equally (the cells may settle it).
+    alternatives: tuple[str, ...] = ()
+    #: The cells fit the field (False: not seen, or not settled by them).
+    fit: bool = False
+    #: The field the words named and the cells contradict.
+    contradicted: str | None = None
 
 
 def _role(tokens: list[str]) -> tuple[str | None, int | None, bool]:
@@ -175,6 +188,7 @@ def _role(tokens: list[str]) -> tuple[str | None, int | None, bool]:
 @lru_cache(maxsize=4096)
 def candidate(header: str) -> Candidate:
     """The best field for one header, with a score in 0..1 and a French note."""
+    header = _HALF.sub(" demi ", header)
     folded = fold(header)
     if not folded:
         return Candidate(None, 0.0, "en-tête vide")
@@ -196,7 +210,22 @@ def candidate(header: str) -> Candidate:
     paren = fold(suffix.group(1)) if suffix else ""
     if paren.startswith("departement"):
         return Candidate(None, 1.0, "département d'un champ commune (DS), non utilisé")
-    return _by_meaning(tokens, paren)
+    if any(_has(w, tokens) for w in _ATTACHMENT_WORDS) and not any(
+        _has(w, tokens) for w in _ATTACHMENT_UNLESS
+    ):
+        return Candidate(None, 1.0, ATTACHMENT_NOTE + " (d'après l'en-tête)")
+    found = _by_meaning(tokens, paren)
+    if (
+        found.field is not None
+        and CONTENTS.get(found.field) == "date"
+        and header.rstrip().endswith("?")
+        and not any(w in tokens for w in ("date", "quand", "depuis"))
+    ):
+        # « Êtes-vous inscrit au tableau de l'Ordre ? » is answered oui/non, not by a date.
+        return Candidate(
+            None, 0.5, f"question (« ? ») sans date : {found.field} ?", alternatives=(found.field,)
+        )
+    return found
 
 
 def _canonical_site(squashed: str) -> str | None:
@@ -241,10 +270,16 @@ def _by_meaning(tokens: list[str], paren: str) -> Candidate:
         for alt in alternatives
         if all(_has(p, tokens) for p in alt)
     ]
-    attrs = [a for a in _ATTR_ORDER if any(_has(w, tokens) for w in _ATTR_WORDS[a])]
+    # « Structure (ville) »: in ARS usage « ville » is the city side (ambulatory), the
+    # column names the structure, not its commune.
+    city_side = paren == "ville"
+    named = tokens[:-1] if city_side else tokens
+    attrs = [a for a in _ATTR_ORDER if any(_has(w, named) for w in _ATTR_WORDS[a])]
     if paren in ("code insee",):
         attrs = ["insee"]
     role, number, both = _role(tokens)
+    if city_side and not attrs and role == "site":
+        attrs = ["nom"]
     said = " ".join(tokens)
     # Demi-journées at the hospital / quotité: base fields built from a role.
     if attrs and attrs[0] == "dj" and role == "hop":
@@ -259,8 +294,8 @@ def _by_meaning(tokens: list[str], paren: str) -> Candidate:
             return Candidate(None, 0.4, "quotité d'un site ambulatoire : non utilisée")
         others = {n for n, _ in base if n != name}
         if others:
-            names = ", ".join(sorted({name, *others}))
-            return Candidate(None, 0.5, f"ambiguë entre {names}")
+            names = tuple(sorted({name, *others}))
+            return Candidate(None, 0.5, f"ambiguë entre {', '.join(names)}", alternatives=names)
         return Candidate(name, 0.9, f"mots reconnus : {', '.join(alt)}")
     if not attrs:
         return Candidate(None, 0.0, "aucun mot connu")
@@ -299,7 +334,8 @@ class ColumnMatch:
     field: str | None
     score: float
     note: str
-    status: str  # « reconnue », « imposée », « ambiguë », « incertaine », « non utilisée »
+    #: « reconnue », « choisie », « imposée », « ambiguë », « incertaine », « non utilisée »
+    status: str
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for the web page and JSON)."""
@@ -336,7 +372,7 @@ class ColumnMap:
         return [
             f"« {c.header} » : {c.status} ({c.note})"
             for c in self.columns
-            if c.status in ("ambiguë", "incertaine")
+            if c.status in ("ambiguë", "incertaine", "choisie")
         ]
 
     def describe(self) -> list[str]:
@@ -367,10 +403,177 @@ def _check_field(name: str) -> str:
 _IGNORE = {"", "-", "ignorer", "aucun", "non utilisee", "none"}
 
 
+# --- contents ----------------------------------------------------------------------------
+
+_URL = re.compile(r"^\s*(?:https?://|www\.)\S+", re.IGNORECASE)
+_FILE = re.compile(
+    r"\.(?:pdf|jpe?g|png|gif|heic|tiff?|bmp|docx?|odt|rtf|txt|xlsx?|ods|csv|zip|7z|rar)"
+    r"(?:\s*\([^)]*\))?\s*(?:[,;]|$)",
+    re.IGNORECASE,
+)
+_STREET = re.compile(
+    r"\b(?:rue|avenue|av|bd|boulevard|place|chemin|route|rte|allee|impasse|quai|cours|square|"
+    r"lieu dit|lotissement|residence|zone|za|zi|parc|cite|hameau|faubourg|voie|passage)\b"
+)
+_INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+_POSTCODE = re.compile(r"^\d{5}$")
+_FINESS = re.compile(r"^(?:\d{9}|2[AB]\d{7})$")
+_RPPS = re.compile(r"^\d{11}$")
+#: French names of the kinds of contents (for the notes).
+KIND_LABELS = {
+    "date": "dates", "oui_non": "oui/non", "nombre": "nombres",
+    "demi_journees": "demi-journées", "duree": "durées", "insee": "codes INSEE",
+    "code_postal": "codes postaux", "finess": "n° FINESS", "rpps": "n° RPPS",
+    "commune": "noms courts", "adresse": "adresses", "texte": "texte",
+    "piece_jointe": "pièces jointes",
+}  # fmt: skip
+#: Kinds from the most specific (to describe a column).
+_SPECIFIC = (
+    "piece_jointe", "date", "oui_non", "finess", "rpps", "insee", "code_postal", "nombre",
+    "demi_journees", "duree", "adresse", "commune", "texte",
+)  # fmt: skip
+#: Cells sampled per column, and the share of them that must fit a field's kind.
+SAMPLE = 200
+FIT = 0.8
+
+
+def cell_kinds(text: str) -> frozenset[str]:
+    """What one non-blank cell can be (several at once: « 23008 » is a code and a number)."""
+    value = text.strip()
+    if _URL.match(value) or _FILE.search(value):
+        return frozenset({"piece_jointe"})
+    kinds = {"texte"}
+    upper = value.upper().replace(" ", "")
+    if read_date(value)[1] != "illisible":
+        kinds.add("date")
+    if to_bool(value) is not None:
+        kinds.add("oui_non")
+    if to_number(value) is not None:
+        kinds.add("nombre")
+    if to_half_days(value) is not None:
+        kinds.add("demi_journees")
+    if to_months(value) is not None:
+        kinds.add("duree")
+    if _INSEE.match(upper):
+        kinds.add("insee")
+    if _POSTCODE.match(upper):
+        kinds.add("code_postal")
+    if _FINESS.match(upper):
+        kinds.add("finess")
+    if _RPPS.match(upper):
+        kinds.add("rpps")
+    folded = fold(value)
+    if _STREET.search(folded) and any(c.isdigit() for c in folded):
+        kinds.add("adresse")
+    elif _INSEE.match(upper) or (len(folded.split()) <= 8 and "date" not in kinds and (
+        not any(c.isdigit() for c in folded) or re.search(r"\b\d{5}\b", folded)
+    )):  # fmt: skip
+        kinds.add("commune")
+    return frozenset(kinds)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a column's cells hold: count of sampled non-blank cells, share of each kind."""
+
+    cells: int
+    shares: dict[str, float]
+    example: str
+
+    def fit(self, kind: str) -> float:
+        """Share of the cells that can be of ``kind`` (« texte » excludes attachments)."""
+        return self.shares.get(kind, 0.0)
+
+    def says(self, kind: str | None = None) -> str:
+        """French summary: « dates 12/12 (ex. « 01/11/2024 ») », of ``kind`` or of the
+        most specific kind most cells have."""
+        if kind is None:
+            kind = next((k for k in _SPECIFIC if self.fit(k) >= 0.5), "texte")
+        share = round(self.fit(kind) * self.cells)
+        return f"{KIND_LABELS[kind]} {share}/{self.cells} (ex. « {self.example[:40]} »)"
+
+
+def profile(cells: Iterable[str]) -> Profile | None:
+    """The :class:`Profile` of a column's cells (the first :data:`SAMPLE` non-blank), or None."""
+    counts: dict[str, int] = {}
+    seen = 0
+    example = ""
+    for cell in cells:
+        if not cell or not cell.strip():
+            continue
+        example = example or cell.strip()
+        seen += 1
+        for kind in cell_kinds(cell):
+            counts[kind] = counts.get(kind, 0) + 1
+        if seen >= SAMPLE:
+            break
+    if not seen:
+        return None
+    return Profile(seen, {k: n / seen for k, n in counts.items()}, example)
+
+
+def field_kind(name: str) -> str:
+    """The kind of contents a field expects (« site2_insee » -> « insee »)."""
+    if name in CONTENTS:
+        return CONTENTS[name]
+    return CONTENTS.get(name.split("_", 1)[-1], "texte")
+
+
+def _with_contents(cand: Candidate, prof: Profile | None) -> Candidate:
+    """The candidate once the cells are seen: attachments never used, a field whose
+    kind the cells contradict dropped, words' ties settled when one reading fits."""
+    if prof is None:
+        return cand
+    if prof.fit("piece_jointe") >= 0.5:
+        return Candidate(None, 1.0, f"{ATTACHMENT_NOTE} ; contenu : {prof.says()}")
+    options = [f for f in (cand.field, *cand.alternatives) if f is not None]
+    if not options:
+        return cand
+    fitting = [f for f in options if prof.fit(field_kind(f)) >= FIT]
+    said = prof.says()
+    if cand.field is not None and cand.field in fitting:
+        said = prof.says(field_kind(cand.field))
+        return dataclasses.replace(cand, note=f"{cand.note} ; contenu : {said}", fit=True)
+    if len(fitting) == 1:
+        said = prof.says(field_kind(fitting[0]))
+        note = f"{cand.note} ; le contenu tranche ({said}) : {fitting[0]}"
+        return Candidate(fitting[0], max(cand.score, 0.85), note, fit=True)
+    if not fitting:
+        kind = KIND_LABELS[field_kind(options[0])]
+        note = f"{options[0]} ? attendu : {kind} ; contenu : {said}"
+        return Candidate(None, 0.3, note, contradicted=options[0])
+    return cand
+
+
+def _is_organisation_export(folded: Iterable[str]) -> bool:
+    markers = set(_DS_ORGANISATION["markers"])
+    return any(f in markers for f in folded)
+
+
+def _applicant_column(folded: str) -> bool:
+    """« Etablissement code postal » in an organisation's DS export: the applicant's."""
+    words = folded.split()
+    return (
+        bool(words)
+        and words[0] in _DS_ORGANISATION["prefixes"]
+        and (len(words) - 1 <= _DS_ORGANISATION["max_words"])
+    )
+
+
+APPLICANT_NOTE = (
+    "colonne Démarches Simplifiées du demandeur (organisation, souvent l'hôpital ou "
+    "l'employeur) : ne décrit pas le site ambulatoire, non utilisée"
+)
+#: Fields without which a file is refused: a tie on one of them takes the first column.
+_MANDATORY = ("date_debut", "dj_hopital", "site1_insee", "site1_ville", "site1_adresse")
+
+
 def match_columns(
-    headers: Sequence[str], overrides: Mapping[str, str | None] | None = None
+    headers: Sequence[str],
+    overrides: Mapping[str, str | None] | None = None,
+    rows: Sequence[Sequence[str]] | None = None,
 ) -> ColumnMap:
-    """Match headers to fields by meaning; ``overrides`` (header -> field or None) win.
+    """Match headers to fields by meaning and contents; ``overrides`` (header -> field or None) win.
 
     Parameters
     ----------
@@ -378,6 +581,9 @@ def match_columns(
         The input's header row.
     overrides
         Header -> field name; an empty value, « - » or « ignorer » leaves the column unused.
+    rows
+        The table's rows (cells in header order): each column's contents confirm its
+        header, settle ties, and attachments (file names, links) are never used.
 
     Raises
     ------
@@ -397,23 +603,53 @@ def match_columns(
         value = (target or "").strip()
         forced[header] = None if fold(value) in _IGNORE else _check_field(value)
     taken = {f for f in forced.values() if f}
-    cands = {h: candidate(h) for h in headers if h not in forced}
-    # Best header per field; near ties are ambiguous.
+    organisation = _is_organisation_export(fold(h) for h in headers)
+    cands: dict[str, Candidate] = {}
+    for i, h in enumerate(headers):
+        if h in forced:
+            continue
+        if organisation and _applicant_column(fold(h)):
+            cands[h] = Candidate(None, 1.0, APPLICANT_NOTE)
+            continue
+        cells = (r[i] if i < len(r) else "" for r in rows) if rows is not None else ()
+        cands[h] = _with_contents(candidate(h), profile(cells) if rows is not None else None)
+    # Best header per field: contents that fit first, then the words' score.
     by_field: dict[str, list[str]] = {}
     for h, c in cands.items():
         if c.field is not None and c.score >= MIN_SCORE and c.field not in taken:
             by_field.setdefault(c.field, []).append(h)
     winners: dict[str, str] = {}
+    chosen: dict[str, str] = {}
     ambiguous: dict[str, str] = {}
+
+    def rank(h: str) -> tuple[bool, float]:
+        return cands[h].fit, cands[h].score
+
     for name, hs in by_field.items():
-        hs.sort(key=lambda h: -cands[h].score)
-        if len(hs) > 1 and cands[hs[0]].score - cands[hs[1]].score < AMBIGUITY_MARGIN:
-            tied = [h for h in hs if cands[hs[0]].score - cands[h].score < AMBIGUITY_MARGIN]
+        hs.sort(key=lambda h: (not rank(h)[0], -rank(h)[1]))
+        tied = [
+            h for h in hs
+            if rank(h)[0] == rank(hs[0])[0] and rank(hs[0])[1] - rank(h)[1] < AMBIGUITY_MARGIN
+        ]  # fmt: skip
+        if len(tied) > 1 and name not in _MANDATORY:
             for h in tied:
                 others = ", ".join(f"« {o} »" for o in tied if o != h)
-                ambiguous[h] = f"{name} : aussi proposé pour {others}"
+                ambiguous[h] = f"{name} : aussi proposé pour {others} ; le contenu ne tranche pas"
             continue
         winners[hs[0]] = name
+        if len(hs) > 1:
+            others = "; ".join(f"« {o} » : {cands[o].note}" for o in hs[1:])
+            why = "même contenu, la première colonne est prise : à vérifier" if len(tied) > 1 else (
+                "contenu conforme" if rank(hs[0])[0] else "en-tête plus précis"
+            )  # fmt: skip
+            chosen[hs[0]] = f"préférée à {others} ({why})"
+            if len(tied) > 1:
+                ambiguous[hs[0]] = chosen[hs[0]]
+    for h, c in cands.items():  # the losers the cells ruled out, named beside the winner
+        winner = next((w for w, f in winners.items() if f == c.contradicted), None)
+        if winner is not None:
+            ruled_out = f"préférée à « {h} » (contenu : {c.note.rsplit('contenu : ', 1)[-1]})"
+            chosen[winner] = f"{chosen[winner]} ; {ruled_out}" if winner in chosen else ruled_out
     used = set(winners.values()) | taken
     hospital_by_finess = "hop_finess" in used
     out: list[ColumnMatch] = []
@@ -424,7 +660,9 @@ def match_columns(
             continue
         c = cands[h]
         if h in winners:
-            out.append(ColumnMatch(h, winners[h], c.score, c.note, "reconnue"))
+            note = f"{c.note} ; {chosen[h]}" if h in chosen else c.note
+            status = "choisie" if h in ambiguous else "reconnue"
+            out.append(ColumnMatch(h, winners[h], c.score, note, status))
         elif h in ambiguous:
             out.append(ColumnMatch(h, None, c.score, ambiguous[h], "ambiguë"))
         elif c.bare is not None:
@@ -446,6 +684,10 @@ def match_columns(
             )  # fmt: skip
         elif c.field is not None:
             out.append(ColumnMatch(h, None, c.score, f"{c.field} ? ({c.note})", "incertaine"))
+        elif c.contradicted is not None:
+            # The cells say it is not the field: reported, but a doubt only if nothing fed it.
+            status = "non utilisée" if c.contradicted in used else "incertaine"
+            out.append(ColumnMatch(h, None, c.score, c.note, status))
         elif c.score >= MIN_SCORE or c.score == 0.0:
             out.append(ColumnMatch(h, None, c.score, c.note, "non utilisée"))
         else:
