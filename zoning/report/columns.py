@@ -125,7 +125,7 @@ CONTENTS: dict[str, str] = dict(_VOCABULARY["contents"])
 
 
 #: « ½ journées », « 1/2 journées » are « demi-journées ».
-_HALF = re.compile(r"½|\b1\s*/\s*2\b")
+_HALF = re.compile(r"½|\b1\s*[/\u2044]\s*2\b")
 ATTACHMENT_NOTE = "pièce jointe (noms de fichiers ou liens) : jamais une donnée"
 
 
@@ -134,7 +134,12 @@ def _token_match(word: str, token: str) -> bool:
         return True
     if len(word) < 5 or len(token) < 4:
         return False
-    return fuzz.ratio(word, token) >= 88 or (len(word) >= 6 and token.startswith(word))
+    # Plurals and typos; « struct. », « hospit. »: abbreviations of five letters or more.
+    return (
+        fuzz.ratio(word, token) >= 88
+        or (len(word) >= 6 and token.startswith(word))
+        or (len(token) >= 5 and word.startswith(token))
+    )
 
 
 def _find(phrase: str, tokens: Sequence[str]) -> tuple[int, int] | None:
@@ -277,7 +282,9 @@ def _by_meaning(tokens: list[str], paren: str) -> Candidate:
     attrs = [a for a in _ATTR_ORDER if any(_has(w, named) for w in _ATTR_WORDS[a])]
     if paren in ("code insee",):
         attrs = ["insee"]
-    role, number, both = _role(tokens)
+    # « Ville de l'établissement »: « ville » is then the attribute, not the city side.
+    role_tokens = [t for t in tokens if t != "ville"] if attrs[:1] == ["ville"] else tokens
+    role, number, both = _role(role_tokens)
     if city_side and not attrs and role == "site":
         attrs = ["nom"]
     said = " ".join(tokens)
