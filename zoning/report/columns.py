@@ -439,9 +439,11 @@ _SPECIFIC = (
     "piece_jointe", "date", "oui_non", "finess", "rpps", "insee", "code_postal", "nombre",
     "demi_journees", "duree", "adresse", "commune", "texte",
 )  # fmt: skip
-#: Cells sampled per column, and the share of them that must fit a field's kind.
+#: Cells sampled per column; the share of them that must fit a field's kind to settle a
+#: choice, and below which they contradict the header.
 SAMPLE = 200
 FIT = 0.8
+_CONTRADICT = 0.5
 
 
 def cell_kinds(text: str) -> frozenset[str]:
@@ -545,6 +547,10 @@ def _with_contents(cand: Candidate, prof: Profile | None) -> Candidate:
         said = prof.says(field_kind(fitting[0]))
         note = f"{cand.note} ; le contenu tranche ({said}) : {fitting[0]}"
         return Candidate(fitting[0], max(cand.score, 0.85), note, fit=True)
+    if cand.field is not None and prof.fit(field_kind(cand.field)) >= _CONTRADICT:
+        # Mostly right (a few typos): the header stands, the cells do not confirm it.
+        said = prof.says(field_kind(cand.field))
+        return dataclasses.replace(cand, note=f"{cand.note} ; contenu : {said}")
     if not fitting:
         kind = KIND_LABELS[field_kind(options[0])]
         note = f"{options[0]} ? attendu : {kind} ; contenu : {said}"
@@ -646,9 +652,12 @@ def match_columns(
         winners[hs[0]] = name
         if len(hs) > 1:
             others = "; ".join(f"« {o} » : {cands[o].note}" for o in hs[1:])
-            why = "même contenu, la première colonne est prise : à vérifier" if len(tied) > 1 else (
-                "contenu conforme" if rank(hs[0])[0] else "en-tête plus précis"
-            )  # fmt: skip
+            if len(tied) > 1:
+                why = "même contenu, la première colonne est prise : à vérifier"
+            elif rank(hs[1])[0] == rank(hs[0])[0]:
+                why = "en-tête plus proche"
+            else:
+                why = "contenu conforme"
             chosen[hs[0]] = f"préférée à {others} ({why})"
             if len(tied) > 1:
                 ambiguous[hs[0]] = chosen[hs[0]]
