@@ -219,3 +219,21 @@ def test_ds_individual_export_and_hand_made_etablissement_columns() -> None:
     # Without an organisation's marker, « Etablissement commune » is the hospital's.
     cmap = match_columns(["Etablissement commune", "Site commune"])
     assert cmap.fields == {"hop_ville": "Etablissement commune", "site1_ville": "Site commune"}
+
+
+def test_codes_without_their_leading_zero_and_addresses_in_a_commune_column() -> None:
+    headers = ["FINESS CH", "Commune du cabinet", "Code INSEE cabinet", "Adresse du cabinet"]
+    rows = [
+        ["10000024", "12 rue des Lilas 23200 Aubusson", "1004", "Aubusson"],
+        ["230000820", "3 avenue de la République, Guéret", "23008", "Le Bourg"],
+    ]
+    cmap = match_columns(headers[:3], rows=[r[:3] for r in rows])
+    assert cmap.fields == {
+        "hop_finess": "FINESS CH",
+        "site1_adresse": "Commune du cabinet",
+        "site1_insee": "Code INSEE cabinet",
+    }
+    assert "le contenu tranche" in cmap.columns[1].note
+    # An address column holding names stays the address (« Le Bourg » is no commune).
+    cmap = match_columns([headers[0], headers[3]], rows=[[r[0], r[3]] for r in rows])
+    assert cmap.fields["site1_adresse"] == "Adresse du cabinet"

@@ -422,9 +422,10 @@ _STREET = re.compile(
     r"\b(?:rue|avenue|av|bd|boulevard|place|chemin|route|rte|allee|impasse|quai|cours|square|"
     r"lieu dit|lotissement|residence|zone|za|zi|parc|cite|hameau|faubourg|voie|passage)\b"
 )
-_INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
-_POSTCODE = re.compile(r"^\d{5}$")
-_FINESS = re.compile(r"^(?:\d{9}|2[AB]\d{7})$")
+# A spreadsheet drops the leading zero of the Ain's codes (« 1004 », « 10000024 »).
+_INSEE = re.compile(r"^(?:\d{4,5}|2[AB]\d{3})$")
+_POSTCODE = re.compile(r"^\d{4,5}$")
+_FINESS = re.compile(r"^(?:\d{8,9}|2[AB]\d{7})$")
 _RPPS = re.compile(r"^\d{11}$")
 #: French names of the kinds of contents (for the notes).
 KIND_LABELS = {
@@ -540,22 +541,35 @@ def _with_contents(cand: Candidate, prof: Profile | None) -> Candidate:
         return cand
     fitting = [f for f in options if prof.fit(field_kind(f)) >= FIT]
     said = prof.says()
-    if cand.field is not None and cand.field in fitting:
+    sibling = _SIBLINGS.get(options[0])
+    if sibling is not None and prof.fit("adresse") >= FIT:
+        # « Commune du cabinet » holding « 12 rue des Lilas, Aubusson »: the site's address.
+        fitting = [sibling]
+    elif cand.field is not None and cand.field in fitting:
         said = prof.says(field_kind(cand.field))
         return dataclasses.replace(cand, note=f"{cand.note} ; contenu : {said}", fit=True)
     if len(fitting) == 1:
-        said = prof.says(field_kind(fitting[0]))
+        said = prof.says("adresse" if fitting[0] == sibling else field_kind(fitting[0]))
         note = f"{cand.note} ; le contenu tranche ({said}) : {fitting[0]}"
         return Candidate(fitting[0], max(cand.score, 0.85), note, fit=True)
-    if cand.field is not None and prof.fit(field_kind(cand.field)) >= _CONTRADICT:
-        # Mostly right (a few typos): the header stands, the cells do not confirm it.
-        said = prof.says(field_kind(cand.field))
-        return dataclasses.replace(cand, note=f"{cand.note} ; contenu : {said}")
+    kind = field_kind(cand.field) if cand.field is not None else ""
+    # Mostly right (a few typos), or a commune written oddly (« Paris 13e »): the header
+    # stands, the cells do not confirm it.
+    if cand.field is not None and prof.fit("texte" if kind == "commune" else kind) >= _CONTRADICT:
+        return dataclasses.replace(cand, note=f"{cand.note} ; contenu : {prof.says(kind)}")
     if not fitting:
         kind = KIND_LABELS[field_kind(options[0])]
         note = f"{options[0]} ? attendu : {kind} ; contenu : {said}"
         return Candidate(None, 0.3, note, contradicted=options[0])
     return cand
+
+
+#: A commune column often holds whole addresses (number + street: unmistakable). Not the
+#: other way: « Le Bourg », « Place de l'Église » look like commune names.
+_SIBLINGS = {
+    f"{prefix}_ville": f"{prefix}_adresse"
+    for prefix in ("hop", *(f"site{k}" for k in range(1, MAX_SITES + 1)))
+}
 
 
 def _is_organisation_export(folded: Iterable[str]) -> bool:
