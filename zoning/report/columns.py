@@ -447,6 +447,7 @@ FIT = 0.8
 _CONTRADICT = 0.5
 
 
+@lru_cache(maxsize=65_536)
 def cell_kinds(text: str) -> frozenset[str]:
     """What one non-blank cell can be (several at once: « 23008 » is a code and a number)."""
     value = text.strip()
