@@ -113,14 +113,15 @@ def test_durations(text: str, months: float) -> None:
     [
         ("5", 5), ("5 ½", 5.5), ("5½", 5.5), ("4,5", 4.5), ("4.5", 4.5), ("4 1/2", 4.5),
         ("5 demi-journées", 5), ("5 demi journées", 5), ("6 dj", 6), ("½", 0.5),
-        ("3 demi-journées / semaine", 3), ("4 ½ demi-journées", 4.5),
+        ("3 demi-journées / semaine", 3), ("4 ½ demi-journées", 4.5), ("50 %", 5),
+        ("45%", 4.5),
     ],
 )  # fmt: skip
 def test_half_days(text: str, half_days: float) -> None:
     assert to_half_days(text) == half_days
 
 
-@pytest.mark.parametrize("text", ["beaucoup", "5 jours", "1/3"])
+@pytest.mark.parametrize("text", ["beaucoup", "5 jours", "1/3", "150 %"])
 def test_unreadable_half_days_and_durations(text: str) -> None:
     assert to_half_days(text) is None
     assert to_months("quelques mois") is None

@@ -247,8 +247,12 @@ def parse_months(text: str, what: str, errors: list[str]) -> float | None:
     return months
 
 
-def to_half_days(text: object) -> float | None:
-    """Half-days a week: « 5 », « 4,5 », « 4.5 », « 5 ½ », « 4 1/2 », « 5 demi-journées »."""
+def to_half_days(text: object, week: float = 10.0) -> float | None:
+    """Half-days a week: « 5 », « 4,5 », « 4.5 », « 5 ½ », « 4 1/2 », « 5 demi-journées »;
+    « 50 % » is a share of a ``week`` of half-days (never 50 half-days)."""
+    if isinstance(text, str) and text.strip().endswith("%"):
+        share = to_number(text)
+        return None if share is None or not 0 <= share <= 100 else round(share * week / 100, 2)
     number = to_number(text)
     if number is not None:
         return number
@@ -263,9 +267,9 @@ def to_half_days(text: object) -> float | None:
     return int(whole) + 0.5
 
 
-def parse_half_days(text: str, what: str, errors: list[str]) -> float | None:
+def parse_half_days(text: str, what: str, errors: list[str], week: float = 10.0) -> float | None:
     """:func:`to_half_days`, with an error quoting the cell when it is not blank."""
-    value = to_half_days(text)
+    value = to_half_days(text, week)
     if value is None and str(text).strip():
         quoted = str(text).strip()
         errors.append(f"{what} illisible : « {quoted} » (nombre de demi-journées attendu)")

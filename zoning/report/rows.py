@@ -88,7 +88,9 @@ def post_from_cells(cells: Mapping[str, str], week_half_days: float = 10.0) -> P
     def get(name: str) -> str:
         return cells.get(name, "").strip()
 
-    half_days = parse_half_days(get("dj_hopital"), "demi-journées à l'hôpital", errors)
+    half_days = parse_half_days(
+        get("dj_hopital"), "demi-journées à l'hôpital", errors, week_half_days
+    )
     if half_days is None and get("quotite_hopital"):
         share = parse_number(get("quotite_hopital"), "quotité hospitalière", errors)
         if share is not None:
