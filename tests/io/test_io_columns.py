@@ -237,3 +237,10 @@ def test_codes_without_their_leading_zero_and_addresses_in_a_commune_column() ->
     # An address column holding names stays the address (« Le Bourg » is no commune).
     cmap = match_columns([headers[0], headers[3]], rows=[[r[0], r[3]] for r in rows])
     assert cmap.fields["site1_adresse"] == "Adresse du cabinet"
+
+
+def test_an_attachment_word_in_a_header_yields_to_the_cells() -> None:
+    header = "Nombre de demi-journées à l'hôpital (voir fichier joint)"
+    assert match_columns([header]).fields == {}
+    assert match_columns([header], rows=[["5"], ["4"]]).fields == {"dj_hopital": header}
+    assert match_columns([header], rows=[["planning.pdf"]]).fields == {}

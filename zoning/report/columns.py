@@ -215,11 +215,15 @@ def candidate(header: str) -> Candidate:
     paren = fold(suffix.group(1)) if suffix else ""
     if paren.startswith("departement"):
         return Candidate(None, 1.0, "département d'un champ commune (DS), non utilisé")
+    found = _by_meaning(tokens, paren)
     if any(_has(w, tokens) for w in _ATTACHMENT_WORDS) and not any(
         _has(w, tokens) for w in _ATTACHMENT_UNLESS
     ):
-        return Candidate(None, 1.0, ATTACHMENT_NOTE + " (d'après l'en-tête)")
-    found = _by_meaning(tokens, paren)
+        # Unused unless its cells say otherwise (« Demi-journées (voir fichier joint) »).
+        alternatives = (found.field,) if found.field else found.alternatives
+        return Candidate(
+            None, 1.0, f"{ATTACHMENT_NOTE} (d'après l'en-tête)", alternatives=alternatives
+        )
     if (
         found.field is not None
         and CONTENTS.get(found.field) == "date"
