@@ -41,6 +41,7 @@ def figures(day: dt.date) -> list[str]:
         y = str(day.year) if year == 4 else f"{day.year % 100:02d}"
         out.append(f"{d}{sep}{m}{sep}{y}")
     out += [day.isoformat(), f"{day.isoformat()} 00:00:00", f"{day:%d/%m/%Y} 10:15"]
+    out += [f"{day.isoformat()}T10:15:00+01:00", f"{day.isoformat()} 10:15:00 +0200"]
     return out
 
 

@@ -71,7 +71,7 @@ def parse_number(text: str, what: str, errors: list[str]) -> float | None:
 # Day first, always: « 01/11/24 » is the 1st of November 2024, never the 24th. The same
 # separator twice; a two-digit year is 20yy up to 69, 19yy from 70 (Excel's pivot: an
 # Ordre registration of 1995 written « 01/09/95 » stays in 1995).
-_TIME = r"(?:[ T]+\d{1,2}[:h]\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_TIME = r"(?:[ T]+\d{1,2}[:h]\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?"
 _DMY = re.compile(r"^(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})" + _TIME + "$")
 _YMD = re.compile(r"^(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})" + _TIME + "$")
 _MONTH_YEAR = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{4})$")
