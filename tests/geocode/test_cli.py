@@ -151,3 +151,14 @@ def test_result_columns_never_overwrite_input(tmp_path: Path) -> None:
     frame = pd.DataFrame({"reason": ["mine"], "Adresse": ["x"]})
     out = with_results(frame, BatchOutcome([GeocodeResult.failed("pourquoi")]))
     assert out.loc[0, "reason"] == "mine" and out.loc[0, "geo_reason"] == "pourquoi"
+
+
+def test_detect_columns_of_the_projects_example_list() -> None:
+    """Issue 24: ``zoning geocode`` did not recognise the example list's columns; the
+    batch's matcher reads them, one place only (the ambulatory site)."""
+    example = Path(__file__).resolve().parents[2] / "data" / "examples" / "candidats_exemple.csv"
+    frame = read_input(example)
+    cols = detect_columns([str(c) for c in frame.columns])
+    assert cols.citycode == "Site code INSEE" and cols.postcode == "Site code postal"
+    assert cols.city == "Site commune" and cols.finess is None  # the hospital's: not mixed in
+    assert detect_columns(["Nom", "FINESS établissement"]).finess == "FINESS établissement"

@@ -129,3 +129,118 @@ def test_wordings_met_on_a_file_written_by_hand() -> None:
         "specialite": "Discipline",
         "rpps": "Numéro RPPS",
     }
+
+
+def test_ordre_columns_settled_by_their_cells() -> None:
+    """Issue 23 defect 2: three columns mention the Ordre; one holds Oui/Non, one dates,
+    one attachments. The dates are used, and the mapping says why."""
+    headers = [
+        "Êtes-vous inscrit au tableau de l'Ordre ?",
+        "Date d'inscription au tableau de l'Ordre",
+        "Attestation d'inscription à l'Ordre",
+    ]
+    rows = [
+        ["Oui", "15/09/2023", "certificat_ordre.pdf"],
+        ["Non", "1er nov. 2024", "https://www.demarches-simplifiees.fr/fichiers/42"],
+        ["Oui", "", "attestation ordre (2).jpg"],
+    ]
+    cmap = match_columns(headers, rows=rows)
+    assert cmap.fields == {"ordre": "Date d'inscription au tableau de l'Ordre"}
+    notes = {c.header: c.note for c in cmap.columns}
+    assert "dates 2/2" in notes["Date d'inscription au tableau de l'Ordre"]
+    assert "préférée à « Êtes-vous inscrit" in notes["Date d'inscription au tableau de l'Ordre"]
+    assert "oui/non" in notes["Êtes-vous inscrit au tableau de l'Ordre ?"]
+    assert "pièce jointe" in notes["Attestation d'inscription à l'Ordre"]
+    assert not cmap.warnings
+
+
+def test_words_tie_settled_by_contents_or_explained() -> None:
+    # « Ordre » alone names the field as much as « Inscription Ordre »: the cells decide.
+    headers = ["Inscription Ordre", "Ordre (inscrit)"]
+    cmap = match_columns(headers, rows=[["X", "01/09/2023"], ["", "2023-10-02"]])
+    assert cmap.fields == {"ordre": "Ordre (inscrit)"}
+    # Both hold dates: the contents do not settle it; both are named, none is used.
+    cmap = match_columns(headers, rows=[["01/09/2023", "01/09/2023"]])
+    assert "ordre" not in cmap.fields
+    assert all("le contenu ne tranche pas" in w for w in cmap.warnings) and len(cmap.warnings) == 2
+
+
+def test_attachments_are_never_data() -> None:
+    headers = ["Numéro FINESS de l'établissement", "Date de début", "Commune du cabinet"]
+    rows = [["finess.pdf", "contrat.docx", "https://example.org/plan.png"]] * 3
+    cmap = match_columns(headers, rows=rows)
+    assert cmap.fields == {}
+    assert all("pièce jointe" in c.note for c in cmap.columns)
+
+
+def test_a_mandatory_field_is_kept_when_columns_tie() -> None:
+    """Two « date de début » columns with dates: the file is not refused, the first is
+    taken and the mapping says so (« choisie », à vérifier)."""
+    headers = ["Date de prise de fonctions", "Date d'effet"]
+    cmap = match_columns(headers, rows=[["01/11/2024", "01/11/2024"]])
+    assert cmap.fields["date_debut"] == "Date de prise de fonctions"
+    assert any("choisie" in w and "à vérifier" in w for w in cmap.warnings)
+
+
+DS_ORGANISATION = [
+    "ID", "Email", "Etablissement SIRET", "Etablissement siège social", "Etablissement NAF",
+    "Etablissement raison sociale", "Etablissement adresse", "Etablissement code postal",
+    "Etablissement commune", "Etablissement localité", "Etablissement code INSEE localité",
+    "Entreprise SIREN", "Entreprise raison sociale", "Entreprise forme juridique",
+    "Numéro FINESS de l'établissement employeur",
+    "Nombre de demi-journées hebdomadaires à l'hôpital",
+    "Commune du cabinet", "Commune du cabinet (Code insee)", "Date de prise de fonctions",
+]  # fmt: skip
+
+
+def test_ds_organisation_applicant_columns_are_not_places() -> None:
+    """Issue 23 defect 4: the « Etablissement … » columns of an organisation's DS export
+    describe the applicant, not the hospital's or the site's place."""
+    cmap = match_columns(DS_ORGANISATION)
+    fields = cmap.fields
+    assert fields == {
+        "ref": "ID",
+        "hop_finess": "Numéro FINESS de l'établissement employeur",
+        "dj_hopital": "Nombre de demi-journées hebdomadaires à l'hôpital",
+        "site1_ville": "Commune du cabinet",
+        "site1_insee": "Commune du cabinet (Code insee)",
+        "date_debut": "Date de prise de fonctions",
+    }
+    notes = {c.header: c.note for c in cmap.columns}
+    assert "demandeur" in notes["Etablissement code postal"]
+    assert "demandeur" in notes["Entreprise raison sociale"]
+
+
+def test_ds_individual_export_and_hand_made_etablissement_columns() -> None:
+    # An individual procedure: Civilité, Nom, Prénom; no applicant columns.
+    cmap = match_columns(["ID", "Civilité", "Nom", "Prénom", "Commune du cabinet"])
+    assert cmap.fields == {"ref": "ID", "nom": "Nom", "prenom": "Prénom",
+                           "site1_ville": "Commune du cabinet"}  # fmt: skip
+    # Without an organisation's marker, « Etablissement commune » is the hospital's.
+    cmap = match_columns(["Etablissement commune", "Site commune"])
+    assert cmap.fields == {"hop_ville": "Etablissement commune", "site1_ville": "Site commune"}
+
+
+def test_codes_without_their_leading_zero_and_addresses_in_a_commune_column() -> None:
+    headers = ["FINESS CH", "Commune du cabinet", "Code INSEE cabinet", "Adresse du cabinet"]
+    rows = [
+        ["10000024", "12 rue des Lilas 23200 Aubusson", "1004", "Aubusson"],
+        ["230000820", "3 avenue de la République, Guéret", "23008", "Le Bourg"],
+    ]
+    cmap = match_columns(headers[:3], rows=[r[:3] for r in rows])
+    assert cmap.fields == {
+        "hop_finess": "FINESS CH",
+        "site1_adresse": "Commune du cabinet",
+        "site1_insee": "Code INSEE cabinet",
+    }
+    assert "le contenu tranche" in cmap.columns[1].note
+    # An address column holding names stays the address (« Le Bourg » is no commune).
+    cmap = match_columns([headers[0], headers[3]], rows=[[r[0], r[3]] for r in rows])
+    assert cmap.fields["site1_adresse"] == "Adresse du cabinet"
+
+
+def test_an_attachment_word_in_a_header_yields_to_the_cells() -> None:
+    header = "Nombre de demi-journées à l'hôpital (voir fichier joint)"
+    assert match_columns([header]).fields == {}
+    assert match_columns([header], rows=[["5"], ["4"]]).fields == {"dj_hopital": header}
+    assert match_columns([header], rows=[["planning.pdf"]]).fields == {}

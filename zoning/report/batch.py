@@ -106,7 +106,7 @@ def load_candidates(
         Unreadable file, a required column missing, a used header repeated.
     """
     table = read_table(Path(input_path), sheet, score_header, what="liste de candidats")
-    cmap = match_columns(table.headers, overrides)
+    cmap = match_columns(table.headers, overrides, table.rows)
     table.refuse_duplicates(cmap.fields.values())
     blocks: dict[str, dict[str, str]] = {}
     block_sheet: str | None = None

@@ -18,6 +18,7 @@ FINESS number, and the note says so. A DS commune field comes as « X » and
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from rapidfuzz import fuzz
 
 from zoning.errors import InvalidInputError
 from zoning.io.text import fold, squash
+from zoning.io.values import read_date, to_bool, to_half_days, to_months, to_number
 
 MAX_SITES = 3
 #: Below this score a match is reported, not used.
@@ -86,110 +88,45 @@ def _fields() -> dict[str, str]:
 #: Every field a column can feed: name -> French description.
 FIELDS: dict[str, str] = _fields()
 
-# --- vocabulary --------------------------------------------------------------------------
+# --- vocabulary (data: vocabulary.toml) ----------------------------------------------------
 
+
+def _load_vocabulary() -> dict[str, Any]:
+    """The header vocabulary, read once from ``vocabulary.toml`` beside this module."""
+    import tomllib
+
+    return tomllib.loads((Path(__file__).with_name("vocabulary.toml")).read_text("utf-8"))
+
+
+_VOCABULARY = _load_vocabulary()
 # Canonical short headers (the sample file's, the template's, older files'): exact.
-_CANONICAL: dict[str, tuple[str, ...]] = {
-    "ref": ("id", "identifiant", "ref", "reference", "n dossier", "no dossier", "numero dossier",
-            "num dossier", "dossier", "numero", "identifiant du dossier"),
-    "nom": ("nom", "candidat", "nom candidat", "nom du candidat", "medecin", "nom prenom",
-            "nom et prenom", "nom du medecin", "nom fictif"),
-    "prenom": ("prenom", "prenom candidat"),
-    "rpps": ("rpps", "n rpps", "no rpps", "numero rpps", "num rpps"),
-    "hop_finess": ("finess", "n finess", "no finess", "numero finess", "finess et",
-                   "finess etablissement"),
-    "type_etablissement": ("type etablissement", "type d etablissement", "statut etablissement",
-                           "categorie etablissement", "type hopital", "statut juridique"),
-    "dj_hopital": ("demi journees hopital", "dj hopital", "nb demi journees hopital"),
-    "quotite_hopital": ("quotite", "quotite hopital", "quotite hospitaliere", "temps hopital",
-                        "pourcentage hopital", "taux hopital"),
-    "site1_type": ("type structure", "type de structure", "type structure ambulatoire"),
-    "date_debut": ("date debut", "debut", "date de debut", "prise de poste"),
-    "date_depot": ("date depot", "depot", "date de depot", "date candidature"),
-    "duree": ("duree", "duree mois", "duree en mois", "nb mois"),
-    "derogation_duree": ("derogation duree", "derogation 1 an", "derogation un an"),
-    "repartition_motivee": ("repartition motivee", "motivation repartition"),
-    "derogation_prime": ("derogation prime", "derogation 20 km", "derogation 20km",
-                         "derogation distance", "derogation ars", "derogation"),
-    "carence": ("carence", "carence constatee", "constat de carence"),
-    "cout_mensuel": ("cout mensuel", "cout du poste", "ecart salaire recettes"),
-}  # fmt: skip
-
+_CANONICAL: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _VOCABULARY["canonical"].items()}
 # The fixed columns of a DS export (not form fields): what they feed, or None.
-DS_FIXED: dict[str, str | None] = {
-    "id": "ref",
-    "email": None,
-    "civilite": None,
-    "nom": "nom",
-    "prenom": "prenom",
-    "archive": None,
-    "etat du dossier": None,
-    "derniere mise a jour le": None,
-    "derniere mise a jour du dossier le": None,
-    "depose le": "date_depot",
-    "passe en instruction le": None,
-    "traite le": None,
-    "motivation de la decision": None,
-    "instructeurs": None,
-    "groupe instructeur": None,
-    "etablissement siret": None,
-    "etablissement raison sociale": None,
-    "entreprise raison sociale": None,
-    "etablissement siege social": None,
-    "etablissement naf": None,
-    "dossier id": None,
-    "date du dernier evenement": None,
-}
-
+DS_FIXED: dict[str, str | None] = {k: v or None for k, v in _VOCABULARY["ds_fixed"].items()}
+_DS_ORGANISATION: dict[str, Any] = _VOCABULARY["ds_organisation"]
 # Attribute of a place -> phrases (folded). A phrase matches a run of header words.
 _ATTR_WORDS: dict[str, tuple[str, ...]] = {
-    "finess": ("finess",),
-    "insee": ("code insee", "insee", "code commune", "cog", "depcom", "codgeo"),
-    "cp": ("code postal", "cp", "postal"),
-    "lon": ("longitude", "lon", "lng"),
-    "lat": ("latitude", "lat"),
-    "dj": ("demi journees", "demi journee", "dj"),
-    "adresse": ("adresse", "rue", "voie"),
-    "type": ("type", "statut", "categorie", "nature", "forme juridique"),
-    "ville": ("commune", "ville", "localite"),
-    "nom": ("nom", "raison sociale", "denomination", "libelle", "intitule"),
+    k: tuple(v) for k, v in _VOCABULARY["attributes"].items()
 }
+_ROLES: dict[str, Any] = _VOCABULARY["roles"]
 # Priority when a header names several attributes (« nom de la commune » is a commune).
-_ATTR_ORDER = ("finess", "insee", "cp", "lon", "lat", "dj", "adresse", "type", "ville", "nom")
-
-_HOSPITAL_WORDS = (
-    "hopital", "hopitaux", "hospitalier", "hospitaliere", "etablissement", "employeur", "chu",
-    "ch", "site principal", "etab", "hop", "clinique",
-)  # fmt: skip
-_SITE_WORDS = ("site", "structure", "ambulatoire", "cabinet", "maison de sante", "msp",
-               "centre de sante", "lieu d exercice", "exercice liberal", "amb", "lieu",
-               "cds", "liberal", "ville")  # fmt: skip
-_ORDINALS = {
-    "1": 1, "premier": 1, "premiere": 1, "1er": 1, "1ere": 1,
-    "2": 2, "deuxieme": 2, "second": 2, "seconde": 2, "2e": 2, "2eme": 2, "autre": 2,
-    "3": 3, "troisieme": 3, "3e": 3, "3eme": 3,
-}  # fmt: skip
-
+_ATTR_ORDER: tuple[str, ...] = tuple(_ROLES["attribute_order"])
+_HOSPITAL_WORDS: tuple[str, ...] = tuple(_ROLES["hospital"])
+_SITE_WORDS: tuple[str, ...] = tuple(_ROLES["site"])
+_ORDINALS: dict[str, int] = dict(_ROLES["ordinals"])
 # Fields that need no role: field -> alternatives, each a tuple of phrases all present.
 _BASE_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "rpps": (("rpps",),),
-    "ordre": (("inscription", "ordre"), ("inscrit", "ordre"), ("ordre", "date"),
-              ("ordre des medecins",)),
-    "specialite": (("specialite",), ("discipline",)),
-    "quotite_hopital": (("quotite",), ("pourcentage", "temps"), ("taux", "temps")),
-    "date_debut": (("prise de fonction",), ("prise de poste",), ("date", "debut"),
-                   ("date", "effet"), ("date", "entree en fonction"), ("debut", "contrat")),
-    "date_depot": (("date", "depot"), ("depose",)),
-    "duree": (("duree",), ("engagement", "mois"), ("nombre", "mois")),
-    "derogation_duree": (("derogation", "duree"),),
-    "repartition_motivee": (("repartition", "motiv"), ("modulation", "motiv")),
-    "derogation_prime": (("derogation", "20 km"), ("derogation", "prime"),
-                         ("derogation", "distance")),
-    "carence": (("carence",),),
-    "cout_mensuel": (("cout",), ("ecart", "salaire")),
-    "ref": (("numero", "dossier"), ("identifiant", "dossier"), ("reference", "dossier")),
-    "prenom": (("prenom",),),
-}  # fmt: skip
+    k: tuple(tuple(alt) for alt in v) for k, v in _VOCABULARY["fields"].items()
+}
+_ATTACHMENT_WORDS: tuple[str, ...] = tuple(_VOCABULARY["attachments"]["words"])
+_ATTACHMENT_UNLESS: tuple[str, ...] = tuple(_VOCABULARY["attachments"]["unless"])
+#: What the cells of a field (or of a place attribute) hold: « date », « oui_non »…
+CONTENTS: dict[str, str] = dict(_VOCABULARY["contents"])
+
+
+#: « ½ journées », « 1/2 journées » are « demi-journées ».
+_HALF = re.compile(r"½|\b1\s*[/\u2044]\s*2\b")
+ATTACHMENT_NOTE = "pièce jointe (noms de fichiers ou liens) : jamais une donnée"
 
 
 def _token_match(word: str, token: str) -> bool:
@@ -197,7 +134,12 @@ def _token_match(word: str, token: str) -> bool:
         return True
     if len(word) < 5 or len(token) < 4:
         return False
-    return fuzz.ratio(word, token) >= 88 or (len(word) >= 6 and token.startswith(word))
+    # Plurals and typos; « struct. », « hospit. »: abbreviations of five letters or more.
+    return (
+        fuzz.ratio(word, token) >= 88
+        or (len(word) >= 6 and token.startswith(word))
+        or (len(token) >= 5 and word.startswith(token))
+    )
 
 
 def _find(phrase: str, tokens: Sequence[str]) -> tuple[int, int] | None:
@@ -224,6 +166,12 @@ class Candidate:
     score: float
     note: str
     bare: str | None = None  # a place attribute with no role word (site or hospital?)
+    #: Fields the words name equally (the cells may settle it).
+    alternatives: tuple[str, ...] = ()
+    #: The cells fit the field (False: not seen, or not settled by them).
+    fit: bool = False
+    #: The field the words named and the cells contradict.
+    contradicted: str | None = None
 
 
 def _role(tokens: list[str]) -> tuple[str | None, int | None, bool]:
@@ -245,6 +193,7 @@ def _role(tokens: list[str]) -> tuple[str | None, int | None, bool]:
 @lru_cache(maxsize=4096)
 def candidate(header: str) -> Candidate:
     """The best field for one header, with a score in 0..1 and a French note."""
+    header = _HALF.sub(" demi ", header)
     folded = fold(header)
     if not folded:
         return Candidate(None, 0.0, "en-tête vide")
@@ -266,7 +215,26 @@ def candidate(header: str) -> Candidate:
     paren = fold(suffix.group(1)) if suffix else ""
     if paren.startswith("departement"):
         return Candidate(None, 1.0, "département d'un champ commune (DS), non utilisé")
-    return _by_meaning(tokens, paren)
+    found = _by_meaning(tokens, paren)
+    if any(_has(w, tokens) for w in _ATTACHMENT_WORDS) and not any(
+        _has(w, tokens) for w in _ATTACHMENT_UNLESS
+    ):
+        # Unused unless its cells say otherwise (« Demi-journées (voir fichier joint) »).
+        alternatives = (found.field,) if found.field else found.alternatives
+        return Candidate(
+            None, 1.0, f"{ATTACHMENT_NOTE} (d'après l'en-tête)", alternatives=alternatives
+        )
+    if (
+        found.field is not None
+        and CONTENTS.get(found.field) == "date"
+        and header.rstrip().endswith("?")
+        and not any(w in tokens for w in ("date", "quand", "depuis"))
+    ):
+        # « Êtes-vous inscrit au tableau de l'Ordre ? » is answered oui/non, not by a date.
+        return Candidate(
+            None, 0.5, f"question (« ? ») sans date : {found.field} ?", alternatives=(found.field,)
+        )
+    return found
 
 
 def _canonical_site(squashed: str) -> str | None:
@@ -276,33 +244,20 @@ def _canonical_site(squashed: str) -> str | None:
 
 
 def _build_site_canonical() -> dict[str, str]:
-    suffixes = {
-        "lon": ("lon", "lng", "longitude", "x"),
-        "lat": ("lat", "latitude", "y"),
-        "insee": ("insee", "code insee", "code commune", "commune insee", "code commune insee",
-                  "cog"),
-        "cp": ("cp", "code postal", "codepostal"),
-        "ville": ("commune", "ville", "nom commune", "localite"),
-        "finess": ("finess", "n finess", "no finess", "finess et", "numero finess"),
-        "adresse": ("adresse", "adresse postale", "rue"),
-        "nom": ("nom", "raison sociale", "libelle"),
-        "type": ("type", "type structure", "categorie", "statut"),
-        "dj": ("demi journees", "dj", "nb demi journees", "nombre demi journees",
-               "demi journees semaine"),
-    }  # fmt: skip
+    data = _VOCABULARY["site_canonical"]
+    suffixes: dict[str, list[str]] = data["suffixes"]
     out: dict[str, str] = {}
-    hospital = ("etablissement", "hopital", "site principal", "etab", "hop", "employeur")
     for attr, words in suffixes.items():
         if attr in ("type", "dj"):
             continue
-        for p in hospital:
+        for p in data["hospital"]:
             for s in words:
                 out.setdefault(squash(f"{p} {s}"), f"hop_{attr}")
                 out.setdefault(squash(f"{s} {p}"), f"hop_{attr}")
     for k in range(1, MAX_SITES + 1):
-        prefixes = [f"site {k}", f"site{k}", f"site ambulatoire {k}", f"structure {k}", f"amb {k}"]
+        prefixes = [n.format(k=k) for n in data["numbered"]]
         if k == 1:
-            prefixes += ["site", "site ambulatoire", "structure", "structure ambulatoire", "amb"]
+            prefixes += data["site"]
         for attr, words in suffixes.items():
             for p in prefixes:
                 for s in words:
@@ -324,10 +279,18 @@ def _by_meaning(tokens: list[str], paren: str) -> Candidate:
         for alt in alternatives
         if all(_has(p, tokens) for p in alt)
     ]
-    attrs = [a for a in _ATTR_ORDER if any(_has(w, tokens) for w in _ATTR_WORDS[a])]
+    # « Structure (ville) »: in ARS usage « ville » is the city side (ambulatory), the
+    # column names the structure, not its commune.
+    city_side = paren == "ville"
+    named = tokens[:-1] if city_side else tokens
+    attrs = [a for a in _ATTR_ORDER if any(_has(w, named) for w in _ATTR_WORDS[a])]
     if paren in ("code insee",):
         attrs = ["insee"]
-    role, number, both = _role(tokens)
+    # « Ville de l'établissement »: « ville » is then the attribute, not the city side.
+    role_tokens = [t for t in tokens if t != "ville"] if attrs[:1] == ["ville"] else tokens
+    role, number, both = _role(role_tokens)
+    if city_side and not attrs and role == "site":
+        attrs = ["nom"]
     said = " ".join(tokens)
     # Demi-journées at the hospital / quotité: base fields built from a role.
     if attrs and attrs[0] == "dj" and role == "hop":
@@ -342,8 +305,8 @@ def _by_meaning(tokens: list[str], paren: str) -> Candidate:
             return Candidate(None, 0.4, "quotité d'un site ambulatoire : non utilisée")
         others = {n for n, _ in base if n != name}
         if others:
-            names = ", ".join(sorted({name, *others}))
-            return Candidate(None, 0.5, f"ambiguë entre {names}")
+            names = tuple(sorted({name, *others}))
+            return Candidate(None, 0.5, f"ambiguë entre {', '.join(names)}", alternatives=names)
         return Candidate(name, 0.9, f"mots reconnus : {', '.join(alt)}")
     if not attrs:
         return Candidate(None, 0.0, "aucun mot connu")
@@ -382,7 +345,8 @@ class ColumnMatch:
     field: str | None
     score: float
     note: str
-    status: str  # « reconnue », « imposée », « ambiguë », « incertaine », « non utilisée »
+    #: « reconnue », « choisie », « imposée », « ambiguë », « incertaine », « non utilisée »
+    status: str
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for the web page and JSON)."""
@@ -419,7 +383,7 @@ class ColumnMap:
         return [
             f"« {c.header} » : {c.status} ({c.note})"
             for c in self.columns
-            if c.status in ("ambiguë", "incertaine")
+            if c.status in ("ambiguë", "incertaine", "choisie")
         ]
 
     def describe(self) -> list[str]:
@@ -450,10 +414,198 @@ def _check_field(name: str) -> str:
 _IGNORE = {"", "-", "ignorer", "aucun", "non utilisee", "none"}
 
 
+# --- contents ----------------------------------------------------------------------------
+
+_URL = re.compile(r"^\s*(?:https?://|www\.)\S+", re.IGNORECASE)
+_FILE = re.compile(
+    r"\.(?:pdf|jpe?g|png|gif|heic|tiff?|bmp|docx?|odt|rtf|txt|xlsx?|ods|csv|zip|7z|rar)"
+    r"(?:\s*\([^)]*\))?\s*(?:[,;]|$)",
+    re.IGNORECASE,
+)
+_STREET = re.compile(
+    r"\b(?:rue|avenue|av|bd|boulevard|place|chemin|route|rte|allee|impasse|quai|cours|square|"
+    r"lieu dit|lotissement|residence|zone|za|zi|parc|cite|hameau|faubourg|voie|passage)\b"
+)
+# A spreadsheet drops the leading zero of the Ain's codes (« 1004 », « 10000024 »).
+_INSEE = re.compile(r"^(?:\d{4,5}|2[AB]\d{3})$")
+_POSTCODE = re.compile(r"^\d{4,5}$")
+_FINESS = re.compile(r"^(?:\d{8,9}|2[AB]\d{7})$")
+_RPPS = re.compile(r"^\d{11}$")
+#: French names of the kinds of contents (for the notes).
+KIND_LABELS = {
+    "date": "dates", "oui_non": "oui/non", "nombre": "nombres",
+    "demi_journees": "demi-journées", "duree": "durées", "insee": "codes INSEE",
+    "code_postal": "codes postaux", "finess": "n° FINESS", "rpps": "n° RPPS",
+    "commune": "noms courts", "adresse": "adresses", "texte": "texte",
+    "piece_jointe": "pièces jointes",
+}  # fmt: skip
+#: Kinds from the most specific (to describe a column).
+_SPECIFIC = (
+    "piece_jointe", "date", "oui_non", "finess", "rpps", "insee", "code_postal", "nombre",
+    "demi_journees", "duree", "adresse", "commune", "texte",
+)  # fmt: skip
+#: Cells sampled per column; the share of them that must fit a field's kind to settle a
+#: choice, and below which they contradict the header.
+SAMPLE = 200
+FIT = 0.8
+_CONTRADICT = 0.5
+
+
+@lru_cache(maxsize=65_536)
+def cell_kinds(text: str) -> frozenset[str]:
+    """What one non-blank cell can be (several at once: « 23008 » is a code and a number)."""
+    value = text.strip()
+    if _URL.match(value) or _FILE.search(value):
+        return frozenset({"piece_jointe"})
+    kinds = {"texte"}
+    upper = value.upper().replace(" ", "")
+    if read_date(value)[1] != "illisible":
+        kinds.add("date")
+    if to_bool(value) is not None:
+        kinds.add("oui_non")
+    if to_number(value) is not None:
+        kinds.add("nombre")
+    if to_half_days(value) is not None:
+        kinds.add("demi_journees")
+    if to_months(value) is not None:
+        kinds.add("duree")
+    if _INSEE.match(upper):
+        kinds.add("insee")
+    if _POSTCODE.match(upper):
+        kinds.add("code_postal")
+    if _FINESS.match(upper):
+        kinds.add("finess")
+    if _RPPS.match(upper):
+        kinds.add("rpps")
+    folded = fold(value)
+    if _STREET.search(folded) and any(c.isdigit() for c in folded):
+        kinds.add("adresse")
+    elif _INSEE.match(upper) or (len(folded.split()) <= 8 and "date" not in kinds and (
+        not any(c.isdigit() for c in folded) or re.search(r"\b\d{5}\b", folded)
+    )):  # fmt: skip
+        kinds.add("commune")
+    return frozenset(kinds)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a column's cells hold: count of sampled non-blank cells, share of each kind."""
+
+    cells: int
+    shares: dict[str, float]
+    example: str
+
+    def fit(self, kind: str) -> float:
+        """Share of the cells that can be of ``kind`` (« texte » excludes attachments)."""
+        return self.shares.get(kind, 0.0)
+
+    def says(self, kind: str | None = None) -> str:
+        """French summary: « dates 12/12 (ex. « 01/11/2024 ») », of ``kind`` or of the
+        most specific kind most cells have."""
+        if kind is None:
+            kind = next((k for k in _SPECIFIC if self.fit(k) >= 0.5), "texte")
+        share = round(self.fit(kind) * self.cells)
+        return f"{KIND_LABELS[kind]} {share}/{self.cells} (ex. « {self.example[:40]} »)"
+
+
+def profile(cells: Iterable[str]) -> Profile | None:
+    """The :class:`Profile` of a column's cells (the first :data:`SAMPLE` non-blank), or None."""
+    counts: dict[str, int] = {}
+    seen = 0
+    example = ""
+    for cell in cells:
+        if not cell or not cell.strip():
+            continue
+        example = example or cell.strip()
+        seen += 1
+        for kind in cell_kinds(cell):
+            counts[kind] = counts.get(kind, 0) + 1
+        if seen >= SAMPLE:
+            break
+    if not seen:
+        return None
+    return Profile(seen, {k: n / seen for k, n in counts.items()}, example)
+
+
+def field_kind(name: str) -> str:
+    """The kind of contents a field expects (« site2_insee » -> « insee »)."""
+    if name in CONTENTS:
+        return CONTENTS[name]
+    return CONTENTS.get(name.split("_", 1)[-1], "texte")
+
+
+def _with_contents(cand: Candidate, prof: Profile | None) -> Candidate:
+    """The candidate once the cells are seen: attachments never used, a field whose
+    kind the cells contradict dropped, words' ties settled when one reading fits."""
+    if prof is None:
+        return cand
+    if prof.fit("piece_jointe") >= 0.5:
+        return Candidate(None, 1.0, f"{ATTACHMENT_NOTE} ; contenu : {prof.says()}")
+    options = [f for f in (cand.field, *cand.alternatives) if f is not None]
+    if not options:
+        return cand
+    fitting = [f for f in options if prof.fit(field_kind(f)) >= FIT]
+    said = prof.says()
+    sibling = _SIBLINGS.get(options[0])
+    if sibling is not None and prof.fit("adresse") >= FIT:
+        # « Commune du cabinet » holding « 12 rue des Lilas, Aubusson »: the site's address.
+        fitting = [sibling]
+    elif cand.field is not None and cand.field in fitting:
+        said = prof.says(field_kind(cand.field))
+        return dataclasses.replace(cand, note=f"{cand.note} ; contenu : {said}", fit=True)
+    if len(fitting) == 1:
+        said = prof.says("adresse" if fitting[0] == sibling else field_kind(fitting[0]))
+        note = f"{cand.note} ; le contenu tranche ({said}) : {fitting[0]}"
+        return Candidate(fitting[0], max(cand.score, 0.85), note, fit=True)
+    kind = field_kind(cand.field) if cand.field is not None else ""
+    # Mostly right (a few typos), or a commune written oddly (« Paris 13e »): the header
+    # stands, the cells do not confirm it.
+    if cand.field is not None and prof.fit("texte" if kind == "commune" else kind) >= _CONTRADICT:
+        return dataclasses.replace(cand, note=f"{cand.note} ; contenu : {prof.says(kind)}")
+    if not fitting:
+        kind = KIND_LABELS[field_kind(options[0])]
+        note = f"{options[0]} ? attendu : {kind} ; contenu : {said}"
+        return Candidate(None, 0.3, note, contradicted=options[0])
+    return cand
+
+
+#: A commune column often holds whole addresses (number + street: unmistakable). Not the
+#: other way: « Le Bourg », « Place de l'Église » look like commune names.
+_SIBLINGS = {
+    f"{prefix}_ville": f"{prefix}_adresse"
+    for prefix in ("hop", *(f"site{k}" for k in range(1, MAX_SITES + 1)))
+}
+
+
+def _is_organisation_export(folded: Iterable[str]) -> bool:
+    markers = set(_DS_ORGANISATION["markers"])
+    return any(f in markers for f in folded)
+
+
+def _applicant_column(folded: str) -> bool:
+    """« Etablissement code postal » in an organisation's DS export: the applicant's."""
+    words = folded.split()
+    return (
+        bool(words)
+        and words[0] in _DS_ORGANISATION["prefixes"]
+        and (len(words) - 1 <= _DS_ORGANISATION["max_words"])
+    )
+
+
+APPLICANT_NOTE = (
+    "colonne Démarches Simplifiées du demandeur (organisation, souvent l'hôpital ou "
+    "l'employeur) : ne décrit pas le site ambulatoire, non utilisée"
+)
+#: Fields without which a file is refused: a tie on one of them takes the first column.
+_MANDATORY = ("date_debut", "dj_hopital", "site1_insee", "site1_ville", "site1_adresse")
+
+
 def match_columns(
-    headers: Sequence[str], overrides: Mapping[str, str | None] | None = None
+    headers: Sequence[str],
+    overrides: Mapping[str, str | None] | None = None,
+    rows: Sequence[Sequence[str]] | None = None,
 ) -> ColumnMap:
-    """Match headers to fields by meaning; ``overrides`` (header -> field or None) win.
+    """Match headers to fields by meaning and contents; ``overrides`` (header -> field or None) win.
 
     Parameters
     ----------
@@ -461,6 +613,9 @@ def match_columns(
         The input's header row.
     overrides
         Header -> field name; an empty value, « - » or « ignorer » leaves the column unused.
+    rows
+        The table's rows (cells in header order): each column's contents confirm its
+        header, settle ties, and attachments (file names, links) are never used.
 
     Raises
     ------
@@ -480,23 +635,56 @@ def match_columns(
         value = (target or "").strip()
         forced[header] = None if fold(value) in _IGNORE else _check_field(value)
     taken = {f for f in forced.values() if f}
-    cands = {h: candidate(h) for h in headers if h not in forced}
-    # Best header per field; near ties are ambiguous.
+    organisation = _is_organisation_export(fold(h) for h in headers)
+    cands: dict[str, Candidate] = {}
+    for i, h in enumerate(headers):
+        if h in forced:
+            continue
+        if organisation and _applicant_column(fold(h)):
+            cands[h] = Candidate(None, 1.0, APPLICANT_NOTE)
+            continue
+        cells = (r[i] if i < len(r) else "" for r in rows) if rows is not None else ()
+        cands[h] = _with_contents(candidate(h), profile(cells) if rows is not None else None)
+    # Best header per field: contents that fit first, then the words' score.
     by_field: dict[str, list[str]] = {}
     for h, c in cands.items():
         if c.field is not None and c.score >= MIN_SCORE and c.field not in taken:
             by_field.setdefault(c.field, []).append(h)
     winners: dict[str, str] = {}
+    chosen: dict[str, str] = {}
     ambiguous: dict[str, str] = {}
+
+    def rank(h: str) -> tuple[bool, float]:
+        return cands[h].fit, cands[h].score
+
     for name, hs in by_field.items():
-        hs.sort(key=lambda h: -cands[h].score)
-        if len(hs) > 1 and cands[hs[0]].score - cands[hs[1]].score < AMBIGUITY_MARGIN:
-            tied = [h for h in hs if cands[hs[0]].score - cands[h].score < AMBIGUITY_MARGIN]
+        hs.sort(key=lambda h: (not rank(h)[0], -rank(h)[1]))
+        tied = [
+            h for h in hs
+            if rank(h)[0] == rank(hs[0])[0] and rank(hs[0])[1] - rank(h)[1] < AMBIGUITY_MARGIN
+        ]  # fmt: skip
+        if len(tied) > 1 and name not in _MANDATORY:
             for h in tied:
                 others = ", ".join(f"« {o} »" for o in tied if o != h)
-                ambiguous[h] = f"{name} : aussi proposé pour {others}"
+                ambiguous[h] = f"{name} : aussi proposé pour {others} ; le contenu ne tranche pas"
             continue
         winners[hs[0]] = name
+        if len(hs) > 1:
+            others = "; ".join(f"« {o} » : {cands[o].note}" for o in hs[1:])
+            if len(tied) > 1:
+                why = "même contenu, la première colonne est prise : à vérifier"
+            elif rank(hs[1])[0] == rank(hs[0])[0]:
+                why = "en-tête plus proche"
+            else:
+                why = "contenu conforme"
+            chosen[hs[0]] = f"préférée à {others} ({why})"
+            if len(tied) > 1:
+                ambiguous[hs[0]] = chosen[hs[0]]
+    for h, c in cands.items():  # the losers the cells ruled out, named beside the winner
+        winner = next((w for w, f in winners.items() if f == c.contradicted), None)
+        if winner is not None:
+            ruled_out = f"préférée à « {h} » (contenu : {c.note.rsplit('contenu : ', 1)[-1]})"
+            chosen[winner] = f"{chosen[winner]} ; {ruled_out}" if winner in chosen else ruled_out
     used = set(winners.values()) | taken
     hospital_by_finess = "hop_finess" in used
     out: list[ColumnMatch] = []
@@ -507,7 +695,9 @@ def match_columns(
             continue
         c = cands[h]
         if h in winners:
-            out.append(ColumnMatch(h, winners[h], c.score, c.note, "reconnue"))
+            note = f"{c.note} ; {chosen[h]}" if h in chosen else c.note
+            status = "choisie" if h in ambiguous else "reconnue"
+            out.append(ColumnMatch(h, winners[h], c.score, note, status))
         elif h in ambiguous:
             out.append(ColumnMatch(h, None, c.score, ambiguous[h], "ambiguë"))
         elif c.bare is not None:
@@ -529,6 +719,10 @@ def match_columns(
             )  # fmt: skip
         elif c.field is not None:
             out.append(ColumnMatch(h, None, c.score, f"{c.field} ? ({c.note})", "incertaine"))
+        elif c.contradicted is not None:
+            # The cells say it is not the field: reported, but a doubt only if nothing fed it.
+            status = "non utilisée" if c.contradicted in used else "incertaine"
+            out.append(ColumnMatch(h, None, c.score, c.note, status))
         elif c.score >= MIN_SCORE or c.score == 0.0:
             out.append(ColumnMatch(h, None, c.score, c.note, "non utilisée"))
         else:

@@ -1,7 +1,7 @@
 """Turn one input row (text cells by field) into a :class:`~zoning.rules.post.Post`.
 
-Values are parsed by :mod:`zoning.io.values` (French decimal comma, dates as 01/11/2023,
-2023-11-01 or Excel serials, oui/non); a value that cannot be read becomes an error on
+Values are parsed by :mod:`zoning.io.values` (French decimal comma, dates in figures or
+words, Excel serials, « 2 ans », « 5 ½ », oui/non); a value that cannot be read becomes an error on
 the post, reported on its row, and never stops the run.
 """
 
@@ -12,7 +12,14 @@ import re
 from collections.abc import Mapping
 
 from zoning.io.text import fold
-from zoning.io.values import FALSE_WORDS, parse_bool, parse_date, parse_number
+from zoning.io.values import (
+    FALSE_WORDS,
+    parse_bool,
+    parse_date,
+    parse_half_days,
+    parse_months,
+    parse_number,
+)
 from zoning.report.columns import MAX_SITES
 from zoning.rules.identifiers import is_insee
 from zoning.rules.post import Post, SiteInput
@@ -69,24 +76,27 @@ def _site(cells: Mapping[str, str], prefix: str, errors: list[str], label: str) 
         address=address or None,
         name=name or None,
         kind=kind or None,
-        half_days=parse_number(dj, f"demi-journées ({label})", errors),
+        half_days=parse_half_days(dj, f"demi-journées ({label})", errors),
     )
 
 
 def post_from_cells(cells: Mapping[str, str], week_half_days: float = 10.0) -> Post:
     """Build a post from the cells of one row, keyed by field name (see columns.FIELDS)."""
     errors: list[str] = []
+    doubts: list[str] = []
 
     def get(name: str) -> str:
         return cells.get(name, "").strip()
 
-    half_days = parse_number(get("dj_hopital"), "demi-journées à l'hôpital", errors)
+    half_days = parse_half_days(
+        get("dj_hopital"), "demi-journées à l'hôpital", errors, week_half_days
+    )
     if half_days is None and get("quotite_hopital"):
         share = parse_number(get("quotite_hopital"), "quotité hospitalière", errors)
         if share is not None:
             share = share / 100 if share > 1 else share
             half_days = round(share * week_half_days, 2)
-    months = parse_number(get("duree"), "durée", errors)
+    months = parse_months(get("duree"), "durée", errors)
     if months is not None and months != int(months):
         errors.append(f"durée non entière : {months:g} mois")
     sites = []
@@ -98,19 +108,20 @@ def post_from_cells(cells: Mapping[str, str], week_half_days: float = 10.0) -> P
     return Post(
         ref=get("ref") or None,
         rpps=get("rpps") or None,
-        ordre_date=parse_date(get("ordre"), "date d'inscription à l'Ordre", errors),
+        ordre_date=parse_date(get("ordre"), "date d'inscription à l'Ordre", errors, doubts),
         specialty=get("specialite") or None,
         hospital=_site(cells, "hop", errors, "établissement"),
         establishment_type=get("type_etablissement") or None,
         hospital_half_days=half_days,
         sites=tuple(sites),
-        start=parse_date(get("date_debut"), "date de début", errors),
+        start=parse_date(get("date_debut"), "date de début", errors, doubts),
         months=int(months) if months is not None else None,
         duration_derogation=parse_bool(get("derogation_duree"), "dérogation de durée", errors),
         split_motivated=parse_bool(get("repartition_motivee"), "répartition motivée", errors),
         premium_derogation=parse_derogation(get("derogation_prime")),
         shortage_confirmed=parse_bool(get("carence"), "carence constatée", errors),
         monthly_cost=cost,
-        filed=parse_date(get("date_depot"), "date de dépôt", errors),
+        filed=parse_date(get("date_depot"), "date de dépôt", errors, doubts),
         errors=tuple(errors),
+        doubts=tuple(doubts),
     )

@@ -450,6 +450,7 @@ def evaluate_post(
     ``commune_area`` gives a commune's polygon (for sites known only by commune).
     """
     checks: list[Check] = [Check("ligne", "données", INVALID, e) for e in post.errors]
+    checks += [Check("ligne", "données", CHECK, d) for d in post.doubts]
     checks += [
         check_rpps(programme, post.rpps),
         check_ordre(programme, post.ordre_date),

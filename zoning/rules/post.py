@@ -89,3 +89,5 @@ class Post:
     monthly_cost: float | None = None
     filed: dt.date | None = None
     errors: tuple[str, ...] = field(default=())
+    #: Values read but not settled (« novembre 2024 »: which day?): « à vérifier », not invalid.
+    doubts: tuple[str, ...] = field(default=())

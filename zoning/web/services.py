@@ -134,7 +134,7 @@ def read_columns(path: Path) -> Columns:
     from zoning.report.columns import match_columns, score_header
 
     table = read_table(path, None, score_header, what="liste de candidats")
-    cmap = match_columns(table.headers)
+    cmap = match_columns(table.headers, rows=table.rows)
     return Columns(
         list(table.headers),
         {c.header: c.field or "" for c in cmap.columns},

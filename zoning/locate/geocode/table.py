@@ -86,6 +86,8 @@ def detect_columns(headers: list[str], **given: str | None) -> Columns:
         taken = set(chosen.values())
         match = next((folded[a] for a in aliases if a in folded and folded[a] not in taken), None)
         chosen[role] = match
+    if not any(chosen.values()):
+        chosen = _by_meaning(headers)
     columns = Columns(**chosen)
     if not (columns.address or columns.finess or columns.citycode or columns.postcode
             or columns.city):  # fmt: skip
@@ -95,6 +97,27 @@ def detect_columns(headers: list[str], **given: str | None) -> Columns:
             "--finess-col, --postcode-col, --city-col ou --citycode-col"
         )
     return columns
+
+
+#: Role of the geocoder -> attribute of a place in the batch's vocabulary.
+_ATTRIBUTES = {
+    "address": "adresse", "postcode": "cp", "city": "ville", "citycode": "insee",
+    "finess": "finess",
+}  # fmt: skip
+
+
+def _by_meaning(headers: list[str]) -> dict[str, str | None]:
+    """The columns of one place, read by the batch's header matcher (« Site code INSEE »,
+    « Commune du cabinet »…): the first ambulatory site's when the list has one, else the
+    establishment's. One place only, so that a row's query never mixes two places."""
+    from zoning.report.columns import match_columns
+
+    fields = match_columns(headers).fields
+    for prefix in ("site1", "hop"):
+        found = {role: fields.get(f"{prefix}_{attr}") for role, attr in _ATTRIBUTES.items()}
+        if any(found.values()):
+            return found
+    return {}
 
 
 def header_score(cells: Sequence[str]) -> float:
