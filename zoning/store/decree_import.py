@@ -15,11 +15,8 @@ annex-like table: the import's round trip.
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -28,74 +25,40 @@ from typing import Any
 import pandas as pd
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
-from zoning.io.atomic import atomic_path, write_text
-from zoning.io.write import write_json
 from zoning.sources.names import name_keys, normalize_name
+from zoning.store.annex_vocab import (
+    LEVEL_NAMES,
+    QPV_CODE,
+    ClassLabel,
+    annex_header_score,
+    class_of,  # noqa: F401 (re-exported)
+    column_roles,
+    read_class,
+)
+from zoning.store.decree_store import (  # noqa: F401 (the import's public names)
+    QPV_COLUMNS,
+    QPV_TABLE,
+    REPORTS_DIR,
+    add_records,
+    export_table,
+    write_decree,
+)
 from zoning.store.decrees import Decree
-from zoning.store.integrity import read_meta, record_store_files, store_lock
-from zoning.store.keyed import FILENAME as KEYED_FILENAME
+from zoning.store.integrity import record_store_files, store_lock
 from zoning.store.report import region_lines, region_summary
 from zoning.store.store import ZoningStore
 
 log = logging.getLogger(__name__)
 
-# Folder of the store holding one import report per decree.
-REPORTS_DIR = "decree_reports"
-# Per-decree QPV classes (rows of the annex given by QPV code).
-QPV_TABLE = "decree_qpv"
-
-# Normalised spelling -> class. Leading ranks (« 1_ZIP ») are dropped before lookup.
-_CLASS_SPELLINGS: dict[str, str] = {
-    "ZIP": "ZIP",
-    "ZONE D INTERVENTION PRIORITAIRE": "ZIP",
-    "ZONES D INTERVENTION PRIORITAIRE": "ZIP",
-    "INTERVENTION PRIORITAIRE": "ZIP",
-    "ZAC": "ZAC",
-    "ZONE D ACTION COMPLEMENTAIRE": "ZAC",
-    "ZONES D ACTION COMPLEMENTAIRE": "ZAC",
-    "ACTION COMPLEMENTAIRE": "ZAC",
-    "ZV": "ZV",
-    "ZONE DE VIGILANCE": "ZV",
-    "VIGILANCE": "ZV",
-    "ZAR": "ZAR",
-    "ZONE D ACCOMPAGNEMENT REGIONAL": "ZAR",
-    "ZONE D ACCOMPAGNEMENT REGIONALE": "ZAR",
-    "ZONE D ACCOMPAGNEMENT REGIONAL ZAR": "ZAR",
-    "HZ": "HZ",
-    "HORS ZONAGE": "HZ",
-    "HORS ZONE": "HZ",
-    "NON ZONE": "HZ",
-    "ND": "ND",
-    "NON DISPONIBLE": "ND",
-    "CLASSEMENT NON DISPONIBLE": "ND",
-}
-_RANK = re.compile(r"^\d+\s+")
-
-# column role -> normalised header spellings (exact match first, then « contains »)
-_COLUMNS: dict[str, tuple[str, ...]] = {
-    "code": (
-        "CODE INSEE",
-        "INSEE",
-        "CODE COMMUNE",
-        "CODGEO",
-        "DEPCOM",
-        "COM",
-        "CODE INSEE COMMUNE",
-    ),
-    "qpv": ("CODE QPV", "QPV", "CODE QP", "CODE_QP"),
-    "tvs": ("CODE TVS", "TVS", "TERRITOIRE DE VIE SANTE", "CODE TERRITOIRE DE VIE SANTE"),
-    "name": ("COMMUNE", "NOM COMMUNE", "NOM DE LA COMMUNE", "LIBELLE COMMUNE", "LIBGEO", "NOM"),
-    "departement": ("DEPARTEMENT", "DEP", "CODE DEPARTEMENT", "DPT"),
-    "postcode": ("CODE POSTAL", "CP", "CODE_POSTAL"),
-    "zone": ("CLASSE", "ZONAGE", "ZONE", "CLASSEMENT", "CATEGORIE", "ZONAGE MEDECINS"),
-    "population": ("POPULATION", "POP", "POPULATION MUNICIPALE"),
-}
-_QPV_CODE = re.compile(r"^Q[NP]\d{3,}[A-Z]?\w*$")
-
 
 @dataclass
 class ImportReport:
-    """What an import read, resolved and found wrong, line by line."""
+    """What an import read, resolved and found wrong, line by line.
+
+    ``places`` names a row's place in the file when a line number does not (a PDF:
+    « page 3, ligne 12 »). ``zones`` is the class table the import made (written or not),
+    ``comparison`` the changes from the decree it replaces: the preview.
+    """
 
     decree: Decree
     path: Path
@@ -104,20 +67,31 @@ class ImportReport:
     summary: dict[str, Any] = field(default_factory=dict)
     qpv_rows: int = 0
     written: bool = False
+    kind: str = "tableau"
+    places: dict[int, str] = field(default_factory=dict)
+    zones: pd.DataFrame | None = None
+    qpv: pd.DataFrame | None = None
+    comparison: Any = None
 
     def add(self, level: str, message: str, line: int | None = None) -> None:
         """Record one finding (level: « erreur », « avertissement », « info »)."""
-        self.lines.append({"line": line, "level": level, "message": message})
+        place = self.places.get(line, f"ligne {line}") if line else ""
+        self.lines.append({"line": line, "place": place, "level": level, "message": message})
 
     def count(self, level: str) -> int:
         """How many findings of that level."""
         return sum(1 for item in self.lines if item["level"] == level)
 
+    def unresolved(self) -> list[dict[str, Any]]:
+        """Rows of the file not read or not resolved to a commune (errors with a place)."""
+        return [i for i in self.lines if i["level"] == "erreur" and i.get("place")]
+
     def text_lines(self) -> list[str]:
         """The report as plain French lines (printed by the command, saved as Markdown)."""
         out = [
             f"Import de l'arrêté {self.decree.id} — {self.decree.provenance()}",
-            f"  fichier : {self.path.name} ; lignes lues : {self.rows_read} ; "
+            f"  fichier : {self.path.name} ({self.kind}) ; lignes lues : {self.rows_read} ; "
+            f"lignes non lues ou non rattachées : {len(self.unresolved())} ; "
             f"lignes QPV : {self.qpv_rows}",
             f"  erreurs : {self.count('erreur')} ; avertissements : "
             f"{self.count('avertissement')} ; informations : {self.count('info')}",
@@ -126,10 +100,22 @@ class ImportReport:
             out += region_lines(self.summary)
             if not self.summary["caps"]:
                 out.append("  plafonds de population de l'arrêté : inconnus (non comparés)")
+        if self.comparison is not None:
+            out += self.comparison.summary_lines()
+            out += [
+                "  " + " ; ".join(str(v) for v in row) for row in self.comparison.change_rows()[:40]
+            ]
+            if len(self.comparison.changes) > 40:
+                more = len(self.comparison.changes) - 40
+                out.append(f"  … {more} autres changements (zoning compare après adoption)")
         for item in self.lines:
-            where = f"ligne {item['line']} : " if item["line"] else ""
+            where = f"{item['place']} : " if item.get("place") else ""
             out.append(f"  [{item['level']}] {where}{item['message']}")
-        out.append("  magasin mis à jour" if self.written else "  magasin NON modifié (--dry-run)")
+        out.append(
+            "  magasin mis à jour"
+            if self.written
+            else "  magasin NON modifié (aperçu : adoptez sans --apercu pour écrire)"
+        )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -137,6 +123,7 @@ class ImportReport:
         return {
             "decree": self.decree.to_dict(),
             "file": self.path.name,
+            "kind": self.kind,
             "rows_read": self.rows_read,
             "qpv_rows": self.qpv_rows,
             "summary": self.summary,
@@ -144,14 +131,27 @@ class ImportReport:
         }
 
 
-def _annex_header_score(cells: Sequence[str]) -> float:
-    """A header row names a class column and a commune (or QPV, or TVS) column."""
-    roles = _column_roles(list(cells))
-    return (
-        float(len(roles))
-        if "zone" in roles and {"code", "name", "qpv", "tvs"} & set(roles)
-        else 0.0
-    )
+def _read_annex(
+    path: Path, sheet: str | None, report: ImportReport
+) -> tuple[list[str], list[list[str]], list[int]]:
+    """Headers, rows and row numbers of an annex: a PDF, a CartoSanté export or a table."""
+    if path.suffix.lower() == ".pdf":
+        from zoning.sources.annex_pdf import read_annex_pdf
+
+        annex = read_annex_pdf(path)
+        report.kind = f"PDF, {annex.pages} pages"
+        numbers = list(range(1, len(annex.rows) + 1))
+        report.places = dict(zip(numbers, annex.places, strict=True))
+        for n, (place, message) in enumerate(annex.problems, start=len(numbers) + 1):
+            report.places[n] = place
+            report.rows_read += 1
+            report.add("erreur", f"{message} : non lu", n)
+        return annex.headers, annex.rows, numbers
+    headers, rows, lines = read_annex_table(path, sheet)
+    norm = [normalize_name(h) for h in headers[:2]]
+    if norm == ["CODE", "LIBELLE"]:
+        report.kind = "export CartoSanté"
+    return headers, rows, lines
 
 
 def read_annex_table(
@@ -166,7 +166,7 @@ def read_annex_table(
     from zoning.io.read import read_table
 
     try:
-        table = read_table(path, sheet, _annex_header_score, what="annexe d'arrêté")
+        table = read_table(path, sheet, annex_header_score, what="annexe d'arrêté")
     except InvalidInputError as exc:
         raise InvalidInputError(
             f"{exc} (une colonne de classe — « Classe », « Zonage » — et une colonne de "
@@ -174,33 +174,6 @@ def read_annex_table(
             "doit d'abord être converti en tableau)"
         ) from exc
     return table.headers, table.rows, table.lines
-
-
-def _column_roles(headers: list[str]) -> dict[str, int]:
-    """Role -> column index, by exact normalised spelling first, then by word."""
-    norm = [normalize_name(h) for h in headers]
-    roles: dict[str, int] = {}
-    for role, spellings in _COLUMNS.items():
-        exact = [i for i, h in enumerate(norm) if h in spellings and i not in roles.values()]
-        if exact:
-            roles[role] = exact[0]
-    for role, spellings in _COLUMNS.items():
-        if role in roles:
-            continue
-        loose = [
-            i
-            for i, h in enumerate(norm)
-            if h and i not in roles.values() and any(s in h for s in spellings if len(s) > 3)
-        ]
-        if loose:
-            roles[role] = loose[0]
-    return roles
-
-
-def class_of(label: str) -> str | None:
-    """The class a label means (``None`` when not recognised)."""
-    norm = _RANK.sub("", normalize_name(label))
-    return _CLASS_SPELLINGS.get(norm)
 
 
 class _Resolver:
@@ -214,9 +187,11 @@ class _Resolver:
         communes = store.communes(["code", "name", "departement", "region"])
         self.region_of = dict(zip(communes["code"], communes["region"], strict=True))
         self.by_name: dict[tuple[str, str], set[str]] = {}
+        self.by_exact: dict[tuple[str, str], set[str]] = {}
         for code, name, dep in zip(
             communes["code"], communes["name"], communes["departement"], strict=True
         ):
+            self.by_exact.setdefault((str(dep), normalize_name(str(name))), set()).add(str(code))
             for key in name_keys(str(name)):
                 self.by_name.setdefault((str(dep), key), set()).add(str(code))
         # Names given to communes after the store's vintage (communes nouvelles...).
@@ -235,9 +210,11 @@ class _Resolver:
 
     def by_name_dep(self, name: str, dep: str) -> tuple[list[str], str]:
         dep = dep.strip().upper().zfill(2) if dep.strip().isdigit() else dep.strip().upper()
-        hits: set[str] = set()
-        for key in name_keys(name):
-            hits |= self.by_name.get((dep, key), set())
+        # The name as written first (« La Vergne » is not « Vergné »), then its keys.
+        hits = set(self.by_exact.get((dep, normalize_name(name)), set()))
+        if len(hits) != 1:
+            for key in name_keys(name):
+                hits |= self.by_name.get((dep, key), set())
         if not hits:
             raise NotFoundError(f"aucune commune « {name} » dans le département {dep}")
         if len(hits) > 1:
@@ -399,8 +376,8 @@ def import_decree(
     report = ImportReport(decree, path)
     for warning in warnings:
         report.add("avertissement", warning)
-    headers, rows, lines = read_annex_table(path, sheet)
-    roles = _column_roles(headers)
+    headers, rows, lines = _read_annex(path, sheet, report)
+    roles = column_roles(headers)
     report.add(
         "info",
         "colonnes reconnues : "
@@ -414,6 +391,7 @@ def import_decree(
         )
     resolver = _Resolver(store, region)
     assigned: dict[str, list[tuple[str, int, str]]] = {}
+    parts: dict[str, list[tuple[ClassLabel, int]]] = {}
     qpv_rows: list[dict[str, Any]] = []
 
     def cell(row: list[str], role: str) -> str:
@@ -426,15 +404,13 @@ def import_decree(
         line = lines[index]
         report.rows_read += 1
         raw_zone = cell(row, "zone")
-        zone = class_of(raw_zone) if raw_zone else ""
-        if zone is None:
+        label = read_class(raw_zone) if raw_zone else ClassLabel("")
+        if label is None:
             report.add("erreur", f"classe « {raw_zone} » non reconnue : ligne ignorée", line)
             continue
-        qpv = cell(row, "qpv")
-        if qpv and _QPV_CODE.match(qpv.upper()):
-            qpv_rows.append(
-                {"decree_id": decree_id, "code_qp": qpv.upper(), "zone": zone, "line": line}
-            )
+        qpv = cell(row, "qpv") or cell(row, "code")
+        if qpv and QPV_CODE.match(qpv.upper()):
+            qpv_rows.append(_qpv_row(decree_id, qpv.upper(), "", label, line))
             report.qpv_rows += 1
             continue
         try:
@@ -444,7 +420,7 @@ def import_decree(
             continue
         if note:
             report.add("info", note, line)
-        if not zone:
+        if not label.zone:
             report.add("avertissement", "commune listée sans classe", line)
         for code in codes:
             if resolver.region_of.get(code) != region:
@@ -454,9 +430,16 @@ def import_decree(
                     f"(région {resolver.region_of.get(code)}) : ignorée",
                     line,
                 )
-                continue
-            assigned.setdefault(code, []).append((zone, line, note))
-    zones = _zones_rows(store, decree_id, region, assigned, report)
+            elif label.level:
+                parts.setdefault(code, []).append((label, line))
+                qpv_rows.append(_qpv_row(decree_id, "", code, label, line))
+                report.qpv_rows += 1
+            else:
+                assigned.setdefault(code, []).append((label.zone, line, note))
+    part_notes = _part_classes(assigned, parts, report)
+    zones = _zones_rows(store, decree_id, region, assigned, report, part_notes)
+    report.zones = zones
+    report.qpv = pd.DataFrame(qpv_rows, columns=QPV_COLUMNS)
     report.summary = region_summary(decree, store.communes(), zones, store.region_name(region))
     for zone_name, cap in decree.caps.items():
         if not report.summary["within_caps"].get(zone_name, True):
@@ -469,14 +452,78 @@ def import_decree(
         raise InvalidInputError(
             f"{path.name} : aucune ligne rattachée à une commune de la région {region}"
         )
+    if decree.replaces:
+        from zoning.report.compare import compare_classes
+
+        report.comparison = compare_classes(
+            store, store.decree(decree.replaces), decree, zones.set_index("code")["zone"]
+        )
     if not dry_run:
-        # Under the store's lock, and its file digests re-recorded, so that the checks on
-        # open and `zoning data check-store` keep holding after the import.
-        with store_lock(store.path):
-            write_decree(store.path, decree, zones, pd.DataFrame(qpv_rows), report)
-            record_store_files(store.path)
-        report.written = True
+        adopt(store, report, existing)
     return report
+
+
+def _qpv_row(decree_id: str, code_qp: str, commune: str, label: ClassLabel, line: int) -> dict:
+    level = label.level or "QPV"
+    return {
+        "decree_id": decree_id,
+        "code_qp": code_qp,
+        "commune": commune,
+        "zone": label.zone,
+        "level": level,
+        "label": label.raw,
+        "line": line,
+    }
+
+
+def _part_classes(
+    assigned: dict[str, list[tuple[str, int, str]]],
+    parts: dict[str, list[tuple[ClassLabel, int]]],
+    report: ImportReport,
+) -> dict[str, str]:
+    """Communes classed at QPV (or GQ) level: kept, and said in their note.
+
+    A CartoSanté « 3_QPV_ZIP » on a commune row classes the commune's QPV, not the commune:
+    the rest of the commune is « hors zonage » (the code list gives each commune one value,
+    and 1_ZIP, 2_ZAC, 5_ZV would have said a commune-wide class). The commune's note
+    names the QPV-level class, so that every answer for it says so.
+
+    Returns
+    -------
+    dict
+        Commune code -> note for its zones row.
+    """
+    notes = {}
+    for code, labels in parts.items():
+        said = "; ".join(
+            f"{LEVEL_NAMES[lab.level]} classé {lab.zone} (« {lab.raw} », "
+            f"{report.places.get(line, f'ligne {line}')})"
+            for lab, line in labels
+        )
+        note = f"classe infra-communale de l'annexe : {said}"
+        if code not in assigned:
+            note += " ; le reste de la commune est hors zonage (HZ)"
+            assigned[code] = [("HZ", labels[0][1], "")]
+        notes[code] = note
+        report.add("info", f"commune {code} : {note}", labels[0][1])
+    return notes
+
+
+def adopt(store: ZoningStore, report: ImportReport, previous: Decree | None) -> None:
+    """Write a previewed import into the store, with its audit record.
+
+    Under the store's lock, and its file digests re-recorded, so that the checks on open
+    and `zoning data check-store` keep holding after the import.
+    """
+    from zoning.store.decree_store import audit_record
+
+    assert report.zones is not None and report.qpv is not None
+    decree = replace(report.decree, audit=audit_record(report, previous))
+    report.decree = decree
+    with store_lock(store.path):
+        write_decree(store.path, decree, report.zones, report.qpv, report)
+        record_store_files(store.path)
+    report.written = True
 
 
 def _resolve_row(
@@ -489,7 +536,13 @@ def _resolve_row(
     if code:
         return resolver.by_code(code)
     tvs_code = cell(row, "tvs")
-    if tvs_code and tvs is not None:
+    name = cell(row, "name")
+    if tvs_code and tvs is None and not name:
+        raise InvalidInputError(
+            f"territoire de vie-santé « {tvs_code} » sans ses communes : donnez la table "
+            "TVS → communes avec --tvs FICHIER"
+        )
+    if tvs_code and tvs is not None and (tvs_code in tvs or not name):
         members = tvs.get(tvs_code)
         if not members:
             raise NotFoundError(f"TVS « {tvs_code} » absent de la table TVS → communes")
@@ -497,7 +550,6 @@ def _resolve_row(
         for member in members:
             out += resolver.by_code(member)[0]
         return sorted(set(out)), f"TVS {tvs_code} → {len(set(out))} communes"
-    name = cell(row, "name")
     if name and cell(row, "postcode"):
         return resolver.by_postcode(name, cell(row, "postcode"))
     if name and cell(row, "departement"):
@@ -513,6 +565,7 @@ def _zones_rows(
     region: str,
     assigned: dict[str, list[tuple[str, int, str]]],
     report: ImportReport,
+    part_notes: dict[str, str],
 ) -> pd.DataFrame:
     """One zones row per commune of the region: its class, or why it has none."""
     communes = store.communes(["code", "name", "region"])
@@ -540,128 +593,12 @@ def _zones_rows(
             report.add(
                 level, f"commune {code} ({names.get(code)}) en double, lignes {lines} : {what}"
             )
+        part = part_notes.get(code, "")
         if len(classes) > 1:
-            rows.append((decree_id, code, "", lines, via, f"lignes en conflit : {lines}"))
+            conflict = f"lignes en conflit : {lines}" + (f" ; {part}" if part else "")
+            rows.append((decree_id, code, "", lines, via, conflict))
         else:
-            rows.append((decree_id, code, classes[0], lines, via, ""))
+            rows.append((decree_id, code, classes[0], lines, via, part))
     for code in missing:
         report.add("erreur", f"commune {code} ({names.get(code)}) de la région absente de l'annexe")
     return pd.DataFrame(rows, columns=["decree_id", "code", "zone", "lines", "via", "note"])
-
-
-def write_decree(
-    store_path: Path,
-    decree: Decree,
-    zones: pd.DataFrame,
-    qpv: pd.DataFrame,
-    report: ImportReport,
-) -> None:
-    """Add (or replace) one decree in a built store, without rebuilding it.
-
-    Every store write of an import is here: the zones table (Parquet), the keyed
-    SQLite index, the QPV classes, the import report and the decree list of
-    ``store.json`` — written last, as it is what makes the decree known. Each file is
-    written to a temporary name and renamed.
-    """
-    store_path = Path(store_path)
-    all_zones = pd.read_parquet(store_path / "zones.parquet")
-    all_zones = all_zones.loc[all_zones["decree_id"] != decree.id]
-    all_zones = pd.concat([all_zones, zones[all_zones.columns]], ignore_index=True)
-    _atomic(store_path / "zones.parquet", lambda p: all_zones.to_parquet(p, index=False))
-
-    qpv_path = store_path / f"{QPV_TABLE}.parquet"
-    qpv_all = (
-        pd.read_parquet(qpv_path)
-        if qpv_path.is_file()
-        else pd.DataFrame(columns=["decree_id", "code_qp", "zone", "line"])
-    )
-    qpv_all = qpv_all.loc[qpv_all["decree_id"] != decree.id]
-    if len(qpv):
-        qpv_all = pd.concat([qpv_all, qpv], ignore_index=True)
-    _atomic(qpv_path, lambda p: qpv_all.astype({"line": "int64"}).to_parquet(p, index=False))
-
-    with sqlite3.connect(store_path / KEYED_FILENAME) as db:
-        db.execute("DELETE FROM zones WHERE decree_id = ?", (decree.id,))
-        db.executemany(
-            "INSERT INTO zones (decree_id, code, zone, lines, via, note) VALUES (?,?,?,?,?,?)",
-            zones[["decree_id", "code", "zone", "lines", "via", "note"]].itertuples(
-                index=False, name=None
-            ),
-        )
-    sqlite3.connect(store_path / KEYED_FILENAME).close()
-
-    reports = store_path / REPORTS_DIR
-    reports.mkdir(exist_ok=True)
-    write_text(reports / f"{decree.id}.md", "\n".join(report.text_lines()) + "\n")
-    write_json(reports / f"{decree.id}.json", report.to_dict(), indent=1)
-
-    meta_path = store_path / "store.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    records = [Decree.from_dict(d) for d in meta["decrees"]]
-    out = []
-    for record in records:
-        if record.id == decree.id:
-            continue
-        if decree.replaces and record.id == decree.replaces and not record.replaced_by:
-            record = replace(record, replaced_by=decree.id)
-        out.append(record)
-    out.append(decree)
-    meta["decrees"] = [d.to_dict() for d in out]
-    write_json(meta_path, meta, indent=1)
-    log.info("decree %s written to %s (%d communes)", decree.id, store_path, len(zones))
-
-
-def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
-    """Let ``write`` fill a temporary file beside ``path``, renamed over it when done."""
-    with atomic_path(path) as tmp:
-        write(tmp)
-
-
-EXPORT_HEADERS = ["code_insee", "commune", "departement", "classe", "population"]
-
-
-def export_table(store: ZoningStore, decree_id: str) -> tuple[list[str], list[list[Any]]]:
-    """A loaded decree as annex-like rows: INSEE code, commune, département, class, population."""
-    decree = store.decree(decree_id)
-    if not decree.classes_loaded:
-        raise InvalidInputError(
-            f"l'arrêté {decree_id} n'a pas de classes dans le magasin : rien à exporter "
-            f"(chargez son annexe avec `{decree.import_command()}`)"
-        )
-    zones = store.zones(decree_id)[["code", "zone"]]
-    communes = store.communes()
-    table = communes.merge(zones, on="code", how="inner").sort_values("code")
-    rows = [
-        [str(c), str(n), str(d), str(z), int(p)]
-        for c, n, d, z, p in zip(
-            table["code"],
-            table["name"],
-            table["departement"],
-            table["zone"],
-            table["population"],
-            strict=True,
-        )
-    ]
-    return EXPORT_HEADERS, rows
-
-
-def add_records(store_path: Path, records: list[Decree]) -> list[str]:
-    """Add to a store the decree records it lacks, without their classes.
-
-    A store built before a record was described in ``data/decrees`` (a decree adopted
-    since) learns of it this way, so that its dates are answered « à vérifier » with
-    the command that loads the annex. Records the store has are left as they are.
-
-    Returns
-    -------
-    list of str
-        Ids of the records added.
-    """
-    with store_lock(Path(store_path)):
-        meta = read_meta(Path(store_path))
-        known = {d["id"] for d in meta["decrees"]}
-        added = [replace(r, classes_loaded=False) for r in records if r.id not in known]
-        if added:
-            meta["decrees"] += [d.to_dict() for d in added]
-            record_store_files(Path(store_path), meta)
-    return [d.id for d in added]

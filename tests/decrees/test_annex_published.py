@@ -1,0 +1,191 @@
+"""The annex as the ARS publish it: SYNTHETIC RAA PDFs (three layouts) and a SYNTHETIC
+CartoSanté export, each written from the 2022 classes of the store and read back.
+
+Truth is the store's 2022 class table (built from the national zoning file); the files
+are generated here (``synthetic_annex``), never committed, and say « synthétique » in
+their title. Reading a 4 309-row PDF takes 8 to 30 s on this machine (pdfplumber), so
+the full round trip runs here for the ``lists`` layout and the CartoSanté export, and on
+two départements for the table layouts; ``bench/annex_pdf_roundtrip.py`` runs all three
+layouts in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from decree_helpers import NA, OLD, open_store, zoning
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+from synthetic_annex import (
+    NA_DEPARTEMENTS,
+    Commune,
+    write_cartosante_csv,
+    write_codes_pdf,
+    write_lists_pdf,
+    write_tvs_pdf,
+)
+
+from zoning.sources.annex_pdf import join_cut, read_annex_pdf
+from zoning.store.decree_import import ImportReport, import_decree
+
+# Two départements for the table layouts: Creuse (rural, mostly ZIP) and Gironde (with
+# Bordeaux, HZ, and homonyms to disambiguate). Their rows are read in a few seconds.
+SUBSET = ("23", "33")
+
+
+@pytest.fixture(scope="module")
+def classes_2022(store_copy: Path) -> dict[str, str]:
+    """Commune code -> 2022 class ('' when none), for every commune of NA (the truth)."""
+    store = open_store(store_copy)
+    zones = store.zones(OLD)
+    table = dict(zip(zones["code"].astype(str), zones["zone"].astype(str), strict=True))
+    assert len(table) == 4309
+    return table
+
+
+@pytest.fixture(scope="module")
+def na_communes(store_copy: Path, classes_2022: dict[str, str]) -> list[Commune]:
+    communes = open_store(store_copy).communes(["code", "name", "departement", "region"])
+    communes = communes.loc[communes["region"] == NA]
+    return [
+        Commune(c, n, d, NA_DEPARTEMENTS[d], classes_2022[c])
+        for c, n, d in zip(communes["code"], communes["name"], communes["departement"], strict=True)
+    ]
+
+
+def preview(store_copy: Path, path: Path, decree_id: str, **kw: object) -> ImportReport:
+    return import_decree(
+        open_store(store_copy),
+        path,
+        decree_id=decree_id,
+        region=NA,
+        in_force=date(2031, 1, 1),
+        dry_run=True,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def differences(report: ImportReport, truth: dict[str, str], codes: set[str]) -> list[tuple]:
+    assert report.zones is not None
+    got = dict(zip(report.zones["code"], report.zones["zone"], strict=True))
+    return [(c, truth[c], got.get(c)) for c in sorted(codes) if got.get(c) != truth[c]]
+
+
+def test_join_cut_names() -> None:
+    assert join_cut("Saint-Martin-de-\nla-Lande") == "Saint-Martin-de-la-Lande"
+    assert join_cut("Le\nGrand-Bourg") == "Le Grand-Bourg"
+
+
+def test_synthetic_pdf_lists_round_trip_all_na_communes(
+    store_copy: Path, tmp_path: Path, na_communes: list[Commune], classes_2022: dict[str, str]
+) -> None:
+    pdf = write_lists_pdf(tmp_path / "SYNTHETIQUE-listes.pdf", na_communes)
+    report = preview(store_copy, pdf, "synthetic-lists")
+    assert report.unresolved() == []
+    assert report.rows_read == 4299  # the 10 communes without a class are not listed
+    assert differences(report, classes_2022, set(classes_2022)) == []
+    assert report.summary["classes"]["ZIP"]["communes"] == 1407
+    assert not report.written
+
+
+@pytest.mark.parametrize(
+    ("layout", "writer"),
+    [
+        ("codes-words", lambda p, c: write_codes_pdf(p, c, "words")),
+        ("codes-1_ZIP", lambda p, c: write_codes_pdf(p, c, "codes")),
+        ("codes-ZIP", lambda p, c: write_codes_pdf(p, c, "abbrev")),
+        ("tvs", write_tvs_pdf),
+    ],
+)
+def test_synthetic_pdf_tables_round_trip_two_departements(
+    store_copy: Path,
+    tmp_path: Path,
+    na_communes: list[Commune],
+    classes_2022: dict[str, str],
+    layout: str,
+    writer: Callable[[Path, list[Commune]], Path],
+) -> None:
+    subset = [c for c in na_communes if c.dep in SUBSET]
+    pdf = writer(tmp_path / f"SYNTHETIQUE-{layout}.pdf", subset)
+    report = preview(store_copy, pdf, f"synthetic-{layout}")
+    assert report.unresolved() == [], report.unresolved()[:5]
+    assert differences(report, classes_2022, {c.code for c in subset}) == []
+    assert report.kind.startswith("PDF")
+
+
+def test_synthetic_cartosante_export_keeps_qpv_classes(
+    store_copy: Path, tmp_path: Path, na_communes: list[Commune], classes_2022: dict[str, str]
+) -> None:
+    store = open_store(store_copy)
+    qpv = store.qpv_communes()
+    bordeaux_qpv = sorted(qpv.loc[qpv["commune"] == "33063", "code_qp"].astype(str))[0]
+    # Bordeaux is HZ in 2022; the export says its QPV are ZIP (a real case), and one QPV
+    # of Bordeaux is listed by its own code as ZAC.
+    others = [c for c in na_communes if c.code != "33063"]
+    path = write_cartosante_csv(
+        tmp_path / "SYNTHETIQUE-cartosante.csv",
+        others,
+        [("33063", "Bordeaux", "3_QPV_ZIP"), (bordeaux_qpv, "Quartier (synthétique)", "4_QPV_ZAC")],
+    )
+    report = preview(store_copy, path, "synthetic-cartosante")
+    assert report.kind == "export CartoSanté"
+    assert report.unresolved() == []
+    assert differences(report, classes_2022, set(classes_2022)) == []
+    assert report.zones is not None and report.qpv is not None
+    note = report.zones.set_index("code").loc["33063", "note"]
+    assert "3_QPV_ZIP" in note and "classé ZIP" in note
+    levels = report.qpv.set_index("label")
+    assert levels.loc["3_QPV_ZIP", "commune"] == "33063"
+    assert levels.loc["4_QPV_ZAC", "code_qp"] == bordeaux_qpv
+
+
+def test_scanned_pdf_is_refused_in_french(store_copy: Path, tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    canvas = Canvas(str(path), pagesize=A4)
+    canvas.rect(50, 50, 400, 600, fill=1)  # a page of pixels: no text layer
+    canvas.showPage()
+    canvas.save()
+    result = zoning(
+        store_copy, "data", "import-decree", str(path), "--region", NA, "--id", "x",
+        "--in-force", "2031-01-01", "--apercu",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "pas de couche texte" in result.stderr and "scan.pdf" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreadable_lines_are_named_by_page_and_line(store_copy: Path, tmp_path: Path) -> None:
+    path = tmp_path / "SYNTHETIQUE-defauts.pdf"
+    canvas = Canvas(str(path), pagesize=A4)
+    canvas.setTitle("Annexe synthétique avec défauts")
+    lines = [
+        "Annexe synthétique (données de test)",
+        "Zones d'intervention prioritaire — Creuse (23)",
+        "Guéret",
+        "Commune-Qui-N-Existe-Pas",
+        "Zones d'intervention prioritaire — Haute-Vienne (87)",
+        "Saint-Sulpice-les-",
+        "Feuilles",
+        "Hors zonage — Gironde (33)",
+        "Bordeaux",
+    ]
+    for i, text in enumerate(lines):
+        canvas.drawString(50, 800 - 14 * i, text)
+    canvas.showPage()
+    canvas.save()
+    annex = read_annex_pdf(path)
+    assert [r[1] for r in annex.rows] == [
+        "Guéret",
+        "Commune-Qui-N-Existe-Pas",
+        "Saint-Sulpice-les-Feuilles",
+        "Bordeaux",
+    ]
+    report = preview(store_copy, path, "synthetic-defects")
+    (bad,) = report.unresolved()
+    assert bad["place"] == "page 1, ligne 4" and "Commune-Qui-N-Existe-Pas" in bad["message"]
+    assert report.zones is not None
+    zones = report.zones.set_index("code")["zone"]
+    assert (zones["23096"], zones["87182"], zones["33063"]) == ("ZIP", "ZIP", "HZ")
