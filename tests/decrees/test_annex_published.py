@@ -189,3 +189,53 @@ def test_unreadable_lines_are_named_by_page_and_line(store_copy: Path, tmp_path:
     assert report.zones is not None
     zones = report.zones.set_index("code")["zone"]
     assert (zones["23096"], zones["87182"], zones["33063"]) == ("ZIP", "ZIP", "HZ")
+
+
+def test_preview_then_adopt_then_undo_from_a_synthetic_pdf(
+    store_copy: Path, tmp_path: Path, na_communes: list[Commune]
+) -> None:
+    """--apercu writes nothing and lists exactly the changed communes; adoption keeps an
+    audit record (file, sha256, size, date, version) in the store, in `data info` and in
+    `check`'s provenance; `remove-decree` undoes it; a built decree cannot be removed."""
+    moved = {"23096": "HZ", "23176": "ZAC"}  # SYNTHETIC changes (Guéret, La Souterraine)
+    creuse = [
+        Commune(c.code, c.name, c.dep, c.dep_name, moved.get(c.code, c.zone))
+        for c in na_communes
+        if c.dep == "23"
+    ]
+    others = [c for c in na_communes if c.dep != "23"]
+    pdf = write_lists_pdf(tmp_path / "SYNTHETIQUE-raa.pdf", creuse + others)
+    zones_file = store_copy / "zones.parquet"
+    before = zones_file.read_bytes()
+    args = ["data", "import-decree", str(pdf), "--region", NA, "--id", "synthetic-raa",
+            "--in-force", "2035-01-01", "--replaces", OLD]  # fmt: skip
+    shown = zoning(store_copy, *args, "--apercu")
+    assert shown.returncode == 0, shown.stderr
+    assert "communes dont la classe change : 2" in shown.stdout
+    assert "23096 ; Guéret" in shown.stdout and "23176 ; La Souterraine" in shown.stdout
+    assert "magasin NON modifié" in shown.stdout
+    assert zones_file.read_bytes() == before
+
+    adopted = zoning(store_copy, *args)
+    assert adopted.returncode == 0, adopted.stderr
+    import hashlib
+
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    decree = open_store(store_copy).decree("synthetic-raa")
+    assert decree.audit["sha256"] == digest and decree.audit["size"] == pdf.stat().st_size
+    assert decree.audit["file"] == "SYNTHETIQUE-raa.pdf"
+    info = zoning(store_copy, "data", "info")
+    assert digest[:12] in info.stdout
+    check = zoning(store_copy, "check", "--commune", "23096", "--date", "2035-06-01")
+    assert check.returncode == 0, check.stderr
+    assert "HZ" in check.stdout and "SYNTHETIQUE-raa.pdf adoptée le" in check.stdout
+
+    refused = zoning(store_copy, "data", "remove-decree", OLD)
+    assert refused.returncode == 2 and "construction du magasin" in refused.stderr
+    removed = zoning(store_copy, "data", "remove-decree", "synthetic-raa")
+    assert removed.returncode == 0, removed.stderr
+    assert "synthetic-raa" not in {d.id for d in open_store(store_copy).decrees}
+    assert open_store(store_copy).decree(OLD).replaced_by != "synthetic-raa"
+    assert zoning(store_copy, "data", "check-store").returncode == 0
+    after = zoning(store_copy, "check", "--commune", "23096", "--date", "2035-06-01")
+    assert "SYNTHETIQUE-raa" not in after.stdout
