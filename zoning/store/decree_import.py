@@ -72,6 +72,12 @@ class ImportReport:
     zones: pd.DataFrame | None = None
     qpv: pd.DataFrame | None = None
     comparison: Any = None
+    file_name: str = ""  # the name the person gave the file (an upload is saved apart)
+
+    @property
+    def name(self) -> str:
+        """The annex's file name as its owner knows it."""
+        return self.file_name or self.path.name
 
     def add(self, level: str, message: str, line: int | None = None) -> None:
         """Record one finding (level: « erreur », « avertissement », « info »)."""
@@ -90,7 +96,7 @@ class ImportReport:
         """The report as plain French lines (printed by the command, saved as Markdown)."""
         out = [
             f"Import de l'arrêté {self.decree.id} — {self.decree.provenance()}",
-            f"  fichier : {self.path.name} ({self.kind}) ; lignes lues : {self.rows_read} ; "
+            f"  fichier : {self.name} ({self.kind}) ; lignes lues : {self.rows_read} ; "
             f"lignes non lues ou non rattachées : {len(self.unresolved())} ; "
             f"lignes QPV : {self.qpv_rows}",
             f"  erreurs : {self.count('erreur')} ; avertissements : "
@@ -122,7 +128,7 @@ class ImportReport:
         """JSON-able form, saved beside the Markdown report."""
         return {
             "decree": self.decree.to_dict(),
-            "file": self.path.name,
+            "file": self.name,
             "kind": self.kind,
             "rows_read": self.rows_read,
             "qpv_rows": self.qpv_rows,
@@ -272,12 +278,12 @@ def _record(
     in_force: date | None,
     replaces: str | None,
     caps: dict[str, float],
-    path: Path,
+    file_name: str,
 ) -> tuple[Decree, list[str]]:
     """The decree record to store: the described one completed, or a new one."""
     warnings: list[str] = []
     existing = next((d for d in store.decrees if d.id == decree_id), None)
-    origin = f"annexe importée ({path.name}) le {date.today():%d/%m/%Y}"
+    origin = f"annexe importée ({file_name}) le {date.today():%d/%m/%Y}"
     if existing is not None:
         if existing.region != region:
             raise InvalidInputError(
@@ -311,7 +317,7 @@ def _record(
     decree = Decree(
         id=decree_id,
         region=region,
-        title=f"Arrêté de zonage médecins ARS {region_name}{when} (annexe {path.name})",
+        title=f"Arrêté de zonage médecins ARS {region_name}{when} (annexe {file_name})",
         short=f"arrêté ARS {region_name}{when}",
         cog_vintage=int(store.meta["cog_vintage"]),
         adopted=adopted,
@@ -338,6 +344,7 @@ def import_decree(
     sheet: str | None = None,
     dry_run: bool = False,
     overwrite: bool = False,
+    file_name: str | None = None,
 ) -> ImportReport:
     """Read an annex, validate it against the store and (unless ``dry_run``) add it.
 
@@ -356,6 +363,8 @@ def import_decree(
         Validate and report only.
     overwrite : bool
         Replace the classes of a decree already loaded.
+    file_name : str, optional
+        The file name to report and audit (an upload is saved under a neutral name).
 
     Returns
     -------
@@ -370,10 +379,11 @@ def import_decree(
             f"l'arrêté {decree_id} a déjà ses classes dans le magasin : choisissez un autre "
             "identifiant, ou --overwrite pour les remplacer"
         )
+    file_name = file_name or path.name
     decree, warnings = _record(
-        store, decree_id, region, adopted, in_force, replaces, caps or {}, path
+        store, decree_id, region, adopted, in_force, replaces, caps or {}, file_name
     )
-    report = ImportReport(decree, path)
+    report = ImportReport(decree, path, file_name=file_name)
     for warning in warnings:
         report.add("avertissement", warning)
     headers, rows, lines = _read_annex(path, sheet, report)

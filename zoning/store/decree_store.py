@@ -124,7 +124,7 @@ def audit_record(report: ImportReport, previous: Decree | None) -> dict[str, Any
     else:
         before = previous.to_dict() if previous is not None else None
     return {
-        "file": report.path.name,
+        "file": report.name,
         "sha256": digest.hexdigest(),
         "size": report.path.stat().st_size,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
