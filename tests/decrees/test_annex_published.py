@@ -28,6 +28,7 @@ from synthetic_annex import (
     write_tvs_pdf,
 )
 
+from zoning.locate import lookup
 from zoning.sources.annex_pdf import join_cut, read_annex_pdf
 from zoning.store.decree_import import ImportReport, import_decree
 
@@ -140,6 +141,19 @@ def test_synthetic_cartosante_export_keeps_qpv_classes(
     levels = report.qpv.set_index("label")
     assert levels.loc["3_QPV_ZIP", "commune"] == "33063"
     assert levels.loc["4_QPV_ZAC", "code_qp"] == bordeaux_qpv
+    # Adopted, every answer for Bordeaux says its QPV are ZIP under this decree.
+    import_decree(
+        open_store(store_copy),
+        path,
+        decree_id="synthetic-cartosante",
+        region=NA,
+        in_force=date(2040, 1, 1),
+    )
+    answer = lookup.by_commune(open_store(store_copy), "33063", date(2040, 6, 1))
+    assert answer.decree is not None and answer.decree.id == "synthetic-cartosante"
+    assert answer.zone == "HZ"
+    assert any("3_QPV_ZIP" in n and "classé ZIP" in n for n in answer.notes), answer.notes
+    assert answer.to_verify  # HZ commune with QPV: the address settles it
 
 
 def test_scanned_pdf_is_refused_in_french(store_copy: Path, tmp_path: Path) -> None:

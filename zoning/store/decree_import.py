@@ -5,19 +5,19 @@ commune name with its département or postal code), per QPV (QPV code) or per te
 de vie-santé (expanded into communes through a TVS → commune table). The class is
 written « ZIP », « zone d'intervention prioritaire », « 1_ZIP », « Hors zonage »...
 
-:func:`import_decree` reads such a table, resolves every row to the store's communes
-(codes of another vintage through the INSEE movements), validates it (unknown and
-duplicated codes, communes of the region missing, bad class labels, population shares
-against the caps) and adds the decree to the store without rebuilding it
-(:func:`write_decree`). :func:`export_decree` writes a loaded decree back as an
-annex-like table: the import's round trip.
+:func:`import_decree` reads such a table — or the RAA PDF, or a CartoSanté export
+(:mod:`zoning.store.import_report`) — resolves every row to the store's communes
+(:mod:`zoning.store.annex_resolve`), validates it (unknown and duplicated codes,
+communes of the region missing, bad class labels, population shares against the caps),
+compares it with the decree it replaces (the preview, ``--apercu``) and, when adopted,
+adds it to the store without rebuilding it, with an audit record of the file
+(:mod:`zoning.store.decree_store`, which also removes and exports decrees).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,12 +25,11 @@ from typing import Any
 import pandas as pd
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
-from zoning.sources.names import name_keys, normalize_name
+from zoning.store.annex_resolve import Resolver, read_tvs_table, resolve_row
 from zoning.store.annex_vocab import (
     LEVEL_NAMES,
     QPV_CODE,
     ClassLabel,
-    annex_header_score,
     class_of,  # noqa: F401 (re-exported)
     column_roles,
     read_class,
@@ -44,230 +43,16 @@ from zoning.store.decree_store import (  # noqa: F401 (the import's public names
     write_decree,
 )
 from zoning.store.decrees import Decree
+from zoning.store.import_report import (  # noqa: F401 (read_annex_table re-exported)
+    ImportReport,
+    read_annex,
+    read_annex_table,
+)
 from zoning.store.integrity import record_store_files, store_lock
-from zoning.store.report import region_lines, region_summary
+from zoning.store.report import region_summary
 from zoning.store.store import ZoningStore
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class ImportReport:
-    """What an import read, resolved and found wrong, line by line.
-
-    ``places`` names a row's place in the file when a line number does not (a PDF:
-    « page 3, ligne 12 »). ``zones`` is the class table the import made (written or not),
-    ``comparison`` the changes from the decree it replaces: the preview.
-    """
-
-    decree: Decree
-    path: Path
-    rows_read: int = 0
-    lines: list[dict[str, Any]] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
-    qpv_rows: int = 0
-    written: bool = False
-    kind: str = "tableau"
-    places: dict[int, str] = field(default_factory=dict)
-    zones: pd.DataFrame | None = None
-    qpv: pd.DataFrame | None = None
-    comparison: Any = None
-    file_name: str = ""  # the name the person gave the file (an upload is saved apart)
-
-    @property
-    def name(self) -> str:
-        """The annex's file name as its owner knows it."""
-        return self.file_name or self.path.name
-
-    def add(self, level: str, message: str, line: int | None = None) -> None:
-        """Record one finding (level: « erreur », « avertissement », « info »)."""
-        place = self.places.get(line, f"ligne {line}") if line else ""
-        self.lines.append({"line": line, "place": place, "level": level, "message": message})
-
-    def count(self, level: str) -> int:
-        """How many findings of that level."""
-        return sum(1 for item in self.lines if item["level"] == level)
-
-    def unresolved(self) -> list[dict[str, Any]]:
-        """Rows of the file not read or not resolved to a commune (errors with a place)."""
-        return [i for i in self.lines if i["level"] == "erreur" and i.get("place")]
-
-    def text_lines(self) -> list[str]:
-        """The report as plain French lines (printed by the command, saved as Markdown)."""
-        out = [
-            f"Import de l'arrêté {self.decree.id} — {self.decree.provenance()}",
-            f"  fichier : {self.name} ({self.kind}) ; lignes lues : {self.rows_read} ; "
-            f"lignes non lues ou non rattachées : {len(self.unresolved())} ; "
-            f"lignes QPV : {self.qpv_rows}",
-            f"  erreurs : {self.count('erreur')} ; avertissements : "
-            f"{self.count('avertissement')} ; informations : {self.count('info')}",
-        ]
-        if self.summary:
-            out += region_lines(self.summary)
-            if not self.summary["caps"]:
-                out.append("  plafonds de population de l'arrêté : inconnus (non comparés)")
-        if self.comparison is not None:
-            out += self.comparison.summary_lines()
-            out += [
-                "  " + " ; ".join(str(v) for v in row) for row in self.comparison.change_rows()[:40]
-            ]
-            if len(self.comparison.changes) > 40:
-                more = len(self.comparison.changes) - 40
-                out.append(f"  … {more} autres changements (zoning compare après adoption)")
-        for item in self.lines:
-            where = f"{item['place']} : " if item.get("place") else ""
-            out.append(f"  [{item['level']}] {where}{item['message']}")
-        out.append(
-            "  magasin mis à jour"
-            if self.written
-            else "  magasin NON modifié (aperçu : adoptez sans --apercu pour écrire)"
-        )
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able form, saved beside the Markdown report."""
-        return {
-            "decree": self.decree.to_dict(),
-            "file": self.name,
-            "kind": self.kind,
-            "rows_read": self.rows_read,
-            "qpv_rows": self.qpv_rows,
-            "summary": self.summary,
-            "lines": self.lines,
-        }
-
-
-def _read_annex(
-    path: Path, sheet: str | None, report: ImportReport
-) -> tuple[list[str], list[list[str]], list[int]]:
-    """Headers, rows and row numbers of an annex: a PDF, a CartoSanté export or a table."""
-    if path.suffix.lower() == ".pdf":
-        from zoning.sources.annex_pdf import read_annex_pdf
-
-        annex = read_annex_pdf(path)
-        report.kind = f"PDF, {annex.pages} pages"
-        numbers = list(range(1, len(annex.rows) + 1))
-        report.places = dict(zip(numbers, annex.places, strict=True))
-        for n, (place, message) in enumerate(annex.problems, start=len(numbers) + 1):
-            report.places[n] = place
-            report.rows_read += 1
-            report.add("erreur", f"{message} : non lu", n)
-        return annex.headers, annex.rows, numbers
-    headers, rows, lines = read_annex_table(path, sheet)
-    norm = [normalize_name(h) for h in headers[:2]]
-    if norm == ["CODE", "LIBELLE"]:
-        report.kind = "export CartoSanté"
-    return headers, rows, lines
-
-
-def read_annex_table(
-    path: Path, sheet: str | None = None
-) -> tuple[list[str], list[list[str]], list[int]]:
-    """Headers, text rows and the file line of each row of an annex (CSV, XLSX or ODS).
-
-    Read by the project's one table reader (:func:`zoning.io.read.read_table`): per-line
-    encoding, delimiter, workbooks with the sheet chosen by content, title lines above
-    the header.
-    """
-    from zoning.io.read import read_table
-
-    try:
-        table = read_table(path, sheet, annex_header_score, what="annexe d'arrêté")
-    except InvalidInputError as exc:
-        raise InvalidInputError(
-            f"{exc} (une colonne de classe — « Classe », « Zonage » — et une colonne de "
-            "commune — « Code INSEE », « Commune » — ou de QPV / TVS sont attendues ; un PDF "
-            "doit d'abord être converti en tableau)"
-        ) from exc
-    return table.headers, table.rows, table.lines
-
-
-class _Resolver:
-    """Row → commune codes of the store's vintage, with a French note."""
-
-    def __init__(self, store: ZoningStore, region: str) -> None:
-        from zoning.locate import lookup
-
-        self.store = store
-        self.lookup = lookup
-        communes = store.communes(["code", "name", "departement", "region"])
-        self.region_of = dict(zip(communes["code"], communes["region"], strict=True))
-        self.by_name: dict[tuple[str, str], set[str]] = {}
-        self.by_exact: dict[tuple[str, str], set[str]] = {}
-        for code, name, dep in zip(
-            communes["code"], communes["name"], communes["departement"], strict=True
-        ):
-            self.by_exact.setdefault((str(dep), normalize_name(str(name))), set()).add(str(code))
-            for key in name_keys(str(name)):
-                self.by_name.setdefault((str(dep), key), set()).add(str(code))
-        # Names given to communes after the store's vintage (communes nouvelles...).
-        moves = store.code_map()
-        later = moves.loc[(moves["date"] != "") & (moves["new_name"] != "")]
-        for code, name in zip(later["new_code"], later["new_name"], strict=True):
-            dep = str(code)[:3] if str(code).startswith("97") else str(code)[:2]
-            for key in name_keys(str(name)):
-                self.by_name.setdefault((dep, key), set()).add(str(code))
-
-    def by_code(self, raw: str) -> tuple[list[str], str]:
-        codes, notes = self.lookup.resolve_code(self.store, raw)
-        if codes == [raw.strip().upper().zfill(5)]:
-            return codes, ""  # a code of the store's vintage: later events are not news here
-        return codes, "code d'un autre millésime : " + "; ".join(notes)
-
-    def by_name_dep(self, name: str, dep: str) -> tuple[list[str], str]:
-        dep = dep.strip().upper().zfill(2) if dep.strip().isdigit() else dep.strip().upper()
-        # The name as written first (« La Vergne » is not « Vergné »), then its keys.
-        hits = set(self.by_exact.get((dep, normalize_name(name)), set()))
-        if len(hits) != 1:
-            for key in name_keys(name):
-                hits |= self.by_name.get((dep, key), set())
-        if not hits:
-            raise NotFoundError(f"aucune commune « {name} » dans le département {dep}")
-        if len(hits) > 1:
-            raise AmbiguousError(
-                f"« {name} » désigne plusieurs communes du département {dep} : "
-                + ", ".join(sorted(hits))
-            )
-        code = hits.pop()
-        codes, note = self.by_code(code)
-        return codes, f"nom « {name} » ({dep}) → {code}" + (f" ; {note}" if note else "")
-
-    def by_postcode(self, name: str, postcode: str) -> tuple[list[str], str]:
-        codes = self.lookup.find_communes(self.store, postcode, name)
-        if len(codes) > 1:
-            raise AmbiguousError(
-                f"« {name} » au {postcode} désigne plusieurs communes : {', '.join(codes)}"
-            )
-        return codes, f"nom « {name} » ({postcode}) → {codes[0]}"
-
-
-def read_tvs_table(path: Path) -> dict[str, list[str]]:
-    """TVS code -> commune codes, from a two-column table (TVS code, INSEE code)."""
-    headers, rows = _read_plain(path)
-    norm = [normalize_name(h) for h in headers]
-    tvs_col = next((i for i, h in enumerate(norm) if "TVS" in h or "TERRITOIRE" in h), None)
-    code_col = next(
-        (i for i, h in enumerate(norm) if "INSEE" in h or h in ("CODGEO", "COM", "DEPCOM")),
-        None,
-    )
-    if tvs_col is None or code_col is None:
-        raise InvalidInputError(
-            f"{Path(path).name} : colonnes « TVS » et « code INSEE » attendues "
-            f"(en-tête lu : {', '.join(headers)})"
-        )
-    table: dict[str, list[str]] = {}
-    for row in rows:
-        if len(row) > max(tvs_col, code_col) and row[tvs_col] and row[code_col]:
-            table.setdefault(row[tvs_col].strip(), []).append(row[code_col].strip())
-    return table
-
-
-def _read_plain(path: Path) -> tuple[list[str], list[list[str]]]:
-    """First row as header: for the TVS table, which has no class column."""
-    from zoning.io.read import read_table
-
-    table = read_table(path, what="table TVS")
-    return table.headers, table.rows
 
 
 def _record(
@@ -386,7 +171,7 @@ def import_decree(
     report = ImportReport(decree, path, file_name=file_name)
     for warning in warnings:
         report.add("avertissement", warning)
-    headers, rows, lines = _read_annex(path, sheet, report)
+    headers, rows, lines = read_annex(path, sheet, report)
     roles = column_roles(headers)
     report.add(
         "info",
@@ -399,7 +184,7 @@ def import_decree(
             f"{path.name} : annexe par territoire de vie-santé : donnez la table TVS → "
             "communes avec --tvs FICHIER"
         )
-    resolver = _Resolver(store, region)
+    resolver = Resolver(store, region)
     assigned: dict[str, list[tuple[str, int, str]]] = {}
     parts: dict[str, list[tuple[ClassLabel, int]]] = {}
     qpv_rows: list[dict[str, Any]] = []
@@ -424,7 +209,7 @@ def import_decree(
             report.qpv_rows += 1
             continue
         try:
-            codes, note = _resolve_row(resolver, tvs, cell, row)
+            codes, note = resolve_row(resolver, tvs, cell, row)
         except (NotFoundError, AmbiguousError, InvalidInputError) as exc:
             report.add("erreur", f"{exc} : ligne ignorée", line)
             continue
@@ -534,39 +319,6 @@ def adopt(store: ZoningStore, report: ImportReport, previous: Decree | None) -> 
         write_decree(store.path, decree, report.zones, report.qpv, report)
         record_store_files(store.path)
     report.written = True
-
-
-def _resolve_row(
-    resolver: _Resolver,
-    tvs: dict[str, list[str]] | None,
-    cell: Callable[[list[str], str], str],
-    row: list[str],
-) -> tuple[list[str], str]:
-    code = cell(row, "code")
-    if code:
-        return resolver.by_code(code)
-    tvs_code = cell(row, "tvs")
-    name = cell(row, "name")
-    if tvs_code and tvs is None and not name:
-        raise InvalidInputError(
-            f"territoire de vie-santé « {tvs_code} » sans ses communes : donnez la table "
-            "TVS → communes avec --tvs FICHIER"
-        )
-    if tvs_code and tvs is not None and (tvs_code in tvs or not name):
-        members = tvs.get(tvs_code)
-        if not members:
-            raise NotFoundError(f"TVS « {tvs_code} » absent de la table TVS → communes")
-        out: list[str] = []
-        for member in members:
-            out += resolver.by_code(member)[0]
-        return sorted(set(out)), f"TVS {tvs_code} → {len(set(out))} communes"
-    if name and cell(row, "postcode"):
-        return resolver.by_postcode(name, cell(row, "postcode"))
-    if name and cell(row, "departement"):
-        return resolver.by_name_dep(name, cell(row, "departement"))
-    raise InvalidInputError(
-        "ni code INSEE, ni nom de commune avec département ou code postal, ni code QPV"
-    )
 
 
 def _zones_rows(

@@ -27,7 +27,7 @@ from zoning.store.keyed import FILENAME as KEYED_FILENAME
 from zoning.store.store import ZoningStore
 
 if TYPE_CHECKING:
-    from zoning.store.decree_import import ImportReport
+    from zoning.store.import_report import ImportReport
 
 log = logging.getLogger(__name__)
 
