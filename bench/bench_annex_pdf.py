@@ -22,15 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "tests" / "decrees"))
 
+import synthetic_annex as sa  # noqa: E402
 from decree_helpers import NA, OLD, copy_store  # noqa: E402
-from synthetic_annex import (  # noqa: E402
-    NA_DEPARTEMENTS,
-    Commune,
-    write_cartosante_csv,
-    write_codes_pdf,
-    write_lists_pdf,
-    write_tvs_pdf,
-)
 
 from zoning.store import ZoningStore  # noqa: E402
 from zoning.store.decree_import import import_decree  # noqa: E402
@@ -49,17 +42,17 @@ def main() -> None:
         communes = store.communes(["code", "name", "departement", "region"])
         communes = communes.loc[communes["region"] == NA]
         rows = [
-            Commune(c, n, d, NA_DEPARTEMENTS[d], truth[c])
+            sa.Commune(c, n, d, sa.NA_DEPARTEMENTS[d], truth[c])
             for c, n, d in zip(
                 communes["code"], communes["name"], communes["departement"], strict=True
             )
         ]
         layouts = {
-            "PDF codes (classes en toutes lettres)": lambda p: write_codes_pdf(p, rows),
-            "PDF codes (classes 1_ZIP…)": lambda p: write_codes_pdf(p, rows, "codes"),
-            "PDF TVS (en-têtes de territoire)": lambda p: write_tvs_pdf(p, rows),
-            "PDF listes par classe et département": lambda p: write_lists_pdf(p, rows),
-            "export CartoSanté (CSV)": lambda p: write_cartosante_csv(p, rows, []),
+            "PDF codes (classes en toutes lettres)": lambda p: sa.write_codes_pdf(p, rows),
+            "PDF codes (classes 1_ZIP…)": lambda p: sa.write_codes_pdf(p, rows, "codes"),
+            "PDF TVS (en-têtes de territoire)": lambda p: sa.write_tvs_pdf(p, rows),
+            "PDF listes par classe et département": lambda p: sa.write_lists_pdf(p, rows),
+            "export CartoSanté (CSV)": lambda p: sa.write_cartosante_csv(p, rows, []),
         }
         print(f"{'disposition':<40} {'écriture':>9} {'lecture':>9} {'lignes':>7} "
               f"{'non ratt.':>9} {'écarts':>7}")  # fmt: skip
