@@ -109,11 +109,20 @@ _GRID = [
 ]
 
 
-def _tables(path: Path, header: list[str], body: list[list[str]], spans: set[int]) -> None:
-    """Ruled tables, one per page, the header repeated; ``spans``: heading rows (0-based)."""
+def _tables(
+    path: Path,
+    header: list[str],
+    body: list[list[str]],
+    spans: set[int],
+    down: list[tuple[int, int]] = (),  # type: ignore[assignment]
+) -> None:
+    """Ruled tables, one per page, the header repeated; ``spans``: heading rows (0-based);
+    ``down``: (first, last) body rows whose first and last cells are merged downwards."""
     doc = SimpleDocTemplate(str(path), pagesize=A4, title=TITLE, topMargin=40, bottomMargin=40)
     story: list[object] = []
-    widths = [60, 190, 70, 170][: len(header)] if len(header) == 4 else [230, 90]
+    widths = {2: [230, 90], 4: [60, 190, 70, 170]}[len(header)]
+    if down:  # a TVS column first
+        widths = [110, 170, 60, 150]
     for start in range(0, len(body), ROWS_PER_PAGE):
         chunk = body[start : start + ROWS_PER_PAGE]
         style = list(_GRID)
@@ -121,6 +130,10 @@ def _tables(path: Path, header: list[str], body: list[list[str]], spans: set[int
             if start + i in spans:
                 style.append(("SPAN", (0, i + 1), (-1, i + 1)))
                 style.append(("FONT", (0, i + 1), (-1, i + 1), "Helvetica-Bold", 7))
+        for first, last in down:  # a merge cut by the page break starts again on the next
+            a, b = max(first, start) - start, min(last, start + len(chunk) - 1) - start
+            if a < b:
+                style += [("SPAN", (0, a + 1), (0, b + 1)), ("SPAN", (-1, a + 1), (-1, b + 1))]
         story += [Table([header, *chunk], colWidths=widths, style=TableStyle(style)), PageBreak()]
     doc.build(story[:-1], onFirstPage=_footer, onLaterPages=_footer)
 
@@ -158,6 +171,27 @@ def write_tvs_pdf(path: Path, communes: Sequence[Commune]) -> Path:
         )
         body += [[cut(names[c.code]), c.dep_name] for c in group]
     _tables(path, ["Commune", "Département"], body, spans)
+    return path
+
+
+def write_tvs_column_pdf(path: Path, communes: Sequence[Commune]) -> Path:
+    """Layout ``tvs`` as a column: the TVS and class cells merged down over their communes."""
+    communes = classed(communes)
+    names = printed_names(communes)
+    body: list[list[str]] = []
+    down = []
+    for n, group in enumerate(_groups(communes), start=1):
+        first = len(body)
+        for i, c in enumerate(group):
+            tvs = f"TVS synthétique n° {n}" if i == 0 else ""
+            body.append([tvs, cut(names[c.code]), c.dep, WORDS[c.zone] if i == 0 else ""])
+        down.append((first, len(body) - 1))
+        # continued on the next page: the ARS repeats the TVS and class there
+        for row in range(first + 1, len(body)):
+            if row % ROWS_PER_PAGE == 0:
+                body[row][0], body[row][3] = body[first][0], body[first][3]
+    header = ["Territoire de vie-santé", "Commune", "Département", "Classe"]
+    _tables(path, header, body, set(), down)
     return path
 
 

@@ -25,6 +25,7 @@ from synthetic_annex import (
     write_cartosante_csv,
     write_codes_pdf,
     write_lists_pdf,
+    write_tvs_column_pdf,
     write_tvs_pdf,
 )
 
@@ -99,6 +100,7 @@ def test_synthetic_pdf_lists_round_trip_all_na_communes(
         ("codes-1_ZIP", lambda p, c: write_codes_pdf(p, c, "codes")),
         ("codes-ZIP", lambda p, c: write_codes_pdf(p, c, "abbrev")),
         ("tvs", write_tvs_pdf),
+        ("tvs-merged-column", write_tvs_column_pdf),
     ],
 )
 def test_synthetic_pdf_tables_round_trip_two_departements(
