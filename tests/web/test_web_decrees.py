@@ -96,3 +96,21 @@ def test_upload_preview_adopt_check_undo(
     assert "SYNTHETIQUE-export-cartosante.csv" not in text(browser, "table-arretes")
     open_page(browser, own_server, "/", q="23096", date="2035-06-01")
     assert "adoptée" not in browser.find_element(By.TAG_NAME, "main").text
+
+
+def test_store_changes_only_from_the_servers_machine() -> None:
+    """A request from another address may not adopt or remove a decree (no authentication).
+
+    The request is built by hand (a fault we cannot cause for real without listening on a
+    network interface, which the tests never do): only its client address matters.
+    """
+    from starlette.requests import Request
+
+    from zoning.web.routes.decrees import _local
+
+    def request(host: str) -> Request:
+        return Request({"type": "http", "client": (host, 5000), "headers": [], "method": "POST"})
+
+    assert _local(request("127.0.0.1")) and _local(request("::1"))
+    assert not _local(request("192.0.2.10")) and not _local(request("10.0.0.1"))
+    assert not _local(request("not an address"))
