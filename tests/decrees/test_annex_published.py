@@ -185,6 +185,7 @@ def test_unreadable_lines_are_named_by_page_and_line(store_copy: Path, tmp_path:
         "Zones d'intervention prioritaire — Haute-Vienne (87)",
         "Saint-Sulpice-les-",
         "Feuilles",
+        "87085 — Limoges",
         "Hors zonage — Gironde (33)",
         "Bordeaux",
     ]
@@ -197,14 +198,21 @@ def test_unreadable_lines_are_named_by_page_and_line(store_copy: Path, tmp_path:
         "Guéret",
         "Commune-Qui-N-Existe-Pas",
         "Saint-Sulpice-les-Feuilles",
+        "Limoges",
         "Bordeaux",
     ]
+    assert annex.rows[3][0] == "87085"
     report = preview(store_copy, path, "synthetic-defects")
     (bad,) = report.unresolved()
     assert bad["place"] == "page 1, ligne 4" and "Commune-Qui-N-Existe-Pas" in bad["message"]
     assert report.zones is not None
     zones = report.zones.set_index("code")["zone"]
-    assert (zones["23096"], zones["87182"], zones["33063"]) == ("ZIP", "ZIP", "HZ")
+    assert (zones["23096"], zones["87182"], zones["87085"], zones["33063"]) == (
+        "ZIP",
+        "ZIP",
+        "ZIP",
+        "HZ",
+    )
 
 
 def test_preview_then_adopt_then_undo_from_a_synthetic_pdf(

@@ -47,6 +47,7 @@ _DEP = re.compile(r"\((\d{2,3}|2[AB])\)")
 _DEP_CODE = re.compile(r"^(\d{2,3}|2[AB])$")
 _CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _NAME_WITH_CODE = re.compile(r"^(.*\S)\s*\((\d{5}|2[AB]\d{3})\)$")
+_CODE_WITH_NAME = re.compile(r"^(\d{5}|2[AB]\d{3})\s*[-–—:]?\s+(\D.*)$")
 _TVS = re.compile(r"\b(TVS|TERRITOIRE DE VIE)")
 
 
@@ -160,6 +161,7 @@ class _Reader:
         self.ctx = _Context()
         self.pending = ""  # a list name cut at a hyphen, waiting for its end
         self.pending_place = ""
+        self.in_list = False  # under a text heading: the lines below are names
 
     def add(self, place: str, code: str, name: str, dep: str, tvs: str, zone: str) -> None:
         self.annex.rows.append([code, name, dep, tvs, zone])
@@ -171,15 +173,15 @@ class _Reader:
     def text(self, place: str, text: str) -> None:
         if _END.match(normalize_name(text)):
             self.flush()
-            self.ctx = _Context()
+            self.ctx, self.in_list = _Context(), False
             return
-        if self.pending or (self.ctx.zone and self.ctx.roles is None and text[:1].islower()):
+        if self.pending or (self.in_list and text[:1].islower()):
             pass  # continuation of a cut name: never a heading
         elif _heading(text, self.ctx):
             self.flush()
-            self.ctx.roles = None
+            self.in_list = bool(self.ctx.zone)
             return
-        if not (self.ctx.zone and self.ctx.roles is None):
+        if not self.in_list:
             return  # prose outside a list section (title, articles of the decree)
         if self.pending:
             text = self.pending + text.strip()
@@ -192,12 +194,15 @@ class _Reader:
 
     def named(self, place: str, name: str, dep: str, tvs: str, zone: str) -> None:
         """A commune given by name, maybe followed by its code in brackets."""
-        hit = _NAME_WITH_CODE.match(name)
-        code = hit.group(2) if hit else ""
+        code = ""
+        if hit := _NAME_WITH_CODE.match(name):
+            name, code = hit.group(1), hit.group(2)
+        elif hit := _CODE_WITH_NAME.match(name):
+            code, name = hit.group(1), hit.group(2)
         if not dep and not code:
             self.problem(place, f"« {name} » : commune sans département ni code, illisible")
             return
-        self.add(place, code, hit.group(1) if hit else name, dep, tvs, zone)
+        self.add(place, code, name, dep, tvs, zone)
 
     def flush(self) -> None:
         if self.pending:
@@ -207,6 +212,7 @@ class _Reader:
     def row(self, place: str, cells: list[str | None]) -> None:
         texts = [join_cut(c) if c else "" for c in cells]
         if _is_header(texts):
+            self.in_list = False
             self.ctx.roles = column_roles(texts)
             self.ctx.last = {}
             self.annex.skipped += 1
