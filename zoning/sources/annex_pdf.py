@@ -100,7 +100,9 @@ def _page_items(page: Any) -> Iterator[tuple[str, Any]]:
     """A page's table rows (``("row", cells)``) and text lines (``("text", str)``), top down."""
     items: list[tuple[float, str, Any]] = []
     boxes = []
-    for table in page.find_tables():
+    # Ruled tables only: a page without lines or rectangles has none (and is read faster).
+    tables = page.find_tables() if (page.lines or page.rects) else []
+    for table in tables:
         boxes.append(table.bbox)
         for row, cells in zip(table.rows, table.extract(), strict=False):
             items.append((row.bbox[1], "row", cells))
