@@ -263,7 +263,7 @@ def import_decree(
         dry_run=dry_run,
         overwrite=overwrite,
     )
-    for line in report.text_lines():
+    for line in report.text_lines(max_info=50):
         click.echo(line)
 
 

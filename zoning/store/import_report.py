@@ -63,8 +63,12 @@ class ImportReport:
         """Rows of the file not read or not resolved to a commune (errors with a place)."""
         return [i for i in self.lines if i["level"] == "erreur" and i.get("place")]
 
-    def text_lines(self) -> list[str]:
-        """The report as plain French lines (printed by the command, saved as Markdown)."""
+    def text_lines(self, max_info: int | None = None) -> list[str]:
+        """The report as plain French lines (printed by the command, saved as Markdown).
+
+        ``max_info``: beyond that many « info » lines (one per commune found by name in a
+        PDF: thousands), the console shows their count; the saved report keeps them all.
+        """
         out = [
             f"Import de l'arrêté {self.decree.id} — {self.decree.provenance()}",
             f"  fichier : {self.name} ({self.kind}) ; lignes lues : {self.rows_read} ; "
@@ -85,9 +89,19 @@ class ImportReport:
             if len(self.comparison.changes) > 40:
                 more = len(self.comparison.changes) - 40
                 out.append(f"  … {more} autres changements (zoning compare après adoption)")
+        infos = self.count("info")
+        brief = max_info is not None and infos > max_info
         for item in self.lines:
+            if brief and item["level"] == "info":
+                continue
             where = f"{item['place']} : " if item.get("place") else ""
             out.append(f"  [{item['level']}] {where}{item['message']}")
+        if brief:
+            out.append(
+                f"  [info] {infos} lignes d'information (rattachement par nom, codes d'un "
+                f"autre millésime…) non affichées : decree_reports/{self.decree.id}.md à "
+                "l'adoption"
+            )
         out.append(
             "  magasin mis à jour"
             if self.written
