@@ -265,3 +265,19 @@ def test_preview_then_adopt_then_undo_from_a_synthetic_pdf(
     assert zoning(store_copy, "data", "check-store").returncode == 0
     after = zoning(store_copy, "check", "--commune", "23096", "--date", "2035-06-01")
     assert "SYNTHETIQUE-raa" not in after.stdout
+
+
+def test_a_scanned_page_inside_a_text_pdf_is_named(store_copy: Path, tmp_path: Path) -> None:
+    path = tmp_path / "SYNTHETIQUE-mixte.pdf"
+    canvas = Canvas(str(path), pagesize=A4)
+    canvas.drawString(50, 800, "Zones d'intervention prioritaire — Creuse (23)")
+    canvas.drawString(50, 786, "Guéret")
+    canvas.showPage()
+    canvas.rect(50, 50, 400, 600, fill=1)  # page 2: an image only
+    canvas.showPage()
+    canvas.save()
+    report = preview(store_copy, path, "synthetic-mixed")
+    (bad,) = report.unresolved()
+    assert bad["place"] == "page 2" and "sans texte" in bad["message"]
+    assert report.zones is not None
+    assert report.zones.set_index("code").loc["23096", "zone"] == "ZIP"
