@@ -10,7 +10,6 @@ no authentication): a request from another address gets a 403 with a French mess
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 from datetime import date
@@ -37,13 +36,10 @@ _SHOWN_CHANGES = 200
 
 def _local(request: Request) -> bool:
     """Whether the request comes from the server's own machine (loopback)."""
-    host = request.client.host if request.client else ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    # The same test `zoning serve` makes of its listening address (one place).
+    from zoning.cli.serve import is_loopback
+
+    return is_loopback(request.client.host if request.client else "")
 
 
 def _refuse_remote(request: Request) -> HTMLResponse | None:
