@@ -186,7 +186,7 @@ def test_bad_files_are_french_messages_with_exit_2(store_copy: Path, tmp_path: P
     pdf.write_bytes(b"%PDF-1.4 not a table")
     no_header = write_csv(tmp_path / "vide.csv", "a;b", ["1;2"])
     for path, message in (
-        (pdf, "format non lu"),
+        (pdf, "PDF illisible"),  # a PDF is read now: a damaged one is named so
         (no_header, "aucune ligne d'en-tête"),
         (tmp_path / "absent.csv", "fichier introuvable"),
     ):

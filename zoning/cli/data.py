@@ -200,7 +200,14 @@ def _caps(values: tuple[str, ...]) -> dict[str, float]:
     help="Table TVS → code INSEE, pour une annexe par territoire de vie-santé.",
 )
 @click.option("--sheet", help="Feuille du classeur (défaut : la première).")
-@click.option("--dry-run", is_flag=True, help="Valider et afficher le rapport sans écrire.")
+@click.option(
+    "--apercu",
+    "--dry-run",
+    "dry_run",
+    is_flag=True,
+    help="Aperçu sans rien écrire : lignes lues, non rattachées, communes par classe, parts "
+    "de population et plafonds, changements par rapport à l'arrêté remplacé (--replaces).",
+)
 @click.option("--overwrite", is_flag=True, help="Remplacer les classes d'un arrêté déjà chargé.")
 @store_option
 def import_decree(
@@ -217,19 +224,26 @@ def import_decree(
     overwrite: bool,
     store_path: Path | None,
 ) -> None:
-    """Charge l'annexe d'un arrêté de zonage (CSV, XLSX, ODS) dans le magasin.
+    """Charge l'annexe d'un arrêté de zonage dans le magasin (aperçu, puis adoption).
 
     \b
-    L'annexe donne la classe de chaque commune (code INSEE, ou nom + département
-    ou code postal), de chaque QPV (code QPV) ou de chaque territoire de vie-santé
-    (avec --tvs). Classes lues : ZIP, ZAC, ZV, ZAR, HZ / hors zonage, en sigle ou
-    en toutes lettres. Le rapport (codes inconnus ou en double, communes absentes,
-    classes illisibles, parts de population et plafonds) est affiché et gardé dans
-    le magasin (decree_reports/ID.md). Le magasin n'est pas reconstruit.
+    ANNEXE : le PDF du recueil des actes administratifs (PDF texte : tableau de
+    communes avec codes, communes par territoire de vie-santé, ou listes par
+    classe et département), un export CartoSanté (Code;Libellé;… avec les codes
+    1_ZIP, 2_ZAC, 3_QPV_ZIP…), ou un tableau CSV, XLSX, ODS. Chaque ligne est
+    rattachée à un code INSEE (code imprimé, nom + département ou code postal,
+    QPV, ou territoire de vie-santé avec --tvs). Classes lues : ZIP, ZAC, ZV, ZAR,
+    HZ / hors zonage, en sigle, en toutes lettres ou en code ; les classes de
+    niveau QPV (3_QPV_ZIP…) sont gardées et dites dans les réponses.
+    Le rapport (lignes illisibles par page et ligne, codes inconnus ou en double,
+    communes absentes, parts de population et plafonds, changements) est affiché ;
+    à l'adoption il est gardé dans le magasin avec la trace du fichier (nom,
+    sha256, taille, date, version) ; `zoning data remove-decree ID` l'annule.
     \b
     Exemple (arrêté Nouvelle-Aquitaine du 30/12/2025) :
-      zoning data import-decree annexe.xlsx --region 75 --id ars-na-2025-12-30 \\
-        --adopted 2025-12-30 --in-force 2026-02-03 --replaces ars-na-2022-04-25
+      zoning data import-decree raa-annexe.pdf --region 75 --id ars-na-2025-12-30 \\
+        --adopted 2025-12-30 --in-force 2026-02-03 --replaces ars-na-2022-04-25 --apercu
+      (puis la même commande sans --apercu pour adopter)
     """
     from zoning.store import ZoningStore
     from zoning.store.decree_import import import_decree as run_import
@@ -249,8 +263,26 @@ def import_decree(
         dry_run=dry_run,
         overwrite=overwrite,
     )
-    for line in report.text_lines():
+    for line in report.text_lines(max_info=50):
         click.echo(line)
+
+
+@data.command("remove-decree")
+@click.argument("decree_id", metavar="ARRETE")
+@store_option
+def remove_decree(decree_id: str, store_path: Path | None) -> None:
+    """Retire les classes d'un arrêté importé (annule `import-decree`).
+
+    \b
+    Seul un arrêté importé (qui porte la trace de son fichier) peut être retiré ;
+    un arrêté décrit dans data/decrees redevient « classes non chargées », un
+    arrêté créé par l'import disparaît. Les arrêtés chargés par la construction
+    du magasin sont refusés : ils viennent des sources (reconstruisez le magasin).
+    """
+    from zoning.settings import get_settings
+    from zoning.store.decree_store import remove_decree as run_remove
+
+    click.echo(run_remove(Path(store_path or get_settings().store), decree_id))
 
 
 @data.command("export-decree")

@@ -92,6 +92,15 @@ def _classes(store: ZoningStore, decree: Decree) -> pd.Series:
 def compare_decrees(store: ZoningStore, before_id: str, after_id: str) -> Comparison:
     """Class changes between two loaded decrees of one region."""
     before, after = store.decree(before_id), store.decree(after_id)
+    return compare_classes(store, before, after, _classes(store, after))
+
+
+def compare_classes(
+    store: ZoningStore, before: Decree, after: Decree, after_classes: pd.Series
+) -> Comparison:
+    """Class changes from a loaded decree to classes by commune code (a previewed import)."""
+    after_classes = after_classes[~after_classes.index.duplicated()].replace("", NONE_LABEL)
+    before_id, after_id = before.id, after.id
     if before.region != after.region:
         raise InvalidInputError(
             f"les arrêtés {before_id} (région {before.region}) et {after_id} "
@@ -105,7 +114,7 @@ def compare_decrees(store: ZoningStore, before_id: str, after_id: str) -> Compar
             "departement": communes["departement"],
             "population": communes["population"].astype("int64"),
             "classe_avant": _classes(store, before).reindex(communes.index).fillna(NONE_LABEL),
-            "classe_apres": _classes(store, after).reindex(communes.index).fillna(NONE_LABEL),
+            "classe_apres": after_classes.reindex(communes.index).fillna(NONE_LABEL),
         }
     )
     frame.index.name = "code_insee"

@@ -55,6 +55,9 @@ class Decree:
     classes_origin: str = ""
     caps: dict[str, float] = field(default_factory=dict)
     caveats: tuple[str, ...] = ()
+    # The annex file adopted into the store (name, sha256, size, date, tool version): set
+    # by ``zoning data import-decree``, empty for classes loaded by the build.
+    audit: dict[str, Any] = field(default_factory=dict)
 
     def in_force_on(self, day: date) -> bool:
         """Whether the decree applies on ``day`` (unknown bounds do not exclude)."""
@@ -68,7 +71,17 @@ class Decree:
         if self.in_force_from:
             until = f" au {self.in_force_until:%d/%m/%Y}" if self.in_force_until else ""
             period = f" (en vigueur du {self.in_force_from:%d/%m/%Y}{until})"
-        return f"{self.short}{period}"
+        return f"{self.short}{period}{self.audit_text()}"
+
+    def audit_text(self) -> str:
+        """« ; annexe X adoptée le … (sha256 …) » for an imported annex, else ``""``."""
+        if not self.audit:
+            return ""
+        a = self.audit
+        return (
+            f" ; annexe {a['file']} adoptée le {a['date'][:10]} "
+            f"(sha256 {a['sha256'][:12]}…, zoning {a['tool_version']})"
+        )
 
     def import_command(self) -> str:
         """The command that loads this decree's annex into a store."""

@@ -61,14 +61,15 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
     )
     app.state.store_path = store_path
     app.state.store = None
+    app.state.store_stamp = (0, 0)
     app.add_middleware(SecurityHeaders)
     for prefix in NPM_FOLDERS:
         app.mount(f"/npm/{prefix}", StaticFiles(directory=npm_folder(prefix)), name=f"npm-{prefix}")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    from zoning.web.routes import api, batch, check, coverage, data
+    from zoning.web.routes import api, batch, check, coverage, data, decrees
 
-    for module in (check, batch, coverage, data, api):
+    for module in (check, batch, coverage, data, decrees, api):
         app.include_router(module.router)
 
     @app.get("/api/docs", include_in_schema=False)
@@ -113,11 +114,29 @@ def _no_telemetry() -> dict[str, Any]:
 def get_store(request: Request) -> Any:
     """The application's zoning store, opened on first use."""
     app = request.app
+    store = app.state.store
+    if store is not None and _meta_stamp(store.path) != app.state.store_stamp:
+        # A decree adopted or removed (by any worker, or `zoning data import-decree`):
+        # answers come from the store as it is now.
+        from zoning.web.services import forget_store
+
+        forget_store()
+        app.state.store = None
     if app.state.store is None:
         from zoning.web.services import open_store
 
         app.state.store = open_store(app.state.store_path)
+        app.state.store_stamp = _meta_stamp(app.state.store.path)
         # The store's tables and names live as long as the process: out of the cyclic
         # collector's full passes, which otherwise stall a request now and then.
         gc.freeze()
     return app.state.store
+
+
+def _meta_stamp(store_path: Path) -> tuple[int, int]:
+    """Modification time and size of ``store.json``: changes when a decree is adopted."""
+    try:
+        stat = (Path(store_path) / "store.json").stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)

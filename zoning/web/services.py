@@ -27,6 +27,12 @@ def open_store(path: Path | None) -> ZoningStore:
     return ZoningStore.open(path)
 
 
+def forget_store() -> None:
+    """Drop what was computed from the store (it changed: a decree adopted or removed)."""
+    with _COVERAGE_LOCK:
+        _COVERAGE_CACHE.clear()
+
+
 # -- one place ----------------------------------------------------------------------------
 
 

@@ -158,13 +158,14 @@ class Uploads:
             self.root, self._owned = make_root(root), True
         self.max_age = max_age
 
-    def add(self, display_name: str, data: bytes) -> Upload:
+    def add(self, display_name: str, data: bytes, suffixes: tuple[str, ...] = SUFFIXES) -> Upload:
         """Save an upload (size and type checked) in its own private folder."""
         suffix = Path(display_name).suffix.lower()
-        if suffix not in SUFFIXES:
+        if suffix not in suffixes:
+            extra = " ou PDF (.pdf)" if ".pdf" in suffixes else ""
             raise InvalidInputError(
                 f"type de fichier non accepté « {suffix or 'sans extension'} » : "
-                "CSV (.csv), Excel (.xlsx, .xls) ou OpenDocument (.ods) attendu"
+                f"CSV (.csv), Excel (.xlsx, .xls) ou OpenDocument (.ods){extra} attendu"
             )
         if len(data) > MAX_BYTES:
             raise InvalidInputError(

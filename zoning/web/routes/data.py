@@ -13,7 +13,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/donnees", response_class=HTMLResponse)
-def data_page(request: Request) -> HTMLResponse:
+def data_page(request: Request, adopte: str = "", retire: str = "") -> HTMLResponse:
     """Arrêtés chargés, sources, rapport de construction."""
     store = get_store(request)
     context = {
@@ -22,5 +22,7 @@ def data_page(request: Request) -> HTMLResponse:
         "sources": services.data_sources(store),
         "provenance": services.provenance(store),
         "report": services.build_report(store),
+        "adopted": adopte[:80],
+        "removed": retire[:80],
     }
     return render(request, "data.html", context)

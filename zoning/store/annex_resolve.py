@@ -1,0 +1,137 @@
+"""Rows of a decree annex to the store's communes: by code, name, postal code or TVS.
+
+A row names its commune by INSEE code (of any vintage: carried through the INSEE
+movements), by name with its département or postal code (the name as written first, then
+without its article), or by territoire de vie-santé through a TVS → commune table.
+Each answer comes with a French note saying how the row was resolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
+from zoning.sources.names import name_keys, normalize_name
+from zoning.store.store import ZoningStore
+
+
+class Resolver:
+    """Row → commune codes of the store's vintage, with a French note."""
+
+    def __init__(self, store: ZoningStore, region: str) -> None:
+        from zoning.locate import lookup
+
+        self.store = store
+        self.lookup = lookup
+        communes = store.communes(["code", "name", "departement", "region"])
+        self.region_of = dict(zip(communes["code"], communes["region"], strict=True))
+        self.by_name: dict[tuple[str, str], set[str]] = {}
+        self.by_exact: dict[tuple[str, str], set[str]] = {}
+        for code, name, dep in zip(
+            communes["code"], communes["name"], communes["departement"], strict=True
+        ):
+            self.by_exact.setdefault((str(dep), normalize_name(str(name))), set()).add(str(code))
+            for key in name_keys(str(name)):
+                self.by_name.setdefault((str(dep), key), set()).add(str(code))
+        # Names given to communes after the store's vintage (communes nouvelles...).
+        moves = store.code_map()
+        later = moves.loc[(moves["date"] != "") & (moves["new_name"] != "")]
+        for code, name in zip(later["new_code"], later["new_name"], strict=True):
+            dep = str(code)[:3] if str(code).startswith("97") else str(code)[:2]
+            for key in name_keys(str(name)):
+                self.by_name.setdefault((dep, key), set()).add(str(code))
+
+    def by_code(self, raw: str) -> tuple[list[str], str]:
+        codes, notes = self.lookup.resolve_code(self.store, raw)
+        if codes == [raw.strip().upper().zfill(5)]:
+            return codes, ""  # a code of the store's vintage: later events are not news here
+        return codes, "code d'un autre millésime : " + "; ".join(notes)
+
+    def by_name_dep(self, name: str, dep: str) -> tuple[list[str], str]:
+        dep = dep.strip().upper().zfill(2) if dep.strip().isdigit() else dep.strip().upper()
+        # The name as written first (« La Vergne » is not « Vergné »), then its keys.
+        hits = set(self.by_exact.get((dep, normalize_name(name)), set()))
+        if len(hits) != 1:
+            for key in name_keys(name):
+                hits |= self.by_name.get((dep, key), set())
+        if not hits:
+            raise NotFoundError(f"aucune commune « {name} » dans le département {dep}")
+        if len(hits) > 1:
+            raise AmbiguousError(
+                f"« {name} » désigne plusieurs communes du département {dep} : "
+                + ", ".join(sorted(hits))
+            )
+        code = hits.pop()
+        codes, note = self.by_code(code)
+        return codes, f"nom « {name} » ({dep}) → {code}" + (f" ; {note}" if note else "")
+
+    def by_postcode(self, name: str, postcode: str) -> tuple[list[str], str]:
+        codes = self.lookup.find_communes(self.store, postcode, name)
+        if len(codes) > 1:
+            raise AmbiguousError(
+                f"« {name} » au {postcode} désigne plusieurs communes : {', '.join(codes)}"
+            )
+        return codes, f"nom « {name} » ({postcode}) → {codes[0]}"
+
+
+def read_tvs_table(path: Path) -> dict[str, list[str]]:
+    """TVS code -> commune codes, from a two-column table (TVS code, INSEE code)."""
+    headers, rows = _read_plain(path)
+    norm = [normalize_name(h) for h in headers]
+    tvs_col = next((i for i, h in enumerate(norm) if "TVS" in h or "TERRITOIRE" in h), None)
+    code_col = next(
+        (i for i, h in enumerate(norm) if "INSEE" in h or h in ("CODGEO", "COM", "DEPCOM")),
+        None,
+    )
+    if tvs_col is None or code_col is None:
+        raise InvalidInputError(
+            f"{Path(path).name} : colonnes « TVS » et « code INSEE » attendues "
+            f"(en-tête lu : {', '.join(headers)})"
+        )
+    table: dict[str, list[str]] = {}
+    for row in rows:
+        if len(row) > max(tvs_col, code_col) and row[tvs_col] and row[code_col]:
+            table.setdefault(row[tvs_col].strip(), []).append(row[code_col].strip())
+    return table
+
+
+def _read_plain(path: Path) -> tuple[list[str], list[list[str]]]:
+    """First row as header: for the TVS table, which has no class column."""
+    from zoning.io.read import read_table
+
+    table = read_table(path, what="table TVS")
+    return table.headers, table.rows
+
+
+def resolve_row(
+    resolver: Resolver,
+    tvs: dict[str, list[str]] | None,
+    cell: Callable[[list[str], str], str],
+    row: list[str],
+) -> tuple[list[str], str]:
+    code = cell(row, "code")
+    if code:
+        return resolver.by_code(code)
+    tvs_code = cell(row, "tvs")
+    name = cell(row, "name")
+    if tvs_code and tvs is None and not name:
+        raise InvalidInputError(
+            f"territoire de vie-santé « {tvs_code} » sans ses communes : donnez la table "
+            "TVS → communes avec --tvs FICHIER"
+        )
+    if tvs_code and tvs is not None and (tvs_code in tvs or not name):
+        members = tvs.get(tvs_code)
+        if not members:
+            raise NotFoundError(f"TVS « {tvs_code} » absent de la table TVS → communes")
+        out: list[str] = []
+        for member in members:
+            out += resolver.by_code(member)[0]
+        return sorted(set(out)), f"TVS {tvs_code} → {len(set(out))} communes"
+    if name and cell(row, "postcode"):
+        return resolver.by_postcode(name, cell(row, "postcode"))
+    if name and cell(row, "departement"):
+        return resolver.by_name_dep(name, cell(row, "departement"))
+    raise InvalidInputError(
+        "ni code INSEE, ni nom de commune avec département ou code postal, ni code QPV"
+    )
