@@ -160,3 +160,19 @@ def get_settings() -> Settings:
         rules=_rules_dir(),
         data_origin=data_origin,
     )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (``localhost``, 127.0.0.0/8, ::1).
+
+    Servers bind loopback by default; the web app also uses it to keep adopting a decree
+    to requests from the machine itself.
+    """
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

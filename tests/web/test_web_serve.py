@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from zoning.cli import cli
-from zoning.cli.serve import is_loopback
+from zoning.settings import is_loopback
 
 
 @pytest.mark.parametrize(

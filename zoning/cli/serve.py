@@ -5,18 +5,7 @@ from __future__ import annotations
 import click
 
 from zoning.cli.options import store_option
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is a loopback address (``localhost``, 127.0.0.0/8, ::1)."""
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+from zoning.settings import is_loopback
 
 
 @click.command()

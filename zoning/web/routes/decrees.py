@@ -37,7 +37,7 @@ _SHOWN_CHANGES = 200
 def _local(request: Request) -> bool:
     """Whether the request comes from the server's own machine (loopback)."""
     # The same test `zoning serve` makes of its listening address (one place).
-    from zoning.cli.serve import is_loopback
+    from zoning.settings import is_loopback
 
     return is_loopback(request.client.host if request.client else "")
 
