@@ -23,24 +23,25 @@ French message naming the file (and the line when there is one).
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime as dt
-import io
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from zoning.errors import InvalidInputError
+from zoning.io.records import (
+    iter_records,
+    physical_lines,
+    refuse_extra,
+    sniff_delimiter,
+)
 
 log = logging.getLogger(__name__)
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
-DELIMITERS = (";", ",", "\t", "|")
 HEADER_SEARCH_ROWS = 10
-_SNIFF_LINES = 30
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -99,10 +100,7 @@ class Table:
     def refuse_ragged(self) -> None:
         """Stop on the first row with more values than headers (a lost value otherwise)."""
         for line, count in self.ragged():
-            raise InvalidInputError(
-                f"{self.name} : ligne {line} : {count} champ(s) au lieu de {len(self.headers)} "
-                f"(séparateur « {self.delimiter} » ; guillemet non fermé ou séparateur en trop ?)"
-            )
+            refuse_extra(self.name, line, count, len(self.headers), self.delimiter)
 
     def refuse_duplicates(self, used: Iterable[str]) -> None:
         """Stop when a column we would use has a header given to several columns."""
@@ -135,9 +133,14 @@ class Table:
 class Decoded:
     """Text of a file and how it was decoded."""
 
-    text: str
+    lines: list[str]
     encoding: str
     cp1252_lines: tuple[int, ...]
+
+    @property
+    def text(self) -> str:
+        """The whole text."""
+        return "".join(self.lines)
 
 
 def _decode_line(raw: bytes) -> tuple[str, bool]:
@@ -181,7 +184,7 @@ def decode(raw: bytes, path: Path) -> Decoded:
     """The text of a CSV file, the encoding decided per line (see the module's doc)."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return Decoded(raw.decode("utf-16"), "utf-16", ())
+            return Decoded(physical_lines(raw.decode("utf-16")), "utf-16", ())
         except UnicodeDecodeError as exc:
             raise InvalidInputError(
                 f"{path.name} : fichier UTF-16 illisible (octet {exc.start})"
@@ -209,51 +212,20 @@ def decode(raw: bytes, path: Path) -> Decoded:
             len(fallback),
             shown,
         )
-    return Decoded("".join(parts), encoding, tuple(fallback))
-
-
-def sniff_delimiter(lines: Sequence[str]) -> str:
-    """The separator that splits most sample lines into the same number (> 1) of columns.
-
-    Consistency wins over width: a separator that also appears inside cells (« | » in a
-    text, « , » in a French number) splits lines unevenly, the real one evenly; a title
-    line above the header is one cell whatever the separator.
-    """
-    best, best_score = ",", (0, 0)
-    for sep in DELIMITERS:
-        counts = Counter(
-            len(next(csv.reader([line], delimiter=sep))) for line in lines if line.strip()
-        )
-        width, lines_of_width = max(
-            ((w, n) for w, n in counts.items() if w > 1), key=lambda wn: (wn[1], wn[0]),
-            default=(0, 0),
-        )  # fmt: skip
-        score = (lines_of_width, width)
-        if score > best_score:
-            best, best_score = sep, score
-    return best
+    return Decoded(parts, encoding, tuple(fallback))
 
 
 # --- grids -------------------------------------------------------------------------------
 
 
-def _csv_grid(text: str, sep: str, path: Path) -> tuple[list[list[str]], list[int]]:
-    """Rows of cells and the file line where each row starts."""
-    # strict: an unclosed quote would otherwise swallow the rest of the file in one cell.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+def _csv_grid(lines: Sequence[str], sep: str, path: Path) -> tuple[list[list[str]], list[int]]:
+    """Records of cells and the physical line where each starts (:mod:`zoning.io.records`)."""
     grid: list[list[str]] = []
-    lines: list[int] = []
-    start = 1
-    try:
-        for row in reader:
-            grid.append([c.strip() for c in row])
-            lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise InvalidInputError(
-            f"{path.name} : ligne {start} : CSV mal formé ({exc} ; guillemet non fermé ?)"
-        ) from exc
-    return grid, lines
+    starts: list[int] = []
+    for start, cells in iter_records(lines, sep, path.name):
+        grid.append(cells)
+        starts.append(start)
+    return grid, starts
 
 
 def cell_text(value: Any) -> str:
@@ -402,9 +374,8 @@ def read_table(
         encoding, sep = "classeur", None
     else:
         decoded = decode(raw, path)
-        sample = decoded.text.splitlines()[:_SNIFF_LINES]
-        sep = sniff_delimiter(sample)
-        grid, lines = _csv_grid(decoded.text, sep, path)
+        sep = sniff_delimiter(decoded.lines)
+        grid, lines = _csv_grid(decoded.lines, sep, path)
         encoding, cp1252 = decoded.encoding, decoded.cp1252_lines
     # Blank rows before the header are not candidates (a title block may have gaps).
     at, score = _header_at(grid, scorer)
@@ -417,7 +388,7 @@ def read_table(
     headers = [h.strip() for h in grid[at]]
     while headers and not headers[-1]:
         headers.pop()
-    headers, duplicated = _unique_headers(headers)
+    headers, duplicated = unique_headers(headers)
     body, body_lines = grid[at + 1 :], lines[at + 1 :]
     # Trailing blank lines go; a trailing line of bare separators (« ;;; ») is a row
     # someone wrote, and stays. A workbook's trailing empty rows are formatting.
@@ -449,7 +420,7 @@ def read_table(
     return table
 
 
-def _unique_headers(headers: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+def unique_headers(headers: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     named = [h or f"colonne_{i + 1}" for i, h in enumerate(headers)]
     seen: dict[str, int] = {}
     out = []
@@ -473,64 +444,3 @@ def read_sheets(path: Path | str, header_score: HeaderScorer | None = None) -> d
         except InvalidInputError as exc:
             log.info("sheet %s skipped: %s", name, exc)
     return out
-
-
-class LineDecoder(io.RawIOBase):
-    """A binary file re-encoded in UTF-8 line by line (for streaming readers).
-
-    Each line is decoded as :func:`decode` would (UTF-8, else Windows-1252); the
-    numbers of the lines that needed it are collected in ``cp1252_lines``.
-    """
-
-    def __init__(self, handle: io.BufferedIOBase) -> None:
-        self._handle = handle
-        self._buffer = b""
-        self._line = 0
-        self.cp1252_lines: list[int] = []
-        first = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
-        if first.startswith(codecs.BOM_UTF8):
-            handle.read(len(codecs.BOM_UTF8))
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: Any) -> int:
-        while not self._buffer:
-            raw = self._handle.readline()
-            if not raw:
-                return 0
-            self._line += 1
-            text, cp1252 = _decode_line(raw)
-            if cp1252:
-                self.cp1252_lines.append(self._line)
-            self._buffer = text.encode("utf-8")
-        size = min(len(target), len(self._buffer))
-        target[:size] = self._buffer[:size]
-        self._buffer = self._buffer[size:]
-        return size
-
-
-def sniff_file(path: Path) -> str:
-    """The delimiter of a (possibly huge) CSV file, from its first lines."""
-    with path.open("rb") as handle:
-        head = [_decode_line(handle.readline())[0] for _ in range(_SNIFF_LINES)]
-    return sniff_delimiter([h for h in head if h])
-
-
-def check_text_file(path: Path) -> None:
-    """Refuse an empty, binary, UTF-16 or workbook file given where streamed CSV is read."""
-    with path.open("rb") as handle:
-        head = handle.read(65536)
-    if not head.strip():
-        raise InvalidInputError(f"{path.name} : fichier vide")
-    if head.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
-        raise InvalidInputError(
-            f"{path.name} : c'est un classeur (Excel/ODS), pas un CSV : enregistrez-le en CSV "
-            "ou en Parquet"
-        )
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InvalidInputError(
-            f"{path.name} : fichier UTF-16 : enregistrez-le en CSV UTF-8 pour ce traitement"
-        )
-    if looks_binary(head):
-        raise InvalidInputError(f"{path.name} : fichier binaire, pas un CSV")
