@@ -24,6 +24,12 @@ ZONING_RULES        user folder whose ``programmes/*.toml`` and
 ZONING_DATA         replaces the shipped rules data as a whole: manifest,
                     decrees, programmes (the package's ``_data``; in a
                     checkout, the repository's ``data/``)
+ZONING_MAX_EXPANDED_MB
+                    largest expanded size of a workbook (xlsx/ods zip
+                    parts together) read, MB (``500``)
+ZONING_MAX_ZIP_RATIO
+                    largest expanded/compressed ratio of a workbook part
+                    over 10 MB (``100``): beyond, a decompression bomb
 ==================  ==========================================================
 
 The rules data (``sources.toml``, ``decrees/``, ``programmes/``) is edited in the
@@ -160,3 +166,28 @@ def get_settings() -> Settings:
         rules=_rules_dir(),
         data_origin=data_origin,
     )
+
+
+@dataclass(frozen=True)
+class ExpansionLimits:
+    """Bounds on what a workbook (a zip) may expand to before it is read."""
+
+    max_bytes: int
+    max_ratio: float
+    #: Parts smaller than this are not held to the ratio (a small part is harmless).
+    ratio_from_bytes: int = 10 << 20
+
+
+def expansion_limits() -> ExpansionLimits:
+    """``ZONING_MAX_EXPANDED_MB`` and ``ZONING_MAX_ZIP_RATIO``, with their defaults.
+
+    Raises
+    ------
+    ValueError
+        A value that is not a positive number.
+    """
+    megabytes = float(os.environ.get("ZONING_MAX_EXPANDED_MB") or 500)
+    ratio = float(os.environ.get("ZONING_MAX_ZIP_RATIO") or 100)
+    if not (megabytes > 0 and ratio > 1):
+        raise ValueError("ZONING_MAX_EXPANDED_MB > 0 et ZONING_MAX_ZIP_RATIO > 1 attendus")
+    return ExpansionLimits(int(megabytes * (1 << 20)), ratio)

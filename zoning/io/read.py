@@ -37,6 +37,8 @@ from zoning.io.records import (
     refuse_extra,
     sniff_delimiter,
 )
+from zoning.io.rowkinds import set_apart
+from zoning.io.workbook import check_expansion, column_letters, layout, spread_merged
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +65,13 @@ class Table:
     duplicated : dict
         Header -> the names it was given, for headers present more than once.
     sheet : str or None
-        The sheet read, for workbooks.
+        The sheet read, for workbooks; ``sheets`` all the workbook's sheets.
+    skipped_rows : list of (int, str, str)
+        Rows that are not records (totals, subtotals, notes, sources): (line, kind,
+        French reason). Never in ``rows``; a command lists them apart, never counts them.
+    notes : list of str
+        What the reader did that the user should know (« colonne masquée : C »,
+        « ligne masquée : 12 », « cellules fusionnées A3:A5 appliquées à chaque ligne »).
     """
 
     path: Path
@@ -77,6 +85,8 @@ class Table:
     sheets: tuple[str, ...] = ()
     cp1252_lines: tuple[int, ...] = ()
     duplicated: dict[str, list[str]] = field(default_factory=dict)
+    skipped_rows: list[tuple[int, str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -248,6 +258,8 @@ def cell_text(value: Any) -> str:
 def _workbook(path: Path) -> Any:
     from python_calamine import CalamineWorkbook
 
+    check_expansion(path)
+
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own and zip/xml errors for a bad file
@@ -354,6 +366,7 @@ def read_table(
         raise InvalidInputError(f"{path.name} : fichier vide")
     sheets: tuple[str, ...] = ()
     cp1252: tuple[int, ...] = ()
+    notes: list[str] = []
     if _kind(path, raw[:4096]) == "workbook":
         book = _workbook(path)
         sheets = tuple(book.sheet_names)
@@ -371,6 +384,7 @@ def read_table(
             sheet = max(ranked)[2]
         grid = _sheet_grid(book, sheet, path)
         lines = list(range(1, len(grid) + 1))
+        notes = _apply_layout(path, sheet, grid)
         encoding, sep = "classeur", None
     else:
         decoded = decode(raw, path)
@@ -390,6 +404,10 @@ def read_table(
         headers.pop()
     headers, duplicated = unique_headers(headers)
     body, body_lines = grid[at + 1 :], lines[at + 1 :]
+    keep, skipped = set_apart(body, body_lines)
+    if skipped:
+        body, body_lines = [body[i] for i in keep], [body_lines[i] for i in keep]
+        log.warning("%s: %d row(s) set apart: %s", path.name, len(skipped), skipped[0][2])
     # Trailing blank lines go; a trailing line of bare separators (« ;;; ») is a row
     # someone wrote, and stays. A workbook's trailing empty rows are formatting.
     while body and not any(c.strip() for c in body[-1]) and (sep is None or len(body[-1]) <= 1):
@@ -407,6 +425,8 @@ def read_table(
         sheets=sheets,
         cp1252_lines=cp1252,
         duplicated=duplicated,
+        skipped_rows=skipped,
+        notes=notes,
     )
     log.info(
         "read %s%s: %d rows, encoding %s, delimiter %r, header on line %d",
@@ -418,6 +438,21 @@ def read_table(
         table.header_line,
     )
     return table
+
+
+def _apply_layout(path: Path, sheet: str, grid: list[list[str]]) -> list[str]:
+    """Spread merged values over their cells; say which rows and columns are hidden."""
+    found = layout(path, sheet)
+    spread_merged(grid, found.merged)
+    notes = [f"colonne masquée : {column_letters(c)}" for c in found.hidden_cols[:50]]
+    notes += [f"ligne masquée : {r}" for r in found.hidden_rows[:50]]
+    if found.merged:
+        shown = ", ".join(
+            f"{column_letters(c0 + 1)}{r0 + 1}:{column_letters(c1 + 1)}{r1 + 1}"
+            for r0, c0, r1, c1 in found.merged[:10]
+        )
+        notes.append(f"cellules fusionnées ({shown}) : la valeur vaut pour chaque cellule")
+    return notes
 
 
 def unique_headers(headers: list[str]) -> tuple[list[str], dict[str, list[str]]]:
