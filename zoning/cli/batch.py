@@ -142,6 +142,8 @@ def batch(
     table = candidates.table
     where = f", feuille « {table.sheet} »" if table.sheet else ""
     click.echo(f"{table.name}{where} : {len(table.rows)} lignes, en-tête ligne {table.header_line}")
+    for said in table.said():  # other sheets, hidden rows, totals set apart (zoning.io.read)
+        click.echo(f"  {said}")
     click.echo("Correspondance des colonnes :")
     for column in candidates.cmap.columns:
         if column.field is not None:

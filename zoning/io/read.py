@@ -93,6 +93,13 @@ class Table:
         """The file name, as messages show it."""
         return self.path.name
 
+    def said(self) -> list[str]:
+        """What the reader must tell the user, in French: the other sheets, hidden rows
+        and columns, merged cells, and each row set apart (total, note), by line."""
+        others = [s for s in self.sheets if s != self.sheet]
+        out = [f"autres feuilles du classeur : {', '.join(others)}"] if others else []
+        return [*out, *self.notes, *(reason for _, _, reason in self.skipped_rows)]
+
     def records(self) -> list[dict[str, str]]:
         """Rows as header -> cell (missing cells empty, extra cells dropped)."""
         width = len(self.headers)
