@@ -173,6 +173,7 @@ def read_annex_table(
             "commune — « Code INSEE », « Commune » — ou de QPV / TVS sont attendues ; un PDF "
             "doit d'abord être converti en tableau)"
         ) from exc
+    table.refuse_ragged()  # a value beyond the header: refused with its line, as batch
     return table.headers, table.rows, table.lines
 
 
