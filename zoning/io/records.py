@@ -120,17 +120,29 @@ def _sample(lines: Sequence[str], sep: str) -> list[int]:
     return widths
 
 
+def _quote_evidence(text: str, sep: str) -> int:
+    """How often ``sep`` stands right before an opening or after a closing quote."""
+    return text.count(sep + '"') + text.count('"' + sep)
+
+
 def sniff_delimiter(lines: Sequence[str]) -> str:
     """The separator that splits most sample records into the same number (> 1) of cells.
 
     ``lines`` are the file's first physical lines with their ends. Consistency wins over
     width: a separator that also appears inside cells (« | » in a text, « , » in a
     French number) splits records unevenly, the real one evenly; a title line above the
-    header is one cell whatever the separator.
+    header is one cell whatever the separator. When cells are quoted, only a separator
+    found beside the quotes is a candidate: with another one the quotes are not read,
+    and the lines of a multi-line answer (« un, deux, trois ») would each count as a
+    record split evenly.
     """
     lines = list(lines[:SNIFF_LINES])
+    text = "".join(lines)
+    evidence = {sep: _quote_evidence(text, sep) for sep in DELIMITERS}
+    most = max(evidence.values())
+    candidates = [s for s in DELIMITERS if evidence[s] * 2 >= most] if most else DELIMITERS
     best, best_score = ",", (0, 0)
-    for sep in DELIMITERS:
+    for sep in candidates:
         counts = Counter(_sample(lines, sep))
         width, records_of_width = max(
             ((w, n) for w, n in counts.items() if w > 1), key=lambda wn: (wn[1], wn[0]),
