@@ -9,7 +9,6 @@ Also: decompression bombs refused before reading, and Excel outputs too small.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from odf.opendocument import OpenDocumentSpreadsheet
 from odf.table import CoveredTableCell, Table, TableCell, TableColumn, TableRow
 from odf.text import P
 from openpyxl import Workbook
+from zipbomb import make_bomb
 
 from zoning.errors import InvalidInputError, OutputError
 from zoning.io.read import read_table
@@ -127,36 +127,8 @@ def test_a_dossier_named_total_is_kept(tmp_path: Path) -> None:
     assert [line for line, _, _ in table.skipped_rows] == [4]
 
 
-def _bomb(path: Path, expanded: int) -> Path:
-    """An xlsx whose sheet part expands to ``expanded`` bytes of one repeated row."""
-    good = tmp_book = path.with_suffix(".seed.xlsx")
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.append(["id", "lon", "lat"])
-    book.save(tmp_book)
-    row = b'<row><c t="inlineStr"><is><t>A</t></is></c></row>' * 2000
-    head = (
-        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    )
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            if item.filename != "xl/worksheets/sheet1.xml":
-                dst.writestr(item, src.read(item.filename))
-                continue
-            with dst.open(item.filename, "w", force_zip64=True) as out:
-                out.write(head)
-                written = len(head)
-                while written < expanded:
-                    out.write(row)
-                    written += len(row)
-                out.write(b"</sheetData></worksheet>")
-    good.unlink()
-    return path
-
-
 def test_zip_bomb_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _bomb(tmp_path / "bombe.xlsx", 64 << 20)
+    path = make_bomb(tmp_path / "bombe.xlsx", 64 << 20)
     assert path.stat().st_size < 1 << 20
     with pytest.raises(InvalidInputError, match=r"bombe\.xlsx : classeur refusé.*fois"):
         read_table(path)
