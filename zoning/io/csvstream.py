@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from zoning.errors import InvalidInputError
-from zoning.io.read import _OLE_MAGIC, _ZIP_MAGIC, _decode_line, looks_binary
+from zoning.io.decoding import _decode_line, looks_binary
+from zoning.io.read import _OLE_MAGIC, _ZIP_MAGIC
 from zoning.io.records import SNIFF_LINES, iter_records, physical_lines, sniff_delimiter
 
 log = logging.getLogger(__name__)

@@ -1,20 +1,25 @@
 """The one reader of user tables: CSV (any encoding Excel writes), Excel and ODS.
 
-Every command that reads a user's table (``batch``, ``geocode``, ``assign``'s CSV,
-``map posts``) reads it here, so that they accept the same files and refuse the
-same ones with the same French messages.
+Every command that reads a user's table (``batch``, ``geocode``, ``map posts``,
+``import-decree``, the web upload) reads it here, and ``assign`` streams its CSV
+through the same record parser (:mod:`zoning.io.csvstream`), so that they accept the
+same files and refuse the same ones with the same French messages.
 
-- CSV: the encoding is decided **per line** (UTF-8 first, Windows-1252 for a line
-  that is not valid UTF-8, so one pasted line cannot turn a whole file into
-  mojibake), a UTF-8 BOM is dropped, UTF-16 with a BOM is read; the lines that
-  needed Windows-1252 are logged and kept on the table for the provenance. One
-  delimiter sniffer (``;`` ``,`` tab ``|``).
+- CSV: the encoding is decided **per line** (:mod:`zoning.io.decoding`: UTF-8 first,
+  Windows-1252 for a line that is not, a UTF-8 BOM dropped, UTF-16 with a BOM read);
+  records, not lines, are cut by :mod:`zoning.io.records` (quoted cells holding line
+  breaks, ``""``, no cell size limit, the delimiter sniffed on records), each with
+  the physical line it starts on; an unclosed quote is refused with its line.
 - Excel (.xlsx .xlsm .xls) and ODS through python-calamine, which counts rows from
   the sheet data (an understated ``<dimension>`` tag loses nothing); the sheet is
   chosen by content (a Démarches Simplifiées workbook's « Dossiers ») unless named.
-  The kind of file is decided by its bytes, not by its extension.
+  The kind of file is decided by its bytes, not by its extension. Before reading, the
+  zip's expanded size is bounded; merged cells are spread over the cells they cover,
+  hidden rows and columns said (:mod:`zoning.io.workbook`).
 - The header row is found by content (a title row above it is fine); blank trailing
-  rows are dropped, every other row is kept with its line number in the file.
+  rows are dropped; totals, subtotals and notes rows are set apart with their line
+  (:mod:`zoning.io.rowkinds`, ``Table.skipped_rows``); every other row is kept with
+  its line number in the file.
 
 A file that cannot be read raises :class:`~zoning.errors.InvalidInputError` with a
 French message naming the file (and the line when there is one).
@@ -22,21 +27,18 @@ French message naming the file (and the line when there is one).
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from zoning.errors import InvalidInputError
-from zoning.io.records import (
-    iter_records,
-    physical_lines,
-    refuse_extra,
-    sniff_delimiter,
-)
+
+# decode_lines stays importable from here (zoning.sources.finess reads through it).
+from zoning.io.decoding import decode, decode_lines, looks_binary  # noqa: F401
+from zoning.io.records import iter_records, refuse_extra, sniff_delimiter
 from zoning.io.rowkinds import set_apart
 from zoning.io.workbook import check_expansion, column_letters, layout, spread_merged
 
@@ -141,95 +143,6 @@ class Table:
         frame.attrs["cp1252_lines"] = list(self.cp1252_lines)
         frame.attrs["lines"] = list(self.lines)
         return frame
-
-
-# --- bytes -> text ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Decoded:
-    """Text of a file and how it was decoded."""
-
-    lines: list[str]
-    encoding: str
-    cp1252_lines: tuple[int, ...]
-
-    @property
-    def text(self) -> str:
-        """The whole text."""
-        return "".join(self.lines)
-
-
-def _decode_line(raw: bytes) -> tuple[str, bool]:
-    """One line: UTF-8, else Windows-1252 (True), its five unmapped bytes as Latin-1."""
-    try:
-        return raw.decode("utf-8"), False
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="latin1fallback"), True
-
-
-def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
-
-
-codecs.register_error("latin1fallback", _latin1_fallback)
-
-
-def decode_lines(raw: bytes) -> Iterator[tuple[str, bool]]:
-    """Decode ``raw`` line by line: (line with its end, True when it needed Windows-1252)."""
-    for line in raw.splitlines(keepends=True):
-        yield _decode_line(line)
-
-
-def looks_binary(head: bytes) -> bool:
-    """Many NUL bytes or mostly control bytes: not a text table (UTF-16 is checked before).
-
-    A stray NUL in a cell of a real CSV is a hostile or damaged value, kept with its row;
-    a binary file (a renamed workbook, an image, a program) has NULs all over.
-    """
-    if not head:
-        return False
-    if head.count(b"\x00") > max(1, len(head) // 100):
-        return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
-    return controls > len(head) * 0.1
-
-
-def decode(raw: bytes, path: Path) -> Decoded:
-    """The text of a CSV file, the encoding decided per line (see the module's doc)."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return Decoded(physical_lines(raw.decode("utf-16")), "utf-16", ())
-        except UnicodeDecodeError as exc:
-            raise InvalidInputError(
-                f"{path.name} : fichier UTF-16 illisible (octet {exc.start})"
-            ) from exc
-    encoding = "utf-8"
-    if raw.startswith(codecs.BOM_UTF8):
-        raw, encoding = raw[len(codecs.BOM_UTF8) :], "utf-8-sig"
-    if looks_binary(raw[:65536]):
-        raise InvalidInputError(
-            f"{path.name} : fichier binaire, pas un tableau CSV, Excel ou ODS "
-            "(enregistrez-le en .csv, .xlsx ou .ods)"
-        )
-    parts: list[str] = []
-    fallback: list[int] = []
-    for number, (line, cp1252) in enumerate(decode_lines(raw), start=1):
-        parts.append(line)
-        if cp1252:
-            fallback.append(number)
-    if fallback:
-        encoding = "cp1252" if len(fallback) == len(parts) else f"{encoding} + cp1252"
-        shown = ", ".join(map(str, fallback[:10])) + ("…" if len(fallback) > 10 else "")
-        log.warning(
-            "%s: %d line(s) not valid UTF-8, read as Windows-1252 (lines %s)",
-            path.name,
-            len(fallback),
-            shown,
-        )
-    return Decoded(parts, encoding, tuple(fallback))
 
 
 # --- grids -------------------------------------------------------------------------------
