@@ -73,10 +73,18 @@ def _ids(path: Path) -> list[str]:
         return [r["id"] for r in csv.DictReader(handle, delimiter=";")]
 
 
-def test_assign_unclosed_quote_refused_with_its_line(env: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("column", ["nom", "lat"])
+def test_assign_unclosed_quote_refused_with_its_line(
+    env: dict[str, str], tmp_path: Path, column: str
+) -> None:
+    # In the last column, the rest of the file fits that one cell: pyarrow's CSV reader
+    # (newlines_in_values) then reads 2 rows for 4 without a word; csv's strict mode not.
     rows = _points(22)
     text = _csv_text(rows).splitlines(keepends=True)
-    text[3] = text[3].replace(";point 3;", ';"point 3;')  # the quote opens on line 4
+    if column == "nom":
+        text[3] = text[3].replace(";point 3;", ';"point 3;')  # the quote opens on line 4
+    else:
+        text[3] = text[3].replace(";46.16497", ';"46.16497')
     src = tmp_path / "guillemet.csv"
     src.write_text("".join(text), encoding="utf-8")
     dst = tmp_path / "out.csv"

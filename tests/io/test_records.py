@@ -137,3 +137,19 @@ def test_ds_export_whose_answers_outnumber_its_records(tmp_path: Path) -> None:
     assert table.headers == ["Numéro", "Projet", "Commune", "Code INSEE"]
     assert table.rows == rows
     assert table.lines == [2 + 12 * i for i in range(4)]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 64])
+def test_streamed_lines_match_whatever_the_block(
+    monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """assign's streamed lines: CRLF cut between two blocks stays one line end."""
+    from zoning.io import csvstream
+
+    text = 'id;nom\r\nA1;"deux\rlignes"\r\nA2;"trois\nlignes\r\nici"\rA3;Hélène\n\nA4;x'
+    raw = text.encode("utf-8-sig")
+    monkeypatch.setattr(csvstream, "_BLOCK", block)
+    lines = csvstream.DecodedLines(io.BytesIO(raw), "f.csv")
+    assert list(lines) == physical_lines(text)
+    _, records = csvstream.records_of(io.BytesIO(raw), ";", "f.csv")
+    assert [line for line, _ in records] == [1, 2, 4, 7, 8, 9]
