@@ -148,3 +148,24 @@ def test_excel_output_too_small_refused_with_the_format_that_can() -> None:
         check_rows_fit("r.xlsx", EXCEL_MAX_ROWS + 1)
     with pytest.raises(OutputError, match=r"\.csv"):
         write_excel("r.xlsx", {"x": (["a"], [[1]] * (EXCEL_MAX_ROWS + 1))})
+
+
+def test_title_merged_across_is_not_a_header_and_one_column_lists_lose_nothing(
+    tmp_path: Path,
+) -> None:
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Suivi des postes partagés (fictif)"])
+    ws.merge_cells("A1:D1")
+    ws.append(HEADER)
+    ws.append(["23", "Dupont", "4", "Guéret"])
+    book.save(tmp_path / "titre.xlsx")
+    table = read_table(tmp_path / "titre.xlsx")
+    assert table.headers == HEADER and table.rows == [["23", "Dupont", "4", "Guéret"]]
+    # One column (addresses): a blank line, then single cells are records, not notes.
+    path = tmp_path / "adresses.csv"
+    path.write_text("Adresse\n1 rue A Guéret\n\n2 rue B Bellac\n", encoding="utf-8")
+    table = read_table(path)
+    assert [r for r in table.rows if any(r)] == [["1 rue A Guéret"], ["2 rue B Bellac"]]
+    assert table.skipped_rows == []

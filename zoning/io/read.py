@@ -371,7 +371,7 @@ def _apply_layout(path: Path, sheet: str, grid: list[list[str]]) -> list[str]:
             f"{column_letters(c0 + 1)}{r0 + 1}:{column_letters(c1 + 1)}{r1 + 1}"
             for r0, c0, r1, c1 in found.merged[:10]
         )
-        notes.append(f"cellules fusionnées ({shown}) : la valeur vaut pour chaque cellule")
+        notes.append(f"cellules fusionnées ({shown}) : la valeur vaut pour chaque ligne")
     return notes
 
 

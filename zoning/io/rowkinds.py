@@ -53,7 +53,12 @@ def set_apart(
     keep: list[int] = []
     apart: list[tuple[int, str, str]] = []
     last_blank = max((i for i, r in enumerate(rows) if not _filled(r)), default=-1)
-    tail_single = last_blank >= 0 and all(len(_filled(r)) == 1 for r in rows[last_blank + 1 :])
+    # (Not in a table of one column, where every record is a single cell.)
+    tail_single = (
+        last_blank >= 0
+        and max((len(_filled(r)) for r in rows), default=0) > 1
+        and all(len(_filled(r)) == 1 for r in rows[last_blank + 1 :])
+    )
     for i, (row, line) in enumerate(zip(rows, lines, strict=True)):
         kind = row_kind(row)
         if kind is None and tail_single and i > last_blank:

@@ -203,13 +203,16 @@ def column_letters(number: int) -> str:
 
 
 def spread_merged(grid: list[list[str]], ranges: list[tuple[int, int, int, int]]) -> None:
-    """Give every cell of a merged range the value of its first cell (in place)."""
-    for r0, c0, r1, c1 in ranges:
-        if r0 >= len(grid) or c0 >= len(grid[r0]):
+    """Give the rows a merged range spans the value of its first cell (in place).
+
+    Down its first column only: a « Département » merged over the rows of its communes
+    belongs to each row; a title merged across the columns is one title (spread, it
+    would look like a header of as many cells).
+    """
+    for r0, c0, r1, _ in ranges:
+        if r1 <= r0 or r0 >= len(grid) or c0 >= len(grid[r0]):
             continue
         value = grid[r0][c0]
-        for r in range(r0, min(r1, len(grid) - 1) + 1):
-            row = grid[r]
-            for c in range(c0, min(c1, len(row) - 1) + 1):
-                if not row[c]:
-                    row[c] = value
+        for row in grid[r0 + 1 : r1 + 1]:
+            if c0 < len(row) and not row[c0]:
+                row[c0] = value
