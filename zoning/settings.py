@@ -186,8 +186,13 @@ def expansion_limits() -> ExpansionLimits:
     ValueError
         A value that is not a positive number.
     """
-    megabytes = float(os.environ.get("ZONING_MAX_EXPANDED_MB") or 500)
-    ratio = float(os.environ.get("ZONING_MAX_ZIP_RATIO") or 100)
-    if not (megabytes > 0 and ratio > 1):
-        raise ValueError("ZONING_MAX_EXPANDED_MB > 0 et ZONING_MAX_ZIP_RATIO > 1 attendus")
+    try:
+        megabytes = float(os.environ.get("ZONING_MAX_EXPANDED_MB") or 500)
+        ratio = float(os.environ.get("ZONING_MAX_ZIP_RATIO") or 100)
+    except ValueError:
+        megabytes = ratio = float("nan")
+    if not (megabytes > 0 and ratio > 1):  # NaN fails both
+        raise ValueError(
+            "ZONING_MAX_EXPANDED_MB (nombre > 0) et ZONING_MAX_ZIP_RATIO (nombre > 1) attendus"
+        )
     return ExpansionLimits(int(megabytes * (1 << 20)), ratio)

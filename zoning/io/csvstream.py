@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import codecs
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from zoning.errors import InvalidInputError
 from zoning.io.decoding import _decode_line, looks_binary
 from zoning.io.read import _OLE_MAGIC, _ZIP_MAGIC
-from zoning.io.records import SNIFF_LINES, iter_records, physical_lines, sniff_delimiter
+from zoning.io.records import (
+    SNIFF_LINES,
+    iter_records,
+    physical_lines,
+    refuse_extra,
+    sniff_delimiter,
+)
 
 log = logging.getLogger(__name__)
 
@@ -142,4 +148,89 @@ def check_text_file(path: Path) -> None:
         raise InvalidInputError(f"{path.name} : fichier binaire, pas un CSV")
 
 
-__all__ = ["DecodedLines", "check_text_file", "records_of", "sniff_file", "text_encoding"]
+def check_columns(
+    path: Path,
+    names: Sequence[str],
+    duplicated: Mapping[str, Sequence[str]] | None,
+    lon_col: str,
+    lat_col: str,
+) -> None:
+    """Refuse a file whose coordinate columns are missing or given twice (which one?)."""
+    if duplicated is None:
+        duplicated = {n: [n] for n in names if list(names).count(n) > 1}
+    twice = [c for c in (lon_col, lat_col) if c in duplicated]
+    if twice:
+        raise InvalidInputError(
+            f"{path.name} : colonne(s) {', '.join(twice)} en double : laquelle utiliser ?"
+        )
+    missing = [c for c in (lon_col, lat_col) if c not in names]
+    if missing:
+        raise InvalidInputError(
+            f"{path.name} : colonne(s) {', '.join(missing)} absente(s) ; colonnes du fichier : "
+            f"{_shown(names)} (indiquez-les avec --lon-col et --lat-col)"
+        )
+
+
+def _shown(names: Sequence[str], most: int = 30) -> str:
+    """The first column names, for a message (a file may have thousands)."""
+    more = f"… ({len(names)} colonnes)" if len(names) > most else ""
+    return ", ".join(map(str, names[:most])) + more
+
+
+def record_frames(
+    path: Path,
+    records: Iterator[tuple[int, list[str]]],
+    sep: str,
+    lon_col: str,
+    lat_col: str,
+    chunk_size: int,
+) -> Iterator[Any]:
+    """DataFrames of text of at most ``chunk_size`` records; the first record is the header.
+
+    A blank line is no row (as before); a record with more non-empty values than
+    headers is refused with its line, as ``batch`` refuses it.
+    """
+    import pandas as pd
+
+    from zoning.io.read import unique_headers
+
+    first = next(records, None)
+    if first is None:
+        raise InvalidInputError(f"{path.name} : fichier vide")
+    cells = [c.strip() for c in first[1]]
+    while cells and not cells[-1]:
+        cells.pop()
+    headers, duplicated = unique_headers(cells)
+    check_columns(path, headers, duplicated, lon_col, lat_col)
+    width = len(headers)
+
+    def frame(batch: list[list[str]]) -> pd.DataFrame:
+        columns = list(zip(*batch, strict=True)) if batch else [()] * width
+        return pd.DataFrame(dict(zip(headers, columns, strict=True)), dtype=str)
+
+    batch: list[list[str]] = []
+    yielded = False
+    for line, row in records:
+        if len(row) != width:
+            if not row:
+                continue  # a blank line
+            if len(row) > width and any(c.strip() for c in row[width:]):
+                refuse_extra(path.name, line, len(row), width, sep)
+            row = (row + [""] * width)[:width]
+        batch.append(row)
+        if len(batch) >= chunk_size:
+            yield frame(batch)
+            batch, yielded = [], True
+    if batch or not yielded:
+        yield frame(batch)
+
+
+__all__ = [
+    "DecodedLines",
+    "check_columns",
+    "check_text_file",
+    "record_frames",
+    "records_of",
+    "sniff_file",
+    "text_encoding",
+]

@@ -47,7 +47,10 @@ def check_expansion(path: Path) -> None:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # not a zip (an old .xls): calamine says what is wrong with it
-    limits = expansion_limits()
+    try:
+        limits = expansion_limits()
+    except ValueError as exc:
+        raise InvalidInputError(f"{path.name} : réglage invalide : {exc}") from exc
     total = sum(i.file_size for i in infos)
     if total > limits.max_bytes:
         raise InvalidInputError(

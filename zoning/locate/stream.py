@@ -46,8 +46,14 @@ import pyarrow as pa
 from zoning.errors import InvalidInputError
 from zoning.io.arrow import dictionary_array, int_array, numpy_of, take_text
 from zoning.io.atomic import atomic_path, check_output
-from zoning.io.csvstream import check_text_file, records_of, sniff_file, text_encoding
-from zoning.io.records import refuse_extra
+from zoning.io.csvstream import (
+    check_columns,
+    check_text_file,
+    record_frames,
+    records_of,
+    sniff_file,
+    text_encoding,
+)
 from zoning.pointindex import PointIndex
 
 if TYPE_CHECKING:
@@ -200,7 +206,7 @@ def read_chunks(
         sep = sniff_file(path, encoding)
     with path.open("rb") as raw:
         lines, records = records_of(raw, sep, path.name, encoding)
-        yield from _record_frames(path, records, sep, lon_col, lat_col, chunk_size)
+        yield from record_frames(path, records, sep, lon_col, lat_col, chunk_size)
     if lines.cp1252_lines:
         log.warning(
             "%s: %d line(s) not valid UTF-8, read as Windows-1252 (first: line %d)",
@@ -208,54 +214,6 @@ def read_chunks(
             len(lines.cp1252_lines),
             lines.cp1252_lines[0],
         )
-
-
-def _record_frames(
-    path: Path,
-    records: Iterator[tuple[int, list[str]]],
-    sep: str,
-    lon_col: str,
-    lat_col: str,
-    chunk_size: int,
-) -> Iterator[pd.DataFrame]:
-    """DataFrames of text of at most ``chunk_size`` records; the first record is the header.
-
-    A blank line is no row (as before); a record with more non-empty values than
-    headers is refused with its line, as ``batch`` refuses it.
-    """
-    import pandas as pd
-
-    from zoning.io.read import unique_headers
-
-    first = next(records, None)
-    if first is None:
-        raise InvalidInputError(f"{path.name} : fichier vide")
-    cells = [c.strip() for c in first[1]]
-    while cells and not cells[-1]:
-        cells.pop()
-    headers, duplicated = unique_headers(cells)
-    _check_columns(path, headers, duplicated, lon_col, lat_col)
-    width = len(headers)
-
-    def frame(batch: list[list[str]]) -> pd.DataFrame:
-        columns = list(zip(*batch, strict=True)) if batch else [()] * width
-        return pd.DataFrame(dict(zip(headers, columns, strict=True)), dtype=str)
-
-    batch: list[list[str]] = []
-    yielded = False
-    for line, row in records:
-        if len(row) != width:
-            if not row:
-                continue  # a blank line
-            if len(row) > width and any(c.strip() for c in row[width:]):
-                refuse_extra(path.name, line, len(row), width, sep)
-            row = (row + [""] * width)[:width]
-        batch.append(row)
-        if len(batch) >= chunk_size:
-            yield frame(batch)
-            batch, yielded = [], True
-    if batch or not yielded:
-        yield frame(batch)
 
 
 def _parquet(path: Path) -> Any:
@@ -273,34 +231,6 @@ def _parquet(path: Path) -> Any:
         raise InvalidInputError(
             f"{path.name} : fichier Parquet illisible (vide, tronqué ou d'un autre format)"
         ) from exc
-
-
-def _check_columns(
-    path: Path,
-    names: Sequence[str],
-    duplicated: Mapping[str, Sequence[str]] | None,
-    lon_col: str,
-    lat_col: str,
-) -> None:
-    if duplicated is None:
-        duplicated = {n: [n] for n in names if list(names).count(n) > 1}
-    twice = [c for c in (lon_col, lat_col) if c in duplicated]
-    if twice:
-        raise InvalidInputError(
-            f"{path.name} : colonne(s) {', '.join(twice)} en double : laquelle utiliser ?"
-        )
-    missing = [c for c in (lon_col, lat_col) if c not in names]
-    if missing:
-        raise InvalidInputError(
-            f"{path.name} : colonne(s) {', '.join(missing)} absente(s) ; colonnes du fichier : "
-            f"{_shown(names)} (indiquez-les avec --lon-col et --lat-col)"
-        )
-
-
-def _shown(names: Sequence[str], most: int = 30) -> str:
-    """The first column names, for a message (a file may have thousands)."""
-    more = f"… ({len(names)} colonnes)" if len(names) > most else ""
-    return ", ".join(map(str, names[:most])) + more
 
 
 def _numbers(values: Any) -> npt.NDArray[np.float64]:
@@ -573,7 +503,7 @@ def _arrow_chunks(path: Path, lon_col: str, lat_col: str, chunk_size: int) -> It
     """Parquet in ``pyarrow.Table`` chunks of at most ``chunk_size`` rows."""
 
     pf = _parquet(path)
-    _check_columns(path, pf.schema_arrow.names, None, lon_col, lat_col)
+    check_columns(path, pf.schema_arrow.names, None, lon_col, lat_col)
     for batch in pf.iter_batches(batch_size=chunk_size):
         yield pa.Table.from_batches([batch])
 
@@ -714,7 +644,7 @@ def assign_file_dask(
             keep_default_na=False,
             blocksize=blocksize,
         )
-    _check_columns(src, list(ddf.columns), None, lon_col, lat_col)
+    check_columns(src, list(ddf.columns), None, lon_col, lat_col)
     check_output(dst, src, folder=True)
     to_csv = dst.suffix.lower() == ".csv"
     out = assign_dask_frame(ddf, index_dir, lon_col, lat_col, result_col, labels, to_csv)
