@@ -24,6 +24,12 @@ ZONING_RULES        user folder whose ``programmes/*.toml`` and
 ZONING_DATA         replaces the shipped rules data as a whole: manifest,
                     decrees, programmes (the package's ``_data``; in a
                     checkout, the repository's ``data/``)
+ZONING_MAX_EXPANDED_MB
+                    largest expanded size of a workbook (xlsx/ods zip
+                    parts together) read, MB (``500``)
+ZONING_MAX_ZIP_RATIO
+                    largest expanded/compressed ratio of a workbook part
+                    over 10 MB (``100``): beyond, a decompression bomb
 ==================  ==========================================================
 
 The rules data (``sources.toml``, ``decrees/``, ``programmes/``) is edited in the
@@ -176,3 +182,33 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@dataclass(frozen=True)
+class ExpansionLimits:
+    """Bounds on what a workbook (a zip) may expand to before it is read."""
+
+    max_bytes: int
+    max_ratio: float
+    #: Parts smaller than this are not held to the ratio (a small part is harmless).
+    ratio_from_bytes: int = 10 << 20
+
+
+def expansion_limits() -> ExpansionLimits:
+    """``ZONING_MAX_EXPANDED_MB`` and ``ZONING_MAX_ZIP_RATIO``, with their defaults.
+
+    Raises
+    ------
+    ValueError
+        A value that is not a positive number.
+    """
+    try:
+        megabytes = float(os.environ.get("ZONING_MAX_EXPANDED_MB") or 500)
+        ratio = float(os.environ.get("ZONING_MAX_ZIP_RATIO") or 100)
+    except ValueError:
+        megabytes = ratio = float("nan")
+    if not (megabytes > 0 and ratio > 1):  # NaN fails both
+        raise ValueError(
+            "ZONING_MAX_EXPANDED_MB (nombre > 0) et ZONING_MAX_ZIP_RATIO (nombre > 1) attendus"
+        )
+    return ExpansionLimits(int(megabytes * (1 << 20)), ratio)

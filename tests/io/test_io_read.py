@@ -144,7 +144,7 @@ def test_sheet_chosen_by_content_and_by_name(tmp_path: Path) -> None:
         ("binaire.csv", bytes(range(256)) * 8, "fichier binaire"),
         ("page.xls", b"<html><body><table><tr><td>1</td></tr></table></body></html>", "HTML"),
         ("chiffres.csv", b"1;2;3\n4;5;6\n", "aucune ligne d'en-t"),
-        ("guillemet.csv", b'A;B\n"1;2\n3;4\n', "ligne 2 : CSV mal form"),
+        ("guillemet.csv", b'A;B\n"1;2\n3;4\n', "ligne 2 : guillemet ouvert"),
     ],
 )
 def test_bad_files_name_the_file(tmp_path: Path, name: str, content: bytes, message: str) -> None:

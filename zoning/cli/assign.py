@@ -77,14 +77,15 @@ def assign(
     # Few objects but big arrays: the collector has nothing to find, and its passes
     # over the imports' objects cost more than the objects of the run.
     with paused_gc():
-        from zoning.io.read import check_text_file, sniff_file
+        from zoning.io.csvstream import check_text_file, sniff_file, text_encoding
         from zoning.locate.bulk import assign_zones_file
         from zoning.store import ZoningStore
 
         if input_file.suffix.lower() not in (".parquet", ".pq"):
             check_text_file(input_file)
+            encoding = text_encoding(encoding, input_file)
             if sep == "auto":
-                sep = sniff_file(input_file)
+                sep = sniff_file(input_file, encoding)
 
         report = assign_zones_file(
             ZoningStore.open(store_path),

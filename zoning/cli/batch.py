@@ -118,6 +118,7 @@ def batch(
     ZONING_OSRM_URL ; sans lui, la règle des 20 km est « à vérifier ».
     """
     from zoning.errors import InvalidInputError
+    from zoning.io.write import check_rows_fit
     from zoning.report.batch import load_candidates, mapping_line, preview, run_batch
     from zoning.report.columns import parse_override, read_mapping_file, require_columns
     from zoning.rules.programme import load_programme
@@ -142,6 +143,8 @@ def batch(
     table = candidates.table
     where = f", feuille « {table.sheet} »" if table.sheet else ""
     click.echo(f"{table.name}{where} : {len(table.rows)} lignes, en-tête ligne {table.header_line}")
+    for said in table.said():  # other sheets, hidden rows, totals set apart (zoning.io.read)
+        click.echo(f"  {said}")
     click.echo("Correspondance des colonnes :")
     for column in candidates.cmap.columns:
         if column.field is not None:
@@ -163,6 +166,7 @@ def batch(
         return
     if output is None:
         raise InvalidInputError("fichier de sortie manquant : -o SORTIE (.xlsx, .csv, .geojson)")
+    check_rows_fit(output, len(table.rows))  # before any work: Excel holds 1 048 575 rows
 
     from zoning.rules.distance import road_distance_from_settings
     from zoning.rules.sites import default_finess_lookups, default_geocoder

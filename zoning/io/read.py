@@ -1,20 +1,25 @@
 """The one reader of user tables: CSV (any encoding Excel writes), Excel and ODS.
 
-Every command that reads a user's table (``batch``, ``geocode``, ``assign``'s CSV,
-``map posts``) reads it here, so that they accept the same files and refuse the
-same ones with the same French messages.
+Every command that reads a user's table (``batch``, ``geocode``, ``map posts``,
+``import-decree``, the web upload) reads it here, and ``assign`` streams its CSV
+through the same record parser (:mod:`zoning.io.csvstream`), so that they accept the
+same files and refuse the same ones with the same French messages.
 
-- CSV: the encoding is decided **per line** (UTF-8 first, Windows-1252 for a line
-  that is not valid UTF-8, so one pasted line cannot turn a whole file into
-  mojibake), a UTF-8 BOM is dropped, UTF-16 with a BOM is read; the lines that
-  needed Windows-1252 are logged and kept on the table for the provenance. One
-  delimiter sniffer (``;`` ``,`` tab ``|``).
+- CSV: the encoding is decided **per line** (:mod:`zoning.io.decoding`: UTF-8 first,
+  Windows-1252 for a line that is not, a UTF-8 BOM dropped, UTF-16 with a BOM read);
+  records, not lines, are cut by :mod:`zoning.io.records` (quoted cells holding line
+  breaks, ``""``, no cell size limit, the delimiter sniffed on records), each with
+  the physical line it starts on; an unclosed quote is refused with its line.
 - Excel (.xlsx .xlsm .xls) and ODS through python-calamine, which counts rows from
   the sheet data (an understated ``<dimension>`` tag loses nothing); the sheet is
   chosen by content (a Démarches Simplifiées workbook's « Dossiers ») unless named.
-  The kind of file is decided by its bytes, not by its extension.
+  The kind of file is decided by its bytes, not by its extension. Before reading, the
+  zip's expanded size is bounded; merged cells are spread over the cells they cover,
+  hidden rows and columns said (:mod:`zoning.io.workbook`).
 - The header row is found by content (a title row above it is fine); blank trailing
-  rows are dropped, every other row is kept with its line number in the file.
+  rows are dropped; totals, subtotals and notes rows are set apart with their line
+  (:mod:`zoning.io.rowkinds`, ``Table.skipped_rows``); every other row is kept with
+  its line number in the file.
 
 A file that cannot be read raises :class:`~zoning.errors.InvalidInputError` with a
 French message naming the file (and the line when there is one).
@@ -22,25 +27,25 @@ French message naming the file (and the line when there is one).
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
-import io
 import logging
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from zoning.errors import InvalidInputError
 
+# decode_lines stays importable from here (zoning.sources.finess reads through it).
+from zoning.io.decoding import decode, decode_lines, looks_binary  # noqa: F401
+from zoning.io.records import iter_records, refuse_extra, sniff_delimiter
+from zoning.io.rowkinds import set_apart
+from zoning.io.workbook import check_expansion, column_letters, layout, spread_merged
+
 log = logging.getLogger(__name__)
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
-DELIMITERS = (";", ",", "\t", "|")
 HEADER_SEARCH_ROWS = 10
-_SNIFF_LINES = 30
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -62,7 +67,13 @@ class Table:
     duplicated : dict
         Header -> the names it was given, for headers present more than once.
     sheet : str or None
-        The sheet read, for workbooks.
+        The sheet read, for workbooks; ``sheets`` all the workbook's sheets.
+    skipped_rows : list of (int, str, str)
+        Rows that are not records (totals, subtotals, notes, sources): (line, kind,
+        French reason). Never in ``rows``; a command lists them apart, never counts them.
+    notes : list of str
+        What the reader did that the user should know (« colonne masquée : C »,
+        « ligne masquée : 12 », « cellules fusionnées A3:A5 appliquées à chaque ligne »).
     """
 
     path: Path
@@ -76,11 +87,20 @@ class Table:
     sheets: tuple[str, ...] = ()
     cp1252_lines: tuple[int, ...] = ()
     duplicated: dict[str, list[str]] = field(default_factory=dict)
+    skipped_rows: list[tuple[int, str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
         """The file name, as messages show it."""
         return self.path.name
+
+    def said(self) -> list[str]:
+        """What the reader must tell the user, in French: the other sheets, hidden rows
+        and columns, merged cells, and each row set apart (total, note), by line."""
+        others = [s for s in self.sheets if s != self.sheet]
+        out = [f"autres feuilles du classeur : {', '.join(others)}"] if others else []
+        return [*out, *self.notes, *(reason for _, _, reason in self.skipped_rows)]
 
     def records(self) -> list[dict[str, str]]:
         """Rows as header -> cell (missing cells empty, extra cells dropped)."""
@@ -99,10 +119,7 @@ class Table:
     def refuse_ragged(self) -> None:
         """Stop on the first row with more values than headers (a lost value otherwise)."""
         for line, count in self.ragged():
-            raise InvalidInputError(
-                f"{self.name} : ligne {line} : {count} champ(s) au lieu de {len(self.headers)} "
-                f"(séparateur « {self.delimiter} » ; guillemet non fermé ou séparateur en trop ?)"
-            )
+            refuse_extra(self.name, line, count, len(self.headers), self.delimiter)
 
     def refuse_duplicates(self, used: Iterable[str]) -> None:
         """Stop when a column we would use has a header given to several columns."""
@@ -128,132 +145,17 @@ class Table:
         return frame
 
 
-# --- bytes -> text ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Decoded:
-    """Text of a file and how it was decoded."""
-
-    text: str
-    encoding: str
-    cp1252_lines: tuple[int, ...]
-
-
-def _decode_line(raw: bytes) -> tuple[str, bool]:
-    """One line: UTF-8, else Windows-1252 (True), its five unmapped bytes as Latin-1."""
-    try:
-        return raw.decode("utf-8"), False
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="latin1fallback"), True
-
-
-def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
-
-
-codecs.register_error("latin1fallback", _latin1_fallback)
-
-
-def decode_lines(raw: bytes) -> Iterator[tuple[str, bool]]:
-    """Decode ``raw`` line by line: (line with its end, True when it needed Windows-1252)."""
-    for line in raw.splitlines(keepends=True):
-        yield _decode_line(line)
-
-
-def looks_binary(head: bytes) -> bool:
-    """Many NUL bytes or mostly control bytes: not a text table (UTF-16 is checked before).
-
-    A stray NUL in a cell of a real CSV is a hostile or damaged value, kept with its row;
-    a binary file (a renamed workbook, an image, a program) has NULs all over.
-    """
-    if not head:
-        return False
-    if head.count(b"\x00") > max(1, len(head) // 100):
-        return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
-    return controls > len(head) * 0.1
-
-
-def decode(raw: bytes, path: Path) -> Decoded:
-    """The text of a CSV file, the encoding decided per line (see the module's doc)."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return Decoded(raw.decode("utf-16"), "utf-16", ())
-        except UnicodeDecodeError as exc:
-            raise InvalidInputError(
-                f"{path.name} : fichier UTF-16 illisible (octet {exc.start})"
-            ) from exc
-    encoding = "utf-8"
-    if raw.startswith(codecs.BOM_UTF8):
-        raw, encoding = raw[len(codecs.BOM_UTF8) :], "utf-8-sig"
-    if looks_binary(raw[:65536]):
-        raise InvalidInputError(
-            f"{path.name} : fichier binaire, pas un tableau CSV, Excel ou ODS "
-            "(enregistrez-le en .csv, .xlsx ou .ods)"
-        )
-    parts: list[str] = []
-    fallback: list[int] = []
-    for number, (line, cp1252) in enumerate(decode_lines(raw), start=1):
-        parts.append(line)
-        if cp1252:
-            fallback.append(number)
-    if fallback:
-        encoding = "cp1252" if len(fallback) == len(parts) else f"{encoding} + cp1252"
-        shown = ", ".join(map(str, fallback[:10])) + ("…" if len(fallback) > 10 else "")
-        log.warning(
-            "%s: %d line(s) not valid UTF-8, read as Windows-1252 (lines %s)",
-            path.name,
-            len(fallback),
-            shown,
-        )
-    return Decoded("".join(parts), encoding, tuple(fallback))
-
-
-def sniff_delimiter(lines: Sequence[str]) -> str:
-    """The separator that splits most sample lines into the same number (> 1) of columns.
-
-    Consistency wins over width: a separator that also appears inside cells (« | » in a
-    text, « , » in a French number) splits lines unevenly, the real one evenly; a title
-    line above the header is one cell whatever the separator.
-    """
-    best, best_score = ",", (0, 0)
-    for sep in DELIMITERS:
-        counts = Counter(
-            len(next(csv.reader([line], delimiter=sep))) for line in lines if line.strip()
-        )
-        width, lines_of_width = max(
-            ((w, n) for w, n in counts.items() if w > 1), key=lambda wn: (wn[1], wn[0]),
-            default=(0, 0),
-        )  # fmt: skip
-        score = (lines_of_width, width)
-        if score > best_score:
-            best, best_score = sep, score
-    return best
-
-
 # --- grids -------------------------------------------------------------------------------
 
 
-def _csv_grid(text: str, sep: str, path: Path) -> tuple[list[list[str]], list[int]]:
-    """Rows of cells and the file line where each row starts."""
-    # strict: an unclosed quote would otherwise swallow the rest of the file in one cell.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+def _csv_grid(lines: Sequence[str], sep: str, path: Path) -> tuple[list[list[str]], list[int]]:
+    """Records of cells and the physical line where each starts (:mod:`zoning.io.records`)."""
     grid: list[list[str]] = []
-    lines: list[int] = []
-    start = 1
-    try:
-        for row in reader:
-            grid.append([c.strip() for c in row])
-            lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise InvalidInputError(
-            f"{path.name} : ligne {start} : CSV mal formé ({exc} ; guillemet non fermé ?)"
-        ) from exc
-    return grid, lines
+    starts: list[int] = []
+    for start, cells in iter_records(lines, sep, path.name):
+        grid.append(cells)
+        starts.append(start)
+    return grid, starts
 
 
 def cell_text(value: Any) -> str:
@@ -275,6 +177,8 @@ def cell_text(value: Any) -> str:
 
 def _workbook(path: Path) -> Any:
     from python_calamine import CalamineWorkbook
+
+    check_expansion(path)
 
     try:
         return CalamineWorkbook.from_path(str(path))
@@ -382,6 +286,7 @@ def read_table(
         raise InvalidInputError(f"{path.name} : fichier vide")
     sheets: tuple[str, ...] = ()
     cp1252: tuple[int, ...] = ()
+    notes: list[str] = []
     if _kind(path, raw[:4096]) == "workbook":
         book = _workbook(path)
         sheets = tuple(book.sheet_names)
@@ -399,12 +304,12 @@ def read_table(
             sheet = max(ranked)[2]
         grid = _sheet_grid(book, sheet, path)
         lines = list(range(1, len(grid) + 1))
+        notes = _apply_layout(path, sheet, grid)
         encoding, sep = "classeur", None
     else:
         decoded = decode(raw, path)
-        sample = decoded.text.splitlines()[:_SNIFF_LINES]
-        sep = sniff_delimiter(sample)
-        grid, lines = _csv_grid(decoded.text, sep, path)
+        sep = sniff_delimiter(decoded.lines)
+        grid, lines = _csv_grid(decoded.lines, sep, path)
         encoding, cp1252 = decoded.encoding, decoded.cp1252_lines
     # Blank rows before the header are not candidates (a title block may have gaps).
     at, score = _header_at(grid, scorer)
@@ -417,8 +322,12 @@ def read_table(
     headers = [h.strip() for h in grid[at]]
     while headers and not headers[-1]:
         headers.pop()
-    headers, duplicated = _unique_headers(headers)
+    headers, duplicated = unique_headers(headers)
     body, body_lines = grid[at + 1 :], lines[at + 1 :]
+    keep, skipped = set_apart(body, body_lines)
+    if skipped:
+        body, body_lines = [body[i] for i in keep], [body_lines[i] for i in keep]
+        log.warning("%s: %d row(s) set apart: %s", path.name, len(skipped), skipped[0][2])
     # Trailing blank lines go; a trailing line of bare separators (« ;;; ») is a row
     # someone wrote, and stays. A workbook's trailing empty rows are formatting.
     while body and not any(c.strip() for c in body[-1]) and (sep is None or len(body[-1]) <= 1):
@@ -436,6 +345,8 @@ def read_table(
         sheets=sheets,
         cp1252_lines=cp1252,
         duplicated=duplicated,
+        skipped_rows=skipped,
+        notes=notes,
     )
     log.info(
         "read %s%s: %d rows, encoding %s, delimiter %r, header on line %d",
@@ -449,7 +360,22 @@ def read_table(
     return table
 
 
-def _unique_headers(headers: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+def _apply_layout(path: Path, sheet: str, grid: list[list[str]]) -> list[str]:
+    """Spread merged values over their cells; say which rows and columns are hidden."""
+    found = layout(path, sheet)
+    spread_merged(grid, found.merged)
+    notes = [f"colonne masquée : {column_letters(c)}" for c in found.hidden_cols[:50]]
+    notes += [f"ligne masquée : {r}" for r in found.hidden_rows[:50]]
+    if found.merged:
+        shown = ", ".join(
+            f"{column_letters(c0 + 1)}{r0 + 1}:{column_letters(c1 + 1)}{r1 + 1}"
+            for r0, c0, r1, c1 in found.merged[:10]
+        )
+        notes.append(f"cellules fusionnées ({shown}) : la valeur vaut pour chaque ligne")
+    return notes
+
+
+def unique_headers(headers: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     named = [h or f"colonne_{i + 1}" for i, h in enumerate(headers)]
     seen: dict[str, int] = {}
     out = []
@@ -473,64 +399,3 @@ def read_sheets(path: Path | str, header_score: HeaderScorer | None = None) -> d
         except InvalidInputError as exc:
             log.info("sheet %s skipped: %s", name, exc)
     return out
-
-
-class LineDecoder(io.RawIOBase):
-    """A binary file re-encoded in UTF-8 line by line (for streaming readers).
-
-    Each line is decoded as :func:`decode` would (UTF-8, else Windows-1252); the
-    numbers of the lines that needed it are collected in ``cp1252_lines``.
-    """
-
-    def __init__(self, handle: io.BufferedIOBase) -> None:
-        self._handle = handle
-        self._buffer = b""
-        self._line = 0
-        self.cp1252_lines: list[int] = []
-        first = handle.peek(4)[:4] if hasattr(handle, "peek") else b""
-        if first.startswith(codecs.BOM_UTF8):
-            handle.read(len(codecs.BOM_UTF8))
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: Any) -> int:
-        while not self._buffer:
-            raw = self._handle.readline()
-            if not raw:
-                return 0
-            self._line += 1
-            text, cp1252 = _decode_line(raw)
-            if cp1252:
-                self.cp1252_lines.append(self._line)
-            self._buffer = text.encode("utf-8")
-        size = min(len(target), len(self._buffer))
-        target[:size] = self._buffer[:size]
-        self._buffer = self._buffer[size:]
-        return size
-
-
-def sniff_file(path: Path) -> str:
-    """The delimiter of a (possibly huge) CSV file, from its first lines."""
-    with path.open("rb") as handle:
-        head = [_decode_line(handle.readline())[0] for _ in range(_SNIFF_LINES)]
-    return sniff_delimiter([h for h in head if h])
-
-
-def check_text_file(path: Path) -> None:
-    """Refuse an empty, binary, UTF-16 or workbook file given where streamed CSV is read."""
-    with path.open("rb") as handle:
-        head = handle.read(65536)
-    if not head.strip():
-        raise InvalidInputError(f"{path.name} : fichier vide")
-    if head.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
-        raise InvalidInputError(
-            f"{path.name} : c'est un classeur (Excel/ODS), pas un CSV : enregistrez-le en CSV "
-            "ou en Parquet"
-        )
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InvalidInputError(
-            f"{path.name} : fichier UTF-16 : enregistrez-le en CSV UTF-8 pour ce traitement"
-        )
-    if looks_binary(head):
-        raise InvalidInputError(f"{path.name} : fichier binaire, pas un CSV")

@@ -35,7 +35,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
-from zoning.io.atomic import atomic_open, atomic_path, write_bytes, write_text
+from zoning.io.atomic import OutputError, atomic_open, atomic_path, write_bytes, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,6 +59,30 @@ STREAM_CELLS = 1_000_000
 #: Characters a spreadsheet cell holds at most.
 EXCEL_CELL_CHARS = 32_767
 PARQUET_SUFFIXES = (".parquet", ".pq")
+#: Rows a sheet holds under its header row (Excel: 1 048 576 rows in all).
+EXCEL_MAX_ROWS = 1_048_575
+
+
+def check_rows_fit(path: str | Path, rows: int) -> None:
+    """Refuse, before any work, a workbook output that cannot hold ``rows`` rows.
+
+    Raises
+    ------
+    OutputError
+        ``path`` is an Excel file and ``rows`` is beyond :data:`EXCEL_MAX_ROWS`: the
+        message names the formats that can hold them.
+    """
+    path = Path(path)
+    if path.suffix.lower() in EXCEL_SUFFIXES and rows > EXCEL_MAX_ROWS:
+        raise OutputError(
+            f"{path.name} : {_big(rows)} lignes, une feuille Excel en tient au plus "
+            f"{_big(EXCEL_MAX_ROWS)} : écrivez en .csv (ou .parquet quand la commande le permet)"
+        )
+
+
+def _big(n: int) -> str:
+    """1048575 -> « 1 048 575 » (narrow no-break spaces)."""
+    return f"{n:,}".replace(",", "\u202f")
 
 
 # -- cell values -------------------------------------------------------------------
@@ -235,6 +259,9 @@ def write_excel(path: str | Path, sheets: Mapping[str, Sheet]) -> Path:
     """
     # Headers and names cleaned now; cells as each row is written (the rows are not
     # copied: a large sheet is held once).
+    for _, rows in sheets.values():
+        if isinstance(rows, Sequence):
+            check_rows_fit(path, len(rows))
     ready = {
         _SHEET_ILLEGAL.sub("", _XML_ILLEGAL.sub("", str(name)))[:31]: (
             [excel_value(h) for h in headers],

@@ -24,7 +24,6 @@ index from disk once.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import resource
@@ -47,7 +46,14 @@ import pyarrow as pa
 from zoning.errors import InvalidInputError
 from zoning.io.arrow import dictionary_array, int_array, numpy_of, take_text
 from zoning.io.atomic import atomic_path, check_output
-from zoning.io.read import LineDecoder, check_text_file, sniff_file
+from zoning.io.csvstream import (
+    check_columns,
+    check_text_file,
+    record_frames,
+    records_of,
+    sniff_file,
+    text_encoding,
+)
 from zoning.pointindex import PointIndex
 
 if TYPE_CHECKING:
@@ -194,45 +200,20 @@ def read_chunks(
         for table in _arrow_chunks(path, lon_col, lat_col, chunk_size):
             yield table.to_pandas()
         return
-    import pandas as pd
-
     check_text_file(path)
+    encoding = text_encoding(encoding, path)
     if sep is None or sep == "auto":
-        sep = sniff_file(path)
-    # « auto »: UTF-8 line by line, Windows-1252 for a line that is not (zoning.io.read).
-    handle: Any = path
-    raw = None
-    decoder = None
-    if encoding == "auto":
-        raw = path.open("rb")
-        decoder = LineDecoder(raw)
-        handle = io.TextIOWrapper(io.BufferedReader(decoder), encoding="utf-8", newline="")
-    try:
-        reader = pd.read_csv(
-            handle,
-            sep=sep,
-            encoding=None if raw is not None else encoding,
-            dtype=str,
-            keep_default_na=False,
-            chunksize=chunk_size,
+        sep = sniff_file(path, encoding)
+    with path.open("rb") as raw:
+        lines, records = records_of(raw, sep, path.name, encoding)
+        yield from record_frames(path, records, sep, lon_col, lat_col, chunk_size)
+    if lines.cp1252_lines:
+        log.warning(
+            "%s: %d line(s) not valid UTF-8, read as Windows-1252 (first: line %d)",
+            path.name,
+            len(lines.cp1252_lines),
+            lines.cp1252_lines[0],
         )
-        with reader:
-            for i, chunk in enumerate(reader):
-                if i == 0:
-                    _check_columns(path, list(chunk.columns), lon_col, lat_col)
-                yield chunk
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"{path.name} : CSV illisible ({exc})") from exc
-    finally:
-        if raw is not None:
-            raw.close()
-        if decoder is not None and decoder.cp1252_lines:
-            log.warning(
-                "%s: %d line(s) not valid UTF-8, read as Windows-1252 (first: line %d)",
-                path.name,
-                len(decoder.cp1252_lines),
-                decoder.cp1252_lines[0],
-            )
 
 
 def _parquet(path: Path) -> Any:
@@ -250,20 +231,6 @@ def _parquet(path: Path) -> Any:
         raise InvalidInputError(
             f"{path.name} : fichier Parquet illisible (vide, tronqué ou d'un autre format)"
         ) from exc
-
-
-def _check_columns(path: Path, names: Sequence[str], lon_col: str, lat_col: str) -> None:
-    twice = [c for c in (lon_col, lat_col) if f"{c}.1" in names]  # pandas renames a repeat
-    if twice:
-        raise InvalidInputError(
-            f"{path.name} : colonne(s) {', '.join(twice)} en double : laquelle utiliser ?"
-        )
-    missing = [c for c in (lon_col, lat_col) if c not in names]
-    if missing:
-        raise InvalidInputError(
-            f"{path.name} : colonne(s) {', '.join(missing)} absente(s) ; colonnes du fichier : "
-            f"{', '.join(map(str, names))} (indiquez-les avec --lon-col et --lat-col)"
-        )
 
 
 def _numbers(values: Any) -> npt.NDArray[np.float64]:
@@ -536,7 +503,7 @@ def _arrow_chunks(path: Path, lon_col: str, lat_col: str, chunk_size: int) -> It
     """Parquet in ``pyarrow.Table`` chunks of at most ``chunk_size`` rows."""
 
     pf = _parquet(path)
-    _check_columns(path, pf.schema_arrow.names, lon_col, lat_col)
+    check_columns(path, pf.schema_arrow.names, None, lon_col, lat_col)
     for batch in pf.iter_batches(batch_size=chunk_size):
         yield pa.Table.from_batches([batch])
 
@@ -677,7 +644,7 @@ def assign_file_dask(
             keep_default_na=False,
             blocksize=blocksize,
         )
-    _check_columns(src, list(ddf.columns), lon_col, lat_col)
+    check_columns(src, list(ddf.columns), None, lon_col, lat_col)
     check_output(dst, src, folder=True)
     to_csv = dst.suffix.lower() == ".csv"
     out = assign_dask_frame(ddf, index_dir, lon_col, lat_col, result_col, labels, to_csv)

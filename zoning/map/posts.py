@@ -19,7 +19,6 @@ per status: a post is shown when both its programme and its status are ticked.
 from __future__ import annotations
 
 import html
-import json
 import logging
 import math
 import re
@@ -35,6 +34,7 @@ from branca.element import Figure, MacroElement
 from folium.template import Template
 
 from zoning.errors import InvalidInputError
+from zoning.io.geojson import read_features
 from zoning.io.read import default_header_score, read_table
 from zoning.io.text import snake
 from zoning.io.values import to_number
@@ -195,16 +195,11 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 
 def _read_geojson(path: Path) -> pd.DataFrame:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(
-            f"{path} : GeoJSON illisible, ligne {exc.lineno} ({exc.msg})"
-        ) from exc
+    """Properties of each feature, with the end points of its line (or its point)."""
+    features, metadata = read_features(path)
     records = []
-    for feature in data.get("features", []):
-        props = dict(feature.get("properties") or {})
-        geom = feature.get("geometry") or {}
+    for feature in features:
+        props, geom = feature.properties, feature.geometry or {}
         coords = geom.get("coordinates")
         keys = {_LOOKUP.get(snake(k)) for k in props}
         if geom.get("type") == "LineString" and coords and len(coords) >= 2:
@@ -216,7 +211,7 @@ def _read_geojson(path: Path) -> pd.DataFrame:
             props["site_lon"], props["site_lat"] = coords[:2]
         records.append(props)
     frame = pd.DataFrame.from_records(records)
-    frame.attrs["provenance"] = (data.get("metadata") or {}).get("provenance") or []
+    frame.attrs["provenance"] = metadata.get("provenance") or []
     return frame
 
 

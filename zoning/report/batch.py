@@ -419,6 +419,7 @@ def provenance_rows(
         ),
         ["ligne d'en-tête", table.header_line],
         *[[f"colonne {c.status}", mapping_line(c)] for c in cmap.columns],
+        *[["lecture du fichier", said] for said in table.said()],
     ]
     return rows
 

@@ -161,7 +161,7 @@ def read_annex_table(
     except InvalidInputError as exc:
         raise InvalidInputError(
             f"{exc} (une colonne de classe — « Classe », « Zonage » — et une colonne de "
-            "commune — « Code INSEE », « Commune » — ou de QPV / TVS sont attendues ; un PDF "
-            "doit d'abord être converti en tableau)"
+            "commune — « Code INSEE », « Commune » — ou de QPV / TVS sont attendues)"
         ) from exc
+    table.refuse_ragged()  # a value beyond the header: refused with its line, as batch
     return table.headers, table.rows, table.lines

@@ -20,7 +20,13 @@ from zoning.errors import InvalidInputError
 from zoning.io.atomic import check_output
 from zoning.io.read import default_header_score, read_table
 from zoning.io.text import fold_upper
-from zoning.io.write import frame_sheet, write_excel, write_frame_csv, write_json
+from zoning.io.write import (
+    check_rows_fit,
+    frame_sheet,
+    write_excel,
+    write_frame_csv,
+    write_json,
+)
 from zoning.locate.geocode.pipeline import BatchOutcome, Geocoder, PlaceQuery
 from zoning.locate.geocode.result import RESULT_COLUMNS
 
@@ -237,6 +243,7 @@ def geocode_file(
     """
     check_output(output, source)
     frame = read_input(source, sheet)
+    check_rows_fit(output, len(frame))
     if on_total:
         on_total(len(frame))
     try:
