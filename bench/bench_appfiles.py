@@ -22,7 +22,6 @@ import os
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from installed import as_installed
@@ -30,7 +29,7 @@ from installed import as_installed
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.appfiles.compare import Summary, load_truth, run_batch, score_file  # noqa: E402
+from tests.appfiles.compare import run_files  # noqa: E402
 from tests.appfiles.generate import generate  # noqa: E402
 from tests.appfiles.sources import Sources  # noqa: E402
 
@@ -76,30 +75,12 @@ def main() -> None:
         paths = generate(Path(tmp) / "files", Sources(args.sources), args.files, args.seed)
         generated = time.perf_counter() - start
         start = time.perf_counter()
-        with ThreadPoolExecutor(args.jobs) as pool:
-            runs = list(
-                pool.map(
-                    lambda ip: run_batch(ip[1], store, "xlsx" if ip[0] % 5 == 4 else "csv"),
-                    enumerate(paths),
-                )
-            )
+        summary = run_files(paths, store, args.jobs)
         ran = time.perf_counter() - start
-        outcomes, extra = [], 0
-        for run in runs:
-            got, more = score_file(run, load_truth(run.path))
-            outcomes += got
-            extra += more
-        summary = Summary(outcomes, extra)
-        refused = [r for r in runs if r.returncode != 0]
         print(
             f"{len(paths)} fichiers générés en {generated:.1f} s ({summary.rows} dossiers), "
-            f"passés par `zoning batch` en {ran:.1f} s ; fichiers refusés : {len(refused)}"
+            f"passés par `zoning batch` en {ran:.1f} s"
         )
-        for run in refused[:5]:
-            print(
-                f"  refusé (exit {run.returncode}) {run.path.name} : "
-                f"{run.stderr.strip().splitlines()[-1:]}"
-            )
         for line in summary.lines(args.examples):
             print(line)
 

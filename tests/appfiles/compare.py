@@ -73,6 +73,25 @@ def run_batch(path: Path, store: Path, out_ext: str = "csv", timeout: float = 60
     return FileRun(path, done.returncode, done.stderr[-2000:], rows)
 
 
+def run_files(paths: list[Path], store: Path, jobs: int = 2) -> Summary:
+    """Every file through ``zoning batch`` (``jobs`` processes at once; one output in five
+    as XLSX, the others CSV), scored against its truth."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(item: tuple[int, Path]) -> tuple[list[Outcome], int, FileRun]:
+        index, path = item
+        run = run_batch(path, store, "xlsx" if index % 5 == 4 else "csv")
+        return (*score_file(run, load_truth(path)), run)
+
+    with ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(one, enumerate(paths)))
+    return Summary(
+        [o for r in results for o in r[0]],
+        sum(r[1] for r in results),
+        [r[2] for r in results if r[2].returncode != 0],
+    )
+
+
 def read_output(path: Path) -> list[dict[str, str]]:
     if path.suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -186,6 +205,7 @@ def load_truth(path: Path) -> dict[str, Any]:
 class Summary:
     outcomes: list[Outcome]
     extra: int
+    refused: list[FileRun] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -199,7 +219,11 @@ class Summary:
         return self.count("right") / self.rows if self.rows else 0.0
 
     def lines(self, examples: int = 2) -> Iterable[str]:
+        for run in self.refused[:examples]:
+            last = run.stderr.strip().splitlines()[-1:]
+            yield f"fichier refusé (exit {run.returncode}) {run.path.name} : {last}"
         yield (
+            f"fichiers refusés {len(self.refused)} ; "
             f"lignes justes : {self.count('right')} / {self.rows} "
             f"({100 * self.right_share:.1f} %) ; "
             f"perdues {self.count('lost')} ; en trop {self.extra} ; "

@@ -246,6 +246,10 @@ def _mail(name: str) -> str:
 
 
 def _hospital_insee(src: Sources, post: Post) -> str:
+    """The hospital's commune: by its point in the 2018 polygons, else La Poste's table."""
+    at = src.commune_at(post.hospital.lon, post.hospital.lat)
+    if at:
+        return at
     city = _fold(post.hospital.city)
     for r in src.laposte:
         if r["Code_postal"] == post.hospital.postcode and _fold(r["Nom_commune"]) == city:
@@ -321,7 +325,8 @@ def hand_table(
     if layout == "merged":
         table.merged_column = 0
     if layout == "hidden":
-        table.hidden = {keys.index("email"), keys.index("comment")}
+        # Notes hidden, and a column the batch needs (hidden data is still data).
+        table.hidden = {keys.index("email"), keys.index("comment"), keys.index("rpps")}
     if layout == "total":
         total: list[Any] = [""] * len(keys)
         total[keys.index("ident")] = "TOTAL"

@@ -42,6 +42,9 @@ GENERAL_HOSPITALS = {
     "Centre Hospitalier Régional (C.H.R.)",
     "Centre hospitalier, ex Hôpital local",
 }
+#: Names of a hospital's main sites; day units, SMUR antennas, clinics for psychiatry... left out.
+MAIN_SITE = re.compile(r"^(CENTRE HOSPITALIER|CH |CHU|CHI |CHIC |GROUPE HOSPITALIER|GH |HOPITAL)")
+SIDE_UNIT = re.compile(r"SMUR|PSY|JOUR|CDAG|CMP|EHPAD|USLD|UNITE|CONSULT|ANTENNE|SSR|SLD|EHPA")
 #: Commune movements that merge or absorb communes (INSEE MOD codes 31, 32, 33, 34).
 MERGERS = {"31", "32", "33", "34"}
 
@@ -247,6 +250,8 @@ class Sources:
                 finess[:2] in NA_DEPARTEMENTS
                 and r["public_private"] == "public"
                 and r["facility_type"] in GENERAL_HOSPITALS
+                and MAIN_SITE.match(r["hospital_name"])
+                and not SIDE_UNIT.search(r["hospital_name"])
                 and r["geo_qual"] == "1"
                 and r["lat"]
                 and r["lon"]
@@ -298,3 +303,21 @@ class Sources:
         return [
             g for old, new in self.to_2022.items() if new == code for g in self.polygons_2018[old]
         ]
+
+    @cached_property
+    def _tree(self) -> tuple[object, list[str]]:
+        import shapely
+        from shapely.geometry import shape
+
+        codes = list(self.polygons_2018)
+        geometries = [shapely.union_all([shape(g) for g in self.polygons_2018[c]]) for c in codes]
+        return shapely.STRtree(geometries), [self.to_2022[c] for c in codes]
+
+    def commune_at(self, lon: float, lat: float) -> str | None:
+        """COG 2022 code of the NA commune holding the point (None outside NA)."""
+        from shapely.geometry import Point
+
+        tree, codes = self._tree
+        hits = tree.query(Point(lon, lat), predicate="intersects")  # type: ignore[attr-defined]
+        found = {codes[i] for i in hits}
+        return found.pop() if len(found) == 1 else None

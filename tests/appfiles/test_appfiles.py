@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .compare import Summary, load_truth, run_batch, score_file
+from .compare import Summary, run_files
 from .generate import generate
 from .sources import Sources
 
@@ -29,12 +29,7 @@ def summary(
     sources_dir: Path, store_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Summary:
     paths = generate(tmp_path_factory.mktemp("appfiles"), Sources(sources_dir), FILES, SEED)
-    outcomes, extra = [], 0
-    for path in paths:
-        got, more = score_file(run_batch(path, store_path), load_truth(path))
-        outcomes += got
-        extra += more
-    result = Summary(outcomes, extra)
+    result = run_files(paths, store_path)
     print("\n".join(result.lines()))
     return result
 
