@@ -39,6 +39,8 @@ class Outcome:
     row_id: str
     kinds: dict[str, str]
     right: bool = False
+    status_right: bool = False
+    tool_reasons: list[str] = field(default_factory=list)
     lost: bool = False
     wrong_verdict: bool = False
     check_with_reason: bool = False
@@ -70,7 +72,7 @@ def run_batch(path: Path, store: Path, out_ext: str = "csv", timeout: float = 60
         command, capture_output=True, text=True, env=env, timeout=timeout, check=False
     )
     rows = read_output(out) if done.returncode == 0 and out.exists() else None
-    return FileRun(path, done.returncode, done.stderr[-2000:], rows)
+    return FileRun(path, done.returncode, done.stderr[-20000:], rows)
 
 
 def run_files(paths: list[Path], store: Path, jobs: int = 2) -> Summary:
@@ -125,6 +127,27 @@ def _rule20(text: str) -> str:
     return text
 
 
+def _shape(reason: str) -> str:
+    """A reason with its row's particulars blanked, to count reasons of the same kind."""
+    reason = re.sub(r"«[^»]*»", "«…»", reason)
+    reason = re.sub(r"[^:|]*\(\d[0-9AB]\d{3}\)", " COMMUNE", reason)
+    return re.sub(r"\d+([.,/]\d+)*", "#", reason)[:110]
+
+
+def first_error(stderr: str) -> str:
+    """The tool's error message for a refused file, particulars blanked."""
+    lines = stderr.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith(("Erreur", "Error"))]
+    if not starts:
+        return "(sans message)"
+    said = [re.sub(r"^Erreur : [^:]+ : ", "", lines[starts[-1]])]
+    for line in lines[starts[-1] + 1 :]:
+        if not line.startswith("  - "):
+            break
+        said.append(line[4:])
+    return _shape(" ".join(said))
+
+
 def false_remarks(out: dict[str, str], truth: dict[str, Any]) -> list[str]:
     """Statements of the row's remarks that are not true of the row."""
     text = " | ".join(out.get(k) or "" for k in ("motifs", "remarques"))
@@ -169,8 +192,10 @@ def score_file(run: FileRun, truth: dict[str, Any]) -> tuple[list[Outcome], int]
             o.example = f"{truth['file']} {t['id']}: ligne perdue (exit {run.returncode}: {why})"
             continue
         status = (out.get("statut") or "").strip()
-        if status != t["status"]:
+        o.status_right = status == t["status"]
+        if not o.status_right:
             o.field_misses.append("statut")
+            o.tool_reasons = [_shape(s) for s in (out.get("motifs") or "").split(" | ") if s]
         if status in ("éligible", "non éligible") and status != t["status"]:
             o.wrong_verdict = True
         elif status == "à vérifier" and status != t["status"] and (out.get("motifs") or "").strip():
@@ -219,13 +244,16 @@ class Summary:
         return self.count("right") / self.rows if self.rows else 0.0
 
     def lines(self, examples: int = 2) -> Iterable[str]:
-        for run in self.refused[:examples]:
-            last = run.stderr.strip().splitlines()[-1:]
-            yield f"fichier refusé (exit {run.returncode}) {run.path.name} : {last}"
+        refusals: dict[str, list[FileRun]] = defaultdict(list)
+        for run in self.refused:
+            refusals[first_error(run.stderr)].append(run)
+        for why, runs in sorted(refusals.items(), key=lambda kv: -len(kv[1])):
+            names = ", ".join(r.path.name for r in runs[:examples])
+            yield f"fichiers refusés : {len(runs)} « {why} » (ex. {names})"
         yield (
             f"fichiers refusés {len(self.refused)} ; "
             f"lignes justes : {self.count('right')} / {self.rows} "
-            f"({100 * self.right_share:.1f} %) ; "
+            f"({100 * self.right_share:.1f} %) ; statut juste {self.count('status_right')} ; "
             f"perdues {self.count('lost')} ; en trop {self.extra} ; "
             f"verdicts faux {self.count('wrong_verdict')} ; "
             f"« à vérifier » motivés au lieu d'un verdict {self.count('check_with_reason')} ; "
@@ -236,11 +264,22 @@ class Summary:
         for o in self.outcomes:
             for kind, value in o.kinds.items():
                 per[(kind, value)].append(o)
-        yield "par sorte de variation (justes / lignes) :"
+        yield "par sorte de variation : lignes justes / lignes (statut juste)"
         for (kind, value), group in sorted(per.items()):
             right = sum(o.right for o in group)
+            status = sum(o.status_right for o in group)
             share = 100 * right / len(group)
-            yield f"  {kind:<15} {value:<22} {right:>4} / {len(group):<4} ({share:5.1f} %)"
+            yield (
+                f"  {kind:<15} {value:<22} {right:>4} / {len(group):<4} ({share:5.1f} %)"
+                f"   statut {status:>4} ({100 * status / len(group):5.1f} %)"
+            )
+        reasons: dict[str, int] = defaultdict(int)
+        for o in self.outcomes:
+            for reason in set(o.tool_reasons):
+                reasons[reason] += 1
+        yield "motifs de l'outil sur les lignes au statut faux (lignes) :"
+        for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:15]:
+            yield f"  {n:>5}  {reason}"
         misses: dict[str, list[Outcome]] = defaultdict(list)
         for o in self.outcomes:
             for f in o.field_misses:

@@ -298,11 +298,16 @@ class Sources:
             out[code] = seen
         return out
 
+    @cached_property
+    def _by_2022(self) -> dict[str, list[dict[str, object]]]:
+        out: dict[str, list[dict[str, object]]] = defaultdict(list)
+        for old, new in self.to_2022.items():
+            out[new] += self.polygons_2018[old]
+        return out
+
     def geometries_2022(self, code: str) -> list[dict[str, object]]:
         """The 2018 polygons that make up COG 2022 commune ``code``."""
-        return [
-            g for old, new in self.to_2022.items() if new == code for g in self.polygons_2018[old]
-        ]
+        return self._by_2022.get(code, [])
 
     @cached_property
     def _tree(self) -> tuple[object, list[str]]:
