@@ -131,7 +131,7 @@ def _shape(reason: str) -> str:
     """A reason with its row's particulars blanked, to count reasons of the same kind."""
     reason = re.sub(r"«[^»]*»", "«…»", reason)
     reason = re.sub(r"[^:|]*\(\d[0-9AB]\d{3}\)", " COMMUNE", reason)
-    return re.sub(r"\d+([.,/]\d+)*", "#", reason)[:110]
+    return re.sub(r"\d+([.,/]\d+)*", "#", reason)[:160]
 
 
 def first_error(stderr: str) -> str:

@@ -379,16 +379,13 @@ def write_xlsx(table: Table, path: Path) -> None:
 def write_ods(table: Table, path: Path) -> None:
     import pandas as pd
 
+    width = len(table.headers)
+    lines: list[list[Any]] = [[t] + [None] * (width - 1) for t in table.title]
+    lines += [[None] * width] if table.title else []
+    lines += [table.headers, *table.rows, *([table.total] if table.total else [])]
     with pd.ExcelWriter(path, engine="odf") as writer:
-        start = len(table.title) + 1 if table.title else 0
-        frame = pd.DataFrame(
-            table.rows + ([table.total] if table.total else []), columns=table.headers
-        )
-        frame.to_excel(writer, sheet_name=table.sheet, index=False, startrow=start)
-        if table.title:
-            pd.DataFrame([[t] for t in table.title]).to_excel(
-                writer, sheet_name=table.sheet, index=False, header=False
-            )
+        frame = pd.DataFrame(lines, dtype=object)
+        frame.to_excel(writer, sheet_name=table.sheet, index=False, header=False)
         for name, (headers, rows) in table.extra_sheets.items():
             pd.DataFrame(rows, columns=headers).to_excel(writer, sheet_name=name, index=False)
 
