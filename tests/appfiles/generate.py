@@ -251,8 +251,8 @@ def _hospital_insee(src: Sources, post: Post) -> str:
     if at:
         return at
     city = _fold(post.hospital.city)
-    for r in src.laposte:
-        if r["Code_postal"] == post.hospital.postcode and _fold(r["Nom_commune"]) == city:
+    for r in src.laposte_by_cp[post.hospital.postcode]:
+        if _fold(r["Nom_commune"]) == city:
             return r["Code_commune_INSEE"]
     return ""
 

@@ -130,6 +130,13 @@ class Sources:
         return self._csv("cog_communes/laposte_hexasmal_2022-02.csv", ";")
 
     @cached_property
+    def laposte_by_cp(self) -> dict[str, list[dict[str, str]]]:
+        out: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for r in self.laposte:
+            out[r["Code_postal"]].append(r)
+        return out
+
+    @cached_property
     def movements(self) -> list[dict[str, str]]:
         return self._csv("cog_communes/cog_mouvements_communes_to2026.csv")
 
@@ -173,9 +180,7 @@ class Sources:
     @cached_property
     def zones(self) -> dict[str, str | None]:
         """COG 2022 NA code -> class (None when rows disagree); codes without rows absent."""
-        by_cp: dict[str, list[dict[str, str]]] = defaultdict(list)
-        for r in self.laposte:
-            by_cp[r["Code_postal"]].append(r)
+        by_cp = self.laposte_by_cp
         nouvelle_by_name = {fold(n.name): n for n in self.nouvelles.values()}
         found: dict[str, set[str]] = defaultdict(set)
         for r in self._csv("zonage_medecins/zonmed_ZonageMed_national.csv"):
@@ -221,8 +226,8 @@ class Sources:
         for cp in self.communes[code].postcodes:
             same = {
                 p["Code_commune_INSEE"]
-                for p in self.laposte
-                if p["Code_postal"] == cp and fold(p["Nom_commune"]) == fold(name)
+                for p in self.laposte_by_cp[cp]
+                if fold(p["Nom_commune"]) == name
             }
             if same <= {code}:
                 return cp
