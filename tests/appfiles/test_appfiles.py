@@ -51,7 +51,8 @@ def test_no_wrong_definite_verdict(summary: Summary) -> None:
 
 
 def test_rows_right(summary: Summary) -> None:
-    assert summary.right_share >= TARGET_RIGHT, "\n".join(summary.lines())
+    share = summary.right_share
+    assert share >= TARGET_RIGHT, "\n".join(summary.lines())
 
 
 def test_truth_never_uses_the_tool() -> None:
