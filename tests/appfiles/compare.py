@@ -154,7 +154,8 @@ def false_remarks(out: dict[str, str], truth: dict[str, Any]) -> list[str]:
     bad = []
     qpv = set(truth["qpv"])
     bad += [f"QPV {q} (pas de la commune du site)" for q in QPV_CODE.findall(text) if q not in qpv]
-    allowed = set(truth["insee"]) | {truth["hospital_commune"]}
+    # The site's commune (any of its codes), its postal code, the hospital's commune.
+    allowed = set(truth["insee"]) | {truth["hospital_commune"], truth.get("postcode")}
     bad += [
         f"commune {c} (ni le site ni l'hôpital)"
         for c in COMMUNE_CODE.findall(text)

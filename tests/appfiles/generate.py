@@ -472,6 +472,7 @@ def generate(
                     "rule20": sorted(t.rule20),
                     "qpv": sorted(t.qpv),
                     "hospital_commune": _hospital_insee(src, post),
+                    "postcode": post.site_postcode,
                     "reasons": t.reasons,
                     "start": post.start.isoformat(),
                 }
