@@ -419,10 +419,17 @@ def generate(
     written = []
     for n in range(files):
         ds = n % 2 == 0
-        layout = rng.choice(DS_LAYOUTS if ds else HAND_LAYOUTS)
-        fmt = rng.choice(FORMATS if ds or layout in ("plain", "title", "total") else ["xlsx"])
+        # Layouts, DS formats and commune styles in turn, so that a small sample covers
+        # each of them; the rest is drawn.
+        turn = n // 2
+        layout = DS_LAYOUTS[turn % 2] if ds else HAND_LAYOUTS[turn % len(HAND_LAYOUTS)]
+        # Merged cells and hidden columns need a workbook.
+        fmt = (
+            FORMATS[turn % len(FORMATS)] if ds or layout in ("plain", "title", "total") else "xlsx"
+        )
         cells_ok = not fmt.startswith("csv")
-        file_style = "ds" if ds else rng.choice(sorted(HAND_COMMUNE_STYLES))
+        styles = sorted(HAND_COMMUNE_STYLES)
+        file_style = "ds" if ds else styles[turn % len(styles)]
         count = rng.randint(*rows_per_file)
         posts = []
         for i in range(count):
