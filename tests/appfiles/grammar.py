@@ -135,7 +135,8 @@ STRUCTURES = {
 
 
 def strip_accents(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
+    # NFD, not NFKD: « ½ » must stay one character (NFKD makes it « 1⁄2 »).
+    text = unicodedata.normalize("NFD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
