@@ -300,6 +300,9 @@ def hand_table(
         posts.sort(key=lambda p: p.site_codes[0][:2])
     for post in posts:
         tags = {"commune": post.commune_style}
+        name = ""
+        if post.commune_style != "insee":
+            name, tags["commune_spelling"] = g.commune_spelling(post.site_name, rng)
         v = _values(rng, post, tags, cells_ok)
         code = post.site_codes[0]
         cells = {
@@ -307,7 +310,7 @@ def hand_table(
             "rpps": post.rpps, "ordre_date": v["ordre_date"], "finess": post.hospital.finess,
             "hospital_name": post.hospital.name, "half_days": v["half_days"],
             "insee": code if post.commune_style in ("insee",) else "",
-            "commune": post.site_name if post.commune_style != "insee" else "",
+            "commune": name,
             "postcode": post.site_postcode if post.commune_style in BY_POSTCODE else "",
             "departement": code[:2], "structure": post.structure,
             "structure_name": post.structure_name, "start": v["start"], "duration": v["duration"],

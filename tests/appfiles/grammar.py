@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import unicodedata
 
 MONTHS = [
@@ -209,6 +210,20 @@ def half_days_text(value: float, rng: random.Random) -> tuple[str | float, str]:
     if rng.random() < 0.5:
         return int(value), "number"
     return f"{int(value)}", "text"
+
+
+def commune_spelling(name: str, rng: random.Random) -> tuple[str, str]:
+    """A commune's name as an instructor types it; returns (name, spelling)."""
+    roll = rng.random()
+    if roll < 0.55:
+        return name, "officiel"
+    if roll < 0.7:
+        return strip_accents(name).upper(), "majuscules sans accents"
+    if roll < 0.8:
+        return name.replace("-", " "), "sans traits d'union"
+    if re.search(r"\bSainte?-", name):
+        return re.sub(r"\bSaint-", "St-", re.sub(r"\bSainte-", "Ste-", name)), "St abrégé"
+    return name.lower(), "minuscules"
 
 
 YES_NO = (("Oui", "Non"), ("oui", "non"), ("OUI", "NON"), ("O", "N"))

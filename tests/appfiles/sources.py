@@ -214,10 +214,15 @@ class Sources:
 
     @cached_property
     def names_count(self) -> dict[str, int]:
-        """How many places of France (COM, COMD, COMA of COG 2022) bear each folded name."""
+        """How many places of France bear each folded name: COM, COMD, COMA of COG 2022,
+        and every name given by a movement since (a name drawn alone must be unique in
+        2026 as well; a commune renamed counts twice, which only leaves it out)."""
         out: dict[str, int] = defaultdict(int)
         for r in self.cog_rows:
             out[fold(r["LIBELLE"])] += 1
+        for r in self.movements:
+            if r["DATE_EFF"] > "2022-01-01" and r["COM_AV"] != r["COM_AP"]:
+                out[fold(r["LIBELLE_AP"])] += 1
         return out
 
     def unique_postcode(self, code: str) -> str | None:
