@@ -84,3 +84,37 @@ def test_generation_is_fixed_by_its_seed(sources_dir: Path, tmp_path: Path) -> N
         assert truth_a == b.with_name(b.name + ".truth.json").read_text(encoding="utf-8")
         if a.suffix == ".csv":
             assert a.read_bytes() == b.read_bytes()
+
+
+def test_truth_on_facts_read_in_the_sources(sources_dir: Path) -> None:
+    """The truth module against facts stated in SOURCES.md and the programme's text."""
+    import dataclasses
+    import datetime as dt
+
+    from .truth import Post, expected
+
+    src = Sources(sources_dir)
+    assert src.zones["23096"] == "ZIP"  # « 23000 Guéret 1_ZIP »
+    assert src.zones["33063"] == "HZ"  # « 33000 … Bordeaux 3_HZ »
+    assert "QN02301M" in src.qpv["23096"]
+    assert src.nouvelles["16097"].constituents == ["16097", "16355"]  # Val-de-Cognac, 2024
+    gueret = next(h for h in src.hospitals if h.finess == "230000820")
+    post = Post(
+        ident="1", last_name="Martin", first_name="Léa", rpps="10000000001",
+        ordre=dt.date(2023, 11, 1), hospital=gueret, half_days=5.0, site_codes=["23096"],
+        site_name="Guéret", site_postcode="23000", structure="MSP", structure_name="MSP",
+        start=dt.date(2023, 11, 1), months=24, derogation=False,
+    )  # fmt: skip
+    truth = expected(src, post)
+    assert (truth.status, truth.zone, truth.rule20) == ("éligible", "ZIP", {"à vérifier"})
+    late = expected(src, dataclasses.replace(post, ordre=dt.date(2023, 11, 2)))
+    assert late.status == "non éligible"
+    bordeaux = expected(src, dataclasses.replace(post, site_codes=["33063"]))
+    assert bordeaux.status == "à vérifier"  # HZ, but the commune holds QPV (no perimeters)
+    assert bordeaux.rule20 == {"oui"}  # Guéret–Bordeaux: far beyond 20 km
+    one_year = expected(src, dataclasses.replace(post, months=12))
+    assert one_year.status == "à vérifier"
+    assert expected(src, dataclasses.replace(post, months=12, derogation=True)).status == "éligible"
+    assert expected(src, dataclasses.replace(post, half_days=5.5)).status == "non éligible"
+    boixe = expected(src, dataclasses.replace(post, site_codes=["16226", "16393"]))
+    assert boixe.status == "à vérifier" and boixe.zone is None  # Montignac-Charente: no row
