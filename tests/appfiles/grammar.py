@@ -1,10 +1,11 @@
 """Wordings of headers and styles of values, written apart from the tool's vocabulary.
 
-Header wordings are built from a small grammar: a field's *heads* (the noun phrases an
-instructor or a form writer uses) combined with *qualifiers*, then passed through
-surface transforms (case, accents dropped, « N° »/« n° »/« No », abbreviations). The
-phrases come from how ARS forms and instructors' tables are written, not from
-``zoning/`` (which this module never imports).
+Header wordings: for each field, the ways a form writer (long DS questions) or an
+instructor (short headers: synonyms, abbreviations, « N° »/« n° »/« No », parentheses,
+slashes, « ½ journées hôpital / sem. », « Structure (ville) » for the structure's name)
+puts it, then a surface transform for instructors' headers (accents dropped, capitals,
+lower case). Written from how ARS forms and tables are worded, not from ``zoning/``
+(which this module never imports).
 """
 
 from __future__ import annotations
