@@ -271,7 +271,7 @@ class Summary:
             status = sum(o.status_right for o in group)
             share = 100 * right / len(group)
             yield (
-                f"  {kind:<15} {value:<22} {right:>4} / {len(group):<4} ({share:5.1f} %)"
+                f"  {kind:<20} {value:<24} {right:>4} / {len(group):<4} ({share:5.1f} %)"
                 f"   statut {status:>4} ({100 * status / len(group):5.1f} %)"
             )
         reasons: dict[str, int] = defaultdict(int)
