@@ -46,6 +46,14 @@ def main() -> None:
             *(["--points", "200000", "--repeat", "2"] if args.quick else []),
         )
         failures += run("bench_batch.py", "--store", store, "--sources", sources)
+        failures += run(
+            "bench_appfiles.py",
+            "--store",
+            store,
+            "--sources",
+            sources,
+            *(["--files", "60"] if args.quick else []),
+        )
         failures += run("bench_map.py", "--store", store)
         failures += run("bench_web.py", "--store", store)
         failures += run(
