@@ -359,9 +359,10 @@ def _extent(located: Located | None, commune_area: CommuneArea | None) -> Any:
     """Where a located site can be: its point, else its commune's polygon (None: unknown)."""
     import shapely
 
-    if located is None or located.error:
+    if located is None:
         return None
     if located.lon is not None and located.lat is not None:
+        # A point stands even when its commune is unknown (outside the store's region).
         return shapely.Point(located.lon, located.lat)
     place = located.placement
     if commune_area is None or place is None or not getattr(place, "commune_code", None):
