@@ -116,7 +116,9 @@ def test_posts_map_in_browser(
     assert counts["labels"] == len(drawable)
     assert counts["sites"] == len(drawable)
     assert counts["hospitals"] == n_main == 3
-    assert counts["circles"] == n_main and counts["circlesShown"] is False
+    # A circle only where the programme has a distance threshold: the CVL post's hospital
+    # (Bayonne), not the na-mg-2023 ones (no premium in that programme).
+    assert counts["circles"] == 1 and counts["circlesShown"] is False
     assert counts["communes"] == 4309  # coverage underneath
     # Lines take their status colour.
     colours = browser.execute_script(
@@ -127,7 +129,9 @@ def test_posts_map_in_browser(
 
     # The 20 km circles appear when their layer is ticked.
     labels = browser.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers label")
-    next(lab for lab in labels if "20 km" in lab.text).find_element(By.TAG_NAME, "input").click()
+    next(lab for lab in labels if "Seuil de distance" in lab.text).find_element(
+        By.TAG_NAME, "input"
+    ).click()
     assert browser.execute_script("return window.zoning.map.hasLayer(window.zoningPosts.circles);")
 
     # Unticking a status hides its posts only.
@@ -202,3 +206,51 @@ def test_read_batch_shaped_results_with_coordinates(tmp_path: Path) -> None:
     assert list(rows["site_zone"]) == ["ZAC", "ZIP"]
     assert list(rows["distance_km"]) == [32.6, 8.1]
     assert rows["main_name"].eq("Guéret (23096)").all() and rows["drawable"].all()
+
+
+def test_map_says_what_the_row_says_near_the_threshold(store: Any, tmp_path: Path) -> None:
+    """Sites 19,96 km and 20,04 km from the CH de Guéret (Geod.fwd from its Eurostat
+    coordinates) and one known by its commune only (Aubusson): the map's label carries
+    the batch's own distance text and verdict (never « 20,0 km » beside « à vérifier »),
+    and its circle is the programme's threshold recorded by the batch."""
+    import csv
+
+    from pyproj import Geod
+
+    from zoning.map.posts import posts_payload
+    from zoning.report.batch import run_batch
+    from zoning.rules.sites import default_finess_locator
+
+    gueret = (1.87113, 46.16497)
+    geod = Geod(ellps="WGS84")
+    cells = []
+    for ref, km in (("P1", 19.96), ("P2", 20.04)):
+        lon, lat, _ = geod.fwd(*gueret, 200.0, km * 1000)
+        cells.append(f"{ref};230000820;4;{lon:.7f};{lat:.7f};;01/11/2025")
+    cells.append("P3;230000820;4;;;23008;01/11/2025")
+    src = tmp_path / "candidats.csv"
+    src.write_text(
+        "Identifiant;FINESS établissement;Demi-journées hôpital;Site longitude;Site latitude;"
+        "Site code INSEE;Date de début\n" + "\n".join(cells) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "resultats.csv"
+    finess = default_finess_locator(store.sources_dir())
+    run_batch(src, "ars-specialistes-60pc-2025", out, store, finess=finess, progress=False)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = {r["Identifiant"]: r for r in csv.DictReader(handle, delimiter=";")}
+    assert rows["P1"]["regle_20km_site1"].startswith("à vérifier")
+    assert rows["P2"]["regle_20km_site1"].startswith("ok")
+    assert rows["P3"]["regle_20km_site1"].startswith("ok : toute la commune est à 20 km ou plus")
+    table = read_posts(out)
+    assert table.thresholds == {"ars-specialistes-60pc-2025": 20.0}
+    posts = {p["id"]: p for p in posts_payload(table)}
+    expected = {"P1": "19,9 km · à vérifier", "P2": "20,0 km · prime : oui"}
+    for ref, label in expected.items():
+        assert posts[ref]["sites"][0]["label"] == label
+        assert label.split(" · ")[0] in rows[ref]["regle_20km_site1"]
+        assert posts[ref]["radius"] == 20000.0
+    span = posts["P3"]["sites"][0]["label"]
+    low, high = span.removesuffix(" · prime : oui").removesuffix(" km").split("–")
+    assert f"entre {low} km et {high}" in rows["P3"]["regle_20km_site1"]
+    assert f"entre {low} km et {high}" in rows["P3"]["prime_motif"]
