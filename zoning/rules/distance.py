@@ -10,6 +10,7 @@ recorded in the reason.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -119,6 +120,7 @@ def _centre(a: BaseGeometry, b: BaseGeometry) -> tuple[float, float]:
     return float(lon), float(lat)
 
 
+@functools.lru_cache(maxsize=4096)  # a batch asks the same hospital-commune pair again
 def straight_range_m(a: BaseGeometry, b: BaseGeometry) -> tuple[float, float]:
     """Shortest and longest straight-line (geodesic, WGS84) distance in metres between
     any point of ``a`` and any point of ``b`` (points or commune polygons, lon/lat).
