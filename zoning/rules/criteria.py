@@ -361,13 +361,17 @@ def _extent(located: Located | None, commune_area: CommuneArea | None) -> Any:
 
     if located is None:
         return None
-    if located.lon is not None and located.lat is not None:
+    place = located.placement
+    code = getattr(place, "commune_code", None) if place is not None else None
+    coarse = located.precision in COARSE_PRECISIONS
+    if located.lon is not None and located.lat is not None and not (coarse and code):
         # A point stands even when its commune is unknown (outside the store's region).
         return shapely.Point(located.lon, located.lat)
-    place = located.placement
-    if commune_area is None or place is None or not getattr(place, "commune_code", None):
+    # Known by its commune only (a geocoder's answer at the commune is the commune's
+    # centre, not the site): anywhere in the commune's polygon.
+    if commune_area is None or not code:
         return None
-    return commune_area(place.commune_code)
+    return commune_area(code)
 
 
 def _distances(
