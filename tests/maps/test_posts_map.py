@@ -11,7 +11,7 @@ import pytest
 from map_browser import external_requests, js_errors, open_map
 
 from zoning.errors import InvalidInputError
-from zoning.map.posts import posts_map, read_posts
+from zoning.map.posts import posts_map, posts_payload, read_posts
 from zoning.map.render import save_map
 from zoning.map.style import STATUS_STYLE
 
@@ -156,7 +156,8 @@ def test_posts_map_in_browser(
     browser.save_screenshot(str(tmp_path / "posts.png"))
 
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "examples" / "candidats_exemple.csv"
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "data" / "examples" / "candidats_exemple.csv"
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +218,6 @@ def test_map_says_what_the_row_says_near_the_threshold(store: Any, tmp_path: Pat
 
     from pyproj import Geod
 
-    from zoning.map.posts import posts_payload
     from zoning.report.batch import run_batch
     from zoning.rules.sites import default_finess_locator
 
@@ -254,3 +254,38 @@ def test_map_says_what_the_row_says_near_the_threshold(store: Any, tmp_path: Pat
     low, high = span.removesuffix(" · prime : oui").removesuffix(" km").split("–")
     assert f"entre {low} km et {high}" in rows["P3"]["regle_20km_site1"]
     assert f"entre {low} km et {high}" in rows["P3"]["prime_motif"]
+
+
+def test_threshold_comes_from_the_programme_data(store: Any, tmp_path: Path) -> None:
+    """A programme whose premium starts at 15 km (a copy of a real rules file with that
+    one figure changed): the rule, the Excel's provenance and the map's circles all say
+    15 km — no 20 km written anywhere in code."""
+    import re
+
+    from zoning.report.batch import run_batch
+    from zoning.rules.sites import default_finess_locator
+
+    rules = tmp_path / "programmes"
+    rules.mkdir()
+    text = (REPO / "data" / "programmes" / "ars-specialistes-60pc-2025.toml").read_text("utf-8")
+    text = re.sub(r'(?m)^id = ".*"$', 'id = "essai-15km"', text)
+    text = re.sub(r"(?m)^min_distance_km = .*$", "min_distance_km = 15.0", text)
+    (rules / "essai-15km.toml").write_text(text, encoding="utf-8")
+    src = tmp_path / "candidats.csv"
+    # CH de Guéret -> Aubusson, known by its commune only (30 to 36 km).
+    src.write_text(
+        "Identifiant;FINESS établissement;Demi-journées hôpital;Site code INSEE;Date de début\n"
+        "Q1;230000820;4;23008;01/11/2025\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "resultats.xlsx"
+    finess = default_finess_locator(store.sources_dir())
+    run = run_batch(
+        src, "essai-15km", out, store, finess=finess, progress=False, programmes_folder=rules
+    )
+    rule = run.table[0][run.headers.index("regle_20km_site1")]
+    assert rule.startswith("ok : toute la commune est à 15 km ou plus")
+    table = read_posts(out)
+    assert table.thresholds == {"essai-15km": 15.0}
+    (post,) = posts_payload(table)
+    assert post["radius"] == 15000.0 and post["sites"][0]["label"].endswith("prime : oui")

@@ -4,7 +4,11 @@ A straight-line (geodesic, WGS84) distance at or above the threshold settles the
 rule, since a road is never shorter. Under the threshold the texts ask for the road
 distance: it comes from an OSRM service when one is configured, otherwise the verdict
 is "à vérifier". An ARS derogation is an explicit input that turns the verdict and is
-recorded in the reason.
+recorded in the reason. A side known only by its commune gives a straight-line range
+(:func:`straight_range_m`, to the commune's polygon): its shortest end at or above the
+threshold settles the rule for every address; anything else is "à vérifier" with the
+range, since a road can be longer than any straight line. The threshold is always the
+programme's (``[premium] min_distance_km``), never a figure of this module.
 """
 
 from __future__ import annotations
@@ -243,7 +247,7 @@ def distance_rule(
     geodesic
         Straight-line distance in metres.
     threshold_km
-        Threshold of the programme (20 km).
+        Threshold of the programme (``[premium] min_distance_km``).
     road
         Road distance in metres, when a routing service answered.
     road_error
