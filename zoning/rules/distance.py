@@ -139,6 +139,7 @@ def straight_range_m(a: BaseGeometry, b: BaseGeometry) -> tuple[float, float]:
     points of a polygon lie), edges cut to ~200 m.
     """
     import shapely
+    from shapely.ops import nearest_points
 
     lon0, lat0 = _centre(a, b)
     transformer = _aeqd(lon0, lat0)
@@ -146,7 +147,7 @@ def straight_range_m(a: BaseGeometry, b: BaseGeometry) -> tuple[float, float]:
     if pa.intersects(pb):
         nearest = 0.0
     else:
-        near_a, near_b = shapely.ops.nearest_points(pa, pb)
+        near_a, near_b = nearest_points(pa, pb)
         nearest = float(near_a.distance(near_b))
         reach = max(near_a.distance(shapely.Point(0, 0)), near_b.distance(shapely.Point(0, 0)))
         nearest = max(0.0, nearest * (1 - (reach / _EARTH_RADIUS_M) ** 2 / 6))
@@ -162,7 +163,7 @@ def straight_range_m(a: BaseGeometry, b: BaseGeometry) -> tuple[float, float]:
 
 
 def _span(nearest: float, farthest: float) -> str:
-    return f"entre {_km(nearest)} et {_km(farthest, up=True)} à vol d'oiseau"
+    return f"entre {format_km(nearest)} et {format_km(farthest, up=True)} à vol d'oiseau"
 
 
 def range_rule(
@@ -213,7 +214,7 @@ def range_rule(
 
 def measured(nearest: float, farthest: float | None = None) -> DistanceVerdict:
     """A distance reported without a rule (a programme without territorial premium)."""
-    text = f"{_km(nearest)} à vol d'oiseau" if farthest is None else _span(nearest, farthest)
+    text = f"{format_km(nearest)} à vol d'oiseau" if farthest is None else _span(nearest, farthest)
     return DistanceVerdict(
         None,
         f"{text} (sans objet : pas de prime d'exercice territorial dans ce programme)",
@@ -222,14 +223,11 @@ def measured(nearest: float, farthest: float | None = None) -> DistanceVerdict:
     )
 
 
-def _km(metres: float, up: bool = False) -> str:
+def format_km(metres: float, up: bool = False) -> str:
     """« 18,9 km »: tenths cut towards the side the text claims (an « at least » figure
     down, an « at most » figure up), so that 19,96 km is never written « 20,0 km »."""
     tenths = math.ceil(round(metres / 100, 6)) if up else math.floor(round(metres / 100, 6))
     return f"{tenths / 10:.1f}".replace(".", ",") + " km"
-
-
-format_km = _km
 
 
 def distance_rule(
@@ -262,7 +260,7 @@ def distance_rule(
     geo_km = geo / 1000
     limit = f"{threshold_km:g} km"
     if geo >= threshold:
-        return DistanceVerdict(OK, f"{_km(geo)} à vol d'oiseau (≥ {limit})", geo_km)
+        return DistanceVerdict(OK, f"{format_km(geo)} à vol d'oiseau (≥ {limit})", geo_km)
     if derogation:
         label = (derogations or {}).get(derogation)
         if label is None:
@@ -275,7 +273,7 @@ def distance_rule(
             )
         return DistanceVerdict(
             OK,
-            f"{_km(geo)} à vol d'oiseau (< {limit}) ; dérogation : {label}",
+            f"{format_km(geo)} à vol d'oiseau (< {limit}) ; dérogation : {label}",
             geo_km,
             derogation=derogation,
         )
@@ -284,15 +282,18 @@ def distance_rule(
         if road_r >= threshold:
             return DistanceVerdict(
                 OK,
-                f"{_km(road_r)} par la route (≥ {limit}) ; {_km(geo)} à vol d'oiseau",
+                f"{format_km(road_r)} par la route (≥ {limit}) ; {format_km(geo)} à vol d'oiseau",
                 geo_km,
                 road_r / 1000,
             )
-        return DistanceVerdict(NO, f"{_km(road_r)} par la route (< {limit})", geo_km, road_r / 1000)
+        return DistanceVerdict(
+            NO, f"{format_km(road_r)} par la route (< {limit})", geo_km, road_r / 1000
+        )
     why = f" ({road_error})" if road_error else ""
     return DistanceVerdict(
         CHECK,
-        f"à vérifier : distance routière nécessaire ({_km(geo)} à vol d'oiseau, < {limit}){why}",
+        f"à vérifier : distance routière nécessaire ({format_km(geo)} à vol d'oiseau, "
+        f"< {limit}){why}",
         geo_km,
     )
 
