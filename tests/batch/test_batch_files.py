@@ -157,8 +157,11 @@ def test_windows_1252_semicolon_csv_from_excel(
     assert rows[0]["zone_site1"] == "ZAC" and rows[0]["commune_site1"] == "Aubusson (23008)"
     assert rows[0]["financement_mensuel"] == "3130.42"
     assert rows[0]["precision_etablissement"].startswith("FINESS")
-    # Guéret hospital -> Aubusson commune has no point: distance stays empty, never invented.
-    assert rows[0]["distance_km_site1"] == ""
+    # Guéret hospital -> Aubusson known by its commune only: the straight-line range to
+    # the commune's polygon, reported without a verdict (na-mg-2023 has no premium).
+    assert 30.0 < float(rows[0]["distance_km_site1"]) < float(rows[0]["distance_max_km_site1"])
+    assert rows[0]["regle_20km_site1"].startswith("entre 30,")
+    assert "sans objet" in rows[0]["regle_20km_site1"]
     # formula injection neutralised
     assert rows[4]["Nom"] == "'=1+1" and rows[4]["Remarque"] == "'-2+3"
     assert rows[4]["Type de structure"] == "'@SUM(A1)"

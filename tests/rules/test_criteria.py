@@ -199,6 +199,48 @@ def test_cvl_premium_with_site_known_by_commune(fixture_store: Any) -> None:
     assert "dérogation" in res_derog.distances[0].reason
 
 
+def test_geocoded_at_the_commune_is_the_commune_not_its_centre(fixture_store: Any) -> None:
+    """An address the geocoder placed only at its commune (addok « municipality »)
+    gives the commune's centre: the 20 km rule then uses the whole commune (a range),
+    never that centre as if it were the site."""
+    from zoning.rules.post import PRECISION_COMMUNE
+
+    centre = fixture_store.keyed.reference_point("23193")  # Sainte-Feyre, next to Guéret
+
+    def standin_geocoder(site: SiteInput) -> tuple[float, float, str]:
+        """Stand-in for addok's answer at commune level (tests only)."""
+        return centre[0], centre[1], PRECISION_COMMUNE
+
+    post = Post(
+        hospital=SiteInput(lon=1.87113, lat=46.16497),
+        hospital_half_days=6,
+        sites=(SiteInput(address="lieu-dit inconnu", commune="23193", kind="MSP", half_days=4),),
+        start=dt.date(2024, 11, 1),
+    )
+    (result,) = evaluate_posts(
+        fixture_store, CVL, [post], geocoder=standin_geocoder, progress=False
+    )
+    assert result is not None and result.sites[0].precision == PRECISION_COMMUNE
+    distance = result.distances[0]
+    assert distance is not None and distance.farthest_km is not None
+    assert distance.verdict == CHECK and "Sainte-Feyre (23193)" in distance.reason
+
+
+def test_programme_without_premium_reports_distances_only(fixture_store: Any) -> None:
+    """na-mg-2023 has no premium: no threshold is made up; the distance is reported."""
+    post = Post(
+        hospital=SiteInput(lon=1.87113, lat=46.16497),
+        sites=(SiteInput(commune="23008"), SiteInput(lon=1.90, lat=46.17)),
+        start=START,
+    )
+    (result,) = evaluate_posts(fixture_store, NA, [post], progress=False)
+    assert result is not None and result.premium is None
+    commune, point = result.distances
+    assert commune is not None and commune.verdict is None and commune.farthest_km is not None
+    assert point is not None and point.verdict is None and point.farthest_km is None
+    assert "sans objet" in commune.reason and "20 km" not in commune.reason + point.reason
+
+
 def test_na_post_status_and_reasons(fixture_store: Any) -> None:
     good = Post(
         rpps="10000000001",

@@ -10,18 +10,21 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pytest
 from pyproj import Geod
 
 from zoning.rules.distance import (
-    area_distance_rule,
     check_distance,
     distance_rule,
+    format_km,
     geodesic_m,
-    min_geodesic_to_area_m,
+    range_rule,
     road_distance_from_settings,
+    straight_range_m,
 )
 from zoning.rules.verdicts import CHECK, NO, OK
 
@@ -141,30 +144,132 @@ def test_no_routing_service_configured() -> None:
     assert road_distance_from_settings() is None  # conftest removes ZONING_OSRM_URL
 
 
-@pytest.mark.parametrize(("code", "verdict"), [("23008", OK), ("23193", CHECK)])
-def test_site_known_only_by_commune(fixture_store: Any, code: str, verdict: str) -> None:
-    """Lower bound to the commune polygon: Aubusson is far enough from the CH de Guéret
-    whatever the address; Sainte-Feyre (next to Guéret) needs the address."""
+def raw_commune(sources_dir: Path, code: str) -> Any:
+    """A commune's polygon as the raw 2018 file has it (json + shapely, not the store)."""
+    from shapely.geometry import shape
+
+    folder = sources_dir / "communes_france_geojson_2018"
+    dep = code[:2]
+    (path,) = folder.glob(f"communes-{dep}-*.geojson")
+    for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        if feature["properties"]["code"] == code:
+            return shape(feature["geometry"])
+    raise KeyError(code)
+
+
+def store_commune(store: Any, code: str) -> Any:
+    communes = store.communes_gdf()
+    return communes.loc[communes["code"] == code].iloc[0].geometry
+
+
+def brute_range(lon: float, lat: float, area: Any, step_deg: float = 0.0001) -> tuple[float, float]:
+    """Independent truth: geodesics to every vertex of the boundary cut to ~10 m."""
     import shapely
 
-    communes = fixture_store.communes_gdf()
-    row = communes.loc[communes["code"] == code].iloc[0]
-    area = row.geometry
-    bound = min_geodesic_to_area_m(*GUERET, area)
-    # Independent check: a 10 m densification of the boundary is never closer than the bound,
-    # and no more than the 50 m allowance farther.
-    fine = shapely.get_coordinates(shapely.segmentize(area.boundary, 0.0001))
-    _, _, dist = GEOD.inv([GUERET[0]] * len(fine), [GUERET[1]] * len(fine), fine[:, 0], fine[:, 1])
-    assert bound <= min(dist) <= bound + 60
-    # and the commune's La Poste reference point (inside it) is farther than the bound
-    postal = fixture_store.postal()
-    ref = postal.loc[postal["code"] == code].iloc[0]
-    assert geodesic_m(*GUERET, float(ref["lon"]), float(ref["lat"])) >= bound
-    result = area_distance_rule(bound, 20.0, str(row["name"]))
-    assert result.verdict == verdict
+    fine = shapely.get_coordinates(shapely.segmentize(area.boundary, step_deg))
+    _, _, dist = GEOD.inv([lon] * len(fine), [lat] * len(fine), fine[:, 0], fine[:, 1])
+    return float(min(dist)), float(max(dist))
+
+
+# Communes unchanged since 2018 (asserted below: the store's polygon is the raw one).
+NEAR_GUERET = ["23008", "23193", "23030", "23176", "23031"]
+
+
+@pytest.mark.parametrize("code", NEAR_GUERET)
+def test_straight_range_to_a_commune_matches_raw_polygons(
+    store: Any, sources_dir: Path, code: str
+) -> None:
+    """Shortest and longest geodesic from the CH de Guéret to a commune: the tool (store
+    polygon, projection) against geodesics to every 10 m of the raw 2018 boundary."""
+    import shapely
+
+    raw = raw_commune(sources_dir, code)
+    mine = store_commune(store, code)
+    assert mine.symmetric_difference(raw).area < 1e-9 * raw.area  # unchanged commune
+    nearest, farthest = straight_range_m(shapely.Point(*GUERET), mine)
+    low, high = brute_range(*GUERET, raw)
+    if raw.covers(shapely.Point(*GUERET)):
+        assert nearest == 0.0
+    else:
+        # The vertices every ~10 m are at most 5 m farther than the boundary between them.
+        assert low - 6 <= nearest <= low + 0.01
+    assert farthest == pytest.approx(high, abs=1.0)
+
+
+def test_threshold_a_few_metres_from_the_commune(store: Any, sources_dir: Path) -> None:
+    """Exact near the threshold: with the threshold 10 m under the commune's nearest
+    point the rule is met, 10 m over it it is « à vérifier »."""
+    import shapely
+
+    code = "23008"  # Aubusson, about 30 km from Guéret
+    low, _ = brute_range(*GUERET, raw_commune(sources_dir, code))
+    nearest, farthest = straight_range_m(shapely.Point(*GUERET), store_commune(store, code))
+    under = range_rule(nearest, farthest, (low - 10) / 1000, ["Aubusson (23008)"])
+    over = range_rule(nearest, farthest, (low + 10) / 1000, ["Aubusson (23008)"])
+    assert under.verdict == OK and "toute la commune est à" in under.reason
+    assert over.verdict == CHECK and "de part et d'autre" in over.reason
+
+
+def test_range_between_two_communes(store: Any, sources_dir: Path) -> None:
+    """Polygon to polygon (both sites known by commune only), against every pair of
+    vertices of the raw boundaries cut to ~50 m."""
+    import shapely
+
+    a_code, b_code = "23096", "23008"  # Guéret, Aubusson
+    a, b = raw_commune(sources_dir, a_code), raw_commune(sources_dir, b_code)
+    nearest, farthest = straight_range_m(store_commune(store, a_code), store_commune(store, b_code))
+    fa = shapely.get_coordinates(shapely.segmentize(a.boundary, 0.0005))
+    fb = shapely.get_coordinates(shapely.segmentize(b.boundary, 0.0005))
+    ia = np.repeat(np.arange(len(fa)), len(fb))
+    ib = np.tile(np.arange(len(fb)), len(fa))
+    _, _, dist = GEOD.inv(fa[ia, 0], fa[ia, 1], fb[ib, 0], fb[ib, 1])
+    # Vertices every ~40 m: each pair is at most 40 m farther than the closest points.
+    assert dist.min() - 45 <= nearest <= dist.min() + 0.01
+    assert farthest == pytest.approx(dist.max(), abs=1.0)
+
+
+def test_range_rule_texts() -> None:
+    far = range_rule(23_456.0, 35_100.0, 20.0, ["Aubusson (23008)"])
+    assert far.verdict == OK
+    assert far.reason == (
+        "toute la commune est à 20 km ou plus à vol d'oiseau "
+        "(Aubusson (23008) : entre 23,4 km et 35,1 km à vol d'oiseau)"
+    )
+    # Wholly under 20 km in a straight line proves nothing: a road can be longer.
+    near = range_rule(12_345.0, 18_901.0, 20.0, ["Sainte-Feyre (23193)"])
+    assert near.verdict == CHECK
+    assert (
+        "entre 12,3 km et 19,0 km" in near.reason
+        and "la route peut être plus longue" in near.reason
+    )
+    assert "adresse du site" in near.reason and "ZONING_OSRM_URL" in near.reason
+    both = range_rule(15_000.0, 25_000.0, 20.0, ["Guéret (23096)", "Aubusson (23008)"])
+    assert both.verdict == CHECK and "adresses des sites" in both.reason
+    waived = range_rule(
+        5_000.0, 9_000.0, 20.0, ["X (23001)"], "unite_sanitaire_penitentiaire", DEROGATIONS
+    )
+    assert waived.verdict == OK and DEROGATIONS["unite_sanitaire_penitentiaire"] in waived.reason
+
+
+@pytest.mark.parametrize(
+    ("metres", "up", "text"),
+    [(19_960.0, False, "19,9 km"), (19_960.0, True, "20,0 km"), (20_000.0, False, "20,0 km"),
+     (18_900.0, True, "18,9 km"), (18_900.4, True, "19,0 km")],
+)  # fmt: skip
+def test_km_never_rounds_across_the_threshold(metres: float, up: bool, text: str) -> None:
+    assert format_km(metres, up=up) == text
+
+
+def test_distance_just_under_threshold_is_not_written_20() -> None:
+    result = distance_rule(19_960.0, 20.0)
+    assert result.verdict == CHECK and "19,9 km" in result.reason and "20,0" not in result.reason
 
 
 def test_point_inside_the_commune_is_zero() -> None:
+    import shapely
     from shapely.geometry import box
 
-    assert min_geodesic_to_area_m(1.0, 46.0, box(0.9, 45.9, 1.1, 46.1)) == 0.0
+    nearest, farthest = straight_range_m(shapely.Point(1.0, 46.0), box(0.9, 45.9, 1.1, 46.1))
+    assert nearest == 0.0
+    corners = [GEOD.inv(1.0, 46.0, x, y)[2] for x in (0.9, 1.1) for y in (45.9, 46.1)]
+    assert farthest == pytest.approx(max(corners), abs=0.5)

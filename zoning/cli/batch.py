@@ -114,8 +114,10 @@ def batch(
       zoning batch export.csv -p na-mg-2023 --colonne "Lieu d'exercice=site1_ville" -o r.xlsx
       zoning batch --modele modele.xlsx -p na-mg-2023
 
-    Sous 20 km à vol d'oiseau, la distance routière vient du service OSRM de
-    ZONING_OSRM_URL ; sans lui, la règle des 20 km est « à vérifier ».
+    Sous le seuil du programme (20 km) à vol d'oiseau, la distance routière vient du
+    service OSRM de ZONING_OSRM_URL ; sans lui, la règle est « à vérifier ». Un site
+    connu par sa seule commune est jugé sur toute la commune : au-delà du seuil partout,
+    la règle est remplie ; sinon « à vérifier », avec l'écart à vol d'oiseau.
     """
     from zoning.errors import InvalidInputError
     from zoning.io.write import check_rows_fit

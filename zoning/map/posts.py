@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import folium
-import numpy as np
 import pandas as pd
 from branca.element import Figure, MacroElement
 from folium.template import Template
@@ -41,10 +40,10 @@ from zoning.io.values import to_number
 from zoning.map.data import CoverageData
 from zoning.map.render import Legend, TestHook, base_map
 from zoning.map.style import STATUS_STYLE, status_key
+from zoning.rules.distance import format_km, geodesic_many_m
 
 __all__ = [
     "COLUMNS",
-    "PREMIUM_DISTANCE_KM",
     "PostsLayer",
     "PostsTable",
     "posts_map",
@@ -52,9 +51,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: Distance from the main site that opens the territorial premium (RULES.md, 20 km rule).
-PREMIUM_DISTANCE_KM = 20.0
 
 #: Our column -> accepted spellings (compared after folding case, accents and blanks).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -124,6 +120,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "commune_site",
     ),
     "distance_km": ("distance_km", "distance", "site_distance_km", "distance_km_site"),
+    # The batch's own verdict of the distance rule and, for a site known by its commune
+    # only, the longest straight line: the map says what the row says.
+    "distance_max_km": ("distance_max_km", "distance_max_km_site"),
+    "distance_rule": ("regle_20km", "regle_20km_site", "regle_distance"),
     "premium": ("prime", "premium", "prime_mensuelle", "prime_eur"),
     "funding": ("financement", "funding", "financement_mensuel", "financement_eur"),
 }
@@ -136,7 +136,16 @@ FIELD_LABELS: dict[str, str] = {
     "site_lat": "latitude du site ambulatoire",
 }
 REQUIRED = ("main_lon", "main_lat", "site_lon", "site_lat")
-SITE_FIELDS = ("site_name", "site_lon", "site_lat", "site_zone", "site_commune", "distance_km")
+SITE_FIELDS = (
+    "site_name",
+    "site_lon",
+    "site_lat",
+    "site_zone",
+    "site_commune",
+    "distance_km",
+    "distance_max_km",
+    "distance_rule",
+)
 _NUMBERED = re.compile(r"^(?P<base>.+?)_?(?P<n>[1-9])(?P<rest>_.+)?$")
 
 
@@ -156,11 +165,15 @@ class PostsTable:
         File the posts come from.
     notes : list of str
         French notes for the legend (rows not drawn, and why).
+    thresholds : dict
+        Programme -> distance threshold of its premium in km (None: no premium, or
+        unknown), from the batch's provenance or the programme's rules file.
     """
 
     rows: pd.DataFrame
     source: str
     notes: list[str] = field(default_factory=list)
+    thresholds: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def drawable(self) -> pd.DataFrame:
@@ -215,21 +228,56 @@ def _read_geojson(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _programme_of(path: Path, frame: pd.DataFrame) -> str | None:
-    """The programme a batch ran, from its provenance (GeoJSON metadata or side file).
-
-    ``zoning batch`` records ``programme : <id> : <title>`` rather than a column.
-    """
+def _provenance(path: Path, frame: pd.DataFrame) -> dict[str, str]:
+    """The provenance of a batch result (GeoJSON metadata, side file or Excel sheet),
+    keys folded with :func:`snake`."""
     pairs = [tuple(p) for p in frame.attrs.get("provenance", []) if len(p) == 2]
     side = path.with_name(f"{path.stem}.provenance.txt")
     if not pairs and side.is_file():
         for line in side.read_text(encoding="utf-8", errors="replace").splitlines():
             key, _, value = line.partition(" : ")
             pairs.append((key.strip(), value))
+    if not pairs and path.suffix.lower() in (".xlsx", ".ods"):
+        from zoning.report.batch import SHEET_PROVENANCE
+
+        try:
+            sheet = read_table(path, SHEET_PROVENANCE, what="provenance")
+        except InvalidInputError:
+            sheet = None
+        if sheet is not None:
+            pairs = [(sheet.headers[0], sheet.headers[1]), *(tuple(r[:2]) for r in sheet.rows)]
+    out: dict[str, str] = {}
     for key, value in pairs:
-        if snake(str(key)) == "programme" and str(value).strip():
-            return str(value).split(" : ")[0].strip()
-    return None
+        out.setdefault(snake(str(key)), str(value).strip())
+    return out
+
+
+def _programme_of(path: Path, frame: pd.DataFrame) -> str | None:
+    """The programme a batch ran, from its provenance.
+
+    ``zoning batch`` records ``programme : <id> : <title>`` rather than a column.
+    """
+    value = _provenance(path, frame).get("programme")
+    return value.split(" : ")[0].strip() if value else None
+
+
+def _threshold(programme: str, provenance: dict[str, str], ran: str | None) -> float | None:
+    """The premium's distance threshold (km) of a programme: recorded by the batch in its
+    provenance, else read from the programme's rules file; None when it has no premium
+    or is unknown (then no circle is drawn: the map invents no rule)."""
+    from zoning.report.batch import PROVENANCE_THRESHOLD
+
+    recorded = to_number(provenance.get(snake(PROVENANCE_THRESHOLD), ""))
+    if programme == ran and recorded is not None:
+        return float(recorded)
+    from zoning.errors import ZoningError
+    from zoning.rules.programme import load_programme
+
+    try:
+        rules = load_programme(programme).premium
+    except (ZoningError, OSError):
+        return None
+    return rules.min_distance_km if rules else None
 
 
 def _load(path: Path) -> pd.DataFrame:
@@ -296,6 +344,7 @@ def read_posts(path: str | Path) -> PostsTable:
     if not path.is_file():
         raise InvalidInputError(f"fichier de résultats introuvable : {path}")
     frame = _load(path)
+    provenance = _provenance(path, frame)
     programme = _programme_of(path, frame)
     frame = _melt_numbered(frame)
     original = [str(c) for c in frame.columns if c not in ("line", "_order")]
@@ -323,11 +372,20 @@ def read_posts(path: str | Path) -> PostsTable:
         "site_lon",
         "site_lat",
         "distance_km",
+        "distance_max_km",
         "premium",
         "funding",
     ):
         rows[col] = rows[col].map(to_number)
-    for col in ("post_id", "programme", "status", "reasons", "main_name", "site_name"):
+    for col in (
+        "post_id",
+        "programme",
+        "status",
+        "reasons",
+        "main_name",
+        "site_name",
+        "distance_rule",
+    ):
         rows[col] = rows[col].fillna("").astype(str).str.strip()
     rows["programme"] = rows["programme"].where(
         rows["programme"] != "", programme or "(sans programme)"
@@ -341,12 +399,14 @@ def read_posts(path: str | Path) -> PostsTable:
         & rows["site_lat"].between(-90, 90)
     )
     rows.loc[bad_range, "drawable"] = False
-    rows["straight_km"] = _haversine_km(
-        rows["main_lon"].astype(float),
-        rows["main_lat"].astype(float),
-        rows["site_lon"].astype(float),
-        rows["site_lat"].astype(float),
-    ).where(rows["drawable"])
+    # Only for files without distances: the rules' own geodesic, marked « ≈ ».
+    straight = geodesic_many_m(
+        rows["main_lon"].astype(float).to_numpy(),
+        rows["main_lat"].astype(float).to_numpy(),
+        rows["site_lon"].astype(float).to_numpy(),
+        rows["site_lat"].astype(float).to_numpy(),
+    )
+    rows["straight_km"] = pd.Series(straight / 1000, index=rows.index).where(rows["drawable"])
     notes = []
     undrawn = rows[~rows["drawable"]]
     if len(undrawn):
@@ -359,15 +419,8 @@ def read_posts(path: str | Path) -> PostsTable:
     log.info(
         "read %d post-site rows from %s (%d drawable)", len(rows), path, rows["drawable"].sum()
     )
-    return PostsTable(rows=rows, source=str(path), notes=notes)
-
-
-def _haversine_km(lon1: pd.Series, lat1: pd.Series, lon2: pd.Series, lat2: pd.Series) -> pd.Series:
-    """Great-circle distance (km, mean Earth radius): only a label when none was given."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return pd.Series(2 * 6371.0088 * np.arcsin(np.sqrt(a)), index=lon1.index)
+    thresholds = {p: _threshold(p, provenance, programme) for p in rows["programme"].unique()}
+    return PostsTable(rows=rows, source=str(path), notes=notes, thresholds=thresholds)
 
 
 def _euros(value: float | None) -> str:
@@ -376,11 +429,28 @@ def _euros(value: float | None) -> str:
     return f"{value:,.2f}\u00a0€".replace(",", "\u202f").replace(".", ",")
 
 
+#: The batch's verdicts of the distance rule, as the map labels them.
+_RULE_WORDS = {"ok": "prime : oui", "non": "prime : non", "à vérifier": "à vérifier"}
+
+
+def _known(value: Any) -> bool:
+    return value is not None and not pd.isna(value)
+
+
 def _distance_label(row: pd.Series) -> str:
-    if row["distance_km"] is not None and not pd.isna(row["distance_km"]):
-        return f"{row['distance_km']:.1f} km".replace(".", ",")
-    # No distance in the results: the straight line, marked "≈" (explained in the legend).
-    return f"≈ {row['straight_km']:.1f} km".replace(".", ",")
+    """The distance as the batch wrote it (a range for a commune known by name), with
+    the batch's verdict: the same figures and words as the row, never recomputed."""
+    near, far = row["distance_km"], row["distance_max_km"]
+    if _known(near):
+        text = format_km(float(near) * 1000)
+        if _known(far):
+            text = f"{text.removesuffix(' km')}–{format_km(float(far) * 1000, up=True)}"
+    else:
+        # No distance in the results: the straight line, marked "≈" (explained in the legend).
+        return f"≈ {format_km(row['straight_km'] * 1000)}"
+    verdict = str(row["distance_rule"] or "").split(" : ", 1)[0]
+    word = _RULE_WORDS.get(verdict)
+    return f"{text} · {word}" if word else text
 
 
 def _popup(group: pd.DataFrame) -> str:
@@ -391,6 +461,7 @@ def _popup(group: pd.DataFrame) -> str:
         f"<li>{esc(r['site_name'] or 'site ambulatoire')}"
         + (f" — {esc(str(r['site_zone']))}" if str(r["site_zone"] or "").strip() else "")
         + (f" — {_distance_label(r)}" if r["drawable"] else " — non localisé")
+        + (f"<br><small>{esc(r['distance_rule'])}</small>" if r["distance_rule"] else "")
         + "</li>"
         for _, r in group.iterrows()
     )
@@ -406,8 +477,12 @@ def _popup(group: pd.DataFrame) -> str:
     )
 
 
-def posts_payload(table: PostsTable) -> list[dict[str, Any]]:
-    """The posts as the page's script needs them (one entry per post, its sites nested)."""
+def posts_payload(table: PostsTable, radius_km: float | None = None) -> list[dict[str, Any]]:
+    """The posts as the page's script needs them (one entry per post, its sites nested).
+
+    ``radius`` (m) is the circle around the main site: ``radius_km`` when given, else the
+    threshold of the post's programme (None: no circle).
+    """
     posts = []
     for post_id, group in table.rows.groupby("post_id", sort=False):
         first = group.iloc[0]
@@ -420,6 +495,7 @@ def posts_payload(table: PostsTable) -> list[dict[str, Any]]:
                 "programme": first["programme"],
                 "status": first["status_key"],
                 "color": STATUS_STYLE[first["status_key"]][0],
+                "radius": _radius_m(table, first["programme"], radius_km),
                 "main": {
                     "name": first["main_name"] or "site principal",
                     "lat": round(float(first["main_lat"]), 6),
@@ -438,6 +514,11 @@ def posts_payload(table: PostsTable) -> list[dict[str, Any]]:
             }
         )
     return posts
+
+
+def _radius_m(table: PostsTable, programme: str, radius_km: float | None) -> float | None:
+    km = radius_km if radius_km is not None else table.thresholds.get(programme)
+    return None if km is None else km * 1000
 
 
 class PostsLayer(MacroElement):
@@ -467,7 +548,6 @@ class PostsLayer(MacroElement):
             var control = {{ this.control.get_name() }};
             var posts = {{ this.posts | tojson }};
             var statusLabels = {{ this.status_labels | tojson }};
-            var radius = {{ this.radius_m | tojson }};
             var icon = function (kind, text) {
                 return L.divIcon({className: "", iconSize: [22, 22],
                     html: '<div class="zoning-icon zoning-icon-' + kind +
@@ -494,7 +574,7 @@ class PostsLayer(MacroElement):
             });
             var redraw = function () {
                 [hospitals, sites, lines, circles].forEach(function (g) { g.clearLayers(); });
-                var seenMain = {};
+                var seenMain = {}, seenCircle = {};
                 posts.forEach(function (p) {
                     if (!filters.programme[p.programme] || !filters.status[p.status]) return;
                     var key = p.main.lat + "," + p.main.lon;
@@ -504,7 +584,11 @@ class PostsLayer(MacroElement):
                                                         title: p.main.name});
                         seenMain[key].zoningPosts = [];
                         hospitals.addLayer(seenMain[key]);
-                        circles.addLayer(L.circle(main, {radius: radius, color: "#1f3a93",
+                    }
+                    // The programme's own threshold (none: no premium, no circle).
+                    if (p.radius && !seenCircle[key + "," + p.radius]) {
+                        seenCircle[key + "," + p.radius] = true;
+                        circles.addLayer(L.circle(main, {radius: p.radius, color: "#1f3a93",
                             weight: 1.5, dashArray: "6 4", fill: false, interactive: false}));
                     }
                     seenMain[key].zoningPosts.push(p.popup);
@@ -541,7 +625,7 @@ class PostsLayer(MacroElement):
             control.addOverlay(lines, "Trajets (couleur du statut, distance)");
             control.addOverlay(hospitals, "Sites principaux (hôpitaux)");
             control.addOverlay(sites, "Sites ambulatoires");
-            control.addOverlay(circles, "Cercle de 20 km autour du site principal");
+            control.addOverlay(circles, "Seuil de distance de la prime autour du site principal");
             window.zoningPosts = {hospitals: hospitals, sites: sites, lines: lines,
                                   circles: circles, redraw: redraw, filters: filters};
         })();
@@ -549,14 +633,11 @@ class PostsLayer(MacroElement):
         """
     )
 
-    def __init__(
-        self, posts: list[dict[str, Any]], control: folium.LayerControl, radius_km: float
-    ) -> None:
+    def __init__(self, posts: list[dict[str, Any]], control: folium.LayerControl) -> None:
         super().__init__()
         self._name = "PostsLayer"
         self.posts = posts
         self.control = control
-        self.radius_m = radius_km * 1000
         self.status_labels = {k: v[1] for k, v in STATUS_STYLE.items()}
 
     def render(self, **kwargs: Any) -> Any:
@@ -588,10 +669,15 @@ def posts_legend_html(table: PostsTable, coverage: CoverageData | None) -> str:
         "site principal (hôpital)</div>"
         '<div class="row"><span class="sw" style="background:#16a085;border-radius:50%"></span>'
         "site ambulatoire</div>"
-        f'<div class="row"><span class="line" style="border-top:2px dashed #1f3a93"></span>'
-        f"{PREMIUM_DISTANCE_KM:.0f} km autour du site principal (prime)</div>"
         "<div class='row'>≈ : distance à vol d'oiseau (absente des résultats)</div>"
     )
+    for programme, km in sorted(table.thresholds.items()):
+        if km is not None and programme in set(per_post["programme"]):
+            items.append(
+                '<div class="row"><span class="line" style="border-top:2px dashed #1f3a93">'
+                f"</span>{html.escape(f'{km:g}')} km autour du site principal (prime, "
+                f"{html.escape(programme)})</div>"
+            )
     notes = [html.escape(n) for n in table.notes]
     prov = [f"Résultats : {html.escape(Path(table.source).name)}"]
     if coverage is not None:
@@ -608,7 +694,7 @@ def posts_map(
     table: PostsTable,
     coverage: CoverageData | None = None,
     tiles: bool = False,
-    radius_km: float = PREMIUM_DISTANCE_KM,
+    radius_km: float | None = None,
 ) -> folium.Map:
     """Map the posts of a batch result, over the coverage map when given.
 
@@ -620,8 +706,9 @@ def posts_map(
         Communes by class drawn underneath (and their legend's provenance).
     tiles : bool
         Offer an OpenStreetMap background (needs the network; unticked by default).
-    radius_km : float
-        Radius of the circles around main sites.
+    radius_km : float, optional
+        Radius of the circles around main sites; by default the distance threshold of
+        each post's programme (no circle for a programme without premium).
 
     Returns
     -------
@@ -649,8 +736,8 @@ def posts_map(
         layers = add_coverage_layers(fmap, coverage, fill_opacity=0.55)
     control = folium.LayerControl(collapsed=False, position="topright")
     control.add_to(fmap)
-    posts = posts_payload(table)
-    PostsLayer(posts, control, radius_km).add_to(fmap)
+    posts = posts_payload(table, radius_km)
+    PostsLayer(posts, control).add_to(fmap)
     legend = posts_legend_html(table, coverage)
     if coverage is not None:
         legend += (

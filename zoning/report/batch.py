@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -72,8 +73,13 @@ def _number(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _km(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+def _km(value: float | None, up: bool = False) -> float | None:
+    """Kilometres to the metre, cut towards the side the figure claims (a shortest
+    distance down, a longest up): 19 999,6 m is never written 20.0 beside « < 20 km »."""
+    if value is None:
+        return None
+    metres = round(value * 1000, 6)
+    return (math.ceil(metres) if up else math.floor(metres)) / 1000
 
 
 @dataclass(frozen=True)
@@ -244,6 +250,7 @@ def _site_columns(k: int) -> list[str]:
         f"qpv_site{k}",
         f"precision_site{k}",
         f"distance_km_site{k}",
+        f"distance_max_km_site{k}",
         f"distance_route_km_site{k}",
         f"regle_20km_site{k}",
     ]
@@ -291,9 +298,25 @@ def _lonlat(site: Located | None) -> tuple[float | None, float | None]:
 
 
 def _place_name(site: Located | None) -> str | None:
-    if site is None or site.placement is None:
-        return None
-    return f"{site.placement.commune_name} ({site.placement.commune_code})"
+    return site.commune_label() if site is not None else None
+
+
+def remarks(result: PostResult) -> list[str]:
+    """Every note of a row, each saying whose it is: « site 1 — Biarritz (64122) : … ».
+
+    A note is about one site (its commune, its decree, its QPV): said bare, a note on
+    the hospital's commune reads as if about the ambulatory site.
+    """
+    out: dict[str, None] = {}
+    named = [("site principal", result.hospital)]
+    named += [(f"site {k}", site) for k, site in enumerate(result.sites, start=1)]
+    for label, site in named:
+        if site is None:
+            continue
+        where = site.commune_label()
+        head = f"{label} — {where}" if where else label
+        out.update((f"{head} : {note}", None) for note in site.notes)
+    return list(out)
 
 
 def result_values(result: PostResult | None, skipped: str | None, n_sites: int) -> list[Any]:
@@ -324,11 +347,12 @@ def result_values(result: PostResult | None, skipped: str | None, n_sites: int) 
             ", ".join(place.qpv) if place and place.qpv else None,
             site.precision if site else None,
             _km(dist.geodesic_km) if dist else None,
+            _km(dist.farthest_km, up=True) if dist else None,
             _km(dist.road_km) if dist else None,
-            f"{dist.verdict} : {dist.reason}" if dist else None,
+            dist.text() if dist else None,
         ]
     prem, fund = result.premium, result.funding
-    notes = sorted({n for s in (*result.sites, result.hospital) if s for n in s.notes})
+    notes = remarks(result)
     values += [
         decree,
         prem.verdict if prem else "sans objet",
@@ -402,12 +426,7 @@ def provenance_rows(
         *[["arrêté de zonage appliqué", d] for d in decrees],
         ["base de zonage construite le", prov.get("store_built_at")],
         *[[f"source {k}", v] for k, v in sorted((prov.get("sources") or {}).items())],
-        [
-            "distance routière",
-            "service OSRM configuré"
-            if routing
-            else "aucun service de routage : sous 20 km à vol d'oiseau, « à vérifier »",
-        ],
+        *_distance_rows(programme, routing),
         ["fichier d'entrée", table.path.name],
         *([["feuille lue", table.sheet]] if table.sheet else []),
         *([["sites 2 et suivants (bloc répétable)", block_sheet]] if block_sheet else []),
@@ -422,6 +441,23 @@ def provenance_rows(
         *[["lecture du fichier", said] for said in table.said()],
     ]
     return rows
+
+
+#: Provenance key of the premium's distance threshold (read back by the posts map).
+PROVENANCE_THRESHOLD = "distance minimale de la prime (km)"
+
+
+def _distance_rows(programme: Programme, routing: bool) -> list[list[Any]]:
+    """The distance rule as applied: the programme's threshold and the routing service."""
+    if programme.premium is None:
+        return [["distance minimale", "sans objet : pas de prime d'exercice territorial"]]
+    limit = f"{programme.premium.min_distance_km:g} km"
+    road = (
+        "service OSRM configuré"
+        if routing
+        else f"aucun service de routage : sous {limit} à vol d'oiseau, « à vérifier »"
+    )
+    return [[PROVENANCE_THRESHOLD, programme.premium.min_distance_km], ["distance routière", road]]
 
 
 def mapping_line(column: Any) -> str:

@@ -10,9 +10,9 @@ from tqdm import tqdm
 
 from zoning.rules.criteria import PostResult, evaluate_post
 from zoning.rules.distance import RoadDistance
-from zoning.rules.post import Post, SiteInput
+from zoning.rules.post import Located, Post, SiteInput
 from zoning.rules.programme import Programme
-from zoning.rules.sites import FinessLocator, Geocoder, locate_sites
+from zoning.rules.sites import FinessLocator, Geocoder, locate_sites, without_zone_notes
 
 #: ``on_progress(stage, done, total)`` of a batch run.
 Progress = Callable[[str, int, int], None]
@@ -57,6 +57,34 @@ def commune_areas(store: Any) -> Callable[[str], Any]:
     return area
 
 
+def _hospitals(
+    store: Any,
+    located: list[Located],
+    slots: Sequence[int],
+    sites: Sequence[SiteInput],
+    dates: Sequence[dt.date | None],
+    finess: FinessLocator | None,
+    geocoder: Geocoder | None,
+    lookup: Any,
+) -> None:
+    """Hospitals as the rows need them: where they are, without their own zone's notes.
+
+    The hospital's zone plays no part in the rules: a start date before every decree
+    must not hide where it is (it is placed again without date, on its own), and notes
+    about its commune's class or QPV would read as if about the ambulatory site.
+    """
+    retry = [i for i in slots if located[i].error and not located[i].invalid and dates[i]]
+    if retry:
+        again = locate_sites(
+            store, [sites[i] for i in retry], [None] * len(retry), finess, geocoder, lookup
+        )
+        for i, hospital in zip(retry, again, strict=True):
+            if hospital.error is None:
+                located[i] = hospital
+    for i in slots:
+        located[i] = without_zone_notes(located[i])
+
+
 def evaluate_posts(
     store: Any,
     programme: Programme,
@@ -86,9 +114,9 @@ def evaluate_posts(
         if programme.hospital_required and post.hospital is not None:
             hospital_slot = len(sites)
             sites.append(post.hospital)
-            # The hospital's zone plays no part: place it under the latest decree so that
-            # a start date outside every decree does not hide where it is.
-            dates.append(None)
+            # Located on the post's date like its sites, so that nothing said of it
+            # (decree, caveat) belongs to another date; see _hospitals for the rest.
+            dates.append(post.start)
         site_slots = []
         for site in post.sites:
             site_slots.append(len(sites))
@@ -96,9 +124,11 @@ def evaluate_posts(
             dates.append(post.start)
         slots.append((hospital_slot, site_slots))
     located = locate_sites(store, sites, dates, finess=finess, geocoder=geocoder, lookup=lookup)
+    hospitals = [h for h, _ in slots if h is not None]
+    _hospitals(store, located, hospitals, sites, dates, finess, geocoder, lookup)
     polygons = qpv_polygon_communes(store)
-    road = _cached(road_distance)
-    areas = commune_areas(store) if programme.premium else None
+    road = _cached(road_distance if programme.premium else None)
+    areas = commune_areas(store)
     results: list[PostResult | None] = []
     bar = tqdm(total=len(posts), desc="postes", unit="ligne", disable=not progress, leave=False)
     step = max(1, len(posts) // 200)

@@ -7,8 +7,9 @@ on a post whose sites are already located, then adds distances, premium and fund
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +18,11 @@ from zoning.io.text import fold
 from zoning.rules.distance import (
     DistanceVerdict,
     RoadDistance,
-    area_distance_rule,
     check_distance,
-    distance_rule,
-    min_geodesic_to_area_m,
+    geodesic_m,
+    measured,
+    range_rule,
+    straight_range_m,
 )
 from zoning.rules.funding import FundingResult, funding
 from zoning.rules.identifiers import normalise_rpps
@@ -353,6 +355,25 @@ def _site_half_days(programme: Programme, post: Post) -> list[float | None]:
     return given
 
 
+def _extent(located: Located | None, commune_area: CommuneArea | None) -> Any:
+    """Where a located site can be: its point, else its commune's polygon (None: unknown)."""
+    import shapely
+
+    if located is None:
+        return None
+    place = located.placement
+    code = getattr(place, "commune_code", None) if place is not None else None
+    coarse = located.precision in COARSE_PRECISIONS
+    if located.lon is not None and located.lat is not None and not (coarse and code):
+        # A point stands even when its commune is unknown (outside the store's region).
+        return shapely.Point(located.lon, located.lat)
+    # Known by its commune only (a geocoder's answer at the commune is the commune's
+    # centre, not the site): anywhere in the commune's polygon.
+    if commune_area is None or not code:
+        return None
+    return commune_area(code)
+
+
 def _distances(
     programme: Programme,
     post: Post,
@@ -361,51 +382,55 @@ def _distances(
     road_distance: RoadDistance | None,
     commune_area: CommuneArea | None = None,
 ) -> list[DistanceVerdict | None]:
+    """The distance rule of each site from the main site (None: a position unknown).
+
+    With a point on each side, the geodesic distance (and the road one under the
+    threshold); with a commune only on either side, the straight-line range between
+    the point and the commune's polygon, or between the two polygons. Without a
+    territorial premium the programme has no threshold: distances are only reported.
+    """
+    rules = programme.premium
+    main = _extent(hospital, commune_area)
     out: list[DistanceVerdict | None] = []
-    threshold = programme.premium.min_distance_km if programme.premium else 20.0
-    derogations = programme.premium.derogations if programme.premium else {}
     for site in sites:
-        if hospital is None or hospital.lon is None or hospital.lat is None:
+        other = _extent(site, commune_area)
+        if main is None or other is None:
             out.append(None)
-            continue
-        if site.lon is None or site.lat is None:
-            out.append(_area_distance(hospital, site, threshold, commune_area, post, derogations))
-            continue
-        out.append(
-            check_distance(
-                (hospital.lon, hospital.lat),
-                (site.lon, site.lat),
-                threshold,
-                road_distance if programme.premium else None,
-                post.premium_derogation,
-                derogations,
+        elif main.geom_type == "Point" and other.geom_type == "Point":
+            if rules is None:
+                out.append(measured(geodesic_m(main.x, main.y, other.x, other.y)))
+                continue
+            out.append(
+                check_distance(
+                    (main.x, main.y),
+                    (other.x, other.y),
+                    rules.min_distance_km,
+                    road_distance,
+                    post.premium_derogation,
+                    rules.derogations,
+                )
             )
-        )
+        else:
+            nearest, farthest = straight_range_m(main, other)
+            if rules is None:
+                out.append(measured(nearest, farthest))
+                continue
+            communes = [
+                s.commune_label() or "?"
+                for s, g in ((hospital, main), (site, other))
+                if s is not None and g.geom_type != "Point"
+            ]
+            out.append(
+                range_rule(
+                    nearest,
+                    farthest,
+                    rules.min_distance_km,
+                    communes,
+                    post.premium_derogation,
+                    rules.derogations,
+                )
+            )
     return out
-
-
-def _area_distance(
-    hospital: Located,
-    site: Located,
-    threshold: float,
-    commune_area: CommuneArea | None,
-    post: Post,
-    derogations: Mapping[str, str],
-) -> DistanceVerdict | None:
-    """Distance rule for a site known only by its commune (None when not computable)."""
-    place = site.placement
-    if commune_area is None or place is None or hospital.lon is None or hospital.lat is None:
-        return None
-    area = commune_area(place.commune_code)
-    if area is None:
-        return None
-    bound = min_geodesic_to_area_m(hospital.lon, hospital.lat, area)
-    verdict = area_distance_rule(bound, threshold, f"{place.commune_name}")
-    if verdict.verdict != OK and post.premium_derogation:
-        return distance_rule(
-            bound, threshold, derogation=post.premium_derogation, derogations=derogations
-        )
-    return verdict
 
 
 def _premium(
@@ -432,7 +457,17 @@ def _premium(
     pairs = [
         (float(h or 0.0), d) for h, d in zip(half_days, distances, strict=True) if d is not None
     ]
-    return premium(pairs, rules)
+    result = premium(pairs, rules)
+    # What the distance of a doubtful site or of a site known by its commune rests on,
+    # in the same words as its distance column.
+    said = [
+        f"site {k} : {d.reason.removeprefix('à vérifier : ')}"
+        for k, d in enumerate(distances, start=1)
+        if d is not None and (d.verdict == CHECK or d.farthest_km is not None)
+    ]
+    if not said:
+        return result
+    return dataclasses.replace(result, reason=f"{result.reason} — {' ; '.join(said)}")
 
 
 def evaluate_post(

@@ -65,6 +65,13 @@ class Located:
     # maps, never used as the site's position in a rule.
     reference_point: tuple[float, float] | None = None
 
+    def commune_label(self) -> str | None:
+        """« Biarritz (64122) »: the commune the site was placed in (None: not placed)."""
+        place = self.placement
+        if place is None or not getattr(place, "commune_code", None):
+            return None
+        return f"{place.commune_name} ({place.commune_code})"
+
 
 @dataclass(frozen=True)
 class Post:

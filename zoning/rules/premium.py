@@ -69,7 +69,7 @@ def premium(sites: Sequence[tuple[float, DistanceVerdict]], rules: PremiumRules)
         if sites and all(h > 0 for h, _ in sites):
             reason = f"aucun site à {limit} ou plus du site principal"
         else:
-            reason = "pas de demi-journée hors du site principal à 20 km ou plus"
+            reason = f"pas de demi-journée hors du site principal à {limit} ou plus"
         return PremiumResult(NO, reason, 0.0, 0.0, 0.0, 0)
     where = f"{len(sure)} site{'s' if len(sure) > 1 else ''}"
     if amount == 0:

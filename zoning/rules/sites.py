@@ -228,6 +228,26 @@ def _first_pass(
     return _Pending(error=reason, invalid=not notes, notes=notes)
 
 
+# How the lookup's note on a commune's QPV starts (zoning.locate.lookup._placement).
+_QPV_NOTE = "la commune compte "
+
+
+def without_zone_notes(located: Located) -> Located:
+    """``located`` without the notes about its commune's class, decree and QPV.
+
+    For a site whose zone plays no part (the main site): what is said of where it is
+    (FINESS, geocoder, commune movements) stays.
+    """
+    place = located.placement
+    if place is None:
+        return located
+    decree = getattr(place, "decree", None)
+    zone = {getattr(place, "decree_caveat", ""), *(decree.caveats if decree else ())}
+    zone.add("commune absente de l'arrêté")
+    notes = tuple(n for n in located.notes if n not in zone and not n.startswith(_QPV_NOTE))
+    return located if notes == located.notes else dataclasses.replace(located, notes=notes)
+
+
 @paused_gc()
 def locate_sites(
     store: Any,
