@@ -127,6 +127,27 @@ def _rule20(text: str) -> str:
     return text
 
 
+_KM = re.compile(r"(\d+(?:[ \u202f\u00a0]\d{3})*(?:,\d+)?) km")
+
+
+def rule20_right(text: str, t: dict[str, Any]) -> bool:
+    """Whether the 20 km column answers as the truth says.
+
+    With a premium, its verdict must be one the truth admits. Without one (na-mg-2023),
+    the column must say « sans objet » and its shortest straight-line distance must be the
+    truth's, within the margin.
+    """
+    from .truth import MARGIN_KM, PREMIUM
+
+    if PREMIUM:
+        return _rule20(text) in t["rule20"]
+    found = _KM.search(text or "")
+    if "sans objet" not in (text or "") or not found:
+        return False
+    shortest = float(re.sub(r"[ \u202f\u00a0]", "", found.group(1)).replace(",", "."))
+    return abs(shortest - float(t["nearest_km"])) <= MARGIN_KM
+
+
 def _shape(reason: str) -> str:
     """A reason with its row's particulars blanked, to count reasons of the same kind."""
     reason = re.sub(r"«[^»]*»", "«…»", reason)
@@ -208,7 +229,7 @@ def score_file(run: FileRun, truth: dict[str, Any]) -> tuple[list[Outcome], int]
             o.field_misses.append("insee")
         if t["zone"] and (out.get("zone_site1") or "").strip() != t["zone"]:
             o.field_misses.append("zone")
-        if _rule20(out.get("regle_20km_site1", "")) not in t["rule20"]:
+        if not rule20_right(out.get("regle_20km_site1", ""), t):
             o.field_misses.append("regle_20km")
         o.false_remarks = false_remarks(out, t)
         o.right = not o.field_misses and not o.false_remarks

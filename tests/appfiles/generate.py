@@ -480,6 +480,7 @@ def generate(
                     "insee": sorted(t.insee),
                     "zone": t.zone,
                     "rule20": sorted(t.rule20),
+                    "nearest_km": t.nearest_km,
                     "qpv": sorted(t.qpv),
                     "hospital_commune": _hospital_insee(src, post),
                     "postcode": post.site_postcode,

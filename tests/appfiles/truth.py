@@ -37,6 +37,10 @@ HALF_DAYS = {4.0, 5.0, 6.0}
 ADMITTED_ZONES = {"ZIP", "ZAC"}
 DECREE_WORDS = "25 avril 2022"
 MARGIN_KM = 0.5
+#: na-mg-2023 pays no territorial premium (« No territorial premium in this specification »,
+#: read in the programme and in the ARS specification): the 20 km column is « sans objet »
+#: and only the straight-line distance it reports is checked.
+PREMIUM = False
 
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK = "éligible", "non éligible", "à vérifier"
 
@@ -72,6 +76,7 @@ class Expected:
     rule20: set[str]  # acceptable answers of the 20 km column: « oui », « à vérifier »
     qpv: set[str] = field(default_factory=set)  # QPV codes of the site's commune(s)
     reasons: list[str] = field(default_factory=list)  # criteria that are not « ok »
+    nearest_km: float = 0.0  # shortest straight-line distance hospital -> site commune
 
 
 def _min_distance_km(sources: Sources, hospital: Hospital, code: str) -> float:
@@ -146,4 +151,4 @@ def expected(sources: Sources, post: Post) -> Expected:
     if abs(nearest - 20) < MARGIN_KM:
         rule20 = {"oui", TO_CHECK}
     status = NOT_ELIGIBLE if no else TO_CHECK if check else ELIGIBLE
-    return Expected(status, set(post.site_codes), zone, rule20, qpv, reasons)
+    return Expected(status, set(post.site_codes), zone, rule20, qpv, reasons, nearest_km=nearest)
