@@ -30,7 +30,7 @@ EXIT_EXPIRED = 7  # classes of a decree past its stated end, successor not yet i
 @click.option(
     "--address",
     help="Adresse postale, géocodée puis vérifiée dans la commune indiquée. Par défaut "
-    "l'adresse est envoyée au service public BAN (api-adresse.data.gouv.fr) ; "
+    "l'adresse est envoyée au service public BAN de la Géoplateforme (data.geopf.fr) ; "
     "ZONING_ADDOK_URL=off : aucune adresse ne quitte la machine (repli sur la commune).",
 )
 @click.option("--finess", help="Numéro FINESS d'établissement (ET, 9 caractères).")
@@ -78,10 +78,10 @@ def check(
 
     \b
     Confidentialité : --address envoie l'adresse au service public de la Base
-    Adresse Nationale (api-adresse.data.gouv.fr) sauf si ZONING_ADDOK_URL désigne un
-    géocodeur local (zoning geocoder serve) ou vaut « off » (aucun envoi : repli sur
-    la commune, à vérifier). Une adresse trouvée hors de la commune indiquée est
-    refusée : la commune est retenue, à vérifier.
+    Adresse Nationale (Géoplateforme de l'IGN, data.geopf.fr/geocodage) sauf si
+    ZONING_ADDOK_URL désigne un géocodeur local (zoning geocoder serve) ou vaut
+    « off » (aucun envoi : repli sur la commune, à vérifier). Une adresse trouvée
+    hors de la commune indiquée est refusée : la commune est retenue, à vérifier.
 
     \b
     Code de sortie : 0 réponse, 2 entrée invalide, 3 inconnu, 4 ambigu,

@@ -134,7 +134,8 @@ class Geocoder:
     min_score, chunk_size
         See :class:`~zoning.locate.geocode.addok.AddokGeocoder`.
     retries
-        Extra attempts on timeouts, 429 and 5xx, with exponential backoff from 0.5 s.
+        Extra attempts on timeouts, 429 and 5xx, with exponential backoff from 0.5 s
+        (``Retry-After`` obeyed); default: the settings (``ZONING_HTTP_RETRIES``).
     store
         Zoning store used to map old commune codes (default: the settings' store,
         opened when first needed).
@@ -147,7 +148,7 @@ class Geocoder:
         cache_path: Path | bool | None = None,
         min_score: float = DEFAULT_MIN_SCORE,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
-        retries: int = 4,
+        retries: int | None = None,
         store: object | None = None,
     ) -> None:
         from zoning.settings import get_settings
