@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 #: Version of the store's layout; a store of another version is refused on open.
 #: 1: first layout; 2: ``files`` (size, sha256 of every file) in store.json.
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 META_NAME = "store.json"
 REBUILD = "reconstruisez-le avec `zoning data build`"
 

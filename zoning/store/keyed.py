@@ -25,6 +25,7 @@ _INDEXES = {
     "communes": ["code"],
     "zones": ["decree_id, code"],
     "code_map": ["old_code", "new_code"],
+    "later_communes": ["code"],
     "qpv_communes": ["commune"],
     "postal": ["postcode", "code"],
     "qpv_polygon_codes": ["code_qp"],
@@ -188,7 +189,7 @@ class KeyedIndex:
         """La Poste's reference point (lon, lat) of a commune: for display, not an address."""
         rows = self._rows(
             "SELECT lon, lat FROM postal WHERE code = ? AND lon IS NOT NULL "
-            "ORDER BY postcode LIMIT 1",
+            "ORDER BY since, postcode LIMIT 1",
             [code],
         )
         return (rows[0]["lon"], rows[0]["lat"]) if rows else None
@@ -205,6 +206,13 @@ class KeyedIndex:
             from zoning.store.integrity import damaged
 
             raise damaged(self.path.parent, self.path.name, exc) from exc
+
+    def later(self, code: str) -> list[dict[str, Any]]:
+        """Communes that took this code or name after the vintage, oldest first
+        (``code, name, since, kind, members, check``)."""
+        return self._rows(
+            "SELECT * FROM later_communes WHERE code = ? ORDER BY since, rowid", [code]
+        )
 
     def postal(self, postcode: str) -> list[dict[str, Any]]:
         """La Poste rows of a postal code."""
