@@ -1,0 +1,130 @@
+"""Communes of any vintage: names, codes and old codes of 2023–2026 answered as the decree
+names its communes.
+
+The truth is computed here from the raw INSEE movements CSV and La Poste's raw table, with
+the csv module only (no code of the tool): each commune nouvelle or renamed commune of
+Nouvelle-Aquitaine since COG 2022, the 2022 communes it covers, and their postal codes.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from zoning.locate import lookup
+from zoning.store import ZoningStore
+
+NA = ("16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87")
+DAY = date(2024, 6, 1)  # under the 2022 decree
+
+
+def raw_later(sources: Path) -> dict[tuple[str, str], dict[str, object]]:
+    """(new code, new name) -> date, kind and the 2022 codes it covers, from the raw CSV."""
+    path = sources / "cog_communes" / "cog_mouvements_communes_to2026.csv"
+    with open(path, encoding="utf-8") as handle:
+        rows = [
+            r for r in csv.DictReader(handle)
+            if r["DATE_EFF"] > "2022-01-01" and r["TYPECOM_AV"] == r["TYPECOM_AP"] == "COM"
+            and r["COM_AP"][:2] in NA
+        ]  # fmt: skip
+    rows.sort(key=lambda r: r["DATE_EFF"])
+    covers: dict[str, set[str]] = {}  # a code after its latest event -> 2022 codes
+    out: dict[tuple[str, str], dict[str, object]] = {}
+    by_event: dict[tuple[str, str, str], list[dict[str, str]]] = defaultdict(list)
+    for r in rows:
+        by_event[(r["DATE_EFF"], r["COM_AP"], r["LIBELLE_AP"])].append(r)
+    for (day, code, name), group in sorted(by_event.items()):
+        members: set[str] = set()
+        for r in group:
+            members |= covers.get(r["COM_AV"], {r["COM_AV"]})
+        covers[code] = members
+        out[(code, name)] = {"since": day, "mod": group[0]["MOD"], "members": members}
+    return out
+
+
+def raw_postcodes(sources: Path) -> dict[str, set[str]]:
+    with open(sources / "cog_communes" / "laposte_hexasmal_2022-02.csv", encoding="utf-8") as f:
+        reader = csv.DictReader(f, delimiter=";")
+        out: dict[str, set[str]] = defaultdict(set)
+        for r in reader:
+            out[r["Code_commune_INSEE"]].add(r["Code_postal"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def truth(sources_dir: Path) -> dict[tuple[str, str], dict[str, object]]:
+    found = raw_later(sources_dir)
+    names = {n for _, n in found}
+    assert {"La Boixe", "Val-de-Cognac", "Mansle-les-Fontaines", "Faux-en-Périgord"} <= names
+    return found
+
+
+def test_new_names_new_codes_old_codes(
+    store: ZoningStore, sources_dir: Path, truth: dict[tuple[str, str], dict[str, object]]
+) -> None:
+    postcodes = raw_postcodes(sources_dir)
+    latest = {}
+    for (code, name), row in sorted(truth.items(), key=lambda kv: str(kv[1]["since"])):
+        latest[code] = (name, row)
+    checked = 0
+    for (code, name), row in truth.items():
+        members: set[str] = row["members"]  # type: ignore[assignment]
+        names = store.keyed.names(members)
+        assert set(names) == members, (code, name)  # every member is a 2022 commune
+        postcode = sorted(set().union(*(postcodes[m] for m in members)))[0]
+        by_name = lookup.by_postcode_name(store, postcode, name, DAY)
+        answers = [by_name]
+        if latest[code][0] == name:
+            answers.append(lookup.by_commune(store, code, DAY))
+        classes = {lookup.by_commune(store, m, DAY, name=names[m]).zone or "" for m in members}
+        for placement in answers:
+            text = placement.sentence() + " ".join(placement.notes)
+            if len(members) == 1:
+                (member,) = members
+                assert placement.commune_code == member and placement.commune_name == names[member]
+                assert name in text
+            else:
+                assert placement.commune_code == code and placement.commune_name == name
+                for m in members:  # each former commune named, with its class
+                    assert f"{names[m]} ({m})" in text
+                if len(classes) == 1:
+                    assert (placement.zone or "") == next(iter(classes))
+                else:
+                    assert placement.under_served is None and placement.zone_check
+                    assert "à vérifier" in text
+            checked += 1
+        # an old code that disappeared answers its own 2022 commune, naming the new one
+        for old in members - {code}:
+            placement = lookup.by_commune(store, old, DAY)
+            assert placement.commune_code == old
+            assert any(latest[code][0] in n for n in placement.notes)
+    assert checked > 30
+
+
+def test_vars_by_name_is_the_2022_commune(store: ZoningStore) -> None:
+    """16393 is Vars in COG 2022 and La Boixe since 2025: the name settles it."""
+    vars_ = lookup.by_commune(store, "16393", DAY, name="Vars")
+    assert vars_.commune_name == "Vars" and not vars_.zone_check
+    boixe = lookup.by_commune(store, "16393", DAY)
+    assert boixe.commune_name == "La Boixe"
+    assert "Montignac-Charente (16226)" in " ".join(boixe.notes)
+
+
+def test_resolve_code_of_a_2025_annex(store: ZoningStore) -> None:
+    assert lookup.resolve_code(store, "16393")[0] == ["16393"]
+    assert lookup.resolve_code(store, "16393", vintage=2025)[0] == ["16226", "16393"]
+    assert lookup.find_communes(store, "16330", "La Boixe") == ["16226", "16393"]
+    assert lookup.find_communes(store, "16330", "Vars") == ["16393"]
+
+
+def test_store_later_communes_and_format(store: ZoningStore) -> None:
+    from zoning.store.integrity import STORE_FORMAT, check_store
+
+    assert store.meta["format"] == STORE_FORMAT == 3
+    assert check_store(store.path) == []
+    rows = store.keyed.later("15031")  # Celles, restored from Neussargues en Pinatelle
+    assert rows and "à vérifier" in rows[-1]["check"]
