@@ -128,3 +128,17 @@ def test_store_later_communes_and_format(store: ZoningStore) -> None:
     assert check_store(store.path) == []
     rows = store.keyed.later("15031")  # Celles, restored from Neussargues en Pinatelle
     assert rows and "à vérifier" in rows[-1]["check"]
+
+
+def test_search_by_current_name_and_departement(store: ZoningStore) -> None:
+    from zoning.locate.search import search_place
+
+    boixe = search_place(store, "La Boixe (16)", DAY)
+    assert boixe.commune_name == "La Boixe" and "Vars (16393)" in " ".join(boixe.notes)
+    assert search_place(store, "Vars (16)", DAY).commune_name == "Vars"
+    cognac = search_place(store, "Val-de-Cognac", DAY)
+    assert cognac.commune_code == "16097" and "Saint-Sulpice-de-Cognac (16355)" in " ".join(
+        cognac.notes
+    )
+    faux = search_place(store, "24560 Faux-en-Périgord", DAY)
+    assert faux.commune_code == "24177" and faux.commune_name == "Faux"

