@@ -518,9 +518,7 @@ def by_communes(
     return out
 
 
-def _find(
-    store: ZoningStore, postcode: str, name: str
-) -> tuple[list[str], list[dict[str, Any]]]:
+def _find(store: ZoningStore, postcode: str, name: str) -> tuple[list[str], list[dict[str, Any]]]:
     """Codes of the store's vintage named ``name`` under ``postcode`` (La Poste and COG
     names), and the later communes of that name there (completed La Poste rows)."""
     postcode = str(postcode).strip().zfill(5)
