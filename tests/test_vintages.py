@@ -142,3 +142,43 @@ def test_search_by_current_name_and_departement(store: ZoningStore) -> None:
     )
     faux = search_place(store, "24560 Faux-en-Périgord", DAY)
     assert faux.commune_code == "24177" and faux.commune_name == "Faux"
+
+
+def test_batch_ds_answer_by_current_name_and_code(
+    store: ZoningStore, sources_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A DS answer « La Boixe » + 16393 is La Boixe (à vérifier: its former communes
+    differ); « Vars » + 16393 is Vars; Mansle-les-Fontaines is answered with its class."""
+    from zoning.cli import main
+
+    header = (
+        "Nom;N° RPPS;Date d'inscription à l'Ordre;Spécialité;FINESS;Type établissement;"
+        "Demi-journées hôpital;Site code INSEE;Site commune;Type de structure;Date de début;"
+        "Durée"
+    )
+    common = "15/09/2023;Médecine générale;230000820;Centre hospitalier;5"
+    rows = [
+        f"A;10000000001;{common};16206;Mansle-les-Fontaines;Maison de santé;01/11/2023;24",
+        f"B;10000000002;{common};16393;La Boixe;Maison de santé;01/11/2023;24",
+        f"C;10000000003;{common};16393;Vars;Maison de santé;01/11/2023;24",
+    ]
+    source = tmp_path / "dossiers.csv"
+    source.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    for key, value in {
+        "ZONING_STORE": str(store.path),
+        "ZONING_SOURCES": str(sources_dir),
+        "ZONING_ADDOK_URL": "off",
+    }.items():
+        monkeypatch.setenv(key, value)
+    code = main(["batch", str(source), "-p", "na-mg-2023", "-o", str(out), "--no-progress"])
+    assert code in (0, None)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        got = list(csv.DictReader(handle, delimiter=";"))
+    fontaines, boixe, vars_ = got
+    mansle = {lookup.by_commune(store, c, DAY, name=n).zone for c, n in
+              (("16140", "Fontclaireau"), ("16206", "Mansle"))}  # fmt: skip
+    assert len(mansle) == 1 and fontaines["zone_site1"] == mansle.pop()
+    assert fontaines["commune_site1"] == "Mansle-les-Fontaines (16206)"
+    assert boixe["statut"] == "à vérifier" and "Montignac-Charente (16226)" in boixe["remarques"]
+    assert vars_["commune_site1"] == "Vars (16393)"

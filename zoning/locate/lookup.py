@@ -479,6 +479,11 @@ def by_communes(
     keyed = store.keyed
     wanted = sorted(set(codes))
     rows = keyed.communes_of(wanted)
+    if via != "point":
+        # A code that a later commune took (La Boixe, 16393, once Vars) is read as today's
+        # commune, as :func:`by_commune` does; a point settles it to the vintage's commune.
+        for code in keyed.later_codes(rows):
+            del rows[code]
     later = keyed.events_from_many(list(rows), _vintage_iso(store), "9999")
     listed = keyed.qpv_of_many(list(rows))
     choices: dict[str, DecreeChoice | ZoningError] = {}

@@ -214,6 +214,11 @@ class KeyedIndex:
             "SELECT * FROM later_communes WHERE code = ? ORDER BY since, rowid", [code]
         )
 
+    def later_codes(self, codes: Iterable[str]) -> set[str]:
+        """Those of ``codes`` that a later commune took (see :meth:`later`)."""
+        sql = "SELECT DISTINCT code FROM later_communes WHERE code IN ({marks})"
+        return {row[0] for row in self._tuples_in(sql, codes)[1]}
+
     def postal(self, postcode: str) -> list[dict[str, Any]]:
         """La Poste rows of a postal code."""
         return self._rows("SELECT * FROM postal WHERE postcode = ?", [postcode])

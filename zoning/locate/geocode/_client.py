@@ -16,9 +16,14 @@ from urllib.parse import urlsplit
 import requests
 
 from zoning import _http
-from zoning.settings import DEFAULT_ADDOK_URL, RETIRED_GEOCODER_HOSTS
+from zoning.settings import DEFAULT_ADDOK_URL, RETIRED_GEOCODER_HOSTS, get_settings
 
 log = logging.getLogger(__name__)
+
+
+#: Seconds allowed per row of a ``/search/csv`` chunk, when more than the settings' timeout
+#: (a chunk of 2 000 rows may take a minute on a small local addok).
+CSV_SECONDS_PER_ROW = 0.1
 
 
 class GeocoderUnavailableError(_http.ServiceUnavailableError):
@@ -71,7 +76,9 @@ class AddokClient:
         self.retries = retries
         self.backoff = backoff
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _request(
+        self, method: str, path: str, timeout: float | None = None, **kwargs: Any
+    ) -> requests.Response:
         retired = retired_message(self.base_url)
         if retired:
             raise RetiredGeocoderError(retired)
@@ -79,7 +86,7 @@ class AddokClient:
             method,
             f"{self.base_url}{path}",
             what=f"le géocodeur {self.base_url}",
-            timeout=self.timeout,
+            timeout=timeout if timeout is not None else self.timeout,
             retries=self.retries,
             backoff=self.backoff,
             error=GeocoderUnavailableError,
@@ -118,7 +125,10 @@ class AddokClient:
         form += [("columns", c) for c in columns]
         form += [(name, column) for name, column in (filters or {}).items()]
         files = {"data": ("chunk.csv", csv_text.encode("utf-8"), "text/csv")}
-        response = self._request("POST", "/search/csv", data=form, files=files)
+        rows = csv_text.count("\n")
+        timeout = self.timeout if self.timeout is not None else get_settings().http_timeout
+        timeout = max(timeout, rows * CSV_SECONDS_PER_ROW)
+        response = self._request("POST", "/search/csv", data=form, files=files, timeout=timeout)
         if not response.ok:
             raise GeocoderUnavailableError(
                 f"le géocodeur {self.base_url} a refusé un lot CSV "
