@@ -69,6 +69,7 @@ def check(
       zoning check --commune 23096                  # Guéret : ZIP, zone sous-dense
       zoning check --commune 16355                  # ancien code, converti et signalé
       zoning check --postcode 33000 --name Bordeaux
+      zoning check --postcode 16330 --name "La Boixe"   # commune nouvelle 2025 : anciennes communes
       zoning check --lon -0.5792 --lat 44.8378      # point : contours des communes et QPV
       zoning check --address "39 avenue de la Sénatorerie 23000 Guéret"
       zoning check --finess 230000820
