@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import requests
 from click.testing import CliRunner
+from loopback import serve as loopback
 
 from zoning import _http
 from zoning.cli import cli
@@ -32,21 +31,9 @@ from zoning.locate.geocode.server import LocalGeocoder
 from zoning.settings import DEFAULT_ADDOK_URL, get_settings
 
 from .helpers import MakeGeocoder
+from .test_batch import hospital_queries
 
 OLD_URL = "https://api-adresse.data.gouv.fr"
-
-
-@contextmanager
-def loopback(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """Run ``handler`` on 127.0.0.1 (free port) while the block runs; yields its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class RateLimited:
@@ -115,17 +102,6 @@ def same(result: object) -> tuple[object, ...]:
     return tuple(getattr(result, k) for k in ("lon", "lat", "precision", "label", "citycode"))
 
 
-def queries_of(hospitals: pd.DataFrame) -> list[PlaceQuery]:
-    return [
-        PlaceQuery.of(
-            address=f"{row['housenumber']} {row['street']}".strip(),
-            postcode=row["postcode"],
-            city=row["city"],
-        )
-        for row in hospitals.to_dict("records")
-    ]
-
-
 def test_default_geocoder_is_the_geoplateforme(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ZONING_ADDOK_URL", raising=False)
     assert DEFAULT_ADDOK_URL == "https://data.geopf.fr/geocodage"
@@ -191,7 +167,7 @@ def test_batch_goes_in_few_csv_chunks(
     """Thousands of rows: one ``/search/csv`` request per DEFAULT_CHUNK_SIZE rows, and the
     same answers as one ``/search`` per address."""
     front = RateLimited(addok_server.url, limited=0, retry_after="0")
-    queries = queries_of(hospitals)
+    queries = hospital_queries(hospitals)
     assert len(queries) > DEFAULT_CHUNK_SIZE  # at least two chunks
     with loopback(front.handler()) as url:
         geocoder = make_geocoder(url=url)
@@ -213,7 +189,7 @@ def test_429_retry_after_is_obeyed_then_answers(
 ) -> None:
     """LOOPBACK 429 SERVER: two HTTP 429 with ``Retry-After: 1``, then the real answers."""
     front = RateLimited(addok_server.url, limited=2, retry_after="1")
-    queries = queries_of(hospitals.iloc[:300])
+    queries = hospital_queries(hospitals.iloc[:300])
     with loopback(front.handler()) as url:
         geocoder = make_geocoder(url=url)
         geocoder.addok.client = AddokClient(url, retries=3, backoff=0.01)
@@ -237,7 +213,7 @@ def test_429_without_end_gives_up_in_french(
     """LOOPBACK 429 SERVER: always 429: bounded attempts, a French message, rows kept;
     a ``Retry-After`` beyond the longest wait stops at once and says when to retry."""
     front = RateLimited(addok_server.url, limited=10**6, retry_after="0")
-    queries = queries_of(hospitals.iloc[:50])
+    queries = hospital_queries(hospitals.iloc[:50])
     with loopback(front.handler()) as url:
         geocoder = make_geocoder(url=url)
         geocoder.addok.client = AddokClient(url, retries=2, backoff=0.01)
