@@ -182,3 +182,18 @@ def test_batch_ds_answer_by_current_name_and_code(
     assert fontaines["commune_site1"] == "Mansle-les-Fontaines (16206)"
     assert boixe["statut"] == "à vérifier" and "Montignac-Charente (16226)" in boixe["remarques"]
     assert vars_["commune_site1"] == "Vars (16393)"
+
+
+def test_geocoder_answer_in_todays_code_is_the_stated_2022_commune(
+    store: ZoningStore, sources_dir: Path
+) -> None:
+    """The Géoplateforme answers Montignac-Charente's addresses with La Boixe's code
+    (16393): that is the commune stated as 16226, not an address « hors de la commune »."""
+    from zoning.locate.geocode.pipeline import Geocoder, StatedCommune
+
+    geocoder = Geocoder(url="off", sources=sources_dir, cache_path=False, store=store)
+    montignac = StatedCommune(frozenset({"16226"}), "16330 Montignac-Charente", {})
+    assert geocoder._same_commune(montignac, "16393")
+    cognac = StatedCommune(frozenset({"16355"}), "16370 Saint-Sulpice-de-Cognac", {})
+    assert geocoder._same_commune(cognac, "16097")
+    assert not geocoder._same_commune(cognac, "16393")

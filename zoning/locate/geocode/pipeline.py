@@ -18,6 +18,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -287,9 +288,14 @@ class Geocoder:
             return False
         from zoning.locate.lookup import resolve_code
 
+        # The geocoder answers in today's codes (La Boixe, 16393, since 2025), the user may
+        # state a 2022 commune (Montignac-Charente, 16226): both are compared as the
+        # communes of the store's vintage they cover.
+        today = date.today().year
+
         def current(c: str) -> set[str]:
             try:
-                return set(resolve_code(store, c)[0])  # type: ignore[arg-type]
+                return set(resolve_code(store, c, vintage=today)[0])  # type: ignore[arg-type]
             except ZoningError:
                 return {c}
 
