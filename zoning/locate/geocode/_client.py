@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 #: Seconds allowed per row of a ``/search/csv`` chunk, when more than the settings' timeout
-#: (a chunk of 2 000 rows may take a minute on a small local addok).
+#: (a chunk of 2 000 rows may take a minute on a small, busy local addok).
 CSV_SECONDS_PER_ROW = 0.1
 
 
@@ -126,8 +126,10 @@ class AddokClient:
         form += [(name, column) for name, column in (filters or {}).items()]
         files = {"data": ("chunk.csv", csv_text.encode("utf-8"), "text/csv")}
         rows = csv_text.count("\n")
-        timeout = self.timeout if self.timeout is not None else get_settings().http_timeout
-        timeout = max(timeout, rows * CSV_SECONDS_PER_ROW)
+        # A timeout set on this client is kept as is; the settings' grows with the chunk.
+        timeout = self.timeout
+        if timeout is None:
+            timeout = max(get_settings().http_timeout, rows * CSV_SECONDS_PER_ROW)
         response = self._request("POST", "/search/csv", data=form, files=files, timeout=timeout)
         if not response.ok:
             raise GeocoderUnavailableError(
