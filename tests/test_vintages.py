@@ -197,3 +197,18 @@ def test_geocoder_answer_in_todays_code_is_the_stated_2022_commune(
     cognac = StatedCommune(frozenset({"16355"}), "16370 Saint-Sulpice-de-Cognac", {})
     assert geocoder._same_commune(cognac, "16097")
     assert not geocoder._same_commune(cognac, "16393")
+
+
+def test_later_communes_have_the_polygons_of_what_they_cover(
+    store: ZoningStore, truth: dict[tuple[str, str], dict[str, object]]
+) -> None:
+    later = store.later_communes()
+    communes = store.communes_gdf().set_index("code")
+    for (code, name), row in truth.items():
+        members = sorted(row["members"])  # type: ignore[call-overload]
+        shape = later.loc[(later["code"] == code) & (later["name"] == name)].geometry.iloc[0]
+        parts = communes.loc[members].geometry
+        assert shape is not None and abs(shape.area - parts.area.sum()) < 1e-6 * shape.area
+        assert all(shape.buffer(1e-9).contains(p) for p in parts), (code, name)
+    restored = later.loc[later["check"] != ""]
+    assert len(restored) > 0 and restored.geometry.isna().all()

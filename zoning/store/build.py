@@ -94,6 +94,21 @@ def complete_postal(postal: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([postal, extra], ignore_index=True)
 
 
+def later_geometries(later: pd.DataFrame, geo: Any) -> Any:
+    """The later communes with their polygons: the union of the communes of the store's
+    vintage they cover; none for a commune « à vérifier » (a restored commune's boundary
+    is not in the 2018 polygons)."""
+    import geopandas as gpd
+    import shapely
+
+    polygon_of = dict(zip(geo["code"], geo.geometry.values, strict=True))
+    shapes = [
+        None if check else shapely.union_all([polygon_of[m] for m in members.split()])
+        for members, check in zip(later["members"], later["check"], strict=True)
+    ]
+    return gpd.GeoDataFrame(later, geometry=shapes, crs=4326)
+
+
 def dissolve_by_code(polygons: Any) -> Any:
     """Union the polygons sharing a code (merged communes); single ones are kept as they are."""
     import geopandas as gpd
@@ -494,6 +509,9 @@ def _write_store(
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out_dir.parent))
     try:
         geo.to_parquet(tmp / "communes.parquet", index=False)
+        later_geometries(tables["later_communes"], geo).to_parquet(
+            tmp / "later_communes.parquet", index=False
+        )
         qpv_gdf = gpd.GeoDataFrame(qpv_polygons, geometry="geometry", crs=4326)
         qpv_gdf.to_parquet(tmp / "qpv_polygons.parquet", index=False)
         # Point indexes, in the same row order as the Parquet tables they answer for.
@@ -501,7 +519,8 @@ def _write_store(
         log.info("build: point index for QPV (%d polygons)", len(qpv_gdf))
         build_index(qpv_gdf.geometry.to_numpy()).save(tmp / f"{POINT_INDEX_PREFIX}qpv_polygons")
         for name, table in tables.items():
-            table.to_parquet(tmp / f"{name}.parquet", index=False)
+            if name != "later_communes":  # written above, with its polygons
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
         write_keyed(
             tmp / KEYED_FILENAME,
             {
