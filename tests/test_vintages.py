@@ -212,3 +212,27 @@ def test_later_communes_have_the_polygons_of_what_they_cover(
         assert all(shape.buffer(1e-9).contains(p) for p in parts), (code, name)
     restored = later.loc[later["check"] != ""]
     assert len(restored) > 0 and restored.geometry.isna().all()
+
+
+def test_under_a_cog_2025_decree_the_commune_nouvelle_is_named(store: ZoningStore) -> None:
+    """The 2025 decree (COG 2025) names La Boixe: asked by the old code, by the 2022 name
+    or by a point in Montignac-Charente, the answer is La Boixe, saying how it got there."""
+    on = date(2026, 6, 1)
+    assert store.decree_on("75", on).decree.cog_vintage == 2025
+    by_code = lookup.by_commune(store, "16226", on)
+    by_name = lookup.by_postcode_name(store, "16330", "Montignac-Charente", on)
+    lon, lat = (
+        store.communes_gdf()
+        .set_index("code")
+        .loc["16226"]
+        .geometry.representative_point()
+        .coords[0]
+    )  # noqa: E501
+    by_point = lookup.by_point(store, lon, lat, on)
+    for placement in (by_code, by_name, by_point):
+        assert placement.commune_code == "16393" and placement.commune_name == "La Boixe"
+        assert placement.decree is not None and placement.decree.id == "ars-na-2025-12-30"
+        assert "Montignac-Charente (16226) au COG 2022" in " ".join(placement.notes)
+    assert by_point.lon == lon
+    # the same old code under the 2022 decree is the 2022 commune
+    assert lookup.by_commune(store, "16226", DAY).commune_name == "Montignac-Charente"

@@ -281,17 +281,28 @@ def _place(
     commune = store.keyed.commune(code)
     if commune is None:
         raise NotFoundError(f"code commune inconnu « {code} »")
+    zoned = _zone_of_commune(store, commune, on)
+    later = _decree_commune(store, code, zoned[0].decree)
+    if later is not None:
+        # The decree writes a later COG, where this commune is part of another one.
+        placement = _later_placement(store, query, via, later, on, point, qpv_hits)
+        placement.notes[:0] = [*notes, f"{commune['name']} ({code}) au COG {_vintage_year(store)}"]
+        return placement
     return _placement(
-        store,
-        query,
-        via,
-        commune,
-        _zone_of_commune(store, commune, on),
-        store.keyed.qpv_of(code),
-        notes,
-        point,
-        qpv_hits,
+        store, query, via, commune, zoned, store.keyed.qpv_of(code), notes, point, qpv_hits
     )
+
+
+def _vintage_year(store: ZoningStore) -> int:
+    return int(store.meta["cog_vintage"])
+
+
+def _decree_commune(store: ZoningStore, code: str, decree: Decree) -> dict[str, Any] | None:
+    """The later commune covering ``code`` in the decree's COG vintage, if it differs."""
+    if decree.cog_vintage <= _vintage_year(store):
+        return None
+    until = vintage_date(decree.cog_vintage).isoformat()
+    return store.keyed.later_covering(code, until)
 
 
 def _placement(
@@ -383,7 +394,13 @@ def _named_later(store: ZoningStore, code: str, name: str | None) -> dict[str, A
 
 
 def _later_placement(
-    store: ZoningStore, query: str, via: str, later: dict[str, Any], on: date | None
+    store: ZoningStore,
+    query: str,
+    via: str,
+    later: dict[str, Any],
+    on: date | None,
+    point: tuple[float, float] | None = None,
+    qpv_hits: list[str] | None = None,
 ) -> Placement:
     """A commune of a later COG, answered as the decree in force names its commune(s).
 
@@ -393,6 +410,13 @@ def _later_placement(
     """
     keyed = store.keyed
     head = _later_head(later)
+    notes: list[str] = []
+
+    def answer(
+        row: dict[str, Any], zoned: tuple[DecreeChoice, str, str], qpv: list[str]
+    ) -> Placement:
+        return _placement(store, query, via, row, zoned, qpv, notes, point, qpv_hits)
+
     members = str(later["members"]).split()
     rows = keyed.communes_of(members)
     if not rows:
@@ -408,32 +432,32 @@ def _later_placement(
         if zoned[0].status != NOT_LOADED and keyed.zone(decree.id, str(later["code"])) is None:
             zones = {_zone_of_commune(store, rows[m], on)[1] for m in members if m in rows}
             zoned = (choice, zones.pop() if len(zones) == 1 else "", "")
-        notes = [f"{head} : commune de l'{decree.short}"]
+        notes.append(f"{head} : commune de l'{decree.short}")
         if later["check"]:
             notes.append(str(later["check"]))
             zoned = (choice, "", "")
-        placement = _placement(store, query, via, commune, zoned, listed, notes)
+        placement = answer(commune, zoned, listed)
         placement.zone_check = "commune rétablie, limites inconnues" if later["check"] else ""
         return placement
     parts = [(m, rows[m], _zone_of_commune(store, rows[m], on)) for m in members if m in rows]
     described = " ; ".join(f"{r['name']} ({m}) : {z[1] or 'sans classe'}" for m, r, z in parts)
-    notes = [f"{head} → sous l'{decree.short} : {described}"]
+    notes.append(f"{head} → sous l'{decree.short} : {described}")
     if later["check"]:
         notes.append(str(later["check"]))
-        placement = _placement(store, query, via, commune, (choice, "", ""), listed, notes)
+        placement = answer(commune, (choice, "", ""), listed)
         placement.zone_check = "commune rétablie, limites inconnues"
         return placement
     if len(parts) == 1:
         _, row, zoned = parts[0]
-        return _placement(store, query, via, row, zoned, keyed.qpv_of(row["code"]), notes)
+        return answer(row, zoned, keyed.qpv_of(row["code"]))
     zones = {z[1] for _, _, z in parts}
     if len(zones) == 1:
-        return _placement(store, query, via, commune, parts[0][2], listed, notes)
+        return answer(commune, parts[0][2], listed)
     notes.append(
         "classes différentes selon l'ancienne commune : à vérifier, l'adresse ou les "
         "coordonnées du site disent dans laquelle il se trouve"
     )
-    placement = _placement(store, query, via, commune, (choice, "", ""), listed, notes)
+    placement = answer(commune, (choice, "", ""), listed)
     placement.zone_check = "anciennes communes de classes différentes"
     return placement
 

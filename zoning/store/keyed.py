@@ -214,6 +214,16 @@ class KeyedIndex:
             "SELECT * FROM later_communes WHERE code = ? ORDER BY since, rowid", [code]
         )
 
+    def later_covering(self, code: str, until: str) -> dict[str, Any] | None:
+        """The latest commune created or renamed by ``until`` (ISO date) that covers the
+        vintage's commune ``code`` and is not that commune as it was, or ``None``."""
+        rows = self._rows(
+            "SELECT * FROM later_communes WHERE (' ' || members || ' ') LIKE ? AND since <= ? "
+            "ORDER BY since DESC, rowid DESC LIMIT 1",
+            [f"% {code} %", until],
+        )
+        return rows[0] if rows else None
+
     def later_codes(self, codes: Iterable[str]) -> set[str]:
         """Those of ``codes`` that a later commune took (see :meth:`later`)."""
         sql = "SELECT DISTINCT code FROM later_communes WHERE code IN ({marks})"
