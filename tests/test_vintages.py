@@ -227,7 +227,7 @@ def test_under_a_cog_2025_decree_the_commune_nouvelle_is_named(store: ZoningStor
         .loc["16226"]
         .geometry.representative_point()
         .coords[0]
-    )  # noqa: E501
+    )
     by_point = lookup.by_point(store, lon, lat, on)
     for placement in (by_code, by_name, by_point):
         assert placement.commune_code == "16393" and placement.commune_name == "La Boixe"
