@@ -236,3 +236,21 @@ def test_under_a_cog_2025_decree_the_commune_nouvelle_is_named(store: ZoningStor
     assert by_point.lon == lon
     # the same old code under the 2022 decree is the 2022 commune
     assert lookup.by_commune(store, "16226", DAY).commune_name == "Montignac-Charente"
+
+
+def test_bulk_placements_agree_with_one_by_one(store: ZoningStore) -> None:
+    """The batch's bulk path names the communes as :func:`lookup.by_commune` does, under
+    the 2022 decree and under the 2025 one (COG 2025)."""
+    codes = ["16226", "16393", "16140", "24177", "23096", "16097", "16355"]
+    for on in (DAY, date(2026, 6, 1)):
+        bulk = lookup.by_communes(store, codes, on)
+        for code in codes:
+            one = lookup.by_commune(store, code, on)
+            got = bulk[code]
+            assert not isinstance(got, Exception)
+            assert (got.commune_code, got.commune_name, got.zone, got.under_served) == (
+                one.commune_code,
+                one.commune_name,
+                one.zone,
+                one.under_served,
+            ), (code, on)

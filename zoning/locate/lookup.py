@@ -297,6 +297,21 @@ def _vintage_year(store: ZoningStore) -> int:
     return int(store.meta["cog_vintage"])
 
 
+def _covered_later(
+    store: ZoningStore,
+    rows: dict[str, dict[str, Any]],
+    choices: dict[str, DecreeChoice | ZoningError],
+) -> set[str]:
+    """Codes of ``rows`` that a later commune covers in the COG of their region's decree."""
+    out: set[str] = set()
+    for region, choice in choices.items():
+        if isinstance(choice, ZoningError) or choice.decree.cog_vintage <= _vintage_year(store):
+            continue
+        covered = store.keyed.later_members(vintage_date(choice.decree.cog_vintage).isoformat())
+        out |= {c for c, r in rows.items() if str(r["region"]) == region and c in covered}
+    return out
+
+
 def _decree_commune(store: ZoningStore, code: str, decree: Decree) -> dict[str, Any] | None:
     """The later commune covering ``code`` in the decree's COG vintage, if it differs."""
     if decree.cog_vintage <= _vintage_year(store):
@@ -523,11 +538,16 @@ def by_communes(
             in_region = [c for c, r in rows.items() if choices[str(r["region"])] is choice]
             classes.setdefault(decree_id, {}).update(keyed.classes_of(decree_id, in_region))
     out: dict[str, Placement | ZoningError] = {}
+    # Under a decree of a later COG, communes now part of another are named as it does.
+    renamed = _covered_later(store, rows, choices)
     for code in wanted:
         commune = rows.get(code)
-        if commune is None:
+        if commune is None or code in renamed:
             try:
-                out[code] = by_commune(store, code, on)
+                if commune is None:
+                    out[code] = by_commune(store, code, on)
+                else:
+                    out[code] = _place(store, code, via, code, on, [])
             except ZoningError as exc:
                 out[code] = exc
             continue

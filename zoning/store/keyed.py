@@ -224,6 +224,12 @@ class KeyedIndex:
         )
         return rows[0] if rows else None
 
+    def later_members(self, until: str) -> set[str]:
+        """Codes of the vintage covered by a commune created or renamed by ``until``."""
+        sql = "SELECT members FROM later_communes WHERE since <= ?"
+        rows = self._tuples(sql, [until])[1]
+        return {code for (members,) in rows for code in str(members).split()}
+
     def later_codes(self, codes: Iterable[str]) -> set[str]:
         """Those of ``codes`` that a later commune took (see :meth:`later`)."""
         sql = "SELECT DISTINCT code FROM later_communes WHERE code IN ({marks})"
