@@ -147,7 +147,8 @@ def request(
         if attempt < retries:
             log.warning("%s: %s failed (%s); retry in %.1f s", what, method, logged, wait)
             sleep(wait)
-    raise error(f"{what} ne répond pas après {retries + 1} essai(s) ({last})")
+    tries = f"{retries + 1} essai{'s' if retries else ''}"
+    raise error(f"{what} ne répond pas après {tries} ({last})")
 
 
 def download(

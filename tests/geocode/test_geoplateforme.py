@@ -220,7 +220,7 @@ def test_429_without_end_gives_up_in_french(
         outcome = geocoder.geocode_many(queries)
         assert len(front.log) == 3  # first attempt + 2 retries, never more
         assert outcome.error and "trop de requêtes" in outcome.error
-        assert "ne répond pas après 3 essai(s)" in outcome.error
+        assert "ne répond pas après 3 essais" in outcome.error
         assert len(outcome.results) == len(queries)
         assert all("géocodeur indisponible" in r.reason for r in outcome.results)
 
