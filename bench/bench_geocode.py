@@ -1,4 +1,4 @@
-"""Benchmark: addok batch geocoding (``/search/csv/`` chunks) vs one request per row.
+"""Benchmark: addok batch geocoding (``/search/csv`` chunks) vs one request per row.
 
 Starts its own local addok (private Redis + gunicorn on 127.0.0.1) built from the real
 source files, then geocodes the same real queries (FINESS hospital addresses and
@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from zoning.locate.geocode._client import AddokClient
-from zoning.locate.geocode.addok import AddokGeocoder, AddressQuery
+from zoning.locate.geocode.addok import DEFAULT_CHUNK_SIZE, AddokGeocoder, AddressQuery
 from zoning.locate.geocode.cache import AnswerCache
 from zoning.locate.geocode.documents import build_documents
 from zoning.locate.geocode.server import LocalGeocoder
@@ -59,7 +59,7 @@ def main() -> None:
         default=Path(os.environ.get("ZONING_SOURCES_TEST") or REPO.parent / "shared" / "data"),
     )
     parser.add_argument("--rows", type=int, default=5000)
-    parser.add_argument("--chunk-size", type=int, default=250)
+    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -75,16 +75,20 @@ def main() -> None:
             print(f"queries: {len(queries)} real rows (hospital addresses + commune names)")
 
             timings: dict[str, float] = {}
-            for parallel in (1, args.workers):
+            requests_sent: dict[str, int] = {}
+            for chunk, parallel in ((args.chunk_size, 1), (args.chunk_size, args.workers),
+                                    (250, args.workers)):  # fmt: skip
                 geocoder = AddokGeocoder(
                     server.url,
                     cache=AnswerCache(None),
-                    chunk_size=args.chunk_size,
+                    chunk_size=chunk,
                     parallel=parallel,
                 )
                 t = time.perf_counter()
                 results = geocoder.geocode_many(queries)
-                timings[f"csv chunks x{parallel}"] = time.perf_counter() - t
+                mode = f"/search/csv {chunk} rows x{parallel}"
+                timings[mode] = time.perf_counter() - t
+                requests_sent[mode] = -(-len(queries) // chunk)
             found = sum(r.found for r in results)
 
             client = AddokClient(server.url)
@@ -92,17 +96,23 @@ def main() -> None:
             for q in queries:
                 client.search(q.text, limit=1)
             timings["one request per row"] = time.perf_counter() - t
+            requests_sent["one request per row"] = len(queries)
 
             with ThreadPoolExecutor(max_workers=args.workers) as pool:
                 t = time.perf_counter()
                 list(pool.map(lambda q: client.search(q.text, limit=1), queries))
-                timings[f"one request per row x{args.workers} threads"] = time.perf_counter() - t
+                mode = f"one request per row x{args.workers} threads"
+                timings[mode] = time.perf_counter() - t
+                requests_sent[mode] = len(queries)
 
     baseline = timings["one request per row"]
-    print(f"{'mode':<36}{'seconds':>9}{'rows/s':>10}{'ratio':>8}")
+    print(f"{'mode':<36}{'requests':>9}{'seconds':>9}{'rows/s':>10}{'ratio':>8}")
     for mode, seconds in timings.items():
         rate = len(queries) / seconds
-        print(f"{mode:<36}{seconds:>9.2f}{rate:>10.0f}{baseline / seconds:>7.1f}x")
+        print(
+            f"{mode:<36}{requests_sent[mode]:>9}{seconds:>9.2f}{rate:>10.0f}"
+            f"{baseline / seconds:>7.1f}x"
+        )
     print(f"(ratio vs one request per row, sequential; {found}/{len(queries)} rows with a point)")
 
 

@@ -8,12 +8,20 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 @contextmanager
 def serve_folder(root: Path) -> Iterator[str]:
     """Serve ``root`` on 127.0.0.1 (a free port) while the block runs; yields the base URL."""
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    with serve(handler) as url:
+        yield url
+
+
+@contextmanager
+def serve(handler: Any) -> Iterator[str]:
+    """Run a request handler on 127.0.0.1 (a free port) while the block runs; yields its URL."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

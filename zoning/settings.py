@@ -14,9 +14,12 @@ ZONING_CACHE        cache folder: geocoder answers, downloads
                     (platformdirs user cache dir)
 ZONING_REGION       default region code (``75``, Nouvelle-Aquitaine)
 ZONING_ADDOK_URL    base URL of the addok/BAN geocoder
-                    (``https://api-adresse.data.gouv.fr``, the public BAN
-                    service: addresses leave the machine); ``off``: no
-                    address is ever sent, addresses fall back on the commune
+                    (``https://data.geopf.fr/geocodage``, the public BAN
+                    service of the IGN Géoplateforme: addresses leave the
+                    machine); ``off``: no address is ever sent, addresses
+                    fall back on the commune
+ZONING_HTTP_TIMEOUT seconds allowed for one request to a web service (60)
+ZONING_HTTP_RETRIES extra attempts on timeouts, HTTP 429 and 5xx (4)
 ZONING_OSRM_URL     base URL of an OSRM routing service (unset: no routing)
 ZONING_RULES        user folder whose ``programmes/*.toml`` and
                     ``decrees/*.toml`` add to or override the shipped ones
@@ -46,7 +49,13 @@ from pathlib import Path
 from typing import Literal
 
 DEFAULT_REGION = "75"
-DEFAULT_ADDOK_URL = "https://api-adresse.data.gouv.fr"
+#: The public BAN geocoder since 2025: the IGN Géoplateforme (``/search``, ``/reverse``,
+#: ``/search/csv``; 50 requests/s per IP, HTTP 429 with ``Retry-After`` beyond).
+DEFAULT_ADDOK_URL = "https://data.geopf.fr/geocodage"
+#: Hosts of the former BAN API, shut at the end of January 2026 (moved to DEFAULT_ADDOK_URL).
+RETIRED_GEOCODER_HOSTS = frozenset({"api-adresse.data.gouv.fr"})
+DEFAULT_HTTP_TIMEOUT = 60.0
+DEFAULT_HTTP_RETRIES = 4
 #: ``ZONING_ADDOK_URL`` values that switch geocoding off (no address leaves the machine).
 GEOCODER_OFF_VALUES = frozenset({"off", "none", "non", "0", "false"})
 #: The repository's ``data/`` (a checkout or an editable install).
@@ -94,6 +103,8 @@ class Settings:
     data: Path
     rules: Path
     data_origin: str = "paquet"
+    http_timeout: float = DEFAULT_HTTP_TIMEOUT
+    http_retries: int = DEFAULT_HTTP_RETRIES
 
     @property
     def manifest(self) -> Path:
@@ -148,6 +159,22 @@ def _rules_dir() -> Path:
     return Path(os.environ.get("ZONING_RULES") or user_config_dir("zoning", appauthor=False))
 
 
+def _number(name: str, default: float, kind: type[float] | type[int]) -> float:
+    """A positive number from the environment; a value that is not one is named, in French."""
+    from zoning.errors import InvalidInputError
+
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = kind(text.replace(",", "."))
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise InvalidInputError(f"{name}={text!r} : un nombre positif est attendu")
+    return value
+
+
 def get_settings() -> Settings:
     """Read the settings from the environment, with their defaults."""
     cache = _cache_dir()
@@ -165,6 +192,8 @@ def get_settings() -> Settings:
         data=data,
         rules=_rules_dir(),
         data_origin=data_origin,
+        http_timeout=float(_number("ZONING_HTTP_TIMEOUT", DEFAULT_HTTP_TIMEOUT, float)),
+        http_retries=int(_number("ZONING_HTTP_RETRIES", DEFAULT_HTTP_RETRIES, int)),
     )
 
 

@@ -25,6 +25,7 @@ import requests
 
 from zoning.cli import main
 from zoning.locate.geocode import Geocoder
+from zoning.locate.geocode.addok import DEFAULT_CHUNK_SIZE
 from zoning.locate.geocode.server import LocalGeocoder
 
 HEADER = (
@@ -147,14 +148,15 @@ def test_addok_killed_mid_batch_exit_6_then_resume(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     source = tmp_path / "candidats.csv"
-    n = write_candidates(source, hospitals.iloc[:700])
+    # Chunks of DEFAULT_CHUNK_SIZE (2 000) rows: two go through, addok dies on the third.
+    n = write_candidates(source, hospitals.iloc[: 2 * DEFAULT_CHUNK_SIZE + 600])
     out = tmp_path / "resultats.csv"
     args = ["batch", str(source), "-p", "na-mg-2023", "-o", str(out), "--geocode"]
     with CountingProxy(addok_server.url) as proxy:
         env = batch_env(proxy.url, geo_sources, store_path, tmp_path)
 
         def kill_on_third(upload: int) -> None:
-            if upload == 3:  # two chunks of 250 went through; addok dies for real
+            if upload == 3:  # two chunks went through; addok dies for real
                 addok_server.stop_http()
 
         proxy.on_request = kill_on_third

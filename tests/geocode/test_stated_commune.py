@@ -139,4 +139,4 @@ def test_public_ban_notice_once(tmp_path: Path, caplog: pytest.LogCaptureFixture
 
 def test_check_help_says_where_addresses_go() -> None:
     out = CliRunner().invoke(cli, ["check", "--help"]).output
-    assert "api-adresse.data.gouv.fr" in out and "ZONING_ADDOK_URL=off" in out
+    assert "data.geopf.fr" in out and "ZONING_ADDOK_URL=off" in out

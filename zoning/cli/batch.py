@@ -71,7 +71,8 @@ from zoning.cli.options import store_option
     default=False,
     show_default=True,
     help="Géocoder les adresses (service addok de ZONING_ADDOK_URL ; par défaut le service "
-    "public BAN, les adresses quittent la machine ; « off » : aucun envoi, repli sur la "
+    "public BAN de la Géoplateforme, data.geopf.fr/geocodage, par lots /search/csv : les "
+    "adresses quittent la machine ; « off » : aucun envoi, repli sur la "
     "commune). Une adresse hors de la commune indiquée est refusée. Géocodeur en panne : "
     "arrêt (code 6), relancer reprend là où le travail s'est arrêté.",
 )

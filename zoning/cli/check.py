@@ -30,7 +30,7 @@ EXIT_EXPIRED = 7  # classes of a decree past its stated end, successor not yet i
 @click.option(
     "--address",
     help="Adresse postale, géocodée puis vérifiée dans la commune indiquée. Par défaut "
-    "l'adresse est envoyée au service public BAN (api-adresse.data.gouv.fr) ; "
+    "l'adresse est envoyée au service public BAN de la Géoplateforme (data.geopf.fr) ; "
     "ZONING_ADDOK_URL=off : aucune adresse ne quitte la machine (repli sur la commune).",
 )
 @click.option("--finess", help="Numéro FINESS d'établissement (ET, 9 caractères).")
@@ -69,6 +69,7 @@ def check(
       zoning check --commune 23096                  # Guéret : ZIP, zone sous-dense
       zoning check --commune 16355                  # ancien code, converti et signalé
       zoning check --postcode 33000 --name Bordeaux
+      zoning check --postcode 16330 --name "La Boixe"   # commune nouvelle 2025 : anciennes communes
       zoning check --lon -0.5792 --lat 44.8378      # point : contours des communes et QPV
       zoning check --address "39 avenue de la Sénatorerie 23000 Guéret"
       zoning check --finess 230000820
@@ -78,10 +79,10 @@ def check(
 
     \b
     Confidentialité : --address envoie l'adresse au service public de la Base
-    Adresse Nationale (api-adresse.data.gouv.fr) sauf si ZONING_ADDOK_URL désigne un
-    géocodeur local (zoning geocoder serve) ou vaut « off » (aucun envoi : repli sur
-    la commune, à vérifier). Une adresse trouvée hors de la commune indiquée est
-    refusée : la commune est retenue, à vérifier.
+    Adresse Nationale (Géoplateforme de l'IGN, data.geopf.fr/geocodage) sauf si
+    ZONING_ADDOK_URL désigne un géocodeur local (zoning geocoder serve) ou vaut
+    « off » (aucun envoi : repli sur la commune, à vérifier). Une adresse trouvée
+    hors de la commune indiquée est refusée : la commune est retenue, à vérifier.
 
     \b
     Code de sortie : 0 réponse, 2 entrée invalide, 3 inconnu, 4 ambigu,

@@ -43,17 +43,17 @@ from zoning.cli.options import sources_option
 )
 @click.option(
     "--chunk-size",
-    default=250,
+    default=2000,
     show_default=True,
     type=click.IntRange(1, 10000),
-    help="Lignes par requête /search/csv/.",
+    help="Lignes par requête /search/csv (une requête par lot).",
 )
 @click.option(
     "--retries",
-    default=4,
-    show_default=True,
+    default=None,
     type=click.IntRange(0, 20),
-    help="Nouvelles tentatives par requête si le géocodeur tarde trop ou est surchargé.",
+    help="Nouvelles tentatives par requête si le géocodeur tarde trop ou limite le débit "
+    "(HTTP 429 : le délai Retry-After est respecté) ; par défaut ZONING_HTTP_RETRIES (4).",
 )
 @click.option("--no-cache", is_flag=True, help="Ne pas lire ni écrire le cache des réponses.")
 def geocode(
@@ -70,7 +70,7 @@ def geocode(
     sources_dir: Path | None,
     min_score: float,
     chunk_size: int,
-    retries: int,
+    retries: int | None,
     no_cache: bool,
 ) -> None:
     """Géocode chaque ligne d'un fichier CSV ou Excel.
@@ -96,7 +96,8 @@ def geocode(
 
     \b
     Confidentialité : par défaut les adresses partent au service public de la Base
-    Adresse Nationale (api-adresse.data.gouv.fr) ; ZONING_ADDOK_URL=off : aucune
+    Adresse Nationale, servi par la Géoplateforme de l'IGN (data.geopf.fr/geocodage),
+    par lots de --chunk-size lignes (/search/csv) ; ZONING_ADDOK_URL=off : aucune
     adresse ne quitte la machine (repli sur la commune, à vérifier). Une adresse
     trouvée hors de la commune indiquée (code INSEE, code postal et commune, ou
     « 64100 Bayonne » en fin d'adresse) est refusée : la commune est retenue.

@@ -63,6 +63,9 @@ class Placement:
     notes: list[str] = field(default_factory=list)
     decree_status: str = IN_FORCE
     decree_caveat: str = ""
+    #: Why the class is « à vérifier » although the commune is known (a commune nouvelle
+    #: over communes of different classes, a restored commune), for the sentence.
+    zone_check: str = ""
 
     @property
     def to_verify(self) -> bool:
@@ -95,6 +98,8 @@ class Placement:
             verdict = f"dans le QPV {', '.join(self.qpv)}, zone sous-dense"
             if self.zone:
                 verdict = f"{self.zone}, {verdict}"
+        elif self.zone_check:
+            verdict = f"classe à vérifier ({self.zone_check})"
         elif self.zone is None or self.zone == "":
             verdict = "sans classe dans le zonage"
         elif self.under_served:
@@ -168,11 +173,23 @@ def _later_notes(later: list[dict[str, Any]]) -> list[str]:
     return notes
 
 
-def resolve_code(store: ZoningStore, code: str) -> tuple[list[str], list[str]]:
-    """Commune code(s) of the store's vintage for a code of any vintage, with French notes."""
+def resolve_code(
+    store: ZoningStore, code: str, vintage: int | None = None
+) -> tuple[list[str], list[str]]:
+    """Commune code(s) of the store's vintage for a code of any vintage, with French notes.
+
+    ``vintage``: the COG vintage the code is written in (a decree annex's). A code that a
+    later commune took by then (a commune nouvelle keeping one of its communes' code)
+    then stands for every commune of the store's vintage it covers.
+    """
     code = _check_code(code)
     keyed = store.keyed
     notes: list[str] = []
+    if vintage is not None and vintage > int(store.meta["cog_vintage"]):
+        later = _later_row(store, code, vintage_date(vintage).isoformat())
+        if later is not None and later["members"] and not later["check"]:
+            notes.append(_later_head(later))
+            return later["members"].split(), notes
     if keyed.commune(code) is not None:
         notes.extend(_later_notes(keyed.events_from([code], _vintage_iso(store), "9999")))
         return [code], notes
@@ -264,17 +281,43 @@ def _place(
     commune = store.keyed.commune(code)
     if commune is None:
         raise NotFoundError(f"code commune inconnu « {code} »")
+    zoned = _zone_of_commune(store, commune, on)
+    later = _decree_commune(store, code, zoned[0].decree)
+    if later is not None:
+        # The decree writes a later COG, where this commune is part of another one.
+        placement = _later_placement(store, query, via, later, on, point, qpv_hits)
+        placement.notes[:0] = [*notes, f"{commune['name']} ({code}) au COG {_vintage_year(store)}"]
+        return placement
     return _placement(
-        store,
-        query,
-        via,
-        commune,
-        _zone_of_commune(store, commune, on),
-        store.keyed.qpv_of(code),
-        notes,
-        point,
-        qpv_hits,
+        store, query, via, commune, zoned, store.keyed.qpv_of(code), notes, point, qpv_hits
     )
+
+
+def _vintage_year(store: ZoningStore) -> int:
+    return int(store.meta["cog_vintage"])
+
+
+def _covered_later(
+    store: ZoningStore,
+    rows: dict[str, dict[str, Any]],
+    choices: dict[str, DecreeChoice | ZoningError],
+) -> set[str]:
+    """Codes of ``rows`` that a later commune covers in the COG of their region's decree."""
+    out: set[str] = set()
+    for region, choice in choices.items():
+        if isinstance(choice, ZoningError) or choice.decree.cog_vintage <= _vintage_year(store):
+            continue
+        covered = store.keyed.later_members(vintage_date(choice.decree.cog_vintage).isoformat())
+        out |= {c for c, r in rows.items() if str(r["region"]) == region and c in covered}
+    return out
+
+
+def _decree_commune(store: ZoningStore, code: str, decree: Decree) -> dict[str, Any] | None:
+    """The later commune covering ``code`` in the decree's COG vintage, if it differs."""
+    if decree.cog_vintage <= _vintage_year(store):
+        return None
+    until = vintage_date(decree.cog_vintage).isoformat()
+    return store.keyed.later_covering(code, until)
 
 
 def _placement(
@@ -333,8 +376,120 @@ def _placement(
     return placement
 
 
-def by_commune(store: ZoningStore, code: str, on: date | None = None) -> Placement:
-    """Zone of a commune given by its INSEE code (any vintage; old codes are mapped)."""
+def _later_row(store: ZoningStore, code: str, until: str = "9999") -> dict[str, Any] | None:
+    """The latest commune that took ``code`` after the store's vintage (up to ``until``)."""
+    rows = [r for r in store.keyed.later(code) if str(r["since"]) <= until]
+    return rows[-1] if rows else None
+
+
+def _later_head(later: dict[str, Any]) -> str:
+    """« La Boixe (16393, commune nouvelle le 01/01/2025) »."""
+    since = date.fromisoformat(str(later["since"]))
+    return f"{later['name']} ({later['code']}, {later['kind']} le {since:%d/%m/%Y})"
+
+
+def _named_later(store: ZoningStore, code: str, name: str | None) -> dict[str, Any] | None:
+    """The later commune a code (and name, if given) designates, or ``None`` for the
+    store's own commune.
+
+    A code alone is read as today's COG writes it (what a form filled in today gives);
+    a name settles it when it is the store's commune's and not the later one's (« Vars »
+    for 16393, which La Boixe took in 2025).
+    """
+    later = _later_row(store, code)
+    if later is None or not name:
+        return later
+    keys = name_keys(name)
+    if keys & name_keys(str(later["name"])):
+        return later
+    commune = store.keyed.commune(code)
+    if commune is not None and keys & name_keys(str(commune["name"])):
+        return None
+    return later
+
+
+def _later_placement(
+    store: ZoningStore,
+    query: str,
+    via: str,
+    later: dict[str, Any],
+    on: date | None,
+    point: tuple[float, float] | None = None,
+    qpv_hits: list[str] | None = None,
+) -> Placement:
+    """A commune of a later COG, answered as the decree in force names its commune(s).
+
+    A decree of the later vintage (or after) names the later commune itself. An older
+    decree names the communes it covers: their class when they share it, else « à
+    vérifier » with each one's class (the site's address or point settles it).
+    """
+    keyed = store.keyed
+    head = _later_head(later)
+    notes: list[str] = []
+
+    def answer(
+        row: dict[str, Any], zoned: tuple[DecreeChoice, str, str], qpv: list[str]
+    ) -> Placement:
+        return _placement(store, query, via, row, zoned, qpv, notes, point, qpv_hits)
+
+    members = str(later["members"]).split()
+    rows = keyed.communes_of(members)
+    if not rows:
+        raise NotFoundError(f"{head} : {later['check'] or 'aucune commune correspondante'}")
+    first = rows[members[0]]
+    choice = store.decree_on(str(first["region"]), on)
+    decree = choice.decree
+    commune = {**first, "code": later["code"], "name": later["name"]}
+    listed = sorted({q for m in members for q in keyed.qpv_of(m)})
+    if decree.cog_vintage >= int(str(later["since"])[:4]):
+        # The decree writes the later COG: its own commune is the later one.
+        zoned = _zone_of_commune(store, commune, on)
+        if zoned[0].status != NOT_LOADED and keyed.zone(decree.id, str(later["code"])) is None:
+            zones = {_zone_of_commune(store, rows[m], on)[1] for m in members if m in rows}
+            zoned = (choice, zones.pop() if len(zones) == 1 else "", "")
+        notes.append(f"{head} : commune de l'{decree.short}")
+        if later["check"]:
+            notes.append(str(later["check"]))
+            zoned = (choice, "", "")
+        placement = answer(commune, zoned, listed)
+        placement.zone_check = "commune rétablie, limites inconnues" if later["check"] else ""
+        return placement
+    parts = [(m, rows[m], _zone_of_commune(store, rows[m], on)) for m in members if m in rows]
+    described = " ; ".join(f"{r['name']} ({m}) : {z[1] or 'sans classe'}" for m, r, z in parts)
+    notes.append(f"{head} → sous l'{decree.short} : {described}")
+    if later["check"]:
+        notes.append(str(later["check"]))
+        placement = answer(commune, (choice, "", ""), listed)
+        placement.zone_check = "commune rétablie, limites inconnues"
+        return placement
+    if len(parts) == 1:
+        _, row, zoned = parts[0]
+        return answer(row, zoned, keyed.qpv_of(row["code"]))
+    zones = {z[1] for _, _, z in parts}
+    if len(zones) == 1:
+        return answer(commune, parts[0][2], listed)
+    notes.append(
+        "classes différentes selon l'ancienne commune : à vérifier, l'adresse ou les "
+        "coordonnées du site disent dans laquelle il se trouve"
+    )
+    placement = answer(commune, (choice, "", ""), listed)
+    placement.zone_check = "anciennes communes de classes différentes"
+    return placement
+
+
+def by_commune(
+    store: ZoningStore, code: str, on: date | None = None, name: str | None = None
+) -> Placement:
+    """Zone of a commune given by its INSEE code (any vintage; old codes are mapped).
+
+    A code that a later commune took (commune nouvelle, renaming) is answered as the
+    decree names it (:func:`_later_placement`); ``name`` says which one is meant when the
+    code is both a commune of the store's vintage and a later one.
+    """
+    code = _check_code(code)
+    later = _named_later(store, code, name)
+    if later is not None:
+        return _later_placement(store, code, "commune", later, on)
     codes, notes = resolve_code(store, code)
     if len(codes) > 1:
         placements = [_place(store, code, "commune", c, on, notes) for c in codes]
@@ -363,6 +518,11 @@ def by_communes(
     keyed = store.keyed
     wanted = sorted(set(codes))
     rows = keyed.communes_of(wanted)
+    if via != "point":
+        # A code that a later commune took (La Boixe, 16393, once Vars) is read as today's
+        # commune, as :func:`by_commune` does; a point settles it to the vintage's commune.
+        for code in keyed.later_codes(rows):
+            del rows[code]
     later = keyed.events_from_many(list(rows), _vintage_iso(store), "9999")
     listed = keyed.qpv_of_many(list(rows))
     choices: dict[str, DecreeChoice | ZoningError] = {}
@@ -378,11 +538,16 @@ def by_communes(
             in_region = [c for c, r in rows.items() if choices[str(r["region"])] is choice]
             classes.setdefault(decree_id, {}).update(keyed.classes_of(decree_id, in_region))
     out: dict[str, Placement | ZoningError] = {}
+    # Under a decree of a later COG, communes now part of another are named as it does.
+    renamed = _covered_later(store, rows, choices)
     for code in wanted:
         commune = rows.get(code)
-        if commune is None:
+        if commune is None or code in renamed:
             try:
-                out[code] = by_commune(store, code, on)
+                if commune is None:
+                    out[code] = by_commune(store, code, on)
+                else:
+                    out[code] = _place(store, code, via, code, on, [])
             except ZoningError as exc:
                 out[code] = exc
             continue
@@ -402,15 +567,22 @@ def by_communes(
     return out
 
 
-def find_communes(store: ZoningStore, postcode: str, name: str) -> list[str]:
-    """Codes of the communes named ``name`` under ``postcode`` (La Poste and COG names)."""
+def _find(store: ZoningStore, postcode: str, name: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """Codes of the store's vintage named ``name`` under ``postcode`` (La Poste and COG
+    names), and the later communes of that name there (completed La Poste rows)."""
     postcode = str(postcode).strip().zfill(5)
     if not _POSTCODE.match(postcode):
         raise InvalidInputError(f"code postal invalide « {postcode} » : 5 chiffres attendus")
     keyed = store.keyed
-    rows = keyed.postal(postcode)
-    if not rows:
+    all_rows = keyed.postal(postcode)
+    if not all_rows:
         raise NotFoundError(f"code postal inconnu « {postcode} »")
+    keys = name_keys(name)
+    later_codes = sorted(
+        {str(r["code"]) for r in all_rows if r.get("since") and keys & name_keys(r["name"])}
+    )
+    later = [row for row in (_later_row(store, c) for c in later_codes) if row is not None]
+    rows = [r for r in all_rows if not r.get("since")]
     parents = keyed.parents_of({row["code"] for row in rows})
     codes = {}
     for row in rows:
@@ -425,35 +597,56 @@ def find_communes(store: ZoningStore, postcode: str, name: str) -> list[str]:
         commune = communes.get(code)
         names = names_of.setdefault(code, name_keys(commune["name"]) if commune else set())
         names |= name_keys(row["name"]) | (name_keys(row["line5"]) if row["line5"] else set())
-    keys = name_keys(name)
     hits = {code for code, names in names_of.items() if keys & names}
-    if not hits:
+    if not hits and not later:
         # « Bors » for « Bors (Canton de Tude-et-Lavalette) »: a unique name that starts so.
         prefixes = tuple(k + " " for k in keys)
         hits = {c for c, names in names_of.items() if any(n.startswith(prefixes) for n in names)}
         if len(hits) > 1:
             hits = set()
-    if not hits:
+    if not hits and not later:
         choices = sorted(keyed.names(names_of).values())
         raise NotFoundError(
             f"aucune commune « {name} » au code postal {postcode} "
             f"(communes de ce code postal : {', '.join(choices)})"
         )
-    return sorted(hits)
+    return sorted(hits), later
+
+
+def find_communes(store: ZoningStore, postcode: str, name: str) -> list[str]:
+    """Codes of the communes named ``name`` under ``postcode`` (La Poste and COG names).
+
+    A name of the store's vintage wins; a later name only (commune nouvelle, renaming
+    after the vintage) gives the communes of the vintage it covers.
+    """
+    hits, later = _find(store, postcode, name)
+    if hits or len(later) != 1:
+        return hits
+    return str(later[0]["members"]).split()
 
 
 def by_postcode_name(
     store: ZoningStore, postcode: str, name: str, on: date | None = None
 ) -> Placement:
-    """Zone of a commune given by postal code and name."""
-    codes = find_communes(store, postcode, name)
+    """Zone of a commune given by postal code and name (of any vintage since the store's).
+
+    A later name (La Boixe, 2025) is answered as the decree names it; when a name is both
+    a commune of the store's vintage and a later commune that took its code (Lacq, which
+    absorbed Urdès in 2024), today's commune is meant: the answer says so, and is « à
+    vérifier » when the communes it covers had different classes.
+    """
+    hits, later = _find(store, postcode, name)
+    query = f"{postcode} {name}"
+    if len(later) == 1 and (not hits or hits == [str(later[0]["code"])]):
+        return _later_placement(store, query, "postcode+name", later[0], on)
+    codes = hits or sorted(str(r["code"]) for r in later)
     if len(codes) > 1:
-        names = store.keyed.names(codes)
+        names = {**{str(r["code"]): str(r["name"]) for r in later}, **store.keyed.names(codes)}
         raise AmbiguousError(
             f"« {name} » au {postcode} désigne plusieurs communes : "
-            + ", ".join(f"{c} {names[c]}" for c in codes)
+            + ", ".join(f"{c} {names.get(c, '?')}" for c in codes)
         )
-    return _place(store, f"{postcode} {name}", "postcode+name", codes[0], on, [])
+    return _place(store, query, "postcode+name", codes[0], on, [])
 
 
 def check_lonlat(lon: float, lat: float) -> tuple[float, float]:

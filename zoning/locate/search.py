@@ -133,10 +133,18 @@ class CommuneName:
 
 
 def _name_table(store: ZoningStore) -> list[tuple[str, CommuneName]]:
-    """(normalised name, commune) for every commune, sorted, computed once per store."""
+    """(normalised name, commune) for every commune, sorted, computed once per store.
+
+    Communes of the store's vintage, and the later ones (communes nouvelles, renamings
+    since the vintage), in the département of the first commune they cover.
+    """
     cached = getattr(store, "_search_names", None)
     if cached is None:
-        rows = store.keyed.db.execute("SELECT code, name, departement FROM communes")
+        rows = store.keyed.db.execute(
+            "SELECT code, name, departement FROM communes UNION "
+            "SELECT l.code, l.name, c.departement FROM later_communes l "
+            "JOIN communes c ON c.code = substr(l.members, 1, 5)"
+        )
         cached = sorted(
             (key, CommuneName(str(code), str(name), str(dep)))
             for code, name, dep in rows
@@ -205,7 +213,7 @@ def _by_name(store: ZoningStore, query: Query, on: date | None) -> lookup.Placem
             + " ; précisez le code INSEE ou le département, ex. « "
             + f"{hits[0].name} ({hits[0].departement}) »"
         )
-    placement = lookup.by_commune(store, hits[0].code, on)
+    placement = lookup.by_commune(store, hits[0].code, on, name=query.name)
     placement.query, placement.via = query.text, "nom de commune"
     return placement
 

@@ -350,6 +350,9 @@ def locate_sites(
                     )
                     continue
                 place = at_point(commune, on, qpvs)
+            elif p.commune is not None and site.city and store.keyed.later_codes([p.commune]):
+                # A code two communes share (16393: Vars, La Boixe since 2025): the name says.
+                place = lookup.by_commune(store, p.commune, on=on, name=site.city)
             elif p.commune is not None:
                 place = by_commune(p.commune, on)
                 if isinstance(place, ZoningError):

@@ -82,3 +82,70 @@ def carry_codes(mouvements: pd.DataFrame, start: date, end: date) -> dict[str, s
             if code not in mapping:
                 mapping[code] = set(targets)
     return {k: v for k, v in mapping.items() if v != {k}}
+
+
+#: What a later commune row says, by INSEE's movement code (``MOD``).
+_LATER_KIND = {
+    "10": "renommée",
+    "21": "rétablie",
+    "31": "fusion",
+    "32": "commune nouvelle",
+    "33": "fusion-association",
+    "34": "fusion",
+    "41": "nouveau code (changement de département)",
+    "50": "nouveau code (transfert de chef-lieu)",
+}
+
+
+def later_communes(mouvements: pd.DataFrame, vintage: date, base_codes: set[str]) -> pd.DataFrame:
+    """Communes (codes or names) that appeared after ``vintage``, each with the communes of
+    the vintage whose territory it covers.
+
+    One row per commune of a later COG that is not a commune of ``vintage`` under the
+    same code and name: ``code, name, since`` (ISO date of the movement), ``kind``
+    (« commune nouvelle », « renommée »…), ``members`` (codes of ``vintage``, space-joined)
+    and ``check``: empty when the commune is a whole union of ``vintage`` communes (a merger,
+    a renaming), else why its territory is unknown here — a commune restored from one
+    of ``vintage`` (a split: the 2018 polygons do not draw the new boundary), or a
+    movement that leads to no commune of ``vintage``. Never a silent guess.
+    """
+    events = commune_events(mouvements, vintage, date.max)
+    rows = []
+    for key, group in events.groupby("date", sort=True):
+        day: date = key  # type: ignore[assignment]
+        back = carry_codes(mouvements, day, vintage)
+        forth = carry_codes(mouvements, vintage, day)
+        seen: set[tuple[str, str]] = set()
+        for code, name, mod in zip(
+            group["code_after"], group["name_after"], group["mod"], strict=True
+        ):
+            if (code, name) in seen:
+                continue
+            seen.add((code, name))
+            members = sorted(c for c in back.get(code, {code}) if c in base_codes)
+            split = [m for m in members if len(forth.get(m, {m})) > 1]
+            check = ""
+            if not members:
+                check = f"aucune commune du COG {vintage.year} ne correspond à ce code"
+            elif split:
+                parts = sorted(set().union(*(forth[m] for m in split)))
+                check = (
+                    f"rétablie le {day:%d/%m/%Y} à partir de {' '.join(split)} (partagée entre "
+                    f"{', '.join(parts)}) : limites absentes des contours de 2018, à vérifier"
+                )
+            rows.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "since": day.isoformat(),
+                    "kind": _LATER_KIND.get(str(mod), f"mouvement {mod}"),
+                    "members": " ".join(members),
+                    "check": check,
+                }
+            )
+    columns = ["code", "name", "since", "kind", "members", "check"]
+    table = pd.DataFrame(rows, columns=columns)
+    # A code of the vintage under its own name with the same territory is no later commune.
+    same = (table["members"] == table["code"]) & (table["check"] == "")
+    renamed = table["kind"] == "renommée"
+    return table.loc[~same | renamed].reset_index(drop=True)

@@ -27,6 +27,7 @@ from zoning.pointindex import PointIndex, build_index
 from zoning.settings import get_settings
 from zoning.sources.cog import (
     carry_codes,
+    later_communes,
     read_cog_communes,
     read_cog_table,
     read_mouvements,
@@ -65,6 +66,47 @@ def carry_frame(
     out = frame.copy()
     out[column] = [sorted(mapping.get(c, {c})) for c in out[column]]
     return out.explode(column, ignore_index=True)
+
+
+def complete_postal(postal: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
+    """La Poste's table (2022) plus one row per postal code of each later commune.
+
+    A commune nouvelle or a renamed commune takes the postal codes of the communes it
+    covers, under its own name; ``since`` (empty on La Poste's own rows) says the row
+    names a later commune, whose ``code`` is resolved through ``later_communes`` (it may
+    be the code of one of its former communes).
+    """
+    postal = postal.assign(since="")
+    first = postal.drop_duplicates(["code", "postcode"])
+    added = []
+    for code, name, since, members in zip(
+        later["code"], later["name"], later["since"], later["members"], strict=True
+    ):
+        rows = first.loc[first["code"].isin(members.split())]
+        for postcode, lat, lon in zip(rows["postcode"], rows["lat"], rows["lon"], strict=True):
+            added.append(
+                {"code": code, "name": name, "postcode": postcode, "line5": "", "label": "",
+                 "lat": lat, "lon": lon, "since": since}
+            )  # fmt: skip
+    extra = pd.DataFrame(added, columns=postal.columns).drop_duplicates(
+        ["code", "name", "postcode"]
+    )
+    return pd.concat([postal, extra], ignore_index=True)
+
+
+def later_geometries(later: pd.DataFrame, geo: Any) -> Any:
+    """The later communes with their polygons: the union of the communes of the store's
+    vintage they cover; none for a commune « à vérifier » (a restored commune's boundary
+    is not in the 2018 polygons)."""
+    import geopandas as gpd
+    import shapely
+
+    polygon_of = dict(zip(geo["code"], geo.geometry.values, strict=True))
+    shapes = [
+        None if check else shapely.union_all([polygon_of[m] for m in members.split()])
+        for members, check in zip(later["members"], later["check"], strict=True)
+    ]
+    return gpd.GeoDataFrame(later, geometry=shapes, crs=4326)
 
 
 def dissolve_by_code(polygons: Any) -> Any:
@@ -209,6 +251,8 @@ def _build_locked(
         steps.step("postal")
         postal_source = use("laposte")
         postal = read_laposte(postal_source.path(sources_dir), postal_source)
+        later = later_communes(mouvements, vintage_day, set(communes["code"]))
+        postal = complete_postal(postal, later)
         steps.done()
 
         steps.step("polygons")
@@ -234,7 +278,11 @@ def _build_locked(
         # La Poste lists Paris, Lyon and Marseille by arrondissement: index them as the commune.
         arrondissements = cog_all.loc[cog_all["type"] == "ARM"]
         parent = dict(zip(arrondissements["code"], arrondissements["parent"], strict=True))
-        postal_communes = postal.assign(code=postal["code"].map(lambda c: parent.get(c, c)))
+        # Only La Poste's own rows: later names are matched through the movements (``later``).
+        postal_communes = postal.loc[postal["since"] == ""]
+        postal_communes = postal_communes.assign(
+            code=postal_communes["code"].map(lambda c: parent.get(c, c))
+        )
         index = NameIndex.build(communes, postal_communes, mouvements, vintage_day, names_until)
         matched = match_zoning_rows(zoning_rows, index)
         classes = classes_by_code(matched)
@@ -282,6 +330,7 @@ def _build_locked(
                 "zones": zones,
                 "postal": postal,
                 "code_map": code_map,
+                "later_communes": later,
                 "qpv_communes": qpv_communes,
                 "zoning_rows": matched.assign(codes=matched["codes"].str.join(" ")),
             },
@@ -460,6 +509,9 @@ def _write_store(
     tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out_dir.parent))
     try:
         geo.to_parquet(tmp / "communes.parquet", index=False)
+        later_geometries(tables["later_communes"], geo).to_parquet(
+            tmp / "later_communes.parquet", index=False
+        )
         qpv_gdf = gpd.GeoDataFrame(qpv_polygons, geometry="geometry", crs=4326)
         qpv_gdf.to_parquet(tmp / "qpv_polygons.parquet", index=False)
         # Point indexes, in the same row order as the Parquet tables they answer for.
@@ -467,13 +519,15 @@ def _write_store(
         log.info("build: point index for QPV (%d polygons)", len(qpv_gdf))
         build_index(qpv_gdf.geometry.to_numpy()).save(tmp / f"{POINT_INDEX_PREFIX}qpv_polygons")
         for name, table in tables.items():
-            table.to_parquet(tmp / f"{name}.parquet", index=False)
+            if name != "later_communes":  # written above, with its polygons
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
         write_keyed(
             tmp / KEYED_FILENAME,
             {
                 "communes": communes,
                 "zones": tables["zones"],
                 "code_map": tables["code_map"],
+                "later_communes": tables["later_communes"],
                 "qpv_communes": tables["qpv_communes"],
                 "postal": tables["postal"],
                 "qpv_polygon_codes": pd.DataFrame({"code_qp": list(qpv_polygons["code_qp"])}),

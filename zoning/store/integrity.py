@@ -22,8 +22,9 @@ from zoning.errors import ZoningError
 log = logging.getLogger(__name__)
 
 #: Version of the store's layout; a store of another version is refused on open.
-#: 1: first layout; 2: ``files`` (size, sha256 of every file) in store.json.
-STORE_FORMAT = 2
+#: 1: first layout; 2: ``files`` (size, sha256 of every file) in store.json; 3: communes of
+#: later vintages (``later_communes``) and La Poste rows completed with them (``since``).
+STORE_FORMAT = 3
 META_NAME = "store.json"
 REBUILD = "reconstruisez-le avec `zoning data build`"
 

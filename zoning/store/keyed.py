@@ -25,6 +25,7 @@ _INDEXES = {
     "communes": ["code"],
     "zones": ["decree_id, code"],
     "code_map": ["old_code", "new_code"],
+    "later_communes": ["code"],
     "qpv_communes": ["commune"],
     "postal": ["postcode", "code"],
     "qpv_polygon_codes": ["code_qp"],
@@ -188,7 +189,7 @@ class KeyedIndex:
         """La Poste's reference point (lon, lat) of a commune: for display, not an address."""
         rows = self._rows(
             "SELECT lon, lat FROM postal WHERE code = ? AND lon IS NOT NULL "
-            "ORDER BY postcode LIMIT 1",
+            "ORDER BY since, postcode LIMIT 1",
             [code],
         )
         return (rows[0]["lon"], rows[0]["lat"]) if rows else None
@@ -205,6 +206,34 @@ class KeyedIndex:
             from zoning.store.integrity import damaged
 
             raise damaged(self.path.parent, self.path.name, exc) from exc
+
+    def later(self, code: str) -> list[dict[str, Any]]:
+        """Communes that took this code or name after the vintage, oldest first
+        (``code, name, since, kind, members, check``)."""
+        return self._rows(
+            "SELECT * FROM later_communes WHERE code = ? ORDER BY since, rowid", [code]
+        )
+
+    def later_covering(self, code: str, until: str) -> dict[str, Any] | None:
+        """The latest commune created or renamed by ``until`` (ISO date) that covers the
+        vintage's commune ``code`` and is not that commune as it was, or ``None``."""
+        rows = self._rows(
+            "SELECT * FROM later_communes WHERE (' ' || members || ' ') LIKE ? AND since <= ? "
+            "ORDER BY since DESC, rowid DESC LIMIT 1",
+            [f"% {code} %", until],
+        )
+        return rows[0] if rows else None
+
+    def later_members(self, until: str) -> set[str]:
+        """Codes of the vintage covered by a commune created or renamed by ``until``."""
+        sql = "SELECT members FROM later_communes WHERE since <= ?"
+        rows = self._tuples(sql, [until])[1]
+        return {code for (members,) in rows for code in str(members).split()}
+
+    def later_codes(self, codes: Iterable[str]) -> set[str]:
+        """Those of ``codes`` that a later commune took (see :meth:`later`)."""
+        sql = "SELECT DISTINCT code FROM later_communes WHERE code IN ({marks})"
+        return {row[0] for row in self._tuples_in(sql, codes)[1]}
 
     def postal(self, postcode: str) -> list[dict[str, Any]]:
         """La Poste rows of a postal code."""

@@ -309,6 +309,15 @@ class ZoningStore:
             frame = frame.loc[frame["region"] == region].reset_index(drop=True)
         return frame
 
+    def later_communes(self) -> gpd.GeoDataFrame:
+        """Communes of COG vintages after the store's (communes nouvelles, renamings,
+        restorations): ``code, name, since, kind, members, check`` and their polygon (the
+        union of the communes they cover; none when ``check`` says why it is unknown)."""
+        import geopandas as gpd
+
+        frame: gpd.GeoDataFrame = self._read(gpd.read_parquet, "later_communes.parquet")
+        return frame
+
     def zones(self, decree_id: str | None = None) -> pd.DataFrame:
         """Class per commune: ``decree_id, code, zone, lines, via, note``."""
         table = self._table("zones")

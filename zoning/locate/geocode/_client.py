@@ -1,29 +1,52 @@
-"""The one place that talks HTTP to addok (``/search/`` and ``/search/csv/``).
+"""addok's HTTP API (``/search`` and ``/search/csv``), over the tool's one HTTP session.
 
-Retries with exponential backoff on timeouts, connection errors, HTTP 429 and 5xx;
-anything else is returned to the caller as it came.
+The Géoplateforme (the public BAN service) and a local addok answer the same paths.
+Requests go through :func:`zoning._http.request`: User-Agent, timeout, retries with
+backoff on timeouts, connection errors, HTTP 429 (``Retry-After`` obeyed) and 5xx.
+A URL of the former BAN API, shut at the end of January 2026, is refused before any
+request, with a message naming the new service.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
-from zoning import __version__
-from zoning.errors import ZoningError
+from zoning import _http
+from zoning.settings import DEFAULT_ADDOK_URL, RETIRED_GEOCODER_HOSTS, get_settings
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
+#: Seconds allowed per row of a ``/search/csv`` chunk, when more than the settings' timeout
+#: (a chunk of 2 000 rows may take a minute on a small, busy local addok).
+CSV_SECONDS_PER_ROW = 0.1
 
 
-class GeocoderUnavailableError(ZoningError):
+class GeocoderUnavailableError(_http.ServiceUnavailableError):
     """The geocoder did not answer (down, overloaded, or refusing) after every retry."""
 
     exit_code = 6
+
+
+class RetiredGeocoderError(GeocoderUnavailableError):
+    """``ZONING_ADDOK_URL`` names the former BAN API, which no longer exists."""
+
+
+def retired_message(base_url: str) -> str | None:
+    """Why this geocoder URL cannot work (the former BAN API), or ``None``."""
+    host = (urlsplit(base_url.strip()).hostname or "").lower()
+    if host not in RETIRED_GEOCODER_HOSTS:
+        return None
+    return (
+        f"ZONING_ADDOK_URL désigne {host}, l'ancienne API de la Base Adresse Nationale, "
+        "fermée fin janvier 2026 : le service a migré vers la Géoplateforme de l'IGN, "
+        f"{DEFAULT_ADDOK_URL} (valeur par défaut : retirez ZONING_ADDOK_URL, ou "
+        f"ZONING_ADDOK_URL={DEFAULT_ADDOK_URL}). Aucune adresse n'a été envoyée."
+    )
 
 
 class AddokClient:
@@ -32,11 +55,11 @@ class AddokClient:
     Parameters
     ----------
     base_url
-        e.g. ``https://api-adresse.data.gouv.fr`` or ``http://127.0.0.1:7878``.
+        e.g. ``https://data.geopf.fr/geocodage`` or ``http://127.0.0.1:7878``.
     timeout
-        Seconds allowed for one request (a CSV chunk included).
+        Seconds allowed for one request (a CSV chunk included); default: the settings.
     retries
-        Extra attempts after the first one.
+        Extra attempts after the first one; default: the settings.
     backoff
         First wait in seconds; doubled at each retry (``Retry-After`` wins if longer).
     """
@@ -44,50 +67,37 @@ class AddokClient:
     def __init__(
         self,
         base_url: str,
-        timeout: float = 60.0,
-        retries: int = 4,
+        timeout: float | None = None,
+        retries: int | None = None,
         backoff: float = 0.5,
-        session: requests.Session | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self.session = session or requests.Session()
-        self.session.headers["User-Agent"] = f"zoning/{__version__}"
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        url = f"{self.base_url}{path}"
-        last = logged = ""
-        for attempt in range(self.retries + 1):
-            try:
-                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                # Not str(exc): it holds the URL, hence the address, which must not reach
-                # a log line (this error is logged by batch runs).
-                last = logged = type(exc).__name__
-                wait = self.backoff * 2**attempt
-            else:
-                if response.status_code not in RETRY_STATUS:
-                    return response
-                last = f"HTTP {response.status_code}: {response.text[:200]}"
-                logged = f"HTTP {response.status_code}"
-                wait = self.backoff * 2**attempt
-                retry_after = response.headers.get("Retry-After", "")
-                if retry_after.isdigit():
-                    wait = max(wait, float(retry_after))
-            if attempt < self.retries:
-                log.warning("addok %s %s failed (%s); retry in %.1f s", method, path, logged, wait)
-                time.sleep(wait)
-        raise GeocoderUnavailableError(
-            f"le géocodeur {self.base_url} ne répond pas après {self.retries + 1} essais ({last})"
+    def _request(
+        self, method: str, path: str, timeout: float | None = None, **kwargs: Any
+    ) -> requests.Response:
+        retired = retired_message(self.base_url)
+        if retired:
+            raise RetiredGeocoderError(retired)
+        return _http.request(
+            method,
+            f"{self.base_url}{path}",
+            what=f"le géocodeur {self.base_url}",
+            timeout=timeout if timeout is not None else self.timeout,
+            retries=self.retries,
+            backoff=self.backoff,
+            error=GeocoderUnavailableError,
+            **kwargs,
         )
 
     def search(self, q: str, limit: int = 1, **filters: str) -> dict[str, Any]:
-        """``GET /search/``: a GeoJSON FeatureCollection (best first)."""
+        """``GET /search``: a GeoJSON FeatureCollection (best first)."""
         params = {"q": q, "limit": str(limit), "autocomplete": "0"}
         params.update({k: v for k, v in filters.items() if v})
-        response = self._request("GET", "/search/", params=params)
+        response = self._request("GET", "/search", params=params)
         if not response.ok:
             raise GeocoderUnavailableError(
                 f"le géocodeur {self.base_url} a refusé la requête « {q} » "
@@ -99,7 +109,7 @@ class AddokClient:
     def search_csv(
         self, csv_text: str, columns: list[str], filters: dict[str, str] | None = None
     ) -> str:
-        """``POST /search/csv/``: the same CSV with result columns appended.
+        """``POST /search/csv``: the same CSV with result columns appended.
 
         Parameters
         ----------
@@ -115,7 +125,12 @@ class AddokClient:
         form += [("columns", c) for c in columns]
         form += [(name, column) for name, column in (filters or {}).items()]
         files = {"data": ("chunk.csv", csv_text.encode("utf-8"), "text/csv")}
-        response = self._request("POST", "/search/csv/", data=form, files=files)
+        rows = csv_text.count("\n")
+        # A timeout set on this client is kept as is; the settings' grows with the chunk.
+        timeout = self.timeout
+        if timeout is None:
+            timeout = max(get_settings().http_timeout, rows * CSV_SECONDS_PER_ROW)
+        response = self._request("POST", "/search/csv", data=form, files=files, timeout=timeout)
         if not response.ok:
             raise GeocoderUnavailableError(
                 f"le géocodeur {self.base_url} a refusé un lot CSV "

@@ -16,7 +16,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
-from zoning.locate.geocode._client import AddokClient, GeocoderUnavailableError
+from zoning.locate.geocode._client import (
+    AddokClient,
+    GeocoderUnavailableError,
+)
 from zoning.locate.geocode.cache import AnswerCache, cache_key
 from zoning.locate.geocode.privacy import OFF_REASON, is_off, notice_before_sending
 from zoning.locate.geocode.result import GeocodeResult, Precision
@@ -25,8 +28,10 @@ log = logging.getLogger(__name__)
 
 #: Score under which an addok answer is refused (addok scores are in [0, 1]).
 DEFAULT_MIN_SCORE = 0.5
-#: Rows per ``/search/csv/`` request.
-DEFAULT_CHUNK_SIZE = 250
+#: Rows per ``/search/csv`` request: a few thousand, so that a file of 10 000 addresses
+#: costs a handful of requests to the public service (50 requests/s per IP) while one
+#: answer stays a few hundred kilobytes (the Géoplateforme documents no size limit).
+DEFAULT_CHUNK_SIZE = 2000
 
 _PRECISION_OF_TYPE: dict[str, Precision] = {
     "housenumber": "address",
@@ -150,7 +155,7 @@ class AddokGeocoder:
     min_score
         Threshold of :func:`interpret`.
     chunk_size
-        Rows per ``/search/csv/`` request.
+        Rows per ``/search/csv`` request.
     client
         HTTP client (built from ``base_url`` by default).
     parallel
@@ -183,7 +188,7 @@ class AddokGeocoder:
         return cache_key(self.base_url, query.text, query.filters)
 
     def geocode(self, query: AddressQuery) -> GeocodeResult:
-        """Geocode one address with ``/search/`` (cached)."""
+        """Geocode one address with ``/search`` (cached)."""
         if self.off:
             return GeocodeResult.failed(OFF_REASON)
         key = self._key(query)
@@ -204,7 +209,7 @@ class AddokGeocoder:
         queries: Sequence[AddressQuery],
         progress: Callable[[int], None] | None = None,
     ) -> list[GeocodeResult]:
-        """Geocode many addresses with ``/search/csv/`` in chunks; one result per query.
+        """Geocode many addresses with ``/search/csv`` in chunks; one result per query.
 
         Identical queries are sent once; cached ones are not sent.
 

@@ -18,6 +18,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -134,7 +135,8 @@ class Geocoder:
     min_score, chunk_size
         See :class:`~zoning.locate.geocode.addok.AddokGeocoder`.
     retries
-        Extra attempts on timeouts, 429 and 5xx, with exponential backoff from 0.5 s.
+        Extra attempts on timeouts, 429 and 5xx, with exponential backoff from 0.5 s
+        (``Retry-After`` obeyed); default: the settings (``ZONING_HTTP_RETRIES``).
     store
         Zoning store used to map old commune codes (default: the settings' store,
         opened when first needed).
@@ -147,7 +149,7 @@ class Geocoder:
         cache_path: Path | bool | None = None,
         min_score: float = DEFAULT_MIN_SCORE,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
-        retries: int = 4,
+        retries: int | None = None,
         store: object | None = None,
     ) -> None:
         from zoning.settings import get_settings
@@ -286,9 +288,14 @@ class Geocoder:
             return False
         from zoning.locate.lookup import resolve_code
 
+        # The geocoder answers in today's codes (La Boixe, 16393, since 2025), the user may
+        # state a 2022 commune (Montignac-Charente, 16226): both are compared as the
+        # communes of the store's vintage they cover.
+        today = date.today().year
+
         def current(c: str) -> set[str]:
             try:
-                return set(resolve_code(store, c)[0])  # type: ignore[arg-type]
+                return set(resolve_code(store, c, vintage=today)[0])  # type: ignore[arg-type]
             except ZoningError:
                 return {c}
 

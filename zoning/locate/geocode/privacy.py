@@ -1,6 +1,7 @@
 """Where addresses go: the public BAN service, a local addok, or nowhere (``off``).
 
-The default geocoder is the public API of the Base Adresse Nationale: the addresses
+The default geocoder is the public API of the Base Adresse Nationale, served since 2025
+by the IGN Géoplateforme (``data.geopf.fr``): the addresses
 of a file leave the machine. The first time that happens, a notice says so (once per
 cache folder); ``ZONING_ADDOK_URL=off`` keeps every address on the machine, and
 addresses then fall back on their commune, « à vérifier ».
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from zoning.settings import DEFAULT_ADDOK_URL, GEOCODER_OFF_VALUES
 
@@ -22,12 +24,13 @@ OFF_REASON = (
 )
 
 PUBLIC_NOTICE = (
-    "Les adresses sont envoyées au service public de la Base Adresse Nationale "
-    f"({DEFAULT_ADDOK_URL}) pour être géocodées. Pour qu'aucune adresse ne quitte cette "
-    "machine : ZONING_ADDOK_URL=off (repli sur la commune) ou un géocodeur local "
-    "(zoning geocoder serve). Ce message ne s'affiche qu'une fois."
+    "Les adresses sont envoyées au service public de la Base Adresse Nationale, servi par "
+    f"la Géoplateforme de l'IGN ({DEFAULT_ADDOK_URL}), pour être géocodées. Pour "
+    "qu'aucune adresse ne quitte cette machine : ZONING_ADDOK_URL=off (repli sur la "
+    "commune) ou un géocodeur local (zoning geocoder serve). Ce message ne s'affiche qu'une fois."
 )
 
+PUBLIC_HOST = urlsplit(DEFAULT_ADDOK_URL).hostname or ""
 _MARKER = "ban-public-notice-shown"
 
 
@@ -38,7 +41,8 @@ def is_off(base_url: str) -> bool:
 
 def is_public(base_url: str) -> bool:
     """Whether this is the public BAN service (addresses leave the machine)."""
-    return base_url.rstrip("/") == DEFAULT_ADDOK_URL
+    host = urlsplit(base_url.strip()).hostname or ""
+    return base_url.rstrip("/") == DEFAULT_ADDOK_URL or host.lower() == PUBLIC_HOST
 
 
 def notice_before_sending(base_url: str, cache: Path | None = None) -> bool:
