@@ -193,10 +193,13 @@ class Sources:
                 for p in by_cp.get(cp, [])
                 if name in (fold(p["Nom_commune"]), fold(p["Ligne_5"]))
             }
-            if not codes and name in nouvelle_by_name:
+            if name in nouvelle_by_name:
+                # The file names communes as of its date: a row under a commune nouvelle's
+                # name counts for every constituent, also when the new commune kept the
+                # name of one of them (Aunac-sur-Charente + Moutonneau, 2025).
                 nouvelle = nouvelle_by_name[name]
                 if any(cp in self.communes[c].postcodes for c in nouvelle.constituents):
-                    codes = set(nouvelle.constituents)
+                    codes |= set(nouvelle.constituents)
             if len(codes) > 1 and name not in nouvelle_by_name:
                 continue  # one name for several communes of one postal code: not joined
             for code in codes:
