@@ -198,23 +198,40 @@ def communes_named(
 # -- answers ------------------------------------------------------------------------------
 
 
-def _by_name(store: ZoningStore, query: Query, on: date | None) -> lookup.Placement:
-    assert query.name is not None
-    hits = communes_named(store, query.name, query.departement)
-    where = f" dans le département {query.departement}" if query.departement else ""
+def by_name(
+    store: ZoningStore, name: str, departement: str | None = None, on: date | None = None
+) -> lookup.Placement:
+    """The placement of the one commune called ``name`` (in ``departement`` if given).
+
+    Raises
+    ------
+    NotFoundError
+        No commune of that name (the closest names are suggested).
+    AmbiguousError
+        Several communes bear it: each is listed, never one chosen.
+    """
+    hits = communes_named(store, name, departement)
+    where = f" dans le département {departement}" if departement else ""
     if not hits:
-        close = suggest_communes(store, query.name, limit=5)
+        close = suggest_communes(store, name, limit=5)
         hint = f" (communes proches : {', '.join(c.label for c in close)})" if close else ""
-        raise NotFoundError(f"aucune commune « {query.name} »{where}{hint}")
+        raise NotFoundError(f"aucune commune « {name} »{where}{hint}")
     if len(hits) > 1:
         raise AmbiguousError(
-            f"« {query.name} » désigne plusieurs communes{where} : "
+            f"« {name} » désigne plusieurs communes{where} : "
             + ", ".join(f"{c.label}, département {c.departement}" for c in hits)
             + " ; précisez le code INSEE ou le département, ex. « "
             + f"{hits[0].name} ({hits[0].departement}) »"
         )
-    placement = lookup.by_commune(store, hits[0].code, on, name=query.name)
-    placement.query, placement.via = query.text, "nom de commune"
+    placement = lookup.by_commune(store, hits[0].code, on, name=name)
+    placement.via = "nom de commune"
+    return placement
+
+
+def _by_name(store: ZoningStore, query: Query, on: date | None) -> lookup.Placement:
+    assert query.name is not None
+    placement = by_name(store, query.name, query.departement, on)
+    placement.query = query.text
     return placement
 
 

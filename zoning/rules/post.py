@@ -10,8 +10,9 @@ PRECISION_POINT = "coordonnées fournies"
 PRECISION_FINESS = "FINESS (coordonnées de l'établissement)"
 PRECISION_COMMUNE = "commune"
 PRECISION_POSTCODE = "code postal et commune"
+PRECISION_NAME = "nom de commune seul"
 # Precisions that give a commune, not a place inside it (no QPV test possible).
-COARSE_PRECISIONS = frozenset({PRECISION_COMMUNE, PRECISION_POSTCODE})
+COARSE_PRECISIONS = frozenset({PRECISION_COMMUNE, PRECISION_POSTCODE, PRECISION_NAME})
 
 
 @dataclass(frozen=True)

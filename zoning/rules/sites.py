@@ -26,6 +26,7 @@ from zoning.rules.identifiers import normalise_finess, normalise_insee
 from zoning.rules.post import (
     PRECISION_COMMUNE,
     PRECISION_FINESS,
+    PRECISION_NAME,
     PRECISION_POINT,
     PRECISION_POSTCODE,
     Located,
@@ -220,6 +221,9 @@ def _first_pass(
         return _Pending(precision=PRECISION_COMMUNE, commune=code, notes=notes)
     if site.postcode and site.city:
         return _Pending(precision=PRECISION_POSTCODE, notes=notes)
+    if site.city and not site.postcode:
+        # A commune by its name alone: placed only when one commune in France bears it.
+        return _Pending(precision=PRECISION_NAME, notes=notes)
     reason = (
         "; ".join(notes)
         or "localisation insuffisante (coordonnées, code INSEE, "
@@ -357,6 +361,11 @@ def locate_sites(
                 place = by_commune(p.commune, on)
                 if isinstance(place, ZoningError):
                     raise place
+            elif p.precision == PRECISION_NAME:
+                from zoning.locate.search import by_name
+
+                place = by_name(store, str(site.city), on=on)
+                place.notes.insert(0, f"commune trouvée par son seul nom « {site.city} »")
             else:
                 place = lookup.by_postcode_name(store, site.postcode, site.city, on=on)
         except ZoningError as exc:

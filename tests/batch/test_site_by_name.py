@@ -1,0 +1,48 @@
+"""A site known by its commune's name alone (no code, no postal code).
+
+Placed when one commune of France bears the name, said so in the remarks; « à vérifier »,
+listing each commune, when several do; never one picked. Truth from the raw COG 2022 file
+read with csv (Bourganeuf exists once; Aubusson twice, in Creuse and in Orne).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from zoning.report.batch import run_batch
+
+
+def _named(sources: Path, name: str) -> list[str]:
+    with (sources / "cog_communes" / "cog2022_communes.csv").open(encoding="utf-8") as f:
+        return [r["COM"] for r in csv.DictReader(f) if r["TYPECOM"] == "COM" and r["LIBELLE"] == name]
+
+
+def test_site_by_name_alone(tmp_path: Path, store, sources_dir: Path) -> None:
+    assert _named(sources_dir, "Bourganeuf") == ["23030"]
+    assert len(_named(sources_dir, "Aubusson")) == 2
+    src = tmp_path / "noms.csv"
+    src.write_text(
+        "N° dossier;FINESS hôpital;Demi-journées hôpital;Commune du cabinet;"
+        "Code INSEE du cabinet;Date de début\n"
+        "A1;230000820;5;Bourganeuf;;01/11/2023\n"
+        "A2;230000820;5;Aubusson;;01/11/2023\n"
+        "A3;230000820;5;Ville-Qui-N-Existe-Pas;;01/11/2023\n",
+        encoding="utf-8",
+    )
+    run = run_batch(
+        src, "cvl-assistants-partages", tmp_path / "out.csv", store, progress=False
+    )
+    rows = {r["N° dossier"]: r for r in _rows(tmp_path / "out.csv")}
+    assert "(23030)" in rows["A1"]["commune_site1"]
+    assert "seul nom" in rows["A1"]["remarques"]
+    assert rows["A2"]["statut"] == "à vérifier"
+    assert "plusieurs communes" in rows["A2"]["motifs"]
+    assert not rows["A2"]["commune_site1"]
+    assert rows["A3"]["statut"] == "données invalides"
+    assert run.rows == 3
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f, delimiter=";"))
