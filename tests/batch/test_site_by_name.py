@@ -15,7 +15,8 @@ from zoning.report.batch import run_batch
 
 def _named(sources: Path, name: str) -> list[str]:
     with (sources / "cog_communes" / "cog2022_communes.csv").open(encoding="utf-8") as f:
-        return [r["COM"] for r in csv.DictReader(f) if r["TYPECOM"] == "COM" and r["LIBELLE"] == name]
+        rows = csv.DictReader(f)
+        return [r["COM"] for r in rows if r["TYPECOM"] == "COM" and r["LIBELLE"] == name]
 
 
 def test_site_by_name_alone(tmp_path: Path, store, sources_dir: Path) -> None:
@@ -30,9 +31,7 @@ def test_site_by_name_alone(tmp_path: Path, store, sources_dir: Path) -> None:
         "A3;230000820;5;Ville-Qui-N-Existe-Pas;;01/11/2023\n",
         encoding="utf-8",
     )
-    run = run_batch(
-        src, "cvl-assistants-partages", tmp_path / "out.csv", store, progress=False
-    )
+    run = run_batch(src, "cvl-assistants-partages", tmp_path / "out.csv", store, progress=False)
     rows = {r["N° dossier"]: r for r in _rows(tmp_path / "out.csv")}
     assert "(23030)" in rows["A1"]["commune_site1"]
     assert "seul nom" in rows["A1"]["remarques"]
