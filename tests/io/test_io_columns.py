@@ -275,6 +275,8 @@ def test_a_place_named_by_its_role_only_holds_its_name_or_its_kind() -> None:
     # Names and kinds mixed: names (never read as a type, which would judge the row).
     mixed = [["CH de Guéret", "x"], ["Clinique", "y"], ["Centre hospitalier", "z"], ["?", "w"]]
     assert match_columns(["Hôpital", "n"], rows=mixed).columns[0].field == "hop_nom"
+    codes = [["230780041"], ["870000015"]]
+    assert match_columns(["CH partenaire"], rows=codes).columns[0].field == "hop_finess"
 
 
 def test_start_date_ordre_and_duration_by_stems_and_acronyms() -> None:

@@ -353,16 +353,17 @@ def _without_city_side(tokens: list[str]) -> list[str]:
 
 def _role_only(role: str, number: int | None) -> Candidate:
     """« Hôpital », « CH partenaire », « Cabinet / MSP / CDS »: a place named by its role
-    only holds its name or its kind; the cells settle which, else it stays unused."""
+    only holds its name, its kind or its FINESS number; the cells settle which (not a
+    commune code: « 23000 » may as well be a postal code)."""
     if role == "hop":
-        options: tuple[str, ...] = ("type_etablissement", "hop_nom")
+        options: tuple[str, ...] = ("type_etablissement", "hop_finess", "hop_nom")
     else:
         k = number or 1
         if k > MAX_SITES:
             return Candidate(None, 0.4, f"site {k} : au plus {MAX_SITES} sites")
-        options = (f"site{k}_type", f"site{k}_nom")
+        options = (f"site{k}_type", f"site{k}_finess", f"site{k}_nom")
     place = "établissement" if role == "hop" else f"site ambulatoire {number or 1}"
-    return Candidate(None, 0.5, f"{place} : nom ou type ?", alternatives=options)
+    return Candidate(None, 0.5, f"{place} : nom, type ou FINESS ?", alternatives=options)
 
 
 # --- a whole header row ------------------------------------------------------------------
