@@ -291,3 +291,8 @@ def test_start_date_ordre_and_duration_by_stems_and_acronyms() -> None:
             ["2026-05-01", "01/09/2020", "24 mois", "Oui", "Oui"]]  # fmt: skip
     fields = [c.field for c in match_columns(headers, rows=rows).columns]
     assert fields == ["date_debut", "ordre", "duree", "derogation_duree", None]
+
+
+def test_a_site_of_the_hospital_is_the_hospital() -> None:
+    cmap = match_columns(["Commune du site hospitalier"], rows=[["Guéret"], ["Tulle"]])
+    assert cmap.columns[0].field == "hop_ville"

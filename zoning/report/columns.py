@@ -116,6 +116,7 @@ _HOSPITAL_WORDS: tuple[str, ...] = tuple(_ROLES["hospital"])
 _SITE_WORDS: tuple[str, ...] = tuple(_ROLES["site"])
 _ORDINALS: dict[str, int] = dict(_ROLES["ordinals"])
 _CITY_SIDE_BEFORE: frozenset[str] = frozenset(_ROLES["city_side_before"])
+_HOSPITAL_SITES: tuple[str, ...] = tuple(_ROLES["hospital_sites"])
 # Fields that need no role: field -> alternatives, each a tuple of phrases all present.
 _BASE_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
     k: tuple(tuple(alt) for alt in v) for k, v in _VOCABULARY["fields"].items()
@@ -181,7 +182,7 @@ def _role(tokens: list[str]) -> tuple[str | None, int | None, bool]:
     hospital = any(_has(w, tokens) for w in _HOSPITAL_WORDS)
     site = any(_has(w, tokens) for w in _SITE_WORDS)
     number = next((_ORDINALS[t] for t in tokens if t in _ORDINALS), None)
-    if "site principal" in " ".join(tokens):
+    if any(_has(w, tokens) for w in _HOSPITAL_SITES):
         return "hop", None, False
     if hospital and site:
         return None, number, True
