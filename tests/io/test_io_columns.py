@@ -244,3 +244,55 @@ def test_an_attachment_word_in_a_header_yields_to_the_cells() -> None:
     assert match_columns([header]).fields == {}
     assert match_columns([header], rows=[["5"], ["4"]]).fields == {"dj_hopital": header}
     assert match_columns([header], rows=[["planning.pdf"]]).fields == {}
+
+
+def test_ville_after_a_site_word_is_the_city_side_not_the_commune() -> None:
+    headers = ["Nom structure ville", "Ville du cabinet", "Type d'exercice en ville"]
+    rows = [["MSP Pasteur", "Guéret", "MSP"], ["Cabinet du Bourg", "Aubusson", "Cabinet de groupe"]]
+    fields = {c.header: c.field for c in match_columns(headers, rows=rows).columns}
+    assert fields == {
+        "Nom structure ville": "site1_nom",
+        "Ville du cabinet": "site1_ville",
+        "Type d'exercice en ville": "site1_type",
+    }
+
+
+def test_a_place_named_by_its_role_only_holds_its_name_or_its_kind() -> None:
+    headers = ["Hôpital", "Cabinet / MSP / CDS", "Mode d'exercice ambulatoire"]
+    names = [
+        ["CH de Guéret", "MSP du Bourg", "Maison de santé pluriprofessionnelle"],
+        ["Hôpital privé d'Antony", "Cabinet de la Gare", "Centre de santé municipal"],
+    ]
+    fields = {c.header: c.field for c in match_columns(headers, rows=names).columns}
+    assert fields == {
+        "Hôpital": "hop_nom",
+        "Cabinet / MSP / CDS": "site1_nom",
+        "Mode d'exercice ambulatoire": "site1_type",
+    }
+    kinds = [["Centre hospitalier", "MSP"], ["Clinique", "Cabinet de groupe"]]
+    fields = {c.header: c.field for c in match_columns(headers[:2], rows=kinds).columns}
+    assert fields == {"Hôpital": "type_etablissement", "Cabinet / MSP / CDS": "site1_type"}
+    # Names and kinds mixed: names (never read as a type, which would judge the row).
+    mixed = [["CH de Guéret", "x"], ["Clinique", "y"], ["Centre hospitalier", "z"], ["?", "w"]]
+    assert match_columns(["Hôpital", "n"], rows=mixed).columns[0].field == "hop_nom"
+    codes = [["230780041"], ["870000015"]]
+    assert match_columns(["CH partenaire"], rows=codes).columns[0].field == "hop_finess"
+
+
+def test_start_date_ordre_and_duration_by_stems_and_acronyms() -> None:
+    headers = [
+        "À quelle date débuterez-vous ?",
+        "Date inscription CDOM",
+        "Engagement",
+        "Demande de dérogation (engagement d'une année)",
+        "Inscrit au CDOM (O/N)",
+    ]
+    rows = [["01/11/2025", "12/03/2019", "2 ans", "Non", "Oui"],
+            ["2026-05-01", "01/09/2020", "24 mois", "Oui", "Oui"]]  # fmt: skip
+    fields = [c.field for c in match_columns(headers, rows=rows).columns]
+    assert fields == ["date_debut", "ordre", "duree", "derogation_duree", None]
+
+
+def test_a_site_of_the_hospital_is_the_hospital() -> None:
+    cmap = match_columns(["Commune du site hospitalier"], rows=[["Guéret"], ["Tulle"]])
+    assert cmap.columns[0].field == "hop_ville"

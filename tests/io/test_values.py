@@ -153,3 +153,14 @@ def test_a_start_month_without_day_is_a_doubt_not_an_error() -> None:
         "date de début incomplète (jour manquant : à vérifier, aucun jour n'est supposé) : "
         "« novembre 2024 »",
     )
+
+
+def test_structure_kinds_as_people_write_them() -> None:
+    from zoning.rules.types import type_code
+
+    assert type_code("Hôpital privé d'Antony") == "prive"  # not a public hospital
+    assert type_code("Hôpital privé à but non lucratif de Tulle") == "espic"
+    assert type_code("Centre hospitalier de Guéret") == "public"
+    assert type_code("Centre municipal de santé") == "centre_sante"
+    assert type_code("M.S.P.") == "msp"
+    assert type_code("Maison médicale") is None  # not said to be an MSP: « à vérifier »

@@ -31,6 +31,7 @@ from rapidfuzz import fuzz
 from zoning.errors import InvalidInputError
 from zoning.io.text import fold, squash
 from zoning.io.values import read_date, to_bool, to_half_days, to_months, to_number
+from zoning.rules.types import TYPES
 
 MAX_SITES = 3
 #: Below this score a match is reported, not used.
@@ -114,6 +115,8 @@ _ATTR_ORDER: tuple[str, ...] = tuple(_ROLES["attribute_order"])
 _HOSPITAL_WORDS: tuple[str, ...] = tuple(_ROLES["hospital"])
 _SITE_WORDS: tuple[str, ...] = tuple(_ROLES["site"])
 _ORDINALS: dict[str, int] = dict(_ROLES["ordinals"])
+_CITY_SIDE_BEFORE: frozenset[str] = frozenset(_ROLES["city_side_before"])
+_HOSPITAL_SITES: tuple[str, ...] = tuple(_ROLES["hospital_sites"])
 # Fields that need no role: field -> alternatives, each a tuple of phrases all present.
 _BASE_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
     k: tuple(tuple(alt) for alt in v) for k, v in _VOCABULARY["fields"].items()
@@ -179,7 +182,7 @@ def _role(tokens: list[str]) -> tuple[str | None, int | None, bool]:
     hospital = any(_has(w, tokens) for w in _HOSPITAL_WORDS)
     site = any(_has(w, tokens) for w in _SITE_WORDS)
     number = next((_ORDINALS[t] for t in tokens if t in _ORDINALS), None)
-    if "site principal" in " ".join(tokens):
+    if any(_has(w, tokens) for w in _HOSPITAL_SITES):
         return "hop", None, False
     if hospital and site:
         return None, number, True
@@ -279,10 +282,10 @@ def _by_meaning(tokens: list[str], paren: str) -> Candidate:
         for alt in alternatives
         if all(_has(p, tokens) for p in alt)
     ]
-    # « Structure (ville) »: in ARS usage « ville » is the city side (ambulatory), the
-    # column names the structure, not its commune.
+    # « Structure (ville) », « Nom structure ville », « exercice en ville »: in ARS usage
+    # « ville » is then the city side (ambulatory), a role, not the commune.
     city_side = paren == "ville"
-    named = tokens[:-1] if city_side else tokens
+    named = tokens[:-1] if city_side else _without_city_side(tokens)
     attrs = [a for a in _ATTR_ORDER if any(_has(w, named) for w in _ATTR_WORDS[a])]
     if paren in ("code insee",):
         attrs = ["insee"]
@@ -291,6 +294,8 @@ def _by_meaning(tokens: list[str], paren: str) -> Candidate:
     role, number, both = _role(role_tokens)
     if city_side and not attrs and role == "site":
         attrs = ["nom"]
+    if not attrs and not base and role is not None and not both:
+        return _role_only(role, number)
     said = " ".join(tokens)
     # Demi-journées at the hospital / quotité: base fields built from a role.
     if attrs and attrs[0] == "dj" and role == "hop":
@@ -332,6 +337,34 @@ def _by_meaning(tokens: list[str], paren: str) -> Candidate:
     if attr == "type":
         return Candidate(None, 0.5, "type de quoi ? (établissement ou structure)")
     return Candidate(None, 0.7, f"{_SITE_ATTRS[attr]} sans rôle", bare=attr)
+
+
+def _without_city_side(tokens: list[str]) -> list[str]:
+    """The tokens without a « ville » that names the city side (« cabinet de ville »)."""
+    out = []
+    for i, t in enumerate(tokens):
+        before = tokens[i - 1] if i else ""
+        if t == "ville" and before in ("de", "d") and i >= 2:
+            before = tokens[i - 2]
+        if t == "ville" and before in _CITY_SIDE_BEFORE:
+            continue
+        out.append(t)
+    return out
+
+
+def _role_only(role: str, number: int | None) -> Candidate:
+    """« Hôpital », « CH partenaire », « Cabinet / MSP / CDS »: a place named by its role
+    only holds its name, its kind or its FINESS number; the cells settle which (not a
+    commune code: « 23000 » may as well be a postal code)."""
+    if role == "hop":
+        options: tuple[str, ...] = ("type_etablissement", "hop_finess", "hop_nom")
+    else:
+        k = number or 1
+        if k > MAX_SITES:
+            return Candidate(None, 0.4, f"site {k} : au plus {MAX_SITES} sites")
+        options = (f"site{k}_type", f"site{k}_finess", f"site{k}_nom")
+    place = "établissement" if role == "hop" else f"site ambulatoire {number or 1}"
+    return Candidate(None, 0.5, f"{place} : nom, type ou FINESS ?", alternatives=options)
 
 
 # --- a whole header row ------------------------------------------------------------------
@@ -437,18 +470,37 @@ KIND_LABELS = {
     "demi_journees": "demi-journées", "duree": "durées", "insee": "codes INSEE",
     "code_postal": "codes postaux", "finess": "n° FINESS", "rpps": "n° RPPS",
     "commune": "noms courts", "adresse": "adresses", "texte": "texte",
-    "piece_jointe": "pièces jointes",
+    "piece_jointe": "pièces jointes", "type_structure": "types de structure",
 }  # fmt: skip
 #: Kinds from the most specific (to describe a column).
 _SPECIFIC = (
     "piece_jointe", "date", "oui_non", "finess", "rpps", "insee", "code_postal", "nombre",
-    "demi_journees", "duree", "adresse", "commune", "texte",
+    "demi_journees", "duree", "type_structure", "adresse", "commune", "texte",
 )  # fmt: skip
 #: Cells sampled per column; the share of them that must fit a field's kind to settle a
 #: choice, and below which they contradict the header.
 SAMPLE = 200
 FIT = 0.8
 _CONTRADICT = 0.5
+
+
+#: Every wording of a type (« msp », « centre de sante »…), longest first.
+_TYPE_WORDINGS = sorted({s for code, (_, syns) in TYPES.items() for s in (*syns, code)}, key=len)[
+    ::-1
+]
+_NAME_LINKS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "a", "au", "aux"})
+
+
+def _is_type_wording(value: str) -> bool:
+    """« MSP », « Centre de santé municipal », « Cabinet de groupe »: a kind of structure.
+    Not « CH de Guéret » nor « Hôpital privé d'Antony »: a name that starts with a kind
+    (a name column is not a type column, and the leading word may mislead)."""
+    text = fold(value)
+    wording = next((w for w in _TYPE_WORDINGS if text == w or text.startswith(w + " ")), None)
+    if wording is None:
+        return False
+    rest = text[len(wording) :].split()
+    return len(rest) <= 2 and not (set(rest) & _NAME_LINKS)
 
 
 @lru_cache(maxsize=65_536)
@@ -477,6 +529,8 @@ def cell_kinds(text: str) -> frozenset[str]:
         kinds.add("finess")
     if _RPPS.match(upper):
         kinds.add("rpps")
+    if _is_type_wording(value):
+        kinds.add("type_structure")
     folded = fold(value)
     if _STREET.search(folded) and any(c.isdigit() for c in folded):
         kinds.add("adresse")
@@ -553,6 +607,10 @@ def _with_contents(cand: Candidate, prof: Profile | None) -> Candidate:
     elif cand.field is not None and cand.field in fitting:
         said = prof.says(field_kind(cand.field))
         return dataclasses.replace(cand, note=f"{cand.note} ; contenu : {said}", fit=True)
+    specific = [f for f in fitting if field_kind(f) != "texte"]
+    if cand.field is None and len(fitting) > 1 and len(specific) == 1:
+        # Names or types (« Hôpital » holding « CH », « Clinique »): the specific reading.
+        fitting = specific
     if len(fitting) == 1:
         said = prof.says("adresse" if fitting[0] == sibling else field_kind(fitting[0]))
         note = f"{cand.note} ; le contenu tranche ({said}) : {fitting[0]}"
@@ -560,7 +618,8 @@ def _with_contents(cand: Candidate, prof: Profile | None) -> Candidate:
     kind = field_kind(cand.field) if cand.field is not None else ""
     # Mostly right (a few typos), or a commune written oddly (« Paris 13e »): the header
     # stands, the cells do not confirm it.
-    if cand.field is not None and prof.fit("texte" if kind == "commune" else kind) >= _CONTRADICT:
+    loose = kind in ("commune", "type_structure")  # unknown wordings are still names
+    if cand.field is not None and prof.fit("texte" if loose else kind) >= _CONTRADICT:
         return dataclasses.replace(cand, note=f"{cand.note} ; contenu : {prof.says(kind)}")
     if not fitting:
         kind = KIND_LABELS[field_kind(options[0])]

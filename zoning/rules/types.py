@@ -40,19 +40,22 @@ TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
             "prive non lucratif",
             "prive a but non lucratif",
             "etablissement de sante prive a but non lucratif",
+            "hopital prive a but non lucratif",
             "psph",
         ),
     ),
     # « Privé » alone, or FINESS's public/private flag: ESPIC or for-profit, not said.
     "prive": (
         "établissement privé (ESPIC ou à but lucratif, non précisé)",
-        ("prive", "etablissement prive", "private"),
+        # « Hôpital privé d'Antony » is not a public hospital: the longest wording wins.
+        ("prive", "etablissement prive", "private", "hopital prive", "centre hospitalier prive"),
     ),
     "prive_lucratif": (
         "établissement privé à but lucratif",
         (
             "prive lucratif",
             "prive a but lucratif",
+            "hopital prive a but lucratif",
             "etablissement de sante prive",
             "etablissement de sante prive a but lucratif",
             "clinique",
@@ -91,6 +94,8 @@ TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
         "centre de santé",
         (
             "centre de sante",
+            "centre municipal de sante",
+            "centre communal de sante",
             "cds",
             "centre sante",
             "centre de sante polyvalent",
@@ -101,6 +106,8 @@ TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
         "maison de santé pluriprofessionnelle",
         (
             "msp",
+            "m s p",
+            "mspu",
             "maison de sante",
             "maison de sante pluriprofessionnelle",
             "maison de sante pluri professionnelle",
