@@ -130,3 +130,42 @@ def test_cases_cover_every_verdict(results: dict[str, dict[str, str]]) -> None:
     verdicts = {ref: r["regle_20km_site1"].split(" : ")[0] for ref, r in results.items()}
     assert verdicts["FAR"] == "ok" and verdicts["NEAR"] == "à vérifier"
     assert "de part et d'autre de 20 km" in results["SPAN"]["regle_20km_site1"]
+
+
+def test_commune_nouvelle_measured_over_all_its_communes(
+    tmp_path: Path, store: Any, sources_dir: Path
+) -> None:
+    """Les Trois-Saints (19248, 2025) covers 19223, 19230 and 19248 of COG 2022: its
+    straight-line range is measured to the three together, not to the one whose code it
+    kept (that gave a shortest distance too long, which could have read « oui »)."""
+    from shapely.ops import unary_union
+
+    members = unary_union([_raw(sources_dir, c) for c in ("19223", "19230", "19248")])
+    hospital = (1.29431, 45.41495)  # 15 km west of 19223, on the far side from 19248
+    to_all = _shortest_km(hospital, members)
+    to_kept = _shortest_km(hospital, _raw(sources_dir, "19248"))
+    assert to_kept - to_all > 5  # the case tells the two apart
+    src = tmp_path / "trois-saints.csv"
+    src.write_text(
+        "N° dossier;Longitude hôpital;Latitude hôpital;Demi-journées hôpital;"
+        "Commune du cabinet;Code INSEE du cabinet;Date de début\n"
+        f"T1;{hospital[0]};{hospital[1]};5;Les Trois-Saints;19248;01/11/2025\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    run_batch(src, PROGRAMME, out, store, progress=False)
+    with out.open(encoding="utf-8-sig") as f:
+        (row,) = list(csv.DictReader(f, delimiter=";"))
+    text = row["regle_20km_site1"]
+    shortest = float(text.split("entre ", 1)[1].split(" km", 1)[0].replace(",", "."))
+    assert abs(shortest - to_all) < 0.3, text
+
+
+def _shortest_km(point: tuple[float, float], area: Any) -> float:
+    import shapely
+
+    ring = shapely.segmentize(area.boundary, 0.0002)
+    xy = shapely.get_coordinates(ring)
+    n = len(xy)
+    distances = GEOD.inv([point[0]] * n, [point[1]] * n, xy[:, 0], xy[:, 1])[2]
+    return float(np.min(distances)) / 1000

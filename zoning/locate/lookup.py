@@ -66,6 +66,9 @@ class Placement:
     #: Why the class is « à vérifier » although the commune is known (a commune nouvelle
     #: over communes of different classes, a restored commune), for the sentence.
     zone_check: str = ""
+    #: The store's communes a later commune covers (a commune nouvelle answered under its
+    #: own name): its area is theirs together, not that of the one whose code it kept.
+    members: list[str] = field(default_factory=list)
 
     @property
     def to_verify(self) -> bool:
@@ -77,7 +80,7 @@ class Placement:
         # Shallow on purpose: ``asdict`` deep-copies the decree record only to drop it, and
         # was half the time of an API answer.
         out = {f.name: getattr(self, f.name) for f in fields(self)}
-        for key in ("qpv", "qpv_in_commune", "notes"):
+        for key in ("qpv", "qpv_in_commune", "notes", "members"):
             out[key] = list(out[key])
         out["decree"] = (
             {"id": self.decree.id, "title": self.decree.provenance()} if self.decree else None
@@ -427,12 +430,16 @@ def _later_placement(
     head = _later_head(later)
     notes: list[str] = []
 
+    members = str(later["members"]).split()
+
     def answer(
         row: dict[str, Any], zoned: tuple[DecreeChoice, str, str], qpv: list[str]
     ) -> Placement:
-        return _placement(store, query, via, row, zoned, qpv, notes, point, qpv_hits)
+        placement = _placement(store, query, via, row, zoned, qpv, notes, point, qpv_hits)
+        if row is commune:
+            placement.members = list(members)
+        return placement
 
-    members = str(later["members"]).split()
     rows = keyed.communes_of(members)
     if not rows:
         raise NotFoundError(f"{head} : {later['check'] or 'aucune commune correspondante'}")

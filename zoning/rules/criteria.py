@@ -371,6 +371,14 @@ def _extent(located: Located | None, commune_area: CommuneArea | None) -> Any:
     # centre, not the site): anywhere in the commune's polygon.
     if commune_area is None or not code:
         return None
+    members = getattr(place, "members", None)
+    if members:
+        # A commune nouvelle answered under its own name: the site may be anywhere in the
+        # communes it covers, not only in the one whose code it kept.
+        parts = [commune_area(m) for m in members]
+        if any(p is None for p in parts):
+            return None
+        return shapely.union_all(parts)
     return commune_area(code)
 
 
