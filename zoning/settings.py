@@ -21,6 +21,8 @@ ZONING_OSRM_URL     base URL of an OSRM routing service (unset: no routing)
 ZONING_RULES        user folder whose ``programmes/*.toml`` and
                     ``decrees/*.toml`` add to or override the shipped ones
                     (platformdirs user config dir, e.g. ``~/.config/zoning``)
+ZONING_WEB_HEAVY    heavy requests (lists, uploads, maps) each web worker
+                    runs at once; more are answered 429 (``2``)
 ZONING_DATA         replaces the shipped rules data as a whole: manifest,
                     decrees, programmes (the package's ``_data``; in a
                     checkout, the repository's ``data/``)
@@ -88,6 +90,7 @@ class Settings:
     data: Path
     rules: Path
     data_origin: str = "paquet"
+    web_heavy: int = 2
 
     @property
     def manifest(self) -> Path:
@@ -159,4 +162,20 @@ def get_settings() -> Settings:
         data=data,
         rules=_rules_dir(),
         data_origin=data_origin,
+        web_heavy=_positive(env("ZONING_WEB_HEAVY"), "ZONING_WEB_HEAVY", 2),
     )
+
+
+def _positive(text: str | None, name: str, default: int) -> int:
+    """A positive whole number from the environment (unset: ``default``)."""
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        from zoning.errors import InvalidInputError
+
+        raise InvalidInputError(f"{name} « {text} » : nombre entier positif attendu")
+    return value

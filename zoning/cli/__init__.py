@@ -109,7 +109,34 @@ def cli(verbose: int, quiet: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: run the group, turning :class:`ZoningError` into a clean exit."""
+    """Entry point: run the group, turning :class:`ZoningError` into a clean exit.
+
+    Run as the program (``argv`` None), a Ctrl+C that lands after the command, while
+    the interpreter winds down (big maps take a moment to free), ends as any other:
+    « Interrompu. », exit 130, rather than death by the signal with no word.
+    """
+    try:
+        return _main(argv)
+    finally:
+        if argv is None:
+            import signal
+
+            signal.signal(signal.SIGINT, _interrupted_late)
+
+
+def _interrupted_late(signum: int, frame: Any) -> None:
+    """Ctrl+C after the command's end: said, exit 130, nothing left to clean (outputs are
+    renamed into place whole or not at all)."""
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # closed, or the reader went away
+            stream.flush()
+    os.write(2, b"Interrompu.\n")
+    os._exit(130)
+
+
+def _main(argv: list[str] | None) -> Any:
     # No command does linear algebra; OpenBLAS would otherwise start a thread per core
     # at numpy's import, spinning for work that never comes (0.1 s of CPU on 2 cores).
     # Set before numpy is imported; a value the user set is kept.

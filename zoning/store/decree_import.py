@@ -104,6 +104,8 @@ class ImportReport:
     summary: dict[str, Any] = field(default_factory=dict)
     qpv_rows: int = 0
     written: bool = False
+    #: Not written: unreadable rows, and the errors not accepted.
+    refused: bool = False
 
     def add(self, level: str, message: str, line: int | None = None) -> None:
         """Record one finding (level: « erreur », « avertissement », « info »)."""
@@ -129,7 +131,12 @@ class ImportReport:
         for item in self.lines:
             where = f"ligne {item['line']} : " if item["line"] else ""
             out.append(f"  [{item['level']}] {where}{item['message']}")
-        out.append("  magasin mis à jour" if self.written else "  magasin NON modifié (--dry-run)")
+        if self.written:
+            out.append("  magasin mis à jour")
+        elif self.refused:
+            out.append("  magasin NON modifié (lignes illisibles : --accepter-erreurs)")
+        else:
+            out.append("  magasin NON modifié (--dry-run)")
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -361,6 +368,7 @@ def import_decree(
     sheet: str | None = None,
     dry_run: bool = False,
     overwrite: bool = False,
+    accept_errors: bool = False,
 ) -> ImportReport:
     """Read an annex, validate it against the store and (unless ``dry_run``) add it.
 
@@ -379,6 +387,10 @@ def import_decree(
         Validate and report only.
     overwrite : bool
         Replace the classes of a decree already loaded.
+    accept_errors : bool
+        Write even when rows could not be read (they are ignored, counted in the
+        decree's provenance and listed in its report); otherwise such an annex is not
+        written and the report says ``refused``.
 
     Returns
     -------
@@ -468,6 +480,23 @@ def import_decree(
     if not assigned:
         raise InvalidInputError(
             f"{path.name} : aucune ligne rattachée à une commune de la région {region}"
+        )
+    errors = report.count("erreur")
+    if errors and not accept_errors and not dry_run:
+        report.refused = True
+        return report
+    if errors:  # kept with the decree: its provenance says the table is incomplete
+        unread = (
+            f"{errors} ligne(s) de l'annexe illisible(s), ignorée(s) "
+            f"(decree_reports/{decree_id}.md)"
+        )
+        report.decree = decree = replace(
+            decree,
+            classes_origin=f"{decree.classes_origin} ; {unread}",
+            caveats=(
+                *decree.caveats,
+                f"Annexe incomplète : {unread} ; une commune absente du tableau est à vérifier.",
+            ),
         )
     if not dry_run:
         # Under the store's lock, and its file digests re-recorded, so that the checks on
