@@ -275,9 +275,9 @@ def import_decree(
         from zoning.errors import InvalidInputError
 
         raise InvalidInputError(
-            f"{annex.name} : {report.count('erreur')} ligne(s) illisible(s), annexe non "
-            "chargée : corrigez-les, ou relancez avec --accepter-erreurs pour charger le "
-            "reste (les communes absentes seront « à vérifier »)"
+            f"{annex.name} : {report.count('erreur')} erreur(s) (lignes illisibles, communes "
+            "absentes : voir ci-dessus), annexe non chargée : corrigez-les, ou relancez avec "
+            "--accepter-erreurs pour charger le reste (ces communes seront « à vérifier »)"
         )
 
 

@@ -155,8 +155,9 @@ def _class_doubt(placement: Placement) -> str:
     """Why the class of a placement's commune is no answer: absent from the decree's
     table, no class there, or ND (« classement non disponible »)."""
     decree = placement.decree.short if placement.decree else "l'arrêté"
-    if any(n.startswith(ABSENT) for n in placement.notes):
-        return f"{ABSENT} ({decree})"
+    absent = [n for n in placement.notes if n.startswith("commune absente")]
+    if absent:  # of the table (no row), or of the annex (a row without class, and why)
+        return f"{absent[0]} ({decree})"
     zone = placement.zone or ""
     known = f" ({zone} : {ZONE_LABELS.get(zone, zone)})" if zone else ""
     return f"commune sans classe connue dans {decree}{known}"

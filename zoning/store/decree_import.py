@@ -487,7 +487,7 @@ def import_decree(
         return report
     if errors:  # kept with the decree: its provenance says the table is incomplete
         unread = (
-            f"{errors} ligne(s) de l'annexe illisible(s), ignorée(s) "
+            f"{errors} erreur(s) à l'import (lignes illisibles ignorées, communes absentes) "
             f"(decree_reports/{decree_id}.md)"
         )
         report.decree = decree = replace(
