@@ -181,12 +181,8 @@ def test_results_downloaded_twice_second_is_404(server: WebServer) -> None:
     # At once, from several clients: one whole file, the others a 404 (never a 200 cut short).
     for name in ("resultats.xlsx", "resultats.geojson"):
         with concurrent.futures.ThreadPoolExecutor(6) as pool:
-            answers = list(
-                pool.map(
-                    lambda _: requests.get(f"{server.url}/liste/{token}/{name}", timeout=60),
-                    range(6),
-                )
-            )
+            address = f"{server.url}/liste/{token}/{name}"
+            answers = list(pool.map(lambda a: requests.get(a, timeout=60), [address] * 6))
         whole = [a for a in answers if a.status_code == 200]
         assert len(whole) == 1, [a.status_code for a in answers]
         assert len(whole[0].content) == int(whole[0].headers["content-length"]) > 0
@@ -267,8 +263,10 @@ def test_memory_under_concurrent_uploads(server: WebServer) -> None:
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(send, range(8)))
     peak = _peak_mb(server.process.pid)
-    print(f"\npeak RSS of the worker: {before:.0f} MB before, {peak:.0f} MB after 8 uploads "
-          f"of {len(data) / 2**20:.1f} MB at once; statuses {sorted(statuses)}")
+    print(
+        f"\npeak RSS of the worker: {before:.0f} MB before, {peak:.0f} MB after 8 uploads "
+        f"of {len(data) / 2**20:.1f} MB at once; statuses {sorted(statuses)}"
+    )
     # Each list is over the row limit (400, read then refused) or waits its turn (429).
     assert set(statuses) <= {400, 429}, statuses
     assert peak < before + 600, (before, peak)
