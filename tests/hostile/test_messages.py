@@ -114,7 +114,8 @@ def full_disk(tmp_path: Path) -> Iterator[Path]:
     try:
         yield folder
     finally:
-        subprocess.run(["umount", str(folder)], check=False)
+        # Lazily: a failed writer's handle may still be held by the test's exception.
+        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 def _long_list(path: Path, rows: int = 3000) -> Path:
