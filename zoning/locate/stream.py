@@ -45,7 +45,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from zoning.errors import InvalidInputError
-from zoning.io.arrow import dictionary_array, int_array, numpy_of, take_text
+from zoning.io.arrow import dictionary_array, int_array, numpy_of, take_text, text_array
 from zoning.io.atomic import atomic_path, check_output
 from zoning.io.read import LineDecoder, check_text_file, sniff_file
 from zoning.pointindex import PointIndex
@@ -391,7 +391,11 @@ def _outside(
     values = column.to_pylist()
     for i in np.flatnonzero(idx < 0).tolist():
         values[i] = none if sane[i] else bad
-    return pa.array(values, pa.string()).dictionary_encode().cast(column.type)
+    # Built from buffers: pa.array and dictionary_encode would import pandas and compute.
+    words = sorted({v for v in values if v is not None})
+    position = {word: i for i, word in enumerate(words)}
+    codes = np.array([-1 if v is None else position[v] for v in values], dtype=np.int32)
+    return dictionary_array(codes, text_array(words), codes >= 0)
 
 
 def _now(values: Values | Callable[[], Values]) -> Values:
