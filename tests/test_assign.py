@@ -123,7 +123,8 @@ def test_remark_says_when_to_check(store_path: Path, tmp_path: Path) -> None:
     assert in_2023["zone"][0] == "ZIP" and in_2023["remarque"][0] is None
     assert in_2023["zone"][1] is None
     assert in_2023["remarque"][1].startswith("à vérifier : aucune ligne du fichier de zonage")
-    assert in_2023["remarque"][3] is None  # no commune, nothing to judge
+    # No commune: said so, as `zoning check` says it (never a blank that reads as fine).
+    assert in_2023["remarque"][3].startswith("à vérifier : le point n'est dans aucune commune")
 
     # The 2025 decree applies but its annex is not in the store: no class, and why.
     in_2026 = run("--date", "2026-03-01")

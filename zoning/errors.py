@@ -51,6 +51,18 @@ class InvalidInputError(ZoningError):
     """Malformed input: coordinates, codes, dates."""
 
 
+class TooLargeError(InvalidInputError):
+    """An upload over the size limit (HTTP 413)."""
+
+
+class BusyError(ZoningError):
+    """Every slot for heavy work (lists, uploads, maps) is taken: try again shortly."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class OutputError(ZoningError):
     """An output file cannot be written (folder missing or read-only, disk full...)."""
 

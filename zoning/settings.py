@@ -24,6 +24,8 @@ ZONING_OSRM_URL     base URL of an OSRM routing service (unset: no routing)
 ZONING_RULES        user folder whose ``programmes/*.toml`` and
                     ``decrees/*.toml`` add to or override the shipped ones
                     (platformdirs user config dir, e.g. ``~/.config/zoning``)
+ZONING_WEB_HEAVY    heavy requests (lists, uploads, maps) each web worker
+                    runs at once; more are answered 429 (``2``)
 ZONING_DATA         replaces the shipped rules data as a whole: manifest,
                     decrees, programmes (the package's ``_data``; in a
                     checkout, the repository's ``data/``)
@@ -105,6 +107,7 @@ class Settings:
     data_origin: str = "paquet"
     http_timeout: float = DEFAULT_HTTP_TIMEOUT
     http_retries: int = DEFAULT_HTTP_RETRIES
+    web_heavy: int = 2
 
     @property
     def manifest(self) -> Path:
@@ -159,8 +162,11 @@ def _rules_dir() -> Path:
     return Path(os.environ.get("ZONING_RULES") or user_config_dir("zoning", appauthor=False))
 
 
-def _number(name: str, default: float, kind: type[float] | type[int]) -> float:
-    """A positive number from the environment; a value that is not one is named, in French."""
+def _number(
+    name: str, default: float, kind: type[float] | type[int], minimum: float = 0
+) -> float:
+    """A number ≥ ``minimum`` from the environment; a value that is not one is named, in
+    French."""
     from zoning.errors import InvalidInputError
 
     text = os.environ.get(name, "").strip()
@@ -169,9 +175,9 @@ def _number(name: str, default: float, kind: type[float] | type[int]) -> float:
     try:
         value = kind(text.replace(",", "."))
     except ValueError:
-        value = -1
-    if value < 0:
-        raise InvalidInputError(f"{name}={text!r} : un nombre positif est attendu")
+        value = minimum - 1
+    if value < minimum:
+        raise InvalidInputError(f"{name}={text!r} : un nombre ≥ {minimum:g} est attendu")
     return value
 
 
@@ -194,6 +200,7 @@ def get_settings() -> Settings:
         data_origin=data_origin,
         http_timeout=float(_number("ZONING_HTTP_TIMEOUT", DEFAULT_HTTP_TIMEOUT, float)),
         http_retries=int(_number("ZONING_HTTP_RETRIES", DEFAULT_HTTP_RETRIES, int)),
+        web_heavy=int(_number("ZONING_WEB_HEAVY", 2, int, minimum=1)),
     )
 
 

@@ -104,7 +104,10 @@ def test_defects_imported_leave_no_silent_class(store_copy: Path, tmp_path: Path
     rows = na_rows(store_copy)
     body = [";".join(r) for r in rows] + ["33063;Bordeaux;33;ZIP"]
     path = write_csv(tmp_path / "annexe.csv", "Code INSEE;Commune;Département;Classe", body)
-    run(store_copy, path, "dup")
+    refused = run(store_copy, path, "dup")  # unreadable rows: nothing written unless accepted
+    assert refused.refused and not refused.written
+    assert open_store(store_copy).keyed.zone("dup", "33063") is None
+    run(store_copy, path, "dup", accept_errors=True)
     store = open_store(store_copy)
     row = store.keyed.zone("dup", "33063")
     assert row is not None and row["zone"] == "" and "conflit" in row["note"]
@@ -120,7 +123,7 @@ def test_names_instead_of_codes(store_copy: Path, tmp_path: Path) -> None:
     rows = na_rows(store_copy, "23")
     body = [f"{r[1]};{r[2]};{r[3]}" for r in rows]
     path = write_csv(tmp_path / "noms.csv", "Commune;Département;Zonage", body)
-    report = run(store_copy, path, "by-name")
+    report = run(store_copy, path, "by-name", accept_errors=True)
     errors = messages(report, "erreur")
     # The only errors are the communes of the other départements, absent from this annex.
     assert errors and all("de la région absente de l'annexe" in m for m in errors)
@@ -155,7 +158,7 @@ def test_qpv_rows_and_tvs_table(store_copy: Path, tmp_path: Path) -> None:
         "Code TVS;Code QPV;Classe",
         ["T23A;;ZAC", ";QN02301M;ZIP", "T99;;ZIP"],
     )
-    report = run(store_copy, path, "by-tvs", tvs_path=tvs)
+    report = run(store_copy, path, "by-tvs", tvs_path=tvs, accept_errors=True)
     assert report.qpv_rows == 1
     assert any("TVS T23A → 2 communes" in m for m in messages(report, "info"))
     assert any("TVS « T99 » absent" in m for m in messages(report, "erreur"))

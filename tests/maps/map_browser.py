@@ -118,3 +118,41 @@ def external_requests(driver: Any) -> list[str]:
         "return performance.getEntriesByType('resource').map(function (e) { return e.name; });"
     )
     return [n for n in names if n.startswith(("http:", "https:"))]
+
+
+def wait_until(driver: Any, condition: Any, timeout: float = 30.0, what: str = "") -> Any:
+    """``WebDriverWait`` on ``condition(driver)`` (true value returned), a stale element
+    meanwhile retried: pages and Leaflet controls rebuild their DOM as they go."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(
+        driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+    )
+    return wait.until(condition, message=f"timed out waiting for {what or condition}")
+
+
+def texts_of(driver: Any, selector: str, timeout: float = 30.0) -> list[str]:
+    """The ``textContent`` of every element matching ``selector``, once there is one, read
+    in one script (no element reference held across a redraw)."""
+    script = (
+        "return Array.from(document.querySelectorAll(arguments[0]))"
+        ".map(function (e) { return e.textContent.trim(); });"
+    )
+    return list(wait_until(driver, lambda d: d.execute_script(script, selector), timeout, selector))
+
+
+def toggle_layer(driver: Any, text: str, timeout: float = 30.0) -> None:
+    """Click the box of the layer-control entry whose label holds ``text``, found afresh:
+    Leaflet rebuilds the control's labels on every layer change, so a reference held
+    from before a click goes stale."""
+    from selenium.webdriver.common.by import By
+
+    def click(d: Any) -> bool:
+        for label in d.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers label"):
+            if text in label.text:
+                label.find_element(By.TAG_NAME, "input").click()
+                return True
+        return False
+
+    wait_until(driver, click, timeout, f"the layer « {text} »")

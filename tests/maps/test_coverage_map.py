@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-from map_browser import external_requests, js_errors, open_map
+from map_browser import external_requests, js_errors, open_map, texts_of, wait_until
 
 from zoning.map.assets import external_urls
 from zoning.map.geometry import check_coverage
@@ -94,12 +93,16 @@ def test_hover_and_click_a_commune(
     ActionChains(browser).move_to_element_with_offset(
         container, int(x - size["width"] / 2), int(y - size["height"] / 2)
     ).click().perform()
-    deadline = time.time() + 5
-    text = ""
-    while time.time() < deadline and "23096" not in text:
-        tips = browser.find_elements(By.CSS_SELECTOR, ".leaflet-tooltip")
-        text = " ".join(t.text for t in tips)
-        time.sleep(0.1)
+
+    def tooltip(d: Any) -> str:
+        text = " ".join(texts_of(d, ".leaflet-tooltip"))
+        return text if "23096" in text else ""
+
+    text = wait_until(
+        browser,
+        tooltip,
+        what="the tooltip of 23096",
+    )
     population = int(store.communes_gdf("75").set_index("code").loc["23096", "population"])
     assert "Guéret" in text
     assert "23096" in text
@@ -113,18 +116,29 @@ def test_search_box_finds_a_commune(coverage_html: Path, browser: Any) -> None:
     from selenium.webdriver.common.by import By
 
     open_map(browser, coverage_html)
-    box = browser.find_element(By.CSS_SELECTOR, ".leaflet-control-search input")
+    box = wait_until(
+        browser,
+        lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-control-search input"),
+        what="the search box",
+    )
     box.send_keys("Guéret")
-    deadline = time.time() + 5
-    tips: list[Any] = []
-    while time.time() < deadline and not tips:
-        tips = browser.find_elements(By.CSS_SELECTOR, ".search-tip")
-        time.sleep(0.1)
-    assert any(t.text == "Guéret" for t in tips)
+    wait_until(browser, lambda d: "Guéret" in texts_of(d, ".search-tip"), what="the tip")
     before = browser.execute_script("return window.zoning.map.getZoom();")
-    next(t for t in tips if t.text == "Guéret").click()
-    time.sleep(0.5)
-    assert browser.execute_script("return window.zoning.map.getZoom();") > before
+
+    def click_tip(d: Any) -> bool:  # found afresh: the list is redrawn as it filters
+        tip = next(
+            (t for t in d.find_elements(By.CSS_SELECTOR, ".search-tip") if t.text == "Guéret"), None
+        )
+        if tip is not None:
+            tip.click()
+        return tip is not None
+
+    wait_until(browser, click_tip, what="the tip « Guéret »")
+    wait_until(
+        browser,
+        lambda d: d.execute_script("return window.zoning.map.getZoom();") > before,
+        what="the map zooming in",
+    )
     assert js_errors(browser) == []
 
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from map_browser import js_errors, open_map
+from map_browser import js_errors, open_map, texts_of, toggle_layer, wait_until
 
 from zoning.map.coverage import coverage_map
 from zoning.map.posts import posts_map, read_posts
@@ -82,7 +81,11 @@ def reveal_everything(driver: Any) -> None:
         });
         """
     )
-    time.sleep(0.3)
+    # Two animation frames: what was opened is laid out before anything reads it.
+    driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "requestAnimationFrame(function () { requestAnimationFrame(done); });"
+    )
 
 
 def assert_nothing_ran(driver: Any) -> None:
@@ -113,23 +116,23 @@ def test_posts_map_payloads_in_every_column(
     browser.execute_script(
         "window.zoningPosts.hospitals.getLayers().forEach(function (m) { m.openPopup(); });"
     )
-    labels = browser.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers label")
+    labels = texts_of(browser, ".leaflet-control-layers label")
     for label in labels:  # untick and tick again every filter (redraws every post)
-        if "Programme" in label.text or "Statut" in label.text:
-            box = label.find_element(By.TAG_NAME, "input")
-            box.click()
-            box.click()
+        if "Programme" in label or "Statut" in label:
+            toggle_layer(browser, label)
+            toggle_layer(browser, label)
     reveal_everything(browser)
     assert_nothing_ran(browser)
 
-    control = browser.find_element(By.CSS_SELECTOR, ".leaflet-control-layers").text
+    control = wait_until(
+        browser,
+        lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-control-layers").text,
+        what="the layer control",
+    )
     assert "Programme : " + payload("programme") + SVG in control  # shown literally
     browser.execute_script("window.zoningPosts.lines.getLayers()[0].openPopup();")
-    popups = " ".join(
-        e.get_attribute("textContent")
-        for e in browser.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content")
-    )
-    legend = browser.find_element(By.CSS_SELECTOR, ".zoning-legend").get_attribute("textContent")
+    popups = " ".join(texts_of(browser, ".leaflet-popup-content"))
+    legend = " ".join(texts_of(browser, ".zoning-legend"))
     shown = popups + legend + control
     for column in ("id", "programme", "statut", "motifs", "site_principal_nom", "site_nom"):
         assert payload(column) in shown, column
@@ -164,14 +167,20 @@ def test_coverage_map_payloads_in_names(browser: Any, coverage_data: Any, tmp_pa
         "var group = window.zoning.layers.communes, child = group.getLayers()[0];"
         "group.fire('mouseover', {layer: child, latlng: child.getCenter()});"
     )
-    tooltip = browser.find_element(By.CSS_SELECTOR, ".leaflet-tooltip").get_attribute("textContent")
+    tooltip = " ".join(texts_of(browser, ".leaflet-tooltip"))
     assert "commune" in tooltip and "<img src=x" in tooltip  # literal text
     # The search box lists matching names: its tips are text too.
-    box = browser.find_element(By.CSS_SELECTOR, ".leaflet-control-search input")
+    box = wait_until(
+        browser,
+        lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-control-search input"),
+        what="the search box",
+    )
     box.send_keys("<img")
-    time.sleep(1.0)
-    tips = browser.find_elements(By.CSS_SELECTOR, ".search-tooltip li, .search-tip")
-    assert tips and "<img src=x" in tips[0].get_attribute("textContent")
+    wait_until(
+        browser,
+        lambda d: any("<img src=x" in t for t in texts_of(d, ".search-tooltip li, .search-tip")),
+        what="the search tips",
+    )
     reveal_everything(browser)
     assert_nothing_ran(browser)
 
@@ -191,7 +200,7 @@ def test_departement_table_sidecar_escapes_names(
     assert "<img src=x" not in text and "&lt;img src=x" in text
     browser.get(page.resolve().as_uri())
     assert browser.execute_script("return window.__pwned;") is None
-    assert payload("dep") in browser.find_element("tag name", "table").text
+    assert payload("dep") in " ".join(texts_of(browser, "table"))
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

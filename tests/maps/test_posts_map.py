@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from map_browser import external_requests, js_errors, open_map
+from map_browser import external_requests, js_errors, open_map, texts_of, toggle_layer, wait_until
 
 from zoning.errors import InvalidInputError
 from zoning.map.posts import posts_map, posts_payload, read_posts
@@ -95,7 +94,6 @@ def test_malformed_csv_names_the_line(tmp_path: Path) -> None:
 def test_posts_map_in_browser(
     posts_html: Path, posts_csv: Path, browser: Any, tmp_path: Path
 ) -> None:
-    from selenium.webdriver.common.by import By
 
     table = read_posts(posts_csv)
     drawable = table.drawable
@@ -128,27 +126,30 @@ def test_posts_map_in_browser(
     assert set(colours) == {STATUS_STYLE[k][0] for k in drawable["status_key"]}
 
     # The 20 km circles appear when their layer is ticked.
-    labels = browser.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers label")
-    next(lab for lab in labels if "Seuil de distance" in lab.text).find_element(
-        By.TAG_NAME, "input"
-    ).click()
-    assert browser.execute_script("return window.zoning.map.hasLayer(window.zoningPosts.circles);")
+    toggle_layer(browser, "Seuil de distance")
+    wait_until(
+        browser,
+        lambda d: d.execute_script(
+            "return window.zoning.map.hasLayer(window.zoningPosts.circles);"
+        ),
+        what="the 20 km circles",
+    )
 
     # Unticking a status hides its posts only.
-    next(lab for lab in labels if "Statut : non éligible" in lab.text).find_element(
-        By.TAG_NAME, "input"
-    ).click()
-    time.sleep(0.2)
-    lines = browser.execute_script(
-        "return document.querySelectorAll('path.zoning-post-line').length;"
+    toggle_layer(browser, "Statut : non éligible")
+    shown = len(drawable[drawable["status_key"] != "non_eligible"])
+    wait_until(
+        browser,
+        lambda d: (
+            d.execute_script("return document.querySelectorAll('path.zoning-post-line').length;")
+            == shown
+        ),
+        what=f"{shown} post lines",
     )
-    assert lines == len(drawable[drawable["status_key"] != "non_eligible"])
 
     # A line's popup gives the verdict, premium and funding.
     browser.execute_script("window.zoningPosts.lines.getLayers()[0].openPopup();")
-    popup = browser.find_element(By.CSS_SELECTOR, ".leaflet-popup-content").get_attribute(
-        "textContent"
-    )
+    popup = " ".join(texts_of(browser, ".leaflet-popup-content"))
     assert "Poste T1" in popup and "éligible" in popup
     assert "Prime territoriale : 450,00\u00a0€" in popup
     assert "3\u202f130,42" in popup

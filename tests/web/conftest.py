@@ -53,13 +53,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str], workdir: Path) -> Iterator[WebServer]:
-    """``zoning -v serve`` on a free loopback port with ``env``, stopped on exit."""
+def running_server(
+    env: dict[str, str], workdir: Path, args: tuple[str, ...] = ()
+) -> Iterator[WebServer]:
+    """``zoning -v serve`` on a free loopback port with ``env`` (and more ``args``, e.g.
+    ``--workers 1``), stopped on exit."""
     port = free_port()
     log = workdir / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(ZONING), "-v", "serve", "--port", str(port)],
+            [str(ZONING), "-v", "serve", "--port", str(port), *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             env={

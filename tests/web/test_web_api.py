@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import ZONING, WebServer, running_server
 from openpyxl import load_workbook
+from web.conftest import ZONING, WebServer, running_server
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "data" / "examples" / "candidats_exemple.csv"
@@ -194,7 +194,7 @@ def test_batch_reads_an_ods_upload(web_server: WebServer, tmp_path: Path) -> Non
     [
         ("liste.exe", b"MZ\x90\x00", 400, "type de fichier"),
         ("liste.csv", b"", 400, "vide"),
-        ("liste.csv", b"a;b\n" + b"x" * (11 * 2**20), 400, "trop gros"),
+        ("liste.csv", b"a;b\n" + b"x" * (11 * 2**20), 413, "trop gros"),
         ("liste.xlsx", b"not a workbook", 400, "en-tête"),
     ],
 )

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import WebServer
 from openpyxl import load_workbook
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
+from web.conftest import WebServer
 from webpage import axe_violations, frame_map_ready, network_problems, screenshot, wait_for
 
 pytestmark = pytest.mark.slow

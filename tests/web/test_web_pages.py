@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from conftest import WebServer
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from web.conftest import WebServer
 from webpage import axe_violations, frame_map_ready, network_problems, screenshot, wait_for
 
 from zoning.sources.names import normalize_name
@@ -47,7 +47,12 @@ def map_ready(driver: Any) -> str:
 
 
 def text(driver: Any, element_id: str) -> str:
-    return str(driver.find_element(By.ID, element_id).get_attribute("textContent")).strip()
+    """An element's text, found afresh (never a reference held across a redraw)."""
+    found = wait_for(
+        lambda: [driver.find_element(By.ID, element_id).get_attribute("textContent")],
+        what=f"#{element_id}",
+    )
+    return str(found[0]).strip()
 
 
 def test_search_by_name_with_autocomplete(web_server: WebServer, browser: Any) -> None:

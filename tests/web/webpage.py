@@ -13,10 +13,16 @@ SCREENSHOTS = REPO / "docs" / "img"
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
-    """Poll ``check`` until it returns something true."""
+    """Poll ``check`` until it returns something true; an element not there yet, or gone
+    stale meanwhile (the page or a control redrawn under it), is looked for again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while True:
-        value = check()
+        try:
+            value = check()
+        except (NoSuchElementException, StaleElementReferenceException):
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:

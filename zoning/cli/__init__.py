@@ -109,7 +109,67 @@ def cli(verbose: int, quiet: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: run the group, turning :class:`ZoningError` into a clean exit."""
+    """Entry point: run the group, turning :class:`ZoningError` into a clean exit.
+
+    Run as the program (``argv`` None), the process ends right after the command and its
+    exit handlers (:func:`_end`): the interpreter's own teardown (freeing a map's
+    millions of objects) runs with Ctrl+C back to its default, and a Ctrl+C then killed
+    the process by the signal (exit -2) with no word.
+    """
+    if argv is not None:
+        return _main(argv)
+    import signal
+
+    try:
+        code = _code_of(_main(None))
+    except SystemExit as exc:
+        code = _code_of(exc.code)
+    finally:
+        signal.signal(signal.SIGINT, _interrupted_late)
+    _end(code)
+
+
+def _code_of(value: Any) -> int:
+    """The exit status for a command's return value or a ``SystemExit`` code."""
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value
+    click.echo(str(value), err=True)  # what sys.exit does with a message
+    return 1
+
+
+def _end(code: int) -> None:
+    """End the process now: threads joined, exit handlers run (logging, temporary
+    folders), streams flushed, then ``os._exit``, with no interpreter teardown."""
+    import atexit
+    import threading
+
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    _flush()
+    os._exit(code)
+
+
+def _flush() -> None:
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # closed, or the reader went away
+            stream.flush()
+
+
+def _interrupted_late(signum: int, frame: Any) -> None:
+    """Ctrl+C after the command's end: said, exit 130, nothing left to clean (outputs are
+    renamed into place whole or not at all)."""
+    _flush()
+    os.write(2, b"Interrompu.\n")
+    os._exit(130)
+
+
+def _main(argv: list[str] | None) -> Any:
     # No command does linear algebra; OpenBLAS would otherwise start a thread per core
     # at numpy's import, spinning for work that never comes (0.1 s of CPU on 2 cores).
     # Set before numpy is imported; a value the user set is kept.

@@ -37,8 +37,16 @@ def compare(
     """
     from zoning.io.write import frame_sheet
     from zoning.report.compare import CHANGE_HEADERS, compare_decrees, provenance_rows
+    from zoning.report.decree_tables import SUFFIXES
     from zoning.store import ZoningStore
 
+    maps = (".html", ".htm")
+    if output is not None and output.suffix.lower() not in (*SUFFIXES, *maps):
+        from zoning.errors import InvalidInputError
+
+        raise InvalidInputError(
+            f"{output.name} : format de sortie non pris en charge ({', '.join((*SUFFIXES, *maps))})"
+        )
     store = ZoningStore.open(store_path)
     comparison = compare_decrees(store, before_id, after_id)
     for line in comparison.summary_lines():
@@ -49,7 +57,7 @@ def compare(
         if len(comparison.changes) > _SHOWN:
             click.echo(f"  … {len(comparison.changes) - _SHOWN} autres : écrivez-les avec -o")
         return
-    if output.suffix.lower() in (".html", ".htm"):
+    if output.suffix.lower() in maps:
         from zoning.map.changes import changes_map
         from zoning.map.data import load_coverage
         from zoning.map.render import save_map

@@ -171,15 +171,25 @@ def _echo_rules(settings: Settings) -> None:
 
 def _caps(values: tuple[str, ...]) -> dict[str, float]:
     """``ZIP=16.8`` options as a caps mapping."""
+    import math
+
     from zoning.errors import InvalidInputError
 
     caps = {}
     for value in values:
         zone, _, share = value.partition("=")
         try:
-            caps[zone.strip().upper()] = float(share.replace(",", "."))
+            cap = float(share.replace(",", ".").strip())
         except ValueError as exc:
             raise InvalidInputError(f"--cap « {value} » : ZONE=POURCENTAGE attendu") from exc
+        if not zone.strip():
+            raise InvalidInputError(f"--cap « {value} » : ZONE=POURCENTAGE attendu")
+        if not (math.isfinite(cap) and 0 <= cap <= 100):
+            raise InvalidInputError(
+                f"--cap « {value} » : un plafond est un pourcentage de la population, "
+                "entre 0 et 100"
+            )
+        caps[zone.strip().upper()] = cap
     return caps
 
 
@@ -209,6 +219,14 @@ def _caps(values: tuple[str, ...]) -> dict[str, float]:
     "de population et plafonds, changements par rapport à l'arrêté remplacé (--replaces).",
 )
 @click.option("--overwrite", is_flag=True, help="Remplacer les classes d'un arrêté déjà chargé.")
+@click.option(
+    "--accepter-erreurs",
+    "accept_errors",
+    is_flag=True,
+    help="Charger l'annexe malgré des lignes illisibles (ignorées, nommées dans le rapport "
+    "et dans la provenance de l'arrêté ; une commune absente du tableau est « à vérifier »). "
+    "Sans cette option, une annexe avec des lignes illisibles n'est pas chargée (sortie 2).",
+)
 @store_option
 def import_decree(
     annex: Path,
@@ -222,6 +240,7 @@ def import_decree(
     sheet: str | None,
     dry_run: bool,
     overwrite: bool,
+    accept_errors: bool,
     store_path: Path | None,
 ) -> None:
     """Charge l'annexe d'un arrêté de zonage dans le magasin (aperçu, puis adoption).
@@ -262,9 +281,18 @@ def import_decree(
         sheet=sheet,
         dry_run=dry_run,
         overwrite=overwrite,
+        accept_errors=accept_errors,
     )
     for line in report.text_lines(max_info=50):
         click.echo(line)
+    if report.refused:
+        from zoning.errors import InvalidInputError
+
+        raise InvalidInputError(
+            f"{annex.name} : {report.count('erreur')} erreur(s) (lignes illisibles, communes "
+            "absentes : voir ci-dessus), annexe non chargée : corrigez-les, ou relancez avec "
+            "--accepter-erreurs pour charger le reste (ces communes seront « à vérifier »)"
+        )
 
 
 @data.command("remove-decree")

@@ -105,7 +105,14 @@ def geocode(
     from tqdm import tqdm
 
     from zoning.locate.geocode.pipeline import Geocoder
-    from zoning.locate.geocode.table import geocode_file
+    from zoning.locate.geocode.table import EXCEL_SUFFIXES, geocode_file
+
+    if output.suffix.lower() not in (".csv", *EXCEL_SUFFIXES):
+        from zoning.errors import InvalidInputError
+
+        raise InvalidInputError(
+            f"{output.name} : format de sortie non pris en charge (.csv, .xlsx) ; rien n'est écrit"
+        )
 
     geocoder = Geocoder(
         url=addok_url,

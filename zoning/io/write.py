@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import json
 import logging
 import math
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
@@ -324,7 +326,40 @@ def _write_rust(tmp: Path, sheets: Mapping[str, Sheet]) -> None:
     book.freeze(row=1, col=0)
     for name, (headers, rows) in sheets.items():
         book.sheet(name, _records(headers, rows), column_widths=_widths(headers, rows))
-    book.save()
+    with _rust_stderr_logged():
+        try:
+            book.save()
+        except OSError as exc:
+            # The writer's OSError carries its errno only in words (« … (os error 28) »):
+            # given back, so that a full disk is said as such (zoning.io.atomic).
+            found = re.search(r"os error (\d+)", str(exc))
+            if exc.errno is None and found:
+                code = int(found[1])
+                raise OSError(code, os.strerror(code)) from exc
+            raise
+
+
+@contextmanager
+def _rust_stderr_logged() -> Iterator[None]:
+    """The Rust writer prints its own failures on the process's stderr (« ZipWriter::drop:
+    failed to finalize archive: Io(Os { code: 28, … }) ») before raising: that text is
+    kept out of the person's terminal and logged (debug) instead; the error that follows
+    is said in French."""
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()  # its few lines fit in the pipe's buffer
+    os.set_blocking(write_end, False)
+    saved = os.dup(2)
+    os.dup2(write_end, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as pipe:
+            text = pipe.read().decode("utf-8", "replace").strip()
+        if text:
+            log.debug("xlsx writer said: %s", text)
 
 
 def _records(headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> Iterator[dict[str, Any]]:
@@ -342,9 +377,20 @@ def _records(headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> Iterator[
 
 
 def _write_xlsxwriter(tmp: Path, sheets: Mapping[str, Sheet]) -> None:
+    import tempfile
+
     import xlsxwriter
 
     cells = sum(len(rows) * max(1, len(headers)) for headers, rows in sheets.values())
+    # xlsxwriter's parts are written to temporary files first: in a folder of our own,
+    # removed even when the disk fills up (they were left beside the output).
+    with tempfile.TemporaryDirectory(prefix=".zoning-xlsx-", dir=Path(tmp).parent) as parts:
+        _fill_xlsxwriter(xlsxwriter, tmp, sheets, cells, parts)
+
+
+def _fill_xlsxwriter(
+    xlsxwriter: Any, tmp: Path, sheets: Mapping[str, Sheet], cells: int, parts: str
+) -> None:
     book = xlsxwriter.Workbook(
         str(tmp),
         {
@@ -353,7 +399,7 @@ def _write_xlsxwriter(tmp: Path, sheets: Mapping[str, Sheet]) -> None:
             "strings_to_urls": False,
             "strings_to_numbers": False,
             "nan_inf_to_errors": True,
-            "tmpdir": str(Path(tmp).parent),
+            "tmpdir": parts,
         },
     )
     try:
@@ -370,7 +416,35 @@ def _write_xlsxwriter(tmp: Path, sheets: Mapping[str, Sheet]) -> None:
                 for col, value in enumerate(row):
                     _write_cell(ws, number, col, excel_value(value), day, moment)
     finally:
-        book.close()
+        _close_book(book)
+
+
+def _close_book(book: Any) -> None:
+    """Close an xlsxwriter book; a write that failed (full disk...) is raised as the
+    plain OSError it wraps, so that zoning.io.atomic says it in French. The half-written
+    archive complains again when collected (« Exception ignored in ZipFile.__del__ »):
+    collected here, its complaint logged."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = _log_unraisable
+    try:
+        try:
+            book.close()
+            return
+        except FileCreateError as exc:
+            cause = exc.args[0] if exc.args else None
+            if not isinstance(cause, OSError):
+                raise
+            failed = OSError(cause.errno, cause.strerror)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    raise failed
+
+
+def _log_unraisable(unraisable: Any) -> None:
+    log.debug("xlsx writer, while closing: %r", unraisable.exc_value)
 
 
 def _write_cell(ws: Any, row: int, col: int, value: Any, day: Any, moment: Any) -> None:

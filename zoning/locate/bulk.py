@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from zoning.io.arrow import dictionary_array, fixed_width, numpy_of, text_array
+from zoning.locate.lookup import ABSENT, ZONE_LABELS
 from zoning.locate.stream import DEFAULT_CHUNK, StreamReport, assign_file
 
 if TYPE_CHECKING:
@@ -27,6 +28,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Why a commune classed « ND » by its decree is to be checked.
+ND_REMARK = f"classe ND ({ZONE_LABELS['ND']}) dans l'arrêté"
+#: Remarks of the rows in no commune: coordinates that are no degrees, or none of ours.
+BAD_POINT = "coordonnées hors bornes ou illisibles : degrés WGS84 attendus (longitude, latitude)"
+OUTSIDE = (
+    "à vérifier : le point n'est dans aucune commune couverte (en mer, hors de France, "
+    "ou longitude et latitude inversées ?)"
+)
 #: The columns :func:`commune_columns` returns, in its order.
 COMMUNE_COLUMNS = ("commune", "commune_name", "zone", "decree", "remarque")
 
@@ -84,7 +93,12 @@ def commune_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.
     note = zones["note"]
     note_at = np.where(found, numpy_of(note.indices, np.int32, -1)[row], -1)
     notes = [*note.dictionary.to_pylist(), None]
-    remarks = _remarks([*caveat_of_region, ""], region_at, in_force >= 0, classed, notes, note_at)
+    # « ND » (classement non disponible) is kept as the class, and is to be checked too.
+    known_value = np.array([bool(z) and z != "ND" for z in zone.dictionary.to_pylist()] + [False])
+    known = known_value[zone_at]
+    remarks = _remarks(
+        [*caveat_of_region, ""], region_at, in_force >= 0, known, found, notes, note_at
+    )
     values = (
         code,
         communes["name"],
@@ -128,18 +142,20 @@ def _remarks(
     region_at: npt.NDArray[np.int32],
     judged: npt.NDArray[np.bool_],
     has_class: npt.NDArray[np.bool_],
+    listed: npt.NDArray[np.bool_],
     notes: list[str | None],
     note_at: npt.NDArray[np.integer[Any]],
 ) -> pa.DictionaryArray:
     """« à vérifier : ... » per commune: its region's caveat on the decree, and why a
     commune judged by a decree has no class there (the store's note ``notes[note_at]``,
-    else its absence from the decree's table); ``None`` when there is nothing to say."""
+    else its class ND when ``listed`` in the decree's table, else its absence from the
+    table); ``None`` when there is nothing to say."""
 
     texts: dict[str, int] = {"": -1}
     of_region = [texts.setdefault(c, len(texts) - 1) for c in caveat_of_region]
     remark = np.array(of_region, dtype=np.int32)[region_at]
     for i in np.flatnonzero(judged & ~has_class).tolist():
-        why = notes[note_at[i]] or "commune absente du tableau de l'arrêté"
+        why = notes[note_at[i]] or (ND_REMARK if listed[i] else ABSENT)
         caveat = caveat_of_region[region_at[i]]
         remark[i] = texts.setdefault(f"{caveat} ; {why}" if caveat else why, len(texts) - 1)
     words = [f"à vérifier : {t}" for t in texts if t]
@@ -195,4 +211,5 @@ def assign_zones_file(
         encoding=encoding,
         progress=progress,
         workers=workers,
+        outside=("remarque", BAD_POINT, OUTSIDE),
     )

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from zoning.errors import (
     AmbiguousError,
@@ -39,6 +39,8 @@ ZONE_LABELS = {
     "ZAR": "zone d'accompagnement régional",
     "ND": "classement non disponible",
 }
+#: Why a commune judged by a loaded decree has no class there.
+ABSENT = "commune absente du tableau de l'arrêté"
 _COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _POSTCODE = re.compile(r"^\d{5}$")
 
@@ -87,6 +89,8 @@ class Placement:
         )
         out["zone_label"] = ZONE_LABELS.get(self.zone or "")
         out["to_verify"] = self.to_verify
+        verdict = verdict_of(self)
+        out["verdict"], out["motif"] = verdict.answer, verdict.reason
         return out
 
     def sentence(self) -> str:
@@ -103,18 +107,68 @@ class Placement:
                 verdict = f"{self.zone}, {verdict}"
         elif self.zone_check:
             verdict = f"classe à vérifier ({self.zone_check})"
-        elif self.zone is None or self.zone == "":
-            verdict = "sans classe dans le zonage"
+        elif self.under_served is None:
+            # No class, ND, or QPV without perimeters: never « pas zone sous-dense »,
+            # always « à vérifier » and why.
+            zone = self.zone or ""
+            what = f"{zone} ({ZONE_LABELS.get(zone, zone)})" if zone else ""
+            doubts = [_class_doubt(self)] if self.zone in (None, "", "ND") else []
+            doubts += ["la commune compte des QPV"] if self.qpv_in_commune else []
+            verdict = f"{what or 'sans classe dans le zonage'} — à vérifier : {' ; '.join(doubts)}"
         elif self.under_served:
             verdict = f"{self.zone}, zone sous-dense"
         else:
-            verdict = f"{self.zone} ({ZONE_LABELS.get(self.zone, self.zone)}), pas zone sous-dense"
-        if self.under_served is None and self.qpv_in_commune and not self.qpv:
-            verdict += " — à vérifier : la commune compte des QPV"
+            zone = self.zone or ""
+            verdict = f"{zone} ({ZONE_LABELS.get(zone, zone)}), pas zone sous-dense"
         decree = f" — {self.decree.provenance()}" if self.decree else ""
         if self.decree_status == EXPIRED:
             decree += f" ; {self.decree_caveat}"
         return f"{where} : {verdict}{decree}."
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Under-served or not, in words: ``oui``, ``non`` or ``à vérifier``, and why."""
+
+    answer: Literal["oui", "non", "à vérifier"]
+    reason: str
+
+
+def verdict_of(placement: Placement) -> Verdict:
+    """The answer of a placement for a person, with the reason taken from the placement."""
+    zone = placement.zone or ""
+    label = ZONE_LABELS.get(zone, zone)
+    decree = placement.decree.short if placement.decree else "l'arrêté"
+    if placement.qpv:
+        return Verdict(
+            "oui", f"le lieu est dans le quartier prioritaire {', '.join(placement.qpv)}"
+        )
+    if placement.decree_status != IN_FORCE:
+        # A decree whose annex is not loaded, or an expired one before its successor:
+        # the person decides, told why (never the old classes in silence).
+        known = f" ; classe sous {decree} : {zone} ({label})" if zone else ""
+        return Verdict("à vérifier", placement.decree_caveat + known)
+    if placement.under_served:
+        return Verdict("oui", f"commune classée {zone} ({label}) par {decree}")
+    if placement.under_served is None:
+        qpv_notes = [n for n in placement.notes if "QPV" in n]
+        reasons = [_class_doubt(placement)] if zone in ("", "ND") else []
+        return Verdict("à vérifier", " ; ".join(reasons + qpv_notes[-1:]))
+    return Verdict(
+        "non", f"commune classée {zone} ({label}) par {decree}, hors quartier prioritaire"
+    )
+
+
+def _class_doubt(placement: Placement) -> str:
+    """Why the class of a placement's commune is no answer: absent from the decree's
+    table, no class there, or ND (« classement non disponible »)."""
+    decree = placement.decree.short if placement.decree else "l'arrêté"
+    absent = [n for n in placement.notes if n.startswith("commune absente")]
+    if absent:  # of the table (no row), or of the annex (a row without class, and why)
+        return f"{absent[0]} ({decree})"
+    zone = placement.zone or ""
+    known = f" ({zone} : {ZONE_LABELS.get(zone, zone)})" if zone else ""
+    return f"commune sans classe connue dans {decree}{known}"
 
 
 def _check_code(code: str) -> str:
@@ -238,7 +292,7 @@ def _zone_of_commune(
         return choice, "", ""
     row = store.keyed.zone(choice.decree.id, commune["code"])
     if row is None:
-        return choice, "", "commune absente de l'arrêté"
+        return choice, "", ABSENT
     return choice, str(row["zone"]), str(row["note"])
 
 
@@ -256,7 +310,7 @@ def history(store: ZoningStore, code: str) -> list[dict[str, Any]]:
         if not decree.classes_loaded:
             note = f"chargez son annexe avec `{decree.import_command()}`"
         elif row is None:
-            note = "commune absente de l'arrêté"
+            note = ABSENT
         else:
             note = str(row["note"])
         rows.append(
@@ -566,7 +620,7 @@ def by_communes(
         if found.status == NOT_LOADED:
             zoned = (found, "", "")
         elif row is None:
-            zoned = (found, "", "commune absente de l'arrêté")
+            zoned = (found, "", ABSENT)
         else:
             zoned = (found, str(row[0]), str(row[1]))
         notes = _later_notes(later.get(code, []))

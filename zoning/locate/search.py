@@ -19,8 +19,8 @@ from typing import Any, Literal
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
 from zoning.locate import lookup
+from zoning.locate.lookup import Verdict, verdict_of  # noqa: F401 - kept importable from here
 from zoning.sources.names import name_keys, normalize_name
-from zoning.store.decrees import IN_FORCE
 from zoning.store.store import ZoningStore
 
 Kind = Literal["commune", "postcode_name", "name", "point", "finess", "address"]
@@ -32,6 +32,11 @@ _POINT = (
     re.compile(rf"^({_DOT_NUMBER})\s*[,;\s]\s*({_DOT_NUMBER})$"),
     re.compile(rf"^({_NUMBER})\s*(?:;|\s)\s*({_NUMBER})$"),
 )
+# Numbers no coordinate has (« 1e308, 1e308 », « 1234.5, 46.1 », « inf, nan »): read as a
+# point all the same, so that the answer is the point's refusal (« hors bornes », « non
+# finies »), as on the command line, and not « lieu introuvable ».
+_ANY_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?(?:e[-+]?\d+)?|inf(?:inity)?|nan)"
+_ODD_POINT = re.compile(rf"^({_ANY_NUMBER})\s*[,;\s]\s*({_ANY_NUMBER})$", re.IGNORECASE)
 _CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$", re.IGNORECASE)
 _FINESS = re.compile(r"^(\d{9}|2[AB]\d{7})$", re.IGNORECASE)
 _POSTCODE_FIRST = re.compile(r"^(\d{5})[\s,]+([^\d]+)$")
@@ -87,6 +92,9 @@ def parse_query(text: str) -> Query:
         match = pattern.match(raw)
         if match:
             return Query(raw, "point", lon=_float(match[1]), lat=_float(match[2]))
+    match = _ODD_POINT.match(raw)
+    if match and re.search(r"[.eEaAfF]", raw):  # two plain integers may be codes
+        return Query(raw, "point", lon=_float(match[1]), lat=_float(match[2]))
     compact = raw.replace(" ", "")
     if _CODE.match(raw):
         return Query(raw, "commune", code=raw.upper())
@@ -319,37 +327,3 @@ def describe(query: Query) -> dict[str, Any]:
         "address": "adresse (géocodée)",
     }
     return {"kind": query.kind, "label": labels[query.kind]}
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Under-served or not, in words: ``oui``, ``non`` or ``à vérifier``, and why."""
-
-    answer: Literal["oui", "non", "à vérifier"]
-    reason: str
-
-
-def verdict_of(placement: lookup.Placement) -> Verdict:
-    """The answer of a placement for a person, with the reason taken from the placement."""
-    zone = placement.zone or ""
-    label = lookup.ZONE_LABELS.get(zone, zone)
-    decree = placement.decree.short if placement.decree else "l'arrêté"
-    if placement.qpv:
-        return Verdict(
-            "oui", f"le lieu est dans le quartier prioritaire {', '.join(placement.qpv)}"
-        )
-    if placement.decree_status != IN_FORCE:
-        # A decree whose annex is not loaded, or an expired one before its successor:
-        # the person decides, told why (never the old classes in silence).
-        known = f" ; classe sous {decree} : {zone} ({label})" if zone else ""
-        return Verdict("à vérifier", placement.decree_caveat + known)
-    if placement.under_served:
-        return Verdict("oui", f"commune classée {zone} ({label}) par {decree}")
-    if placement.under_served is None:
-        qpv_notes = [n for n in placement.notes if "QPV" in n]
-        if qpv_notes:
-            return Verdict("à vérifier", qpv_notes[-1])
-        return Verdict("à vérifier", f"commune sans classe connue dans {decree}")
-    return Verdict(
-        "non", f"commune classée {zone} ({label}) par {decree}, hors quartier prioritaire"
-    )

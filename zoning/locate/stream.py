@@ -44,7 +44,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from zoning.errors import InvalidInputError
-from zoning.io.arrow import dictionary_array, int_array, numpy_of, take_text
+from zoning.io.arrow import dictionary_array, int_array, numpy_of, take_text, text_array
 from zoning.io.atomic import atomic_path, check_output
 from zoning.io.csvstream import (
     check_columns,
@@ -344,6 +344,27 @@ def _taken(
     return ((name, enc.take(idx, present)) for name, enc in encoded)
 
 
+def _outside(
+    column: pa.DictionaryArray,
+    idx: npt.NDArray[np.int64],
+    lon: npt.NDArray[np.float64],
+    lat: npt.NDArray[np.float64],
+    finite: npt.NDArray[np.bool_],
+    outside: tuple[str, str, str],
+) -> pa.DictionaryArray:
+    """``column`` with the rows in no polygon saying why (see :func:`assign_file`)."""
+    _, bad, none = outside
+    sane = finite & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+    values = column.to_pylist()
+    for i in np.flatnonzero(idx < 0).tolist():
+        values[i] = none if sane[i] else bad
+    # Built from buffers: pa.array and dictionary_encode would import pandas and compute.
+    words = sorted({v for v in values if v is not None})
+    position = {word: i for i, word in enumerate(words)}
+    codes = np.array([-1 if v is None else position[v] for v in values], dtype=np.int32)
+    return dictionary_array(codes, text_array(words), codes >= 0)
+
+
 def _now(values: Values | Callable[[], Values]) -> Values:
     """The values, computed now if given as a function."""
     return values() if callable(values) else values
@@ -372,6 +393,7 @@ def assign_file(
     columns: Mapping[str, Values | Callable[[], Values]] | None = None,
     layers: Sequence[tuple[PointIndex, Mapping[str, Values | Callable[[], Values]]]] = (),
     workers: int | None = None,
+    outside: tuple[str, str, str] | None = None,
 ) -> StreamReport:
     """Assign every row of ``src`` to a polygon of ``index`` and write ``dst``.
 
@@ -403,6 +425,9 @@ def assign_file(
         Other polygon sets, each with its columns (e.g. QPV codes).
     workers : int, optional
         Threads processing chunks (default: the cores available).
+    outside : (str, str, str), optional
+        A column of ``columns`` written for rows in no polygon too: (name, text for
+        coordinates that are no WGS84 degrees, text for a point in no polygon).
 
     Returns
     -------
@@ -435,6 +460,9 @@ def assign_file(
         added.update(_taken(encoded, idx, index.n_polys))
         for other, other_encoded in other_layers:
             added.update(_taken(other_encoded, other.assign(lon, lat), other.n_polys))
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        if outside is not None and (idx < 0).any():
+            added[outside[0]] = _outside(added[outside[0]], idx, lon, lat, finite, outside)
         if isinstance(chunk, pa.Table):
             for name, values in added.items():
                 chunk = chunk.append_column(name, values)
@@ -442,7 +470,6 @@ def assign_file(
             for name, values in added.items():
                 # A Series built from Arrow has a fresh 0..n index: align it on the chunk's.
                 chunk[name] = values.to_pandas().set_axis(chunk.index)
-        finite = np.isfinite(lon) & np.isfinite(lat)
         return _Done(chunk, len(lon), int((idx >= 0).sum()), int(lon.size - finite.sum()))
 
     from zoning.io.write import TableWriter

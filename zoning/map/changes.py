@@ -77,19 +77,22 @@ def changes_map(data: CoverageData, comparison: Comparison, tiles: bool = False)
     changed["apres"] = changed["code"].map(changes["classe_apres"])
     changed["habitants"] = changed["population"].map(_fmt_int)
     props = ["code", "name", "changement", "avant", "apres", "habitants"]
+    # No change (a decree compared with itself, or two identical annexes): an empty layer,
+    # without the tooltip folium refuses on a layer with no feature; the legend says 0.
+    tooltip = folium.GeoJsonTooltip(
+        fields=["name", "code", "changement", "avant", "apres", "habitants"],
+        aliases=["Commune", "Code INSEE", "Changement", "Avant", "Après", "Population"],
+        sticky=True,
+    )
     layers["changes"] = CompactGeoJson(
         feature_collection(changed, props, decimals=4),
-        name="Changements de classe",
+        name="Changements de classe" if len(changed) else "Changements de classe (aucun)",
         style_function=lambda f: {
             "fill": False,
             "color": kind_color(f["properties"]["changement"]),
             "weight": 2.6,
         },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "code", "changement", "avant", "apres", "habitants"],
-            aliases=["Commune", "Code INSEE", "Changement", "Avant", "Après", "Population"],
-            sticky=True,
-        ),
+        tooltip=tooltip if len(changed) else None,
     ).add_to(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     Legend(_legend(data, comparison), position="bottomright").add_to(fmap)

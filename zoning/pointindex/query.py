@@ -207,12 +207,12 @@ class PointIndex:
         out = np.full(x.size, -1, dtype=np.int64)
         border: list[tuple[int, int]] = []  # (point, leaf)
         for i, (px, py) in enumerate(zip(x.tolist(), y.tolist(), strict=True)):
-            if not (math.isfinite(px) and math.isfinite(py)):
+            # The same float64 arithmetic as :meth:`GridSpec.leaf_cells`; bounds checked on
+            # the float (NaN fails them), as a huge one (« 1e308 ») has no floor.
+            cx, cy = (px - g.x0) * inv, (py - g.y0) * inv
+            if not (0 <= cx < nxl and 0 <= cy < nyl):
                 continue
-            # The same float64 arithmetic as :meth:`GridSpec.leaf_cells`.
-            fx, fy = math.floor((px - g.x0) * inv), math.floor((py - g.y0) * inv)
-            if not (0 <= fx < nxl and 0 <= fy < nyl):
-                continue
+            fx, fy = math.floor(cx), math.floor(cy)
             shift = g.top_shift
             v = int(self.levels[0][(fx >> shift) * g.ny0 + (fy >> shift)])
             for level in range(1, g.depth + 1):

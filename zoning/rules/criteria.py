@@ -280,7 +280,9 @@ def check_zone(
     if programme.region and place.region != programme.region:
         return Check(criterion, label, NO, f"{name} hors de la région du programme")
     if place.decree is None:
-        return Check(criterion, label, CHECK, f"{name} : aucun arrêté de zonage connu à la date")
+        return Check(
+            criterion, label, CHECK, f"{name} : à vérifier, aucun arrêté de zonage connu à la date"
+        )
     decree = place.decree.short
     zone = place.zone
     qpv = list(place.qpv or [])
@@ -289,7 +291,7 @@ def check_zone(
     if status == NOT_LOADED:
         if programme.qpv and qpv:
             return Check(criterion, label, OK, f"{name} : dans le QPV {', '.join(qpv)}")
-        return Check(criterion, label, CHECK, f"{name} : classement inconnu — {caveat}")
+        return Check(criterion, label, CHECK, f"{name} : classement inconnu, à vérifier — {caveat}")
     if status == EXPIRED:
         under = zone in programme.zones or (programme.qpv and qpv)
         what = f"classée {zone}" if zone else "sans classe"
@@ -302,7 +304,12 @@ def check_zone(
     if programme.qpv and qpv:
         return Check(criterion, label, OK, f"{name} : dans le QPV {', '.join(qpv)}")
     if zone is None or zone == "ND":
-        return Check(criterion, label, CHECK, f"{name} : classement inconnu ({decree})")
+        # The same words as `zoning check`: why the class is no answer (absent from the
+        # decree's table, ND...).
+        from zoning.locate.lookup import verdict_of
+
+        why = verdict_of(place).reason
+        return Check(criterion, label, CHECK, f"{name} : classement inconnu, à vérifier — {why}")
     in_commune = list(place.qpv_in_commune or [])
     if programme.qpv and in_commune:
         has_point = located.lon is not None and located.precision not in COARSE_PRECISIONS
@@ -314,7 +321,7 @@ def check_zone(
                 label,
                 CHECK,
                 f"{name} classée {zone}, mais la commune compte "
-                f"des QPV ({', '.join(in_commune)}) : {why}",
+                f"des QPV ({', '.join(in_commune)}) : {why}, à vérifier",
             )
     return Check(criterion, label, NO, f"{name} classée {zone} ({decree}) : hors zone sous-dense")
 

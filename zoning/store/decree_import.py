@@ -130,6 +130,7 @@ def import_decree(
     dry_run: bool = False,
     overwrite: bool = False,
     file_name: str | None = None,
+    accept_errors: bool = False,
 ) -> ImportReport:
     """Read an annex, validate it against the store and (unless ``dry_run``) add it.
 
@@ -150,6 +151,10 @@ def import_decree(
         Replace the classes of a decree already loaded.
     file_name : str, optional
         The file name to report and audit (an upload is saved under a neutral name).
+    accept_errors : bool
+        Write even when rows could not be read (they are ignored, counted in the
+        decree's provenance and listed in its report); otherwise such an annex is not
+        written and the report says ``refused``.
 
     Returns
     -------
@@ -252,6 +257,23 @@ def import_decree(
 
         report.comparison = compare_classes(
             store, store.decree(decree.replaces), decree, zones.set_index("code")["zone"]
+        )
+    errors = report.count("erreur")
+    if errors and not accept_errors and not dry_run:
+        report.refused = True
+        return report
+    if errors:  # kept with the decree: its provenance says the table is incomplete
+        unread = (
+            f"{errors} erreur(s) à l'import (lignes illisibles ignorées, communes absentes) "
+            f"(decree_reports/{decree_id}.md)"
+        )
+        report.decree = replace(
+            report.decree,
+            classes_origin=f"{report.decree.classes_origin} ; {unread}",
+            caveats=(
+                *report.decree.caveats,
+                f"Annexe incomplète : {unread} ; une commune absente du tableau est à vérifier.",
+            ),
         )
     if not dry_run:
         adopt(store, report, existing)

@@ -38,6 +38,8 @@ class ImportReport:
     summary: dict[str, Any] = field(default_factory=dict)
     qpv_rows: int = 0
     written: bool = False
+    #: Not written: rows could not be read, and the errors were not accepted.
+    refused: bool = False
     kind: str = "tableau"
     places: dict[int, str] = field(default_factory=dict)
     zones: pd.DataFrame | None = None
@@ -102,11 +104,12 @@ class ImportReport:
                 f"autre millésime…) non affichées : decree_reports/{self.decree.id}.md à "
                 "l'adoption"
             )
-        out.append(
-            "  magasin mis à jour"
-            if self.written
-            else "  magasin NON modifié (aperçu : adoptez sans --apercu pour écrire)"
-        )
+        if self.written:
+            out.append("  magasin mis à jour")
+        elif self.refused:
+            out.append("  magasin NON modifié (lignes illisibles : --accepter-erreurs)")
+        else:
+            out.append("  magasin NON modifié (aperçu : adoptez sans --apercu pour écrire)")
         return out
 
     def to_dict(self) -> dict[str, Any]:

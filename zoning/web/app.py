@@ -16,15 +16,18 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from zoning import __version__
 from zoning.errors import ZoningError
+from zoning.settings import get_settings
 from zoning.web import errors
 from zoning.web.assets import NPM_FOLDERS, STATIC_DIR, npm_folder
+from zoning.web.limits import BodyLimit, HeavyWork
 from zoning.web.security import SecurityHeaders
-from zoning.web.uploads import Uploads
+from zoning.web.uploads import MAX_BYTES, Uploads
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +65,9 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
     app.state.store_path = store_path
     app.state.store = None
     app.state.store_stamp = (0, 0)
-    app.add_middleware(SecurityHeaders)
+    app.state.heavy = HeavyWork(get_settings().web_heavy)
+    app.add_middleware(BodyLimit, limit=MAX_BYTES)
+    app.add_middleware(SecurityHeaders)  # the outer one: the 413 gets the headers too
     for prefix in NPM_FOLDERS:
         app.mount(f"/npm/{prefix}", StaticFiles(directory=npm_folder(prefix)), name=f"npm-{prefix}")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -90,10 +95,17 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
 
     @app.exception_handler(ZoningError)
     async def zoning_error(request: Request, exc: ZoningError) -> Response:
-        status = errors.status_of(exc)
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"erreur": str(exc), "code": exc.exit_code}, status_code=status)
-        return errors.error_page(request, str(exc), status)
+        return errors.error_answer(request, exc)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        response = errors.http_answer(request, exc.status_code, exc.detail)
+        response.headers.update(exc.headers or {})  # Allow: of a 405
+        return response
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        return errors.internal_answer(request, exc)
 
     app.state.services = services
     return app

@@ -1,27 +1,53 @@
-"""Library errors as HTTP answers: a status per kind, a French message, never a traceback."""
+"""Library errors as HTTP answers: a status per kind, a French message, never a traceback.
+
+Pages get the site's error page, ``/api/*`` a JSON body ``{"erreur", "code"}``; an
+unexpected failure (500) is answered the same way, with the security headers, and only
+the log keeps its traceback.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from zoning.errors import (
     AmbiguousError,
+    BusyError,
     NotFoundError,
     OutsideCoverageError,
     StoreMissingError,
+    TooLargeError,
     ZoningError,
 )
 
+log = logging.getLogger(__name__)
+
 #: Exit code of the command line -> HTTP status (6: geocoder down).
 _BY_EXIT_CODE = {2: 400, 3: 404, 4: 409, 5: 422, 6: 503}
+#: What a person reads for the HTTP errors the framework raises itself.
+_HTTP_MESSAGES = {
+    404: "page introuvable",
+    405: "méthode non permise pour cette adresse",
+    413: "requête trop grosse",
+    500: "erreur interne du serveur : l'incident est noté dans le journal du service",
+}
 
 
 def status_of(exc: ZoningError) -> int:
-    """HTTP status for a library error: 400 bad, 404 unknown, 409 ambiguous, 422 outside."""
+    """HTTP status for a library error: 400 bad, 404 unknown, 409 ambiguous, 413 too large,
+    422 outside, 429 busy, 503 store or geocoder missing."""
     if isinstance(exc, StoreMissingError):
         return 503
-    for kind, status in ((NotFoundError, 404), (AmbiguousError, 409), (OutsideCoverageError, 422)):
+    kinds = (
+        (NotFoundError, 404),
+        (AmbiguousError, 409),
+        (OutsideCoverageError, 422),
+        (TooLargeError, 413),
+        (BusyError, 429),
+    )
+    for kind, status in kinds:
         if isinstance(exc, kind):
             return status
     return _BY_EXIT_CODE.get(exc.exit_code, 400)
@@ -32,3 +58,35 @@ def error_page(request: Request, message: str, status: int) -> HTMLResponse:
     from zoning.web.templating import render
 
     return render(request, "error.html", {"message": message, "status": status}, status)
+
+
+def message_answer(request: Request, message: str, status: int, code: int) -> Response:
+    """A French message as the error page, or as JSON under ``/api/``."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"erreur": message, "code": code}, status_code=status)
+    return error_page(request, message, status)
+
+
+def error_answer(request: Request, exc: ZoningError) -> Response:
+    """The answer to a library error (429 says when to come back)."""
+    response = message_answer(request, str(exc), status_of(exc), exc.exit_code)
+    if isinstance(exc, BusyError):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def http_answer(request: Request, status: int, detail: str | None) -> Response:
+    """The framework's own HTTP errors (unknown page, wrong method...) in French."""
+    message = _HTTP_MESSAGES.get(status) or detail or f"erreur {status}"
+    return message_answer(request, message, status, status)
+
+
+def internal_answer(request: Request, exc: Exception) -> Response:
+    """A failure nobody foresaw: logged with its traceback, answered in French (500)
+    with the security headers (this answer is sent outside the middleware adding them)."""
+    from zoning.web.security import add_headers
+
+    log.error("erreur interne sur %s", request.url.path, exc_info=exc)
+    response = message_answer(request, _HTTP_MESSAGES[500], 500, 500)
+    add_headers(response.headers, request.url.path)
+    return response

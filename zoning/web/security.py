@@ -29,6 +29,14 @@ def _inline(path: str) -> bool:
     return path == "/api/docs" or path.endswith("/carte.html")
 
 
+def add_headers(headers: MutableHeaders, path: str) -> None:
+    """The security headers of an answer to ``path``."""
+    headers["Content-Security-Policy"] = CSP_INLINE if _inline(path) else CSP
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "SAMEORIGIN"
+
+
 class SecurityHeaders:
     """ASGI middleware adding the Content-Security-Policy and friends to every response.
 
@@ -43,15 +51,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = CSP_INLINE if _inline(scope["path"]) else CSP
+        path = scope["path"]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = policy
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "same-origin"
-                headers["X-Frame-Options"] = "SAMEORIGIN"
+                add_headers(MutableHeaders(scope=message), path)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

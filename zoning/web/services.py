@@ -57,7 +57,8 @@ class CheckAnswer:
 
 def check(store: ZoningStore, text: str, on: dt.date | None) -> CheckAnswer:
     """Answer one search string (see :func:`zoning.locate.search.search_place`)."""
-    from zoning.locate.search import describe, parse_query, search_place, verdict_of
+    from zoning.locate.lookup import verdict_of
+    from zoning.locate.search import describe, parse_query, search_place
 
     query = parse_query(text)
     placement = search_place(store, text, on)

@@ -21,7 +21,7 @@ from zoning.locate.geocode._client import (
     GeocoderUnavailableError,
 )
 from zoning.locate.geocode.cache import AnswerCache, cache_key
-from zoning.locate.geocode.privacy import OFF_REASON, is_off, notice_before_sending
+from zoning.locate.geocode.privacy import OFF_REASON, check_url, is_off, notice_before_sending
 from zoning.locate.geocode.result import GeocodeResult, Precision
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,7 @@ class AddokGeocoder:
             from zoning.settings import get_settings
 
             base_url = get_settings().addok_url
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_url(base_url).rstrip("/")
         #: ``ZONING_ADDOK_URL=off``: no request is ever made, every address is refused.
         self.off = is_off(self.base_url)
         self.client = client or AddokClient(self.base_url)

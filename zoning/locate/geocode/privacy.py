@@ -39,6 +39,25 @@ def is_off(base_url: str) -> bool:
     return base_url.strip().lower() in GEOCODER_OFF_VALUES
 
 
+def check_url(base_url: str) -> str:
+    """The geocoder's base URL, refused in French unless ``http(s)://host…`` or « off »
+    (``file:///…`` or a bare word would end in a library exception on the first row)."""
+    from urllib.parse import urlsplit
+
+    from zoning.errors import InvalidInputError
+
+    if is_off(base_url):
+        return base_url
+    parts = urlsplit(base_url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InvalidInputError(
+            f"adresse du géocodeur invalide « {base_url[:100]} » (ZONING_ADDOK_URL ou "
+            "--addok-url) : URL http:// ou https:// attendue, ou « off » pour n'envoyer "
+            "aucune adresse"
+        )
+    return base_url
+
+
 def is_public(base_url: str) -> bool:
     """Whether this is the public BAN service (addresses leave the machine)."""
     host = urlsplit(base_url.strip()).hostname or ""

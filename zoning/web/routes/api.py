@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.background import BackgroundTask
 
 from zoning.errors import InvalidInputError
@@ -31,6 +32,14 @@ _MEDIA = {
     "text/csv": ".csv",
     "application/geo+json": ".geojson",
 }
+
+
+def _json_value(value: Any) -> Any:
+    """A cell as JSON holds it: a value read as infinite or NaN (« inf », « nan » typed in a
+    cell) becomes null, which JSON can carry (the row's status and reasons say why)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 @router.get("/check", responses=_ERRORS, response_model=None)
@@ -77,6 +86,14 @@ async def api_batch(
     accept = request.headers.get("accept", "application/json")
     suffix = next((s for media, s in _MEDIA.items() if media in accept), None)
     uploads = request.app.state.uploads
+    with request.app.state.heavy.slot():  # full: 429 with Retry-After
+        return await _api_batch(request, uploads, file, programme, suffix)
+
+
+async def _api_batch(
+    request: Request, uploads: Any, file: UploadFile, programme: str, suffix: str | None
+) -> Response:
+    """The run of :func:`api_batch`, in its slot for heavy work."""
     upload = await read_upload(uploads, file)  # headers read and matched there
     try:
         if programme not in dict(services.programmes()):
@@ -96,7 +113,9 @@ async def api_batch(
                     "lignes": run.rows,
                     "statuts": run.counts,
                     "colonnes": run.headers,
-                    "resultats": [dict(zip(run.headers, r, strict=True)) for r in run.table],
+                    "resultats": [
+                        dict(zip(run.headers, map(_json_value, r), strict=True)) for r in run.table
+                    ],
                 }
             )
         path = await asyncio.to_thread(write_upload, upload, run, suffix)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +16,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
-from zoning.errors import InvalidInputError, NotFoundError, ZoningError
+from zoning.errors import BusyError, InvalidInputError, NotFoundError, ZoningError
 from zoning.io.atomic import write_text
-from zoning.web import services
+from zoning.web import errors, services
 from zoning.web.app import get_store
+from zoning.web.errors import status_of
 from zoning.web.templating import render
 from zoning.web.uploads import MAX_BYTES, MAX_ROWS, SUFFIXES, RunView, Upload, Uploads
 
@@ -74,9 +78,12 @@ def write_upload(upload: Upload, run: Any, suffix: str) -> Path:
     return output
 
 
-def _run_all(request: Request, upload: Upload, overrides: dict[str, str | None]) -> None:
+def _run_all(
+    request: Request, upload: Upload, overrides: dict[str, str | None], free: Callable[[], None]
+) -> None:
     """Background run: rows checked once, then Excel, CSV, GeoJSON and the posts map
-    written from the same results; the page turns to the results when all are ready."""
+    written from the same results; the page turns to the results when all are ready.
+    ``free`` gives back the worker's slot for heavy work when the run ends."""
     try:
         run = check_upload(request, upload, overrides)
         for suffix in (".xlsx", ".csv", ".geojson"):
@@ -106,6 +113,7 @@ def _run_all(request: Request, upload: Upload, overrides: dict[str, str | None])
         if upload.state == "terminé":
             upload.source.unlink(missing_ok=True)
         upload.save()
+        free()
 
 
 @router.get("/liste", response_class=HTMLResponse)
@@ -132,9 +140,12 @@ async def batch_upload(request: Request) -> Response:
     try:
         if not isinstance(file, UploadFile) or not file.filename:
             raise InvalidInputError("choisissez un fichier CSV ou Excel")
-        upload = await read_upload(request.app.state.uploads, file)
+        with request.app.state.heavy.slot():  # reading a workbook is heavy work too
+            upload = await read_upload(request.app.state.uploads, file)
+    except BusyError as exc:
+        return errors.error_answer(request, exc)
     except ZoningError as exc:
-        return render(request, "batch.html", {**_limits(), "error": str(exc)}, 400)
+        return render(request, "batch.html", {**_limits(), "error": str(exc)}, status_of(exc))
     upload.programme = programme
     upload.save()
     return RedirectResponse(f"/liste/{upload.token}", status_code=303)
@@ -228,13 +239,16 @@ async def batch_start(request: Request, token: str) -> Response:
         )
         upload.save()
         return RedirectResponse(f"/liste/{token}", status_code=303)
+    free = request.app.state.heavy.take()  # full: 429, the mapping page stays as it was
     if not upload.claim_run():  # a second click, maybe answered by another worker
+        free()
         return RedirectResponse(f"/liste/{token}", status_code=303)
     upload.state, upload.message = "en cours", ""
     upload.started = time.perf_counter()
     upload.save()
     overrides = services.column_overrides(headers, mapping)
-    threading.Thread(target=_run_all, args=(request, upload, overrides), daemon=True).start()
+    run = threading.Thread(target=_run_all, args=(request, upload, overrides, free), daemon=True)
+    run.start()
     return RedirectResponse(f"/liste/{token}", status_code=303)
 
 
@@ -258,17 +272,29 @@ def batch_download(request: Request, token: str, name: str) -> Response:
     upload = request.app.state.uploads.get(token)
     if name == "carte.html":
         path = upload.outputs.get(".html")
-        if path is None or not path.is_file():
-            raise NotFoundError("carte pas encore prête")
-        return HTMLResponse(path.read_text(encoding="utf-8"))
+        try:
+            if path is None:
+                raise FileNotFoundError(name)
+            return HTMLResponse(path.read_text(encoding="utf-8"))
+        except OSError as exc:  # not drawn yet, or the list was deleted meanwhile
+            raise NotFoundError("carte pas encore prête, ou liste effacée") from exc
     if name not in DOWNLOADS:
         raise NotFoundError(f"fichier inconnu « {name[:40]} »")
     suffix, media = DOWNLOADS[name]
     path = upload.outputs.get(suffix)
-    if path is None or not path.is_file():
-        raise NotFoundError("fichier pas encore prêt, ou déjà téléchargé (relancez la liste)")
+    gone = "fichier pas encore prêt, ou déjà téléchargé (relancez la liste)"
+    if path is None:
+        raise NotFoundError(gone)
+    # Claimed by a rename, atomic across requests and workers: of two downloads at
+    # once, one gets the file and the other a 404, never a 200 that ends after 0 bytes.
+    sending = path.with_name(f".envoi-{secrets.token_hex(8)}{suffix}")
+    try:
+        os.rename(path, sending)
+    except FileNotFoundError as exc:
+        raise NotFoundError(gone) from exc
+    # Removed once the response has been sent whole (or with the upload, after an hour).
     return FileResponse(
-        path, media_type=media, filename=name, background=BackgroundTask(path.unlink, True)
+        sending, media_type=media, filename=name, background=BackgroundTask(sending.unlink, True)
     )
 
 

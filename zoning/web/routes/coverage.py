@@ -68,8 +68,9 @@ async def coverage_map(
     request: Request, region: str | None = None, arrete: str | None = None
 ) -> HTMLResponse:
     """La carte de couverture, page autonome (Leaflet intégré depuis npm)."""
-    _store, _region, _decree, data = await _data(request, region, arrete)
-    return HTMLResponse(await asyncio.to_thread(services.coverage_html, data))
+    with request.app.state.heavy.slot():  # drawing a region's map: full, 429
+        _store, _region, _decree, data = await _data(request, region, arrete)
+        return HTMLResponse(await asyncio.to_thread(services.coverage_html, data))
 
 
 @router.get("/couverture/departements.csv")

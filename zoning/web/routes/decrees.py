@@ -15,7 +15,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -93,7 +93,13 @@ def _params(form: Any) -> dict[str, str]:
     return params
 
 
-def _run(request: Request, upload: Upload, params: dict[str, str], dry_run: bool) -> Any:
+def _run(
+    request: Request,
+    upload: Upload,
+    params: dict[str, str],
+    dry_run: bool,
+    accept_errors: bool = False,
+) -> Any:
     from zoning.store.decree_import import import_decree
 
     return import_decree(
@@ -106,6 +112,7 @@ def _run(request: Request, upload: Upload, params: dict[str, str], dry_run: bool
         replaces=params["replaces"] or None,
         dry_run=dry_run,
         file_name=upload.display_name,
+        accept_errors=accept_errors,
     )
 
 
@@ -156,7 +163,7 @@ def _preview(upload: Upload, report: Any) -> dict[str, Any]:
 
 
 @router.post("/donnees/arrete/{token}/adopter")
-def annex_adopt(request: Request, token: str) -> Response:
+def annex_adopt(request: Request, token: str, accepter_erreurs: str = Form("")) -> Response:
     """Adoption : l'import écrit le magasin (verrou, trace du fichier), puis la page Données."""
     refused = _refuse_remote(request)
     if refused is not None:
@@ -165,12 +172,20 @@ def annex_adopt(request: Request, token: str) -> Response:
     upload = uploads.get(token)
     params = json.loads((upload.folder / _PARAMS).read_text(encoding="utf-8"))
     try:
-        report = _run(request, upload, params, dry_run=False)
+        report = _run(request, upload, params, dry_run=False, accept_errors=bool(accepter_erreurs))
     except ZoningError as exc:
+        uploads.delete(token)
         context = _form_context(request, error=_message(exc, upload))
         return render(request, "decree_upload.html", context, 400)
-    finally:
-        uploads.delete(token)
+    if report.refused:
+        # Unreadable rows, not accepted: nothing written, the preview again, saying why.
+        context = _preview(upload, report)
+        context["error"] = (
+            f"{report.count('erreur')} erreur(s) : l'arrêté n'est pas adopté. Corrigez "
+            "l'annexe, ou cochez « Adopter malgré les erreurs »."
+        )
+        return render(request, "decree_preview.html", context, 400)
+    uploads.delete(token)
     log.info("decree %s adopted from an upload", report.decree.id)
     return RedirectResponse(f"/donnees?adopte={report.decree.id}", status_code=303)
 
