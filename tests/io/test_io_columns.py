@@ -296,3 +296,16 @@ def test_start_date_ordre_and_duration_by_stems_and_acronyms() -> None:
 def test_a_site_of_the_hospital_is_the_hospital() -> None:
     cmap = match_columns(["Commune du site hospitalier"], rows=[["Guéret"], ["Tulle"]])
     assert cmap.columns[0].field == "hop_ville"
+
+
+def test_a_place_header_holding_commune_names_is_the_commune() -> None:
+    """« Lieu d'exercice libéral » says where: beside a postal code column, cells such as
+    « La Souterraine » are the site's commune (a hand-made workbook; before, its name, and
+    the file was refused for want of the site's place)."""
+    headers = ["Lieu d'exercice libéral", "CP lieu d'exercice"]
+    rows = [["La Souterraine", "23300"], ["Aubusson", "23200"], ["Tulle", "19000"]]
+    fields = {c.header: c.field for c in match_columns(headers, rows=rows).columns}
+    assert fields == {"Lieu d'exercice libéral": "site1_ville", "CP lieu d'exercice": "site1_cp"}
+    # A header naming the structure by its role only keeps holding its name or its kind.
+    cmap = match_columns(["Cabinet / MSP"], rows=[["MSP des Monts"], ["Cabinet Dupont"]])
+    assert cmap.columns[0].field != "site1_ville"

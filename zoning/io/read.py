@@ -327,7 +327,7 @@ def read_table(
     keep, skipped = set_apart(body, body_lines)
     if skipped:
         body, body_lines = [body[i] for i in keep], [body_lines[i] for i in keep]
-        log.warning("%s: %d row(s) set apart: %s", path.name, len(skipped), skipped[0][2])
+        log.info("%s : %d ligne(s) mise(s) à part : %s", path.name, len(skipped), skipped[0][2])
     # Trailing blank lines go; a trailing line of bare separators (« ;;; ») is a row
     # someone wrote, and stays. A workbook's trailing empty rows are formatting.
     while body and not any(c.strip() for c in body[-1]) and (sep is None or len(body[-1]) <= 1):

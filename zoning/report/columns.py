@@ -295,7 +295,7 @@ def _by_meaning(tokens: list[str], paren: str) -> Candidate:
     if city_side and not attrs and role == "site":
         attrs = ["nom"]
     if not attrs and not base and role is not None and not both:
-        return _role_only(role, number)
+        return _role_only(role, number, place="lieu" in tokens)
     said = " ".join(tokens)
     # Demi-journées at the hospital / quotité: base fields built from a role.
     if attrs and attrs[0] == "dj" and role == "hop":
@@ -352,10 +352,11 @@ def _without_city_side(tokens: list[str]) -> list[str]:
     return out
 
 
-def _role_only(role: str, number: int | None) -> Candidate:
+def _role_only(role: str, number: int | None, place: bool = False) -> Candidate:
     """« Hôpital », « CH partenaire », « Cabinet / MSP / CDS »: a place named by its role
     only holds its name, its kind or its FINESS number; the cells settle which (not a
-    commune code: « 23000 » may as well be a postal code)."""
+    commune code: « 23000 » may as well be a postal code). A « lieu » (« Lieu d'exercice
+    libéral ») says where: its cells may be the commune's name too."""
     if role == "hop":
         options: tuple[str, ...] = ("type_etablissement", "hop_finess", "hop_nom")
     else:
@@ -363,8 +364,11 @@ def _role_only(role: str, number: int | None) -> Candidate:
         if k > MAX_SITES:
             return Candidate(None, 0.4, f"site {k} : au plus {MAX_SITES} sites")
         options = (f"site{k}_type", f"site{k}_finess", f"site{k}_nom")
-    place = "établissement" if role == "hop" else f"site ambulatoire {number or 1}"
-    return Candidate(None, 0.5, f"{place} : nom, type ou FINESS ?", alternatives=options)
+        if place:
+            options = (f"site{k}_type", f"site{k}_finess", f"site{k}_ville", f"site{k}_nom")
+    where = "établissement" if role == "hop" else f"site ambulatoire {number or 1}"
+    what = "nom, type, commune ou FINESS ?" if len(options) > 3 else "nom, type ou FINESS ?"
+    return Candidate(None, 0.5, f"{where} : {what}", alternatives=options)
 
 
 # --- a whole header row ------------------------------------------------------------------
