@@ -45,3 +45,22 @@ def test_site_by_name_alone(tmp_path: Path, store, sources_dir: Path) -> None:
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig") as f:
         return list(csv.DictReader(f, delimiter=";"))
+
+
+def test_a_name_written_exactly_settles_near_homonyms(store, sources_dir: Path) -> None:
+    """« Charmé » (16083) is written exactly as one commune: not La Charme (39) nor Le
+    Charme (45), which names matched without accents nor articles also find; « Charme »
+    stays ambiguous."""
+    import datetime as dt
+
+    import pytest
+
+    from zoning.errors import AmbiguousError
+    from zoning.locate.search import by_name
+
+    assert _named(sources_dir, "Charmé") == ["16083"]
+    placement = by_name(store, "Charmé", on=dt.date(2024, 1, 1))
+    assert placement.commune_code == "16083"
+    assert "La Charme" in placement.notes[0]
+    with pytest.raises(AmbiguousError):
+        by_name(store, "Charme", on=dt.date(2024, 1, 1))

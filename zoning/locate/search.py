@@ -224,15 +224,25 @@ def by_name(
         close = suggest_communes(store, name, limit=5)
         hint = f" (communes proches : {', '.join(c.label for c in close)})" if close else ""
         raise NotFoundError(f"aucune commune « {name} »{where}{hint}")
+    note = ""
     if len(hits) > 1:
-        raise AmbiguousError(
-            f"« {name} » désigne plusieurs communes{where} : "
-            + ", ".join(f"{c.label}, département {c.departement}" for c in hits)
-            + " ; précisez le code INSEE ou le département, ex. « "
-            + f"{hits[0].name} ({hits[0].departement}) »"
-        )
+        # Names are matched without accents nor articles (« Charme » finds Charmé, La
+        # Charme, Le Charme); one written exactly as given (case aside) is the one meant.
+        exact = [c for c in hits if c.name.casefold() == name.strip().casefold()]
+        if len(exact) != 1:
+            raise AmbiguousError(
+                f"« {name} » désigne plusieurs communes{where} : "
+                + ", ".join(f"{c.label}, département {c.departement}" for c in hits)
+                + " ; précisez le code INSEE ou le département, ex. « "
+                + f"{hits[0].name} ({hits[0].departement}) »"
+            )
+        others = ", ".join(c.label for c in hits if c is not exact[0])
+        note = f"« {name} » écrit exactement comme {exact[0].label} (à ne pas confondre : {others})"
+        hits = exact
     placement = lookup.by_commune(store, hits[0].code, on, name=name)
     placement.via = "nom de commune"
+    if note:
+        placement.notes.insert(0, note)
     return placement
 
 
