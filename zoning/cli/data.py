@@ -289,8 +289,8 @@ def import_decree(
         from zoning.errors import InvalidInputError
 
         raise InvalidInputError(
-            f"{annex.name} : {report.count('erreur')} erreur(s) (lignes illisibles, communes "
-            "absentes : voir ci-dessus), annexe non chargée : corrigez-les, ou relancez avec "
+            f"{annex.name} : {len(report.unresolved())} ligne(s) illisible(s) ou non "
+            "rattachée(s) (voir ci-dessus), annexe non chargée : corrigez-les, ou relancez avec "
             "--accepter-erreurs pour charger le reste (ces communes seront « à vérifier »)"
         )
 

@@ -181,8 +181,8 @@ def annex_adopt(request: Request, token: str, accepter_erreurs: str = Form("")) 
         # Unreadable rows, not accepted: nothing written, the preview again, saying why.
         context = _preview(upload, report)
         context["error"] = (
-            f"{report.count('erreur')} erreur(s) : l'arrêté n'est pas adopté. Corrigez "
-            "l'annexe, ou cochez « Adopter malgré les erreurs »."
+            f"{len(report.unresolved())} ligne(s) illisible(s) : l'arrêté n'est pas adopté. "
+            "Corrigez l'annexe, ou cochez « Adopter malgré les lignes illisibles »."
         )
         return render(request, "decree_preview.html", context, 400)
     uploads.delete(token)
