@@ -169,3 +169,15 @@ def test_title_merged_across_is_not_a_header_and_one_column_lists_lose_nothing(
     table = read_table(path)
     assert [r for r in table.rows if any(r)] == [["1 rue A Guéret"], ["2 rue B Bellac"]]
     assert table.skipped_rows == []
+
+
+def test_a_total_row_labelled_in_any_column_is_set_apart() -> None:
+    """Columns come in any order: « TOTAL » may stand in the last column, its sum in
+    another (a generated hand-made CSV counted it as one more dossier)."""
+    from zoning.io.rowkinds import TOTAL, row_kind
+
+    assert row_kind(["", "", "19", "", "TOTAL"]) == TOTAL
+    assert row_kind(["Sous-total Creuse", "12", "4,5"]) == TOTAL
+    # A dossier keeps being a dossier: several words, or a label that is no total.
+    assert row_kind(["D23-1", "Total Energie", "5"]) is None
+    assert row_kind(["19", "Tulle"]) is None

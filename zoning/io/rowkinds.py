@@ -35,9 +35,10 @@ def row_kind(cells: Sequence[str]) -> str | None:
     first = filled[0]
     if _NOTE.match(first):
         return NOTE
-    label = fold(first)
-    others = filled[1:]
-    if _TOTAL.match(label) and all(_NUMBER.match(c) for c in others):
+    # The label may stand in any column (columns in any order): one cell says « Total »,
+    # every other filled cell is a number.
+    words = [c for c in filled if not _NUMBER.match(c)]
+    if len(words) == 1 and _TOTAL.match(fold(words[0])):
         return TOTAL
     return None
 
