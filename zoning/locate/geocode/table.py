@@ -70,8 +70,11 @@ class Columns:
         return ", ".join(used) or "aucune colonne reconnue"
 
 
-def detect_columns(headers: list[str], **given: str | None) -> Columns:
-    """Pick the columns for each role: the ones given, else a recognised French header.
+def detect_columns(
+    headers: list[str], rows: Sequence[Sequence[str]] | None = None, **given: str | None
+) -> Columns:
+    """Pick the columns for each role: the ones given, else a recognised French header
+    (``rows``, a sample of the cells, lets their contents settle a doubtful header).
 
     Raises
     ------
@@ -93,7 +96,7 @@ def detect_columns(headers: list[str], **given: str | None) -> Columns:
         match = next((folded[a] for a in aliases if a in folded and folded[a] not in taken), None)
         chosen[role] = match
     if not any(chosen.values()):
-        chosen = _by_meaning(headers)
+        chosen = _by_meaning(headers, rows)
     columns = Columns(**chosen)
     if not (columns.address or columns.finess or columns.citycode or columns.postcode
             or columns.city):  # fmt: skip
@@ -112,13 +115,15 @@ _ATTRIBUTES = {
 }  # fmt: skip
 
 
-def _by_meaning(headers: list[str]) -> dict[str, str | None]:
+def _by_meaning(
+    headers: list[str], rows: Sequence[Sequence[str]] | None = None
+) -> dict[str, str | None]:
     """The columns of one place, read by the batch's header matcher (« Site code INSEE »,
     « Commune du cabinet »…): the first ambulatory site's when the list has one, else the
     establishment's. One place only, so that a row's query never mixes two places."""
     from zoning.report.columns import match_columns
 
-    fields = match_columns(headers).fields
+    fields = match_columns(headers, rows=rows).fields
     for prefix in ("site1", "hop"):
         found = {role: fields.get(f"{prefix}_{attr}") for role, attr in _ATTRIBUTES.items()}
         if any(found.values()):
@@ -247,7 +252,8 @@ def geocode_file(
     if on_total:
         on_total(len(frame))
     try:
-        chosen = detect_columns([str(c) for c in frame.columns], **columns)
+        sample = frame.head(200).fillna("").astype(str).to_numpy().tolist()
+        chosen = detect_columns([str(c) for c in frame.columns], sample, **columns)
     except InvalidInputError as exc:
         raise InvalidInputError(f"{Path(source).name} : {exc}") from exc
     log.info("columns: %s", chosen.describe())
