@@ -105,7 +105,7 @@ def synthetic_next(
     store_copy: Path, annex_2022: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     """SYNTHETIC annex: the 2022 classes with SYNTHETIC_MOVES applied, imported as NEW."""
-    table = pd.read_excel(annex_2022, sheet_name="annexe", dtype=str)
+    table = pd.read_excel(annex_2022, sheet_name="annexe", dtype=str, engine="openpyxl")
     for code, (was, now) in SYNTHETIC_MOVES.items():
         assert table.loc[table["code_insee"] == code, "classe"].item() == was
         table.loc[table["code_insee"] == code, "classe"] = now

@@ -49,7 +49,7 @@ def test_cp1252_semicolon_csv_to_excel(runner_env: dict[str, str], tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "6 ligne(s) écrites" in result.output
     assert "adresse = « Adresse »" in result.output and "FINESS = « N° FINESS »" in result.output
-    table = pd.read_excel(out, sheet_name="Géocodage", dtype=str)
+    table = pd.read_excel(out, sheet_name="Géocodage", dtype=str, engine="openpyxl")
     assert len(table) == len(ROWS)  # every row, in order
     assert list(table["Commune"].fillna("")) == [r[2] for r in ROWS]
     assert list(table["precision"]) == [
@@ -58,7 +58,7 @@ def test_cp1252_semicolon_csv_to_excel(runner_env: dict[str, str], tmp_path: Pat
     assert table.loc[1, "citycode"] == "87085"
     assert "numéro FINESS invalide" in str(table.loc[3, "reason"])
     assert str(table.loc[4, "Adresse"]).startswith("'=")  # formula neutralised
-    assert "Provenance" in pd.ExcelFile(out).sheet_names
+    assert "Provenance" in pd.ExcelFile(out, engine="openpyxl").sheet_names
 
 
 def test_excel_in_csv_out_with_options(runner_env: dict[str, str], tmp_path: Path) -> None:
