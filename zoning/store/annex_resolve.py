@@ -19,10 +19,13 @@ from zoning.store.store import ZoningStore
 class Resolver:
     """Row → commune codes of the store's vintage, with a French note."""
 
-    def __init__(self, store: ZoningStore, region: str) -> None:
+    def __init__(self, store: ZoningStore, region: str, vintage: int | None = None) -> None:
         from zoning.locate import lookup
 
         self.store = store
+        # The COG the annex is written in (its decree's): a code a commune nouvelle kept
+        # then stands for all the communes of the store's vintage it covers.
+        self.vintage = vintage
         self.lookup = lookup
         communes = store.communes(["code", "name", "departement", "region"])
         self.region_of = dict(zip(communes["code"], communes["region"], strict=True))
@@ -43,7 +46,7 @@ class Resolver:
                 self.by_name.setdefault((dep, key), set()).add(str(code))
 
     def by_code(self, raw: str) -> tuple[list[str], str]:
-        codes, notes = self.lookup.resolve_code(self.store, raw)
+        codes, notes = self.lookup.resolve_code(self.store, raw, self.vintage)
         if codes == [raw.strip().upper().zfill(5)]:
             return codes, ""  # a code of the store's vintage: later events are not news here
         return codes, "code d'un autre millésime : " + "; ".join(notes)

@@ -90,7 +90,9 @@ def _record(
             changes["caps"] = caps
         caveats = [c for c in existing.caveats if "Annexe" not in c and "absente" not in c]
         changes["caveats"] = tuple(caveats)
-        changes["cog_vintage"] = int(store.meta["cog_vintage"])
+        # The record's COG vintage is kept: the annex names the communes of that COG,
+        # stored under the store's codes they cover (a later lookup shows them again).
+        changes["cog_vintage"] = max(existing.cog_vintage, int(store.meta["cog_vintage"]))
         return replace(existing, **changes), warnings
     if in_force is None:
         raise InvalidInputError(
@@ -189,7 +191,7 @@ def import_decree(
             f"{path.name} : annexe par territoire de vie-santé : donnez la table TVS → "
             "communes avec --tvs FICHIER"
         )
-    resolver = Resolver(store, region)
+    resolver = Resolver(store, region, decree.cog_vintage)
     assigned: dict[str, list[tuple[str, int, str]]] = {}
     parts: dict[str, list[tuple[ClassLabel, int]]] = {}
     qpv_rows: list[dict[str, Any]] = []
