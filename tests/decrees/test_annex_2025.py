@@ -228,3 +228,21 @@ def test_2025_annex_from_cartosante_preview_adopt_compare_check(
     answer = _check(store_copy, "--postcode", postcodes["16393"], "--name", "Vars",
                     "--date", "2023-06-01")  # fmt: skip
     assert (answer["commune_name"], answer["zone"]) == ("Vars", class22["16393"])
+
+
+def test_2025_annex_under_a_new_id_read_in_the_cog_given(
+    store_copy: Path, tmp_path: Path, truth: dict[str, dict[str, str]]
+) -> None:
+    """A decree without a record in data/decrees: ``--cog 2025`` says how to read it."""
+    path = write_cartosante_csv(tmp_path / "SYNTHETIQUE-2025-bis.csv", annex_2025(truth), [])
+    args = ["data", "import-decree", str(path), "--region", NA, "--id", "synthetic-2025-bis",
+            "--in-force", "2041-01-01", "--replaces", OLD, "--cog", "2025", "--apercu"]  # fmt: skip
+    shown = zoning(store_copy, *args)
+    assert shown.returncode == 0, shown.stderr
+    assert f"communes dont la classe change : {len(expected_changes(truth))}" in shown.stdout
+    assert "erreurs : 0 ;" in shown.stdout
+    # read in the store's COG, the communes merged since are absent, each with a hint
+    shown = zoning(store_copy, *[a for a in args if a not in ("--cog", "2025")])
+    assert "commune 16226 (Montignac-Charente) de la région absente de l'annexe" in shown.stdout
+    assert "La Boixe (16393) depuis le 01/01/2025" in shown.stdout
+    assert "relancez avec --cog 2025" in shown.stdout

@@ -64,9 +64,15 @@ def _record(
     replaces: str | None,
     caps: dict[str, float],
     file_name: str,
+    cog_vintage: int | None = None,
 ) -> tuple[Decree, list[str]]:
-    """The decree record to store: the described one completed, or a new one."""
+    """The decree record to store: the described one completed, or a new one.
+
+    ``cog_vintage``: the COG the annex is written in, when given; else the record's, else
+    the store's. Never below the store's: older codes are carried forward anyway.
+    """
     warnings: list[str] = []
+    store_vintage = int(store.meta["cog_vintage"])
     existing = next((d for d in store.decrees if d.id == decree_id), None)
     origin = f"annexe importée ({file_name}) le {date.today():%d/%m/%Y}"
     if existing is not None:
@@ -92,7 +98,7 @@ def _record(
         changes["caveats"] = tuple(caveats)
         # The record's COG vintage is kept: the annex names the communes of that COG,
         # stored under the store's codes they cover (a later lookup shows them again).
-        changes["cog_vintage"] = max(existing.cog_vintage, int(store.meta["cog_vintage"]))
+        changes["cog_vintage"] = max(cog_vintage or existing.cog_vintage, store_vintage)
         return replace(existing, **changes), warnings
     if in_force is None:
         raise InvalidInputError(
@@ -106,7 +112,7 @@ def _record(
         region=region,
         title=f"Arrêté de zonage médecins ARS {region_name}{when} (annexe {file_name})",
         short=f"arrêté ARS {region_name}{when}",
-        cog_vintage=int(store.meta["cog_vintage"]),
+        cog_vintage=max(cog_vintage or store_vintage, store_vintage),
         adopted=adopted,
         in_force_from=in_force,
         replaces=replaces or "",
@@ -133,6 +139,7 @@ def import_decree(
     overwrite: bool = False,
     file_name: str | None = None,
     accept_errors: bool = False,
+    cog_vintage: int | None = None,
 ) -> ImportReport:
     """Read an annex, validate it against the store and (unless ``dry_run``) add it.
 
@@ -157,6 +164,9 @@ def import_decree(
         Write even when rows could not be read (they are ignored, counted in the
         decree's provenance and listed in its report); otherwise such an annex is not
         written and the report says ``refused``.
+    cog_vintage : int, optional
+        The COG the annex's codes and names are written in (default: the decree
+        record's, else the store's).
 
     Returns
     -------
@@ -173,7 +183,7 @@ def import_decree(
         )
     file_name = file_name or path.name
     decree, warnings = _record(
-        store, decree_id, region, adopted, in_force, replaces, caps or {}, file_name
+        store, decree_id, region, adopted, in_force, replaces, caps or {}, file_name, cog_vintage
     )
     report = ImportReport(decree, path, file_name=file_name)
     for warning in warnings:
@@ -282,6 +292,19 @@ def import_decree(
     return report
 
 
+def _later_hint(store: ZoningStore, code: str, vintage: int) -> str:
+    """Why a commune may be absent: merged or renamed after the COG the annex was read in."""
+    later = store.keyed.later_covering(code, "9999")
+    if later is None or int(str(later["since"])[:4]) <= vintage:
+        return ""
+    year = str(later["since"])[:4]
+    return (
+        f" ; elle fait partie de {later['name']} ({later['code']}) depuis le "
+        f"{date.fromisoformat(str(later['since'])):%d/%m/%Y} : si l'annexe nomme les "
+        f"communes du COG {year}, relancez avec --cog {year}"
+    )
+
+
 def _qpv_row(decree_id: str, code_qp: str, commune: str, label: ClassLabel, line: int) -> dict:
     level = label.level or "QPV"
     return {
@@ -386,5 +409,9 @@ def _zones_rows(
         else:
             rows.append((decree_id, code, classes[0], lines, via, part))
     for code in missing:
-        report.add("erreur", f"commune {code} ({names.get(code)}) de la région absente de l'annexe")
+        report.add(
+            "erreur",
+            f"commune {code} ({names.get(code)}) de la région absente de l'annexe"
+            + _later_hint(store, code, report.decree.cog_vintage),
+        )
     return pd.DataFrame(rows, columns=["decree_id", "code", "zone", "lines", "via", "note"])
