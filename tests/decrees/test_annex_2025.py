@@ -246,3 +246,27 @@ def test_2025_annex_under_a_new_id_read_in_the_cog_given(
     assert "commune 16226 (Montignac-Charente) de la région absente de l'annexe" in shown.stdout
     assert "La Boixe (16393) depuis le 01/01/2025" in shown.stdout
     assert "relancez avec --cog 2025" in shown.stdout
+
+
+def test_an_annex_in_the_2022_cog_under_the_2025_decree(
+    store_copy: Path, tmp_path: Path, truth: dict[str, dict[str, str]]
+) -> None:
+    """Names of the store's vintage (« Vars », which La Boixe took the code of) are read
+    as the 2022 communes; a 2022 code gone by 2025 says the codes are of an older COG."""
+    rows = [
+        Commune("16393", "Vars", "16", "Charente", "ZIP"),
+        Commune("16226", "Montignac-Charente", "16", "Charente", "ZAC"),
+        Commune("19248", "Les Trois-Saints", "19", "Corrèze", "HZ"),
+    ]
+    report = _preview(store_copy, write_lists_pdf(tmp_path / "SYNTHETIQUE-noms.pdf", rows))
+    assert report.zones is not None
+    zones = report.zones.set_index("code")["zone"]
+    assert (zones["16393"], zones["16226"]) == ("ZIP", "ZAC")
+    assert all(zones[c] == "HZ" for c, cover in truth["cover"].items() if cover == "19248")
+    path = tmp_path / "SYNTHETIQUE-codes-2022.csv"
+    write_cartosante_csv(path, rows[:2], [])
+    report = _preview(store_copy, path)
+    assert report.zones is not None
+    zones = report.zones.set_index("code")["zone"]
+    assert (zones["16393"], zones["16226"]) == ("ZIP", "ZAC")
+    assert any("16226, dans La Boixe (16393)" in f["message"] for f in report.lines)

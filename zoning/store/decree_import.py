@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
-from zoning.store.annex_resolve import Resolver, read_tvs_table, resolve_row
+from zoning.store.annex_resolve import Resolver, gone_by, read_tvs_table, resolve_row
 from zoning.store.annex_vocab import (
     LEVEL_NAMES,
     QPV_CODE,
@@ -201,7 +201,11 @@ def import_decree(
             f"{path.name} : annexe par territoire de vie-santé : donnez la table TVS → "
             "communes avec --tvs FICHIER"
         )
-    resolver = Resolver(store, region, decree.cog_vintage)
+    resolver = Resolver(
+        store,
+        region,
+        _annex_vintage(store, decree, rows, roles, report, given=cog_vintage is not None),
+    )
     assigned: dict[str, list[tuple[str, int, str]]] = {}
     parts: dict[str, list[tuple[ClassLabel, int]]] = {}
     qpv_rows: list[dict[str, Any]] = []
@@ -290,6 +294,39 @@ def import_decree(
     if not dry_run:
         adopt(store, report, existing)
     return report
+
+
+def _annex_vintage(
+    store: ZoningStore,
+    decree: Decree,
+    rows: list[list[str]],
+    roles: dict[str, int],
+    report: ImportReport,
+    given: bool,
+) -> int | None:
+    """The COG to read the annex's codes in: its decree's, unless it cites communes gone
+    by then (an annex written in the store's COG, e.g. an export of the previous table)
+    and ``--cog`` was not ``given``."""
+    if decree.cog_vintage <= int(store.meta["cog_vintage"]):
+        return None
+    col = roles.get("code")
+    codes = [row[col] for row in rows if col is not None and col < len(row)]
+    gone = gone_by(store, codes, decree.cog_vintage)
+    if not gone:
+        return decree.cog_vintage
+    found = (
+        f"l'annexe cite {len(gone)} commune(s) disparue(s) au COG {decree.cog_vintage} "
+        f"(ex. {gone[0][0]}, dans {gone[0][1]})"
+    )
+    if given:
+        report.add("avertissement", f"{found}, COG indiqué par --cog")
+        return decree.cog_vintage
+    report.add(
+        "avertissement",
+        f"{found} : codes lus au COG du magasin ({store.meta['cog_vintage']}) ; "
+        "si c'est une erreur, précisez --cog",
+    )
+    return None
 
 
 def _later_hint(store: ZoningStore, code: str, vintage: int) -> str:
