@@ -122,7 +122,13 @@ def test_truth_has_communes_nouvelles_and_renamings(truth: dict[str, dict[str, s
 
 def _preview(store_copy: Path, path: Path) -> ImportReport:
     return import_decree(
-        open_store(store_copy), path, decree_id=NEW, region=NA, replaces=OLD, dry_run=True
+        open_store(store_copy),
+        path,
+        decree_id=NEW,
+        region=NA,
+        replaces=OLD,
+        dry_run=True,
+        overwrite=True,  # a preview, whatever the order the tests run in
     )
 
 
