@@ -329,6 +329,14 @@ def _annex_vintage(
     return None
 
 
+def _unclassed(store: ZoningStore, decree_id: str) -> set[str]:
+    """Communes without a class in the loaded decree ``decree_id`` (none if not loaded)."""
+    if not decree_id or not any(d.id == decree_id and d.classes_loaded for d in store.decrees):
+        return set()
+    zones = store.zones(decree_id)
+    return set(zones.loc[zones["zone"].astype(str) == "", "code"].astype(str))
+
+
 def _later_hint(store: ZoningStore, code: str, vintage: int) -> str:
     """Why a commune may be absent: merged or renamed after the COG the annex was read in."""
     later = store.keyed.later_covering(code, "9999")
@@ -445,10 +453,11 @@ def _zones_rows(
             rows.append((decree_id, code, "", lines, via, conflict))
         else:
             rows.append((decree_id, code, classes[0], lines, via, part))
+    unclassed = _unclassed(store, report.decree.replaces)
     for code in missing:
-        report.add(
-            "erreur",
-            f"commune {code} ({names.get(code)}) de la région absente de l'annexe"
-            + _later_hint(store, code, report.decree.cog_vintage),
-        )
+        absent = f"commune {code} ({names.get(code)}) de la région absente de l'annexe"
+        if code in unclassed:  # nothing lost: it stays without class, « à vérifier »
+            report.add("avertissement", f"{absent}, déjà sans classe dans l'arrêté remplacé")
+            continue
+        report.add("erreur", absent + _later_hint(store, code, report.decree.cog_vintage))
     return pd.DataFrame(rows, columns=["decree_id", "code", "zone", "lines", "via", "note"])
