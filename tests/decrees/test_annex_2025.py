@@ -249,8 +249,8 @@ def test_2025_annex_under_a_new_id_read_in_the_cog_given(
     assert "erreurs : 0 ;" in shown.stdout
     # read in the store's COG, the communes merged since are absent, each with a hint
     shown = zoning(store_copy, *[a for a in args if a not in ("--cog", "2025")])
-    assert "commune 16226 (Montignac-Charente) de la région absente de l'annexe" in shown.stdout
-    assert "La Boixe (16393) depuis le 01/01/2025" in shown.stdout
+    assert "commune 19223 (Saint-Martin-Sepert) de la région absente de l'annexe" in shown.stdout
+    assert "Les Trois-Saints (19248) depuis le 01/01/2025" in shown.stdout
     assert "relancez avec --cog 2025" in shown.stdout
 
 

@@ -456,8 +456,9 @@ def _zones_rows(
     unclassed = _unclassed(store, report.decree.replaces)
     for code in missing:
         absent = f"commune {code} ({names.get(code)}) de la région absente de l'annexe"
+        hint = _later_hint(store, code, report.decree.cog_vintage)
         if code in unclassed:  # nothing lost: it stays without class, « à vérifier »
-            report.add("avertissement", f"{absent}, déjà sans classe dans l'arrêté remplacé")
+            report.add("avertissement", f"{absent}, déjà sans classe dans l'arrêté remplacé{hint}")
             continue
-        report.add("erreur", absent + _later_hint(store, code, report.decree.cog_vintage))
+        report.add("erreur", absent + hint)
     return pd.DataFrame(rows, columns=["decree_id", "code", "zone", "lines", "via", "note"])
