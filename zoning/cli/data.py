@@ -211,6 +211,14 @@ def _caps(values: tuple[str, ...]) -> dict[str, float]:
 )
 @click.option("--sheet", help="Feuille du classeur (défaut : la première).")
 @click.option(
+    "--cog",
+    "cog_vintage",
+    type=click.IntRange(2000, 2100),
+    help="Millésime du COG dans lequel l'annexe écrit ses communes (ex. 2025 : communes "
+    "nouvelles sous leur code et leur nom de 2025). Défaut : celui de la fiche de "
+    "l'arrêté (data/decrees), sinon celui du magasin.",
+)
+@click.option(
     "--apercu",
     "--dry-run",
     "dry_run",
@@ -238,6 +246,7 @@ def import_decree(
     caps: tuple[str, ...],
     tvs_path: Path | None,
     sheet: str | None,
+    cog_vintage: int | None,
     dry_run: bool,
     overwrite: bool,
     accept_errors: bool,
@@ -282,6 +291,7 @@ def import_decree(
         dry_run=dry_run,
         overwrite=overwrite,
         accept_errors=accept_errors,
+        cog_vintage=cog_vintage,
     )
     for line in report.text_lines(max_info=50):
         click.echo(line)

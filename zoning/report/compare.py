@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from zoning.errors import InvalidInputError
+from zoning.sources.vintage import vintage_date
 from zoning.store.decrees import Decree
 from zoning.store.store import ZoningStore
 
@@ -27,6 +28,7 @@ CHANGE_HEADERS = [
     "classe_avant",
     "classe_apres",
     "changement",
+    "commune_apres",
 ]
 
 
@@ -125,9 +127,28 @@ def compare_classes(
         for b, a in zip(changed["classe_avant"], changed["classe_apres"], strict=True)
     ]
     changed = changed.sort_values(["departement", "code_insee"], ignore_index=True)
+    changed["commune_apres"] = _decree_communes(store, after, list(changed["code_insee"]))
     departements = _totals(frame, ["departement"], before, after)
     region = _totals(frame, [], before, after)
     return Comparison(before, after, changed, departements, region)
+
+
+def _decree_communes(store: ZoningStore, decree: Decree, codes: list[str]) -> list[str]:
+    """« La Boixe (16393) » for a commune of the store's vintage that a commune of the
+    decree's later COG covers (a merger or a renaming since), else ``""``.
+
+    Decrees are compared commune by commune of the store's vintage: a commune absorbed
+    into a commune nouvelle takes the class the later decree gives to that commune, and
+    is changed when it differs from its own former class; this column says which one.
+    """
+    if decree.cog_vintage <= int(store.meta["cog_vintage"]):
+        return [""] * len(codes)
+    until = vintage_date(decree.cog_vintage).isoformat()
+    out = []
+    for code in codes:
+        later = store.keyed.later_covering(code, until)
+        out.append(f"{later['name']} ({later['code']})" if later else "")
+    return out
 
 
 def _totals(frame: pd.DataFrame, keys: list[str], before: Decree, after: Decree) -> pd.DataFrame:

@@ -8,29 +8,37 @@ Each answer comes with a French note saying how the row was resolved.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
 from zoning.sources.names import name_keys, normalize_name
+from zoning.sources.vintage import vintage_date
 from zoning.store.store import ZoningStore
 
 
 class Resolver:
     """Row → commune codes of the store's vintage, with a French note."""
 
-    def __init__(self, store: ZoningStore, region: str) -> None:
+    def __init__(self, store: ZoningStore, region: str, vintage: int | None = None) -> None:
         from zoning.locate import lookup
 
         self.store = store
+        # The COG the annex is written in (its decree's): a code a commune nouvelle kept
+        # then stands for all the communes of the store's vintage it covers.
+        self.vintage = vintage
         self.lookup = lookup
         communes = store.communes(["code", "name", "departement", "region"])
         self.region_of = dict(zip(communes["code"], communes["region"], strict=True))
         self.by_name: dict[tuple[str, str], set[str]] = {}
         self.by_exact: dict[tuple[str, str], set[str]] = {}
+        self.own_keys: dict[str, set[str]] = {}
+        self._year = int(store.meta["cog_vintage"])
         for code, name, dep in zip(
             communes["code"], communes["name"], communes["departement"], strict=True
         ):
+            self.own_keys[str(code)] = set(name_keys(str(name)))
             self.by_exact.setdefault((str(dep), normalize_name(str(name))), set()).add(str(code))
             for key in name_keys(str(name)):
                 self.by_name.setdefault((str(dep), key), set()).add(str(code))
@@ -43,7 +51,7 @@ class Resolver:
                 self.by_name.setdefault((dep, key), set()).add(str(code))
 
     def by_code(self, raw: str) -> tuple[list[str], str]:
-        codes, notes = self.lookup.resolve_code(self.store, raw)
+        codes, notes = self.lookup.resolve_code(self.store, raw, self.vintage)
         if codes == [raw.strip().upper().zfill(5)]:
             return codes, ""  # a code of the store's vintage: later events are not news here
         return codes, "code d'un autre millésime : " + "; ".join(notes)
@@ -63,8 +71,24 @@ class Resolver:
                 + ", ".join(sorted(hits))
             )
         code = hits.pop()
+        if self.vintage is not None and self._store_name_only(code, name):
+            # « Vars » is the commune of the store's vintage, not La Boixe that took its
+            # code: the name says which.
+            return [code], f"nom « {name} » ({dep}) → {code} (nom du COG {self._year})"
         codes, note = self.by_code(code)
         return codes, f"nom « {name} » ({dep}) → {code}" + (f" ; {note}" if note else "")
+
+    def _store_name_only(self, code: str, name: str) -> bool:
+        """Whether ``name`` is the store's commune ``code`` and not the later one that took
+        its code by the annex's COG."""
+        assert self.vintage is not None
+        later = self.lookup._later_row(self.store, code, vintage_date(self.vintage).isoformat())
+        if later is None:
+            return False
+        keys = name_keys(name)
+        return bool(keys & self.own_keys.get(code, set())) and not keys & name_keys(
+            str(later["name"])
+        )
 
     def by_postcode(self, name: str, postcode: str) -> tuple[list[str], str]:
         codes = self.lookup.find_communes(self.store, postcode, name)
@@ -73,6 +97,21 @@ class Resolver:
                 f"« {name} » au {postcode} désigne plusieurs communes : {', '.join(codes)}"
             )
         return codes, f"nom « {name} » ({postcode}) → {codes[0]}"
+
+
+def gone_by(store: ZoningStore, codes: Iterable[str], vintage: int) -> list[tuple[str, str]]:
+    """(code, « La Boixe (16393) depuis le 01/01/2025 ») for the codes of the store's
+    vintage that no longer name a commune in COG ``vintage`` (absorbed under another
+    code): an annex citing them is not written in that COG."""
+    until = vintage_date(vintage).isoformat()
+    covered = store.keyed.later_members(until)
+    out = []
+    for code in sorted({c.strip().upper().zfill(5) for c in codes if c.strip()} & covered):
+        later = store.keyed.later_covering(code, until)
+        if later is not None and str(later["code"]) != code:
+            since = date.fromisoformat(str(later["since"]))
+            out.append((code, f"{later['name']} ({later['code']}) depuis le {since:%d/%m/%Y}"))
+    return out
 
 
 def read_tvs_table(path: Path) -> dict[str, list[str]]:

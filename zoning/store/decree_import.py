@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
-from zoning.store.annex_resolve import Resolver, read_tvs_table, resolve_row
+from zoning.store.annex_resolve import Resolver, gone_by, read_tvs_table, resolve_row
 from zoning.store.annex_vocab import (
     LEVEL_NAMES,
     QPV_CODE,
@@ -64,9 +64,15 @@ def _record(
     replaces: str | None,
     caps: dict[str, float],
     file_name: str,
+    cog_vintage: int | None = None,
 ) -> tuple[Decree, list[str]]:
-    """The decree record to store: the described one completed, or a new one."""
+    """The decree record to store: the described one completed, or a new one.
+
+    ``cog_vintage``: the COG the annex is written in, when given; else the record's, else
+    the store's. Never below the store's: older codes are carried forward anyway.
+    """
     warnings: list[str] = []
+    store_vintage = int(store.meta["cog_vintage"])
     existing = next((d for d in store.decrees if d.id == decree_id), None)
     origin = f"annexe importée ({file_name}) le {date.today():%d/%m/%Y}"
     if existing is not None:
@@ -90,7 +96,9 @@ def _record(
             changes["caps"] = caps
         caveats = [c for c in existing.caveats if "Annexe" not in c and "absente" not in c]
         changes["caveats"] = tuple(caveats)
-        changes["cog_vintage"] = int(store.meta["cog_vintage"])
+        # The record's COG vintage is kept: the annex names the communes of that COG,
+        # stored under the store's codes they cover (a later lookup shows them again).
+        changes["cog_vintage"] = max(cog_vintage or existing.cog_vintage, store_vintage)
         return replace(existing, **changes), warnings
     if in_force is None:
         raise InvalidInputError(
@@ -104,7 +112,7 @@ def _record(
         region=region,
         title=f"Arrêté de zonage médecins ARS {region_name}{when} (annexe {file_name})",
         short=f"arrêté ARS {region_name}{when}",
-        cog_vintage=int(store.meta["cog_vintage"]),
+        cog_vintage=max(cog_vintage or store_vintage, store_vintage),
         adopted=adopted,
         in_force_from=in_force,
         replaces=replaces or "",
@@ -131,6 +139,7 @@ def import_decree(
     overwrite: bool = False,
     file_name: str | None = None,
     accept_errors: bool = False,
+    cog_vintage: int | None = None,
 ) -> ImportReport:
     """Read an annex, validate it against the store and (unless ``dry_run``) add it.
 
@@ -155,6 +164,9 @@ def import_decree(
         Write even when rows could not be read (they are ignored, counted in the
         decree's provenance and listed in its report); otherwise such an annex is not
         written and the report says ``refused``.
+    cog_vintage : int, optional
+        The COG the annex's codes and names are written in (default: the decree
+        record's, else the store's).
 
     Returns
     -------
@@ -171,7 +183,7 @@ def import_decree(
         )
     file_name = file_name or path.name
     decree, warnings = _record(
-        store, decree_id, region, adopted, in_force, replaces, caps or {}, file_name
+        store, decree_id, region, adopted, in_force, replaces, caps or {}, file_name, cog_vintage
     )
     report = ImportReport(decree, path, file_name=file_name)
     for warning in warnings:
@@ -189,7 +201,11 @@ def import_decree(
             f"{path.name} : annexe par territoire de vie-santé : donnez la table TVS → "
             "communes avec --tvs FICHIER"
         )
-    resolver = Resolver(store, region)
+    resolver = Resolver(
+        store,
+        region,
+        _annex_vintage(store, decree, rows, roles, report, given=cog_vintage is not None),
+    )
     assigned: dict[str, list[tuple[str, int, str]]] = {}
     parts: dict[str, list[tuple[ClassLabel, int]]] = {}
     qpv_rows: list[dict[str, Any]] = []
@@ -281,6 +297,60 @@ def import_decree(
     if not dry_run:
         adopt(store, report, existing)
     return report
+
+
+def _annex_vintage(
+    store: ZoningStore,
+    decree: Decree,
+    rows: list[list[str]],
+    roles: dict[str, int],
+    report: ImportReport,
+    given: bool,
+) -> int | None:
+    """The COG to read the annex's codes in: its decree's, unless it cites communes gone
+    by then (an annex written in the store's COG, e.g. an export of the previous table)
+    and ``--cog`` was not ``given``."""
+    if decree.cog_vintage <= int(store.meta["cog_vintage"]):
+        return None
+    col = roles.get("code")
+    codes = [row[col] for row in rows if col is not None and col < len(row)]
+    gone = gone_by(store, codes, decree.cog_vintage)
+    if not gone:
+        return decree.cog_vintage
+    found = (
+        f"l'annexe cite {len(gone)} commune(s) disparue(s) au COG {decree.cog_vintage} "
+        f"(ex. {gone[0][0]}, dans {gone[0][1]})"
+    )
+    if given:
+        report.add("avertissement", f"{found}, COG indiqué par --cog")
+        return decree.cog_vintage
+    report.add(
+        "avertissement",
+        f"{found} : codes lus au COG du magasin ({store.meta['cog_vintage']}) ; "
+        "si c'est une erreur, précisez --cog",
+    )
+    return None
+
+
+def _unclassed(store: ZoningStore, decree_id: str) -> set[str]:
+    """Communes without a class in the loaded decree ``decree_id`` (none if not loaded)."""
+    if not decree_id or not any(d.id == decree_id and d.classes_loaded for d in store.decrees):
+        return set()
+    zones = store.zones(decree_id)
+    return set(zones.loc[zones["zone"].astype(str) == "", "code"].astype(str))
+
+
+def _later_hint(store: ZoningStore, code: str, vintage: int) -> str:
+    """Why a commune may be absent: merged or renamed after the COG the annex was read in."""
+    later = store.keyed.later_covering(code, "9999")
+    if later is None or int(str(later["since"])[:4]) <= vintage:
+        return ""
+    year = str(later["since"])[:4]
+    return (
+        f" ; elle fait partie de {later['name']} ({later['code']}) depuis le "
+        f"{date.fromisoformat(str(later['since'])):%d/%m/%Y} : si l'annexe nomme les "
+        f"communes du COG {year}, relancez avec --cog {year}"
+    )
 
 
 def _qpv_row(decree_id: str, code_qp: str, commune: str, label: ClassLabel, line: int) -> dict:
@@ -386,6 +456,12 @@ def _zones_rows(
             rows.append((decree_id, code, "", lines, via, conflict))
         else:
             rows.append((decree_id, code, classes[0], lines, via, part))
+    unclassed = _unclassed(store, report.decree.replaces)
     for code in missing:
-        report.add("erreur", f"commune {code} ({names.get(code)}) de la région absente de l'annexe")
+        absent = f"commune {code} ({names.get(code)}) de la région absente de l'annexe"
+        hint = _later_hint(store, code, report.decree.cog_vintage)
+        if code in unclassed:  # nothing lost: it stays without class, « à vérifier »
+            report.add("avertissement", f"{absent}, déjà sans classe dans l'arrêté remplacé{hint}")
+            continue
+        report.add("erreur", absent + hint)
     return pd.DataFrame(rows, columns=["decree_id", "code", "zone", "lines", "via", "note"])
