@@ -299,9 +299,10 @@ def import_decree(
         from zoning.errors import InvalidInputError
 
         raise InvalidInputError(
-            f"{annex.name} : {len(report.unresolved())} ligne(s) illisible(s) ou non "
-            "rattachée(s) (voir ci-dessus), annexe non chargée : corrigez-les, ou relancez avec "
-            "--accepter-erreurs pour charger le reste (ces communes seront « à vérifier »)"
+            f"{annex.name} : {report.count('erreur')} erreur(s) (lignes illisibles ou non "
+            "rattachées, communes en conflit ou absentes : voir ci-dessus), annexe non "
+            "chargée : corrigez-les, ou relancez avec --accepter-erreurs pour charger le reste "
+            "(ces communes seront « à vérifier »)"
         )
 
 

@@ -274,10 +274,10 @@ def import_decree(
         report.comparison = compare_classes(
             store, store.decree(decree.replaces), decree, zones.set_index("code")["zone"]
         )
-    # Rows that could not be read or placed refuse the import (unless accepted); a commune
-    # of the region the annex does not list is said in the report and answered « à
-    # vérifier » (communes merged since the annex's vintage are absent from it by nature).
-    errors = len(report.unresolved())
+    # Errors (rows that could not be read or placed, communes in conflict, communes of the
+    # region with a class before that the annex leaves out) refuse the import unless
+    # accepted; a commune already without class, absent by nature, is only a warning.
+    errors = report.count("erreur")
     if errors and not accept_errors and not dry_run:
         report.refused = True
         return report

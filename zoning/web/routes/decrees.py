@@ -151,6 +151,7 @@ def _preview(upload: Upload, report: Any) -> dict[str, Any]:
         "token": upload.token,
         "report": report,
         "unresolved": report.unresolved(),
+        "errors": report.count("erreur"),
         "classes": report.summary.get("classes", {}),
         "caps": report.summary.get("caps", {}),
         "within": report.summary.get("within_caps", {}),
@@ -181,8 +182,8 @@ def annex_adopt(request: Request, token: str, accepter_erreurs: str = Form("")) 
         # Unreadable rows, not accepted: nothing written, the preview again, saying why.
         context = _preview(upload, report)
         context["error"] = (
-            f"{len(report.unresolved())} ligne(s) illisible(s) : l'arrêté n'est pas adopté. "
-            "Corrigez l'annexe, ou cochez « Adopter malgré les lignes illisibles »."
+            f"{report.count('erreur')} erreur(s) : l'arrêté n'est pas adopté. Corrigez "
+            "l'annexe, ou cochez « Adopter malgré les erreurs »."
         )
         return render(request, "decree_preview.html", context, 400)
     uploads.delete(token)
