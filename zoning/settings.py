@@ -163,10 +163,17 @@ def _rules_dir() -> Path:
 
 
 def _number(
-    name: str, default: float, kind: type[float] | type[int], minimum: float = 0
+    name: str,
+    default: float,
+    kind: type[float] | type[int],
+    minimum: float = 0,
+    *,
+    above: bool = False,
 ) -> float:
-    """A number ≥ ``minimum`` from the environment; a value that is not one is named, in
-    French."""
+    """A finite number ≥ ``minimum`` (> with ``above``) from the environment; a value that
+    is not one is named, in French."""
+    import math
+
     from zoning.errors import InvalidInputError
 
     text = os.environ.get(name, "").strip()
@@ -175,9 +182,10 @@ def _number(
     try:
         value = kind(text.replace(",", "."))
     except ValueError:
-        value = minimum - 1
-    if value < minimum:
-        raise InvalidInputError(f"{name}={text!r} : un nombre ≥ {minimum:g} est attendu")
+        value = math.nan
+    if not (math.isfinite(value) and (value > minimum if above else value >= minimum)):
+        bound = f"> {minimum:g}" if above else f"≥ {minimum:g}"
+        raise InvalidInputError(f"{name}={text!r} : un nombre {bound} est attendu")
     return value
 
 
@@ -235,16 +243,9 @@ def expansion_limits() -> ExpansionLimits:
 
     Raises
     ------
-    ValueError
-        A value that is not a positive number.
+    InvalidInputError
+        A value that is not a number above its bound (0 MB, a ratio of 1).
     """
-    try:
-        megabytes = float(os.environ.get("ZONING_MAX_EXPANDED_MB") or 500)
-        ratio = float(os.environ.get("ZONING_MAX_ZIP_RATIO") or 100)
-    except ValueError:
-        megabytes = ratio = float("nan")
-    if not (megabytes > 0 and ratio > 1):  # NaN fails both
-        raise ValueError(
-            "ZONING_MAX_EXPANDED_MB (nombre > 0) et ZONING_MAX_ZIP_RATIO (nombre > 1) attendus"
-        )
+    megabytes = _number("ZONING_MAX_EXPANDED_MB", 500, float, 0, above=True)
+    ratio = _number("ZONING_MAX_ZIP_RATIO", 100, float, 1, above=True)
     return ExpansionLimits(int(megabytes * (1 << 20)), ratio)

@@ -49,7 +49,7 @@ def check_expansion(path: Path) -> None:
         return  # not a zip (an old .xls): calamine says what is wrong with it
     try:
         limits = expansion_limits()
-    except ValueError as exc:
+    except InvalidInputError as exc:
         raise InvalidInputError(f"{path.name} : réglage invalide : {exc}") from exc
     total = sum(i.file_size for i in infos)
     if total > limits.max_bytes:
