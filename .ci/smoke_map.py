@@ -2,7 +2,7 @@
 
 Used by ``.ci/smoke-wheel.sh`` on a map made by the installed wheel: the page must load
 no remote file, raise no JavaScript error, and draw its communes. Reuses the browser
-helpers of ``tests/maps/map_browser.py``.
+helpers of ``tests/map/map_browser.py``.
 
     python .ci/smoke_map.py couverture.html
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "maps"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "map"))
 
 from map_browser import (
     OFFLINE_FLAGS,

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-# The polygon sets of the tests (tests/fastpath/polysets.py) read the raw sources.
+# The polygon sets of the tests (tests/pointindex/polysets.py) read the raw sources.
 sys.path.insert(0, str(REPO))
 log = logging.getLogger("bench_points")
 
@@ -107,7 +107,7 @@ def bench_polygons(
     import geopandas as gpd
     import shapely
 
-    from tests.fastpath import polysets
+    from tests.pointindex import polysets
     from zoning import pointindex
 
     polys = gdf.geometry.values
@@ -166,7 +166,7 @@ def write_points_parquet(path: Path, bounds: Any, n: int, chunk: int = 1_000_000
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from tests.fastpath import polysets
+    from tests.pointindex import polysets
 
     writer = None
     for start in range(0, n, chunk):
@@ -244,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import geopandas as gpd
     import shapely
 
-    from tests.fastpath import polysets
+    from tests.pointindex import polysets
     from zoning.locate.stream import peak_rss_mb
 
     results: dict[str, Any] = {"one_core": pinned, "sources": str(sources)}

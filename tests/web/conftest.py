@@ -22,7 +22,8 @@ import requests
 
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS))
-sys.path.insert(0, str(TESTS / "maps"))
+sys.path.insert(0, str(TESTS / "map"))
+sys.path.insert(0, str(TESTS / "locate"))  # the name pytest gives tests/locate/geocode
 
 from geocode.conftest import addok_documents, addok_server, geo_sources  # noqa: E402
 

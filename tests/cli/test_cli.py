@@ -15,7 +15,7 @@ run = run_zoning
 
 
 def test_check_commune_sentence(fixture_store_path: Path) -> None:
-    # Without --date, check follows today's decree (tests/decrees covers that case).
+    # Without --date, check follows today's decree (tests/store/decrees covers that case).
     out = run(fixture_store_path, "check", "--commune", "23096", "--date", "2023-11-01")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Guéret (23096) : ZIP, zone sous-dense")
@@ -47,7 +47,7 @@ def test_check_json(store_path: Path) -> None:
         (["check", "--lon", "-5", "--lat", "46"], 5, "aucune commune"),
         (["check", "--lon", "abc", "--lat", "3"], 2, "abc"),
         (["check"], 2, "indiquez un seul lieu"),
-        # Before the first decree; a date after its end is tests/decrees' business.
+        # Before the first decree; a date after its end is tests/store/decrees' business.
         (["check", "--commune", "23096", "--date", "2022-01-01"], 5, "aucun arrêté"),
     ],
 )

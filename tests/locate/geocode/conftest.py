@@ -22,7 +22,7 @@ from .helpers import MakeGeocoder
 
 def geocode_sources() -> Path:
     """Shared data: ZONING_SOURCES_TEST, else ``../shared/data`` beside the repository."""
-    default = Path(__file__).parents[2] / ".." / "shared" / "data"
+    default = Path(__file__).parents[3] / ".." / "shared" / "data"
     return Path(os.environ.get("ZONING_SOURCES_TEST") or default).resolve()
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import shapely
 
-from tests.fastpath import polysets
+from tests.pointindex import polysets
 from zoning import pointindex
 
 

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import shapely
 
-from tests.fastpath import polysets
+from tests.pointindex import polysets
 from zoning import pointindex
 
-# PolySet: the fixtures' type (tests/fastpath/conftest.py), duck-typed here.
+# PolySet: the fixtures' type (tests/pointindex/conftest.py), duck-typed here.
 PolySet = Any
 
 

@@ -13,7 +13,7 @@ import pytest
 from zoning.cli import main
 
 ZONING = [sys.executable, "-m", "zoning"]
-EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "candidats_exemple.csv"
+EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "examples" / "candidats_exemple.csv"
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

@@ -156,7 +156,7 @@ def test_result_columns_never_overwrite_input(tmp_path: Path) -> None:
 def test_detect_columns_of_the_projects_example_list() -> None:
     """Issue 24: ``zoning geocode`` did not recognise the example list's columns; the
     batch's matcher reads them, one place only (the ambulatory site)."""
-    example = Path(__file__).resolve().parents[2] / "data" / "examples" / "candidats_exemple.csv"
+    example = Path(__file__).resolve().parents[3] / "data" / "examples" / "candidats_exemple.csv"
     frame = read_input(example)
     cols = detect_columns([str(c) for c in frame.columns])
     assert cols.citycode == "Site code INSEE" and cols.postcode == "Site code postal"

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 import shapely
 
-from tests.fastpath import polysets
-from tests.fastpath.test_fastpip import boundary_points
+from tests.pointindex import polysets
+from tests.pointindex.test_fastpip import boundary_points
 from zoning import pointindex
 from zoning.pointindex.bands import EdgeBands, build_bands
 

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from tests.fastpath import polysets
+from tests.pointindex import polysets
 from zoning.errors import InvalidInputError
 from zoning.io.arrow import text_array
 from zoning.locate import stream
 
-PolySet = Any  # tests/fastpath/conftest.py
+PolySet = Any  # tests/pointindex/conftest.py
 
 
 @pytest.fixture(scope="module")

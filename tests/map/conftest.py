@@ -31,7 +31,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if missing:
         # Never a silent skip: every map test fails, saying what to install.
         for item in items:
-            if "tests/maps" in str(item.fspath):
+            if "tests/map" in str(item.fspath):
                 item.add_marker(pytest.mark.usefixtures("_map_prerequisites_missing"))
                 item.user_properties.append(("missing", "; ".join(missing)))
 
