@@ -35,6 +35,7 @@ from zoning.report.columns import (
     score_header,
 )
 from zoning.report.rows import post_from_cells
+from zoning.report.schema import result_headers
 from zoning.rules.batch import Progress, evaluate_posts
 from zoning.rules.criteria import PostResult
 from zoning.rules.distance import RoadDistance
@@ -238,48 +239,6 @@ def prepare_posts(
         posts.append(with_finess_status(post, finess_status))
         skipped.append(None)
     return posts, skipped
-
-
-def _site_columns(k: int) -> list[str]:
-    return [
-        f"lon_site{k}",
-        f"lat_site{k}",
-        f"zone_site{k}",
-        f"commune_site{k}",
-        f"departement_site{k}",
-        f"qpv_site{k}",
-        f"precision_site{k}",
-        f"distance_km_site{k}",
-        f"distance_max_km_site{k}",
-        f"distance_route_km_site{k}",
-        f"regle_20km_site{k}",
-    ]
-
-
-def result_headers(n_sites: int) -> list[str]:
-    """Names of the columns added to the input columns."""
-    cols = [
-        "statut",
-        "motifs",
-        "lon_etablissement",
-        "lat_etablissement",
-        "commune_etablissement",
-        "precision_etablissement",
-    ]
-    for k in range(1, n_sites + 1):
-        cols += _site_columns(k)
-    cols += [
-        "arrete",
-        "prime_verdict",
-        "prime_mensuelle",
-        "prime_si_confirmee",
-        "prime_motif",
-        "financement_mensuel",
-        "financement_total",
-        "financement_motif",
-        "remarques",
-    ]
-    return cols
 
 
 def _lonlat(site: Located | None) -> tuple[float | None, float | None]:
