@@ -10,7 +10,9 @@ import pytest
 from map_browser import external_requests, js_errors, open_map, texts_of, toggle_layer, wait_until
 
 from zoning.errors import InvalidInputError
-from zoning.map.posts import posts_map, posts_payload, read_posts
+from zoning.map.posts.layer import posts_payload
+from zoning.map.posts.page import posts_map
+from zoning.map.posts.read import read_posts
 from zoning.map.render import save_map
 from zoning.map.style import STATUS_STYLE
 
@@ -180,9 +182,10 @@ def batch_geojson(store_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def test_batch_output_programme_and_classes_are_read(batch_geojson: Path) -> None:
-    from zoning.map.posts import _load, _programme_of
+    from zoning.map.posts.provenance import read_provenance
+    from zoning.map.posts.read import load
 
-    assert _programme_of(batch_geojson, _load(batch_geojson)) == "na-mg-2023"
+    assert read_provenance(batch_geojson, load(batch_geojson)).programme == "na-mg-2023"
 
 
 def test_batch_output_maps(batch_geojson: Path, coverage_data: Any, tmp_path: Path) -> None:

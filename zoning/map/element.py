@@ -21,7 +21,8 @@ _HERE = Path(__file__).parent
 
 def template(name: str) -> Template:
     """The Jinja template ``zoning/map/templates/<name>`` (with folium's filters)."""
-    return Template((_HERE / "templates" / name).read_text(encoding="utf-8"))
+    loaded: Template = Template((_HERE / "templates" / name).read_text(encoding="utf-8"))
+    return loaded
 
 
 @cache
@@ -32,8 +33,7 @@ def _static(name: str) -> str:
 def static_element(name: str) -> Element:
     """``zoning/map/static/<name>`` as a page element: a ``<script>`` or ``<style>`` block."""
     tag = "script" if name.endswith(".js") else "style"
-    # branca's Element takes an untyped template string: one call, here.
-    return Element(f"<{tag}>\n{_static(name)}\n</{tag}>")  # type: ignore[no-untyped-call]
+    return Element(f"<{tag}>\n{_static(name)}\n</{tag}>")
 
 
 class MapElement(MacroElement):

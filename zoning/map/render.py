@@ -84,7 +84,8 @@ def base_map(
             overlay=True,
             show=False,
         ).add_to(fmap)
-    Fullscreen(
+    # folium.plugins.Fullscreen.__init__ carries no annotations.
+    Fullscreen(  # type: ignore[no-untyped-call]
         position="topleft", title="Plein écran", title_cancel="Quitter le plein écran"
     ).add_to(fmap)
     root = cast(Figure, fmap.get_root())
@@ -95,8 +96,6 @@ def base_map(
     root.header.add_child(static_element("escape.js"))
     root.html.add_child(Element(f'<div class="zoning-title">{html.escape(title)}</div>'))
     return fmap
-
-
 
 
 class SafeGeoJsonTooltip(folium.GeoJsonTooltip):
@@ -115,8 +114,6 @@ class SafeSearchTips(MapElement):
     def __init__(self, layer: Any) -> None:
         super().__init__("SafeSearchTips")
         self.layer = layer
-
-
 
 
 class Legend(MapElement):
