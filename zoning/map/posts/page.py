@@ -20,7 +20,8 @@ __all__ = ["posts_legend_html", "posts_map"]
 
 
 def posts_legend_html(table: PostsTable, coverage: CoverageData | None) -> str:
-    """Legend body: statuses with counts, icons, the 20 km rule, provenance."""
+    """Legend body: statuses with counts, icons, each programme's premium threshold, notes
+    (rows not drawn, whose threshold is drawn) and provenance."""
     rows = table.rows
     per_post = rows.drop_duplicates("post_id")
     counts = per_post["status_key"].value_counts()
