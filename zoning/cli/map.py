@@ -183,10 +183,12 @@ def posts(
 ) -> None:
     """Postes d'un résultat de batch : site hospitalier, sites ambulatoires, distance, statut.
 
-    RESULTATS est la sortie de `zoning batch` (CSV, Excel ou GeoJSON) avec, par poste :
-    id, programme, statut, site_principal_nom/_lon/_lat, site_nom/_lon/_lat (une ligne
-    par site ambulatoire, ou colonnes numérotées site1_…, site2_…), distance_km, prime,
-    financement.
+    RESULTATS est la sortie de `zoning batch` (CSV, Excel ou GeoJSON), lue par ses propres
+    noms de colonnes, ou un fichier fait à la main avec, par poste : id, programme, statut,
+    site_principal_nom/_lon/_lat, site_nom/_lon/_lat (une ligne par site ambulatoire, ou
+    colonnes numérotées site1_…, site2_…), distance_km, prime, financement. Distances et
+    verdicts sont ceux du fichier ; le cercle autour du site principal est le seuil de la
+    prime du programme.
     """
     from zoning.map.posts.page import posts_map
     from zoning.map.posts.read import read_posts

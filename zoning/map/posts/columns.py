@@ -73,10 +73,20 @@ SITE_FIELDS = (
 _NUMBERED = re.compile(r"^(?P<base>.+?)_?(?P<n>[1-9])(?P<rest>_.+)?$")
 
 
+@dataclass(frozen=True)
+class _Field:
+    label: str
+    spellings: tuple[str, ...]
+
+
 @cache
-def _vocabulary() -> dict[str, dict[str, object]]:
+def _vocabulary() -> dict[str, _Field]:
     with (Path(__file__).parent / "headers.toml").open("rb") as handle:
-        return tomllib.load(handle)
+        data = tomllib.load(handle)
+    return {
+        name: _Field(str(entry.get("label", name)), tuple(str(s) for s in entry["spellings"]))
+        for name, entry in data.items()
+    }
 
 
 #: Our fields, in the order of the table :func:`zoning.map.posts.read.read_posts` returns.
@@ -85,7 +95,7 @@ FIELDS: tuple[str, ...] = tuple(_vocabulary())
 
 def spellings(name: str) -> list[str]:
     """The spellings ``headers.toml`` accepts for field ``name``."""
-    return [str(s) for s in _vocabulary()[name]["spellings"]]  # type: ignore[attr-defined]
+    return list(_vocabulary()[name].spellings)
 
 
 def accepted(name: str) -> list[str]:
@@ -98,7 +108,7 @@ def accepted(name: str) -> list[str]:
 
 def field_label(name: str) -> str:
     """The field in French, for messages."""
-    return str(_vocabulary()[name].get("label", name))
+    return _vocabulary()[name].label
 
 
 @cache
