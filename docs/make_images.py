@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from zoning.map.coverage import coverage_map
     from zoning.map.data import load_coverage
-    from zoning.map.posts import posts_map, read_posts
+    from zoning.map.posts.page import posts_map
+    from zoning.map.posts.read import read_posts
     from zoning.map.render import save_map
     from zoning.store import ZoningStore
 

@@ -18,7 +18,8 @@ import pytest
 from map_browser import js_errors, open_map, texts_of, toggle_layer, wait_until
 
 from zoning.map.coverage import coverage_map
-from zoning.map.posts import posts_map, read_posts
+from zoning.map.posts.page import posts_map
+from zoning.map.posts.read import read_posts
 from zoning.map.render import save_map
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from zoning.cli import cli
 from zoning.map.assets import MapAssetsMissingError, external_urls, inline_assets
 from zoning.map.figures import REGION_ROW, departement_table, site_zones, write_figures
-from zoning.map.posts import read_posts
+from zoning.map.posts.read import read_posts
 
 
 def test_cli_coverage_writes_map_and_figures(store_path: Path, tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ import pytest
 from map_browser import external_requests, js_errors, open_map, texts_of, toggle_layer, wait_until
 
 from zoning.errors import InvalidInputError
-from zoning.map.posts import posts_map, posts_payload, read_posts
+from zoning.map.posts.page import posts_map
+from zoning.map.posts.read import read_posts
 from zoning.map.render import save_map
 from zoning.map.style import STATUS_STYLE
 
@@ -180,9 +181,10 @@ def batch_geojson(store_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def test_batch_output_programme_and_classes_are_read(batch_geojson: Path) -> None:
-    from zoning.map.posts import _load, _programme_of
+    from zoning.map.posts.provenance import read_provenance
+    from zoning.map.posts.read import load
 
-    assert _programme_of(batch_geojson, _load(batch_geojson)) == "na-mg-2023"
+    assert read_provenance(batch_geojson, load(batch_geojson)).programme == "na-mg-2023"
 
 
 def test_batch_output_maps(batch_geojson: Path, coverage_data: Any, tmp_path: Path) -> None:
@@ -208,85 +210,3 @@ def test_read_batch_shaped_results_with_coordinates(tmp_path: Path) -> None:
     assert list(rows["site_zone"]) == ["ZAC", "ZIP"]
     assert list(rows["distance_km"]) == [32.6, 8.1]
     assert rows["main_name"].eq("Guéret (23096)").all() and rows["drawable"].all()
-
-
-def test_map_says_what_the_row_says_near_the_threshold(store: Any, tmp_path: Path) -> None:
-    """Sites 19,96 km and 20,04 km from the CH de Guéret (Geod.fwd from its Eurostat
-    coordinates) and one known by its commune only (Aubusson): the map's label carries
-    the batch's own distance text and verdict (never « 20,0 km » beside « à vérifier »),
-    and its circle is the programme's threshold recorded by the batch."""
-    import csv
-
-    from pyproj import Geod
-
-    from zoning.report.batch import run_batch
-    from zoning.rules.sites import default_finess_locator
-
-    gueret = (1.87113, 46.16497)
-    geod = Geod(ellps="WGS84")
-    cells = []
-    for ref, km in (("P1", 19.96), ("P2", 20.04)):
-        lon, lat, _ = geod.fwd(*gueret, 200.0, km * 1000)
-        cells.append(f"{ref};230000820;4;{lon:.7f};{lat:.7f};;01/11/2025")
-    cells.append("P3;230000820;4;;;23008;01/11/2025")
-    src = tmp_path / "candidats.csv"
-    src.write_text(
-        "Identifiant;FINESS établissement;Demi-journées hôpital;Site longitude;Site latitude;"
-        "Site code INSEE;Date de début\n" + "\n".join(cells) + "\n",
-        encoding="utf-8",
-    )
-    out = tmp_path / "resultats.csv"
-    finess = default_finess_locator(store.sources_dir())
-    run_batch(src, "ars-specialistes-60pc-2025", out, store, finess=finess, progress=False)
-    with out.open(encoding="utf-8-sig", newline="") as handle:
-        rows = {r["Identifiant"]: r for r in csv.DictReader(handle, delimiter=";")}
-    assert rows["P1"]["regle_20km_site1"].startswith("à vérifier")
-    assert rows["P2"]["regle_20km_site1"].startswith("ok")
-    assert rows["P3"]["regle_20km_site1"].startswith("ok : toute la commune est à 20 km ou plus")
-    table = read_posts(out)
-    assert table.thresholds == {"ars-specialistes-60pc-2025": 20.0}
-    posts = {p["id"]: p for p in posts_payload(table)}
-    expected = {"P1": "19,9 km · à vérifier", "P2": "20,0 km · prime : oui"}
-    for ref, label in expected.items():
-        assert posts[ref]["sites"][0]["label"] == label
-        assert label.split(" · ")[0] in rows[ref]["regle_20km_site1"]
-        assert posts[ref]["radius"] == 20000.0
-    span = posts["P3"]["sites"][0]["label"]
-    low, high = span.removesuffix(" · prime : oui").removesuffix(" km").split("–")
-    assert f"entre {low} km et {high}" in rows["P3"]["regle_20km_site1"]
-    assert f"entre {low} km et {high}" in rows["P3"]["prime_motif"]
-
-
-def test_threshold_comes_from_the_programme_data(store: Any, tmp_path: Path) -> None:
-    """A programme whose premium starts at 15 km (a copy of a real rules file with that
-    one figure changed): the rule, the Excel's provenance and the map's circles all say
-    15 km — no 20 km written anywhere in code."""
-    import re
-
-    from zoning.report.batch import run_batch
-    from zoning.rules.sites import default_finess_locator
-
-    rules = tmp_path / "programmes"
-    rules.mkdir()
-    text = (REPO / "data" / "programmes" / "ars-specialistes-60pc-2025.toml").read_text("utf-8")
-    text = re.sub(r'(?m)^id = ".*"$', 'id = "essai-15km"', text)
-    text = re.sub(r"(?m)^min_distance_km = .*$", "min_distance_km = 15.0", text)
-    (rules / "essai-15km.toml").write_text(text, encoding="utf-8")
-    src = tmp_path / "candidats.csv"
-    # CH de Guéret -> Aubusson, known by its commune only (30 to 36 km).
-    src.write_text(
-        "Identifiant;FINESS établissement;Demi-journées hôpital;Site code INSEE;Date de début\n"
-        "Q1;230000820;4;23008;01/11/2025\n",
-        encoding="utf-8",
-    )
-    out = tmp_path / "resultats.xlsx"
-    finess = default_finess_locator(store.sources_dir())
-    run = run_batch(
-        src, "essai-15km", out, store, finess=finess, progress=False, programmes_folder=rules
-    )
-    rule = run.table[0][run.headers.index("regle_20km_site1")]
-    assert rule.startswith("ok : toute la commune est à 15 km ou plus")
-    table = read_posts(out)
-    assert table.thresholds == {"essai-15km": 15.0}
-    (post,) = posts_payload(table)
-    assert post["radius"] == 15000.0 and post["sites"][0]["label"].endswith("prime : oui")

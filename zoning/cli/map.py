@@ -160,6 +160,14 @@ def coverage(
     show_default=True,
     help="Dessiner dessous les communes selon leur classe (magasin de zonage requis).",
 )
+@click.option(
+    "--programme",
+    "-p",
+    "programme_id",
+    metavar="ID",
+    help="Programme des postes quand le fichier n'en nomme aucun connu (ni colonne « programme »"
+    ", ni provenance d'un batch) : son seuil de distance de la prime est dessiné.",
+)
 @output_option(Path("maps/postes.html"), "Fichier HTML à écrire.")
 def posts(
     results: Path,
@@ -170,20 +178,24 @@ def posts(
     tiles: bool,
     figures: bool,
     with_coverage: bool,
+    programme_id: str | None,
     output: Path,
 ) -> None:
     """Postes d'un résultat de batch : site hospitalier, sites ambulatoires, distance, statut.
 
-    RESULTATS est la sortie de `zoning batch` (CSV, Excel ou GeoJSON) avec, par poste :
-    id, programme, statut, site_principal_nom/_lon/_lat, site_nom/_lon/_lat (une ligne
-    par site ambulatoire, ou colonnes numérotées site1_…, site2_…), distance_km, prime,
-    financement.
+    RESULTATS est la sortie de `zoning batch` (CSV, Excel ou GeoJSON), lue par ses propres
+    noms de colonnes, ou un fichier fait à la main avec, par poste : id, programme, statut,
+    site_principal_nom/_lon/_lat, site_nom/_lon/_lat (une ligne par site ambulatoire, ou
+    colonnes numérotées site1_…, site2_…), distance_km, prime, financement. Distances et
+    verdicts sont ceux du fichier ; le cercle autour du site principal est le seuil de la
+    prime du programme.
     """
-    from zoning.map.posts import posts_map, read_posts
+    from zoning.map.posts.page import posts_map
+    from zoning.map.posts.read import read_posts
     from zoning.map.render import save_map
 
     _checked_output(output, results)
-    table = read_posts(results)
+    table = read_posts(results, programme_id)
     data = _coverage(store_path, region, on, tolerance) if with_coverage or figures else None
     fmap = posts_map(table, data if with_coverage else None, tiles=tiles)
     path = save_map(fmap, output)

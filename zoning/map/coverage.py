@@ -47,7 +47,8 @@ class CompactGeoJson(folium.GeoJson):
         saved = policies["json.dumps_kwargs"]
         policies["json.dumps_kwargs"] = {"sort_keys": False, "separators": (",", ":")}
         try:
-            return super().render(**kwargs)
+            # branca's MacroElement.render carries no annotations.
+            return super().render(**kwargs)  # type: ignore[no-untyped-call]
         finally:
             policies["json.dumps_kwargs"] = saved
 
@@ -89,7 +90,9 @@ def class_table(data: CoverageData) -> pd.DataFrame:
         ``population``, ``share`` (percent of the region's population).
     """
     frame = data.communes
-    table = frame.groupby("zone").agg(communes=("code", "size"), population=("population", "sum"))
+    table: pd.DataFrame = frame.groupby("zone").agg(
+        communes=("code", "size"), population=("population", "sum")
+    )
     table = table.reindex([z for z in ZONE_ORDER if z in table.index])
     total = table["population"].sum()
     table["share"] = 100 * table["population"] / total if total else 0.0
@@ -221,7 +224,8 @@ def add_coverage_layers(
     ).add_to(fmap)
 
     if show_search:
-        Search(
+        # folium.plugins.Search.__init__ carries no annotations.
+        Search(  # type: ignore[no-untyped-call]
             layer=layers["communes"],
             search_label="name",
             placeholder="Rechercher une commune…",

@@ -22,7 +22,7 @@ from zoning.map.data import CoverageData
 from zoning.map.style import STATUS_STYLE, ZONE_COLORS, ZONE_ORDER, ZONE_SHORT
 
 if TYPE_CHECKING:
-    from zoning.map.posts import PostsTable
+    from zoning.map.posts.read import PostsTable
 
 __all__ = ["departement_table", "posts_by_zone", "site_zones", "write_figures"]
 

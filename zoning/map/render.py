@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, cast
 
 import folium
-from branca.element import Element, Figure, MacroElement
-from folium.template import Template
+from branca.element import Element, Figure
 
 from zoning.io.atomic import write_text
 from zoning.map.assets import inline_assets
+from zoning.map.element import MapElement, static_element, template
 
 __all__ = [
     "LEAFLET_CSS",
@@ -84,149 +84,61 @@ def base_map(
             overlay=True,
             show=False,
         ).add_to(fmap)
-    Fullscreen(
+    # folium.plugins.Fullscreen.__init__ carries no annotations.
+    Fullscreen(  # type: ignore[no-untyped-call]
         position="topleft", title="Plein écran", title_cancel="Quitter le plein écran"
     ).add_to(fmap)
     root = cast(Figure, fmap.get_root())
     root.header.add_child(Element(f"<title>{html.escape(title)}</title>"))
-    root.header.add_child(Element(_PAGE_CSS))
-    root.header.add_child(Element(ESCAPE_SCRIPT))
+    root.header.add_child(static_element("page.css"))
+    # The page's one HTML escaper for strings from data that scripts put in markup (layer
+    # control names, tooltips, search tips): Leaflet and folium write those as innerHTML.
+    root.header.add_child(static_element("escape.js"))
     root.html.add_child(Element(f'<div class="zoning-title">{html.escape(title)}</div>'))
     return fmap
-
-
-#: The page's one HTML escaper for strings from data that scripts put in markup (layer
-#: control names, tooltips, search tips): Leaflet and folium write those as innerHTML.
-ESCAPE_SCRIPT = """<script>
-function zoningEscape(value) {
-    if (value === null || value === undefined) return "";
-    return String(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-        .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
-</script>"""
 
 
 class SafeGeoJsonTooltip(folium.GeoJsonTooltip):
     """``folium.GeoJsonTooltip`` whose labels and values are escaped (folium writes
     feature properties into the tooltip as raw HTML: a commune name would run)."""
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindTooltip(function (layer) {
-            var fields = {{ this.fields | tojson }};
-            var aliases = {{ this.aliases | tojson }};
-            var div = L.DomUtil.create("div");
-            div.innerHTML = "<table>" + fields.map(function (field, i) {
-                return "<tr><th>" + zoningEscape(aliases[i]) + "</th><td>" +
-                    zoningEscape(layer.feature.properties[field]) + "</td></tr>";
-            }).join("") + "</table>";
-            return div;
-        }, {{ this.tooltip_options | tojavascript }});
-        {% endmacro %}
-        """
-    )
+    _template = template("safe_tooltip.j2")
 
 
-class SafeSearchTips(MacroElement):
+class SafeSearchTips(MapElement):
     """Make a ``folium.plugins.Search`` on ``layer`` write its tips as text (leaflet-search
     writes each matching name as innerHTML). Add it after the Search control."""
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this.layer.get_name() }}searchControl.options.buildTip = function (text) {
-            var li = L.DomUtil.create("li", "");
-            li.textContent = text;
-            return li;
-        };
-        {% endmacro %}
-        """
-    )
+    _template = template("safe_search_tips.j2")
 
     def __init__(self, layer: Any) -> None:
-        super().__init__()
-        self._name = "SafeSearchTips"
+        super().__init__("SafeSearchTips")
         self.layer = layer
 
 
-_PAGE_CSS = """<style>
-.leaflet-container { background: #dfe6ea; font: 13px/1.35 "Helvetica Neue", Arial, sans-serif; }
-.zoning-title { position: absolute; z-index: 1000; top: 10px; left: 50%;
-  transform: translateX(-50%); background: rgba(255,255,255,.92); padding: 4px 12px;
-  border-radius: 4px; font: bold 15px Arial, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);
-  pointer-events: none; max-width: 60%; text-align: center; }
-.leaflet-control-layers, .leaflet-control-search { font-size: 12px; }
-.zoning-legend { background: rgba(255,255,255,.95); padding: 8px 10px; border-radius: 4px;
-  box-shadow: 0 1px 5px rgba(0,0,0,.35); max-width: 330px; font-size: 12px; }
-.zoning-legend summary { cursor: pointer; }
-.zoning-legend h4 { margin: 0 0 6px; font-size: 13px; }
-.zoning-legend .row { display: flex; align-items: center; margin: 2px 0; }
-.zoning-legend .sw { width: 16px; height: 12px; margin-right: 6px; border: 1px solid #555;
-  flex: none; }
-.zoning-legend .line { width: 18px; height: 0; margin-right: 6px; border-top: 3px solid;
-  flex: none; }
-.zoning-legend .prov { margin-top: 6px; color: #444; font-size: 11px; }
-.zoning-legend .num { margin-left: auto; padding-left: 8px; color: #333; white-space: nowrap; }
-</style>"""
-
-
-class Legend(MacroElement):
+class Legend(MapElement):
     """A Leaflet control holding ready-made legend HTML (``bottomleft``, ``bottomright``...)."""
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: {{ this.position | tojson }}});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "zoning-legend");
-                div.innerHTML = {{ this.body | tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
+    _template = template("legend.j2")
 
     def __init__(self, body: str, position: str = "bottomleft") -> None:
-        super().__init__()
-        self._name = "Legend"
+        super().__init__("Legend")
         self.body = body
         self.position = position
 
 
-class TestHook(MacroElement):
+class TestHook(MapElement):
     """Expose the map and its named layers as ``window.zoning`` (for tests and scripting).
 
     Added last, so that every layer it names exists when its script runs.
     """
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        window.zoning = {
-            kind: {{ this.kind | tojson }},
-            map: {{ this._parent.get_name() }},
-            counts: {{ this.counts | tojson }},
-            layers: {
-            {%- for key, layer in this.layers.items() %}
-                {{ key | tojson }}: {{ layer.get_name() }},
-            {%- endfor %}
-            }
-        };
-        {% endmacro %}
-        """
-    )
+    _template = template("test_hook.j2")
 
     def __init__(
         self, kind: str, layers: Mapping[str, Any], counts: Mapping[str, int] | None = None
     ) -> None:
-        super().__init__()
-        self._name = "TestHook"
+        super().__init__("TestHook")
         self.kind = kind
         self.layers = dict(layers)
         self.counts = dict(counts or {})

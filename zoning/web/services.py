@@ -203,7 +203,8 @@ def write_batch(run: Any, output: Path) -> Path:
 
 def posts_map_html(results_geojson: Path, store: ZoningStore) -> str:
     """The posts map of a batch result, self-contained (Leaflet inlined from npm)."""
-    from zoning.map.posts import posts_map, read_posts
+    from zoning.map.posts.page import posts_map
+    from zoning.map.posts.read import read_posts
     from zoning.map.render import to_html
 
     table = read_posts(results_geojson)
