@@ -219,8 +219,8 @@ def test_map_says_what_the_row_says_near_the_threshold(store: Any, tmp_path: Pat
 
     from pyproj import Geod
 
-    from zoning.report.batch import run_batch
-    from zoning.rules.sites import default_finess_locator
+    from zoning.locate.finess import default_finess_locator
+    from zoning.report.service import run_batch
 
     gueret = (1.87113, 46.16497)
     geod = Geod(ellps="WGS84")
@@ -263,8 +263,8 @@ def test_threshold_comes_from_the_programme_data(store: Any, tmp_path: Path) -> 
     15 km — no 20 km written anywhere in code."""
     import re
 
-    from zoning.report.batch import run_batch
-    from zoning.rules.sites import default_finess_locator
+    from zoning.locate.finess import default_finess_locator
+    from zoning.report.service import run_batch
 
     rules = tmp_path / "programmes"
     rules.mkdir()

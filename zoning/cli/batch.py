@@ -122,8 +122,9 @@ def batch(
     """
     from zoning.errors import InvalidInputError
     from zoning.io.write import check_rows_fit
-    from zoning.report.batch import load_candidates, mapping_line, preview, run_batch
+    from zoning.report.candidates import load_candidates, preview
     from zoning.report.columns import parse_override, read_mapping_file, require_columns
+    from zoning.report.results import mapping_line
     from zoning.rules.programme import load_programme
 
     programme = load_programme(programme_id)
@@ -171,27 +172,18 @@ def batch(
         raise InvalidInputError("fichier de sortie manquant : -o SORTIE (.xlsx, .csv, .geojson)")
     check_rows_fit(output, len(table.rows))  # before any work: Excel holds 1 048 575 rows
 
-    from zoning.rules.distance import road_distance_from_settings
-    from zoning.rules.sites import default_finess_lookups, default_geocoder
+    from zoning.io.atomic import check_output
+    from zoning.report import service
+    from zoning.report.writers import check_output_format, write_batch
     from zoning.store import ZoningStore
 
-    store = ZoningStore.open(store_path)
-    finess, finess_status = default_finess_lookups(store.sources_dir())
-    run = run_batch(
-        input_file,
-        programme_id,
-        output,
-        store,
-        finess=finess,
-        finess_status=finess_status,
-        geocoder=default_geocoder() if geocode else None,
-        road_distance=road_distance_from_settings(),
-        sheet=sheet,
-        progress=not no_progress,
-        overrides=overrides,
-        candidates=candidates,
-    )
-    counts = ", ".join(f"{status} {n}" for status, n in run.counts.items())
+    context = service.batch_context(programme, ZoningStore.open(store_path), geocode=geocode)
+    check_output_format(output)
+    check_output(output, input_file)
+    checked = service.run(candidates, context, bar=not no_progress)
+    write_batch(checked, output)
+    counts = ", ".join(f"{status} {n}" for status, n in checked.counts.items())
     click.echo(
-        f"{run.rows} lignes ({counts}) -> {run.output} [{run.programme.id}, {run.seconds:.1f} s]"
+        f"{checked.rows} lignes ({counts}) -> {checked.output} [{checked.programme.id}, "
+        f"{checked.seconds:.1f} s]"
     )

@@ -238,7 +238,7 @@ def _provenance(path: Path, frame: pd.DataFrame) -> dict[str, str]:
             key, _, value = line.partition(" : ")
             pairs.append((key.strip(), value))
     if not pairs and path.suffix.lower() in (".xlsx", ".ods"):
-        from zoning.report.batch import SHEET_PROVENANCE
+        from zoning.report.writers import SHEET_PROVENANCE
 
         try:
             sheet = read_table(path, SHEET_PROVENANCE, what="provenance")
@@ -265,7 +265,7 @@ def _threshold(programme: str, provenance: dict[str, str], ran: str | None) -> f
     """The premium's distance threshold (km) of a programme: recorded by the batch in its
     provenance, else read from the programme's rules file; None when it has no premium
     or is unknown (then no circle is drawn: the map invents no rule)."""
-    from zoning.report.batch import PROVENANCE_THRESHOLD
+    from zoning.report.results import PROVENANCE_THRESHOLD
 
     recorded = to_number(provenance.get(snake(PROVENANCE_THRESHOLD), ""))
     if programme == ran and recorded is not None:
