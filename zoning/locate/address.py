@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
 from zoning.locate.geocode import GeocodeResult, GeocoderUnavailableError, PlaceQuery
 from zoning.locate.geocode import default_geocoder as project_geocoder
 from zoning.locate.site import PRECISION_COMMUNE, PRECISION_FINESS, SiteInput
-
-#: What a geocoder answers for one site: (lon, lat, precision label[, note]), or the
-#: reason it failed (or None).
-GeocodeAnswer = tuple[float, float, str] | tuple[float, float, str, str] | str | None
-
-
-class Geocoder(Protocol):
-    """A site with an address -> :data:`GeocodeAnswer`."""
-
-    def __call__(self, site: SiteInput, /) -> GeocodeAnswer:
-        """Where the site's address is, or why it was not found."""
-        ...
-
 
 GEOCODE_PRECISIONS = {
     "address": "adresse (numéro)",
@@ -33,10 +19,11 @@ _Key = tuple[str, str, str, str]
 
 
 class AddressGeocoder:
-    """The project's geocoder as a :class:`Geocoder`: every address of a batch is sent
-    at once (:meth:`prepare`, ``/search/csv/`` chunks, cached on disk), then each site
-    reads its answer. A geocoder down after its retry budget stops the batch (exit 6):
-    the answers already received stay in the cache and a re-run resumes from them.
+    """The project's geocoder as a :class:`~zoning.locate.site.SiteGeocoder`: every
+    address of a batch is sent at once (:meth:`prepare`, ``/search/csv/`` chunks, cached
+    on disk), then each site reads its answer. A geocoder down after its retry budget
+    stops the batch (exit 6): the answers already received stay in the cache and a
+    re-run resumes from them.
 
     It asks the addok server of the settings (``ZONING_ADDOK_URL``; ``off``: addresses
     fall back on their commune, « à vérifier »). An answer outside the stated commune is

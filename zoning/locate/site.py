@@ -6,7 +6,7 @@ The precision labels say how a site was found; they are written in the batch's o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 PRECISION_POINT = "coordonnées fournies"
 PRECISION_FINESS = "FINESS (coordonnées de l'établissement)"
@@ -74,3 +74,16 @@ class Located:
         if place is None or not getattr(place, "commune_code", None):
             return None
         return f"{place.commune_name} ({place.commune_code})"
+
+
+#: What a geocoder answers for one site: (lon, lat, precision label[, note]), or the
+#: reason it failed (or None).
+GeocodeAnswer = tuple[float, float, str] | tuple[float, float, str, str] | str | None
+
+
+class SiteGeocoder(Protocol):
+    """A site with an address -> :data:`GeocodeAnswer`."""
+
+    def __call__(self, site: SiteInput, /) -> GeocodeAnswer:
+        """Where the site's address is, or why it was not found."""
+        ...

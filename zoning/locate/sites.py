@@ -2,7 +2,7 @@
 
 Each site goes through one sequence, the same for every way in: given coordinates, else
 its FINESS number (:mod:`zoning.locate.finess`), else its address (the optional
-:class:`~zoning.locate.address.Geocoder`), else its commune code, postal code and name, or
+:class:`~zoning.locate.site.SiteGeocoder`), else its commune code, postal code and name, or
 name alone. Points then go through one vectorised ``lookup.assign_points`` call; each
 distinct (commune, date) is placed once, all of a date together with
 ``lookup.by_communes`` (decree in force on that date, zone, QPV of the commune: a few bulk
@@ -24,7 +24,6 @@ from zoning._gc import paused_gc
 from zoning.errors import InvalidInputError, NotFoundError, ZoningError
 from zoning.identifiers import normalise_finess, normalise_insee
 from zoning.locate import lookup
-from zoning.locate.address import Geocoder
 from zoning.locate.finess import FinessLocator
 from zoning.locate.site import (
     PRECISION_COMMUNE,
@@ -33,6 +32,7 @@ from zoning.locate.site import (
     PRECISION_POINT,
     PRECISION_POSTCODE,
     Located,
+    SiteGeocoder,
     SiteInput,
 )
 from zoning.store.store import ZoningStore
@@ -57,7 +57,7 @@ class SiteLocator:
 
     store: ZoningStore
     finess: FinessLocator | None = None
-    geocoder: Geocoder | None = None
+    geocoder: SiteGeocoder | None = None
 
     def __call__(
         self, sites: Sequence[SiteInput], dates: Sequence[dt.date | None], /
@@ -102,7 +102,9 @@ def _finess_point(
     return None
 
 
-def _address_point(site: SiteInput, geocoder: Geocoder | None, notes: list[str]) -> _Pending | None:
+def _address_point(
+    site: SiteInput, geocoder: SiteGeocoder | None, notes: list[str]
+) -> _Pending | None:
     """The geocoder's point for the site's address, or None (a note says why)."""
     if geocoder is None:
         notes.append("adresse fournie mais géocodage non demandé (option --geocode)")
@@ -136,7 +138,7 @@ def _commune_only(site: SiteInput, notes: list[str]) -> _Pending:
 
 
 def _first_pass(
-    site: SiteInput, finess: FinessLocator | None, geocoder: Geocoder | None
+    site: SiteInput, finess: FinessLocator | None, geocoder: SiteGeocoder | None
 ) -> _Pending:
     """Turn what the user gave into a point or a commune code (no store needed)."""
     if site.lon is not None or site.lat is not None:
@@ -315,7 +317,7 @@ def locate_sites(
     sites: Sequence[SiteInput],
     dates: Sequence[dt.date | None],
     finess: FinessLocator | None = None,
-    geocoder: Geocoder | None = None,
+    geocoder: SiteGeocoder | None = None,
 ) -> list[Located]:
     """Locate every site; ``dates[i]`` is the date the zoning is judged at for site i.
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from zoning._gc import paused_gc
 from zoning.io.atomic import check_output
-from zoning.locate.address import Geocoder
 from zoning.locate.finess import FinessLocator, FinessStatus, finess_lookups
+from zoning.locate.site import SiteGeocoder
 from zoning.locate.sites import SiteLocator
 from zoning.report.candidates import Candidates, load_candidates, prepare_posts
 from zoning.report.results import (
@@ -61,7 +61,7 @@ class BatchContext:
     store: ZoningStore
     finess: FinessLocator | None = None
     finess_status: FinessStatus | None = None
-    geocoder: Geocoder | None = None
+    geocoder: SiteGeocoder | None = None
     road_distance: RoadDistance | None = None
 
     @property
@@ -79,7 +79,7 @@ def batch_context(
     """
     store = store if store is not None else ZoningStore.open()
     finess, status = finess_lookups(store.sources_dir())
-    geocoder: Geocoder | None = None
+    geocoder: SiteGeocoder | None = None
     if geocode:
         from zoning.locate.address import AddressGeocoder
 
@@ -162,7 +162,7 @@ def run_batch(
     *,
     finess: FinessLocator | None = None,
     finess_status: FinessStatus | None = None,
-    geocoder: Geocoder | None = None,
+    geocoder: SiteGeocoder | None = None,
     road_distance: RoadDistance | None = None,
     sheet: str | None = None,
     progress: bool = True,
