@@ -16,7 +16,7 @@ import copy
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from zoning.errors import InvalidInputError, NotFoundError, ZoningError
 from zoning.identifiers import normalise_finess, normalise_insee
 from zoning.locate import lookup
 from zoning.locate.finess import FinessLocator
+from zoning.locate.lookup import Placement
 from zoning.locate.site import (
     PRECISION_COMMUNE,
     PRECISION_FINESS,
@@ -203,8 +204,10 @@ class _Placements:
     def __init__(self, store: ZoningStore) -> None:
         self.store = store
         # (code, date, how it was found) -> placement, or the error of that code
-        self.cache: dict[tuple[str, dt.date | None, str], Any] = {}
-        self.at_points: dict[tuple[str, dt.date | None, tuple[str, ...]], Any] = {}
+        self.cache: dict[tuple[str, dt.date | None, str], Placement | ZoningError] = {}
+        self.at_points: dict[
+            tuple[str, dt.date | None, tuple[str, ...]], Placement | ZoningError
+        ] = {}
 
     def prefill(
         self, pending: Sequence[_Pending], assigned: _Assigned, dates: Sequence[dt.date | None]
@@ -223,7 +226,9 @@ class _Placements:
             for code, place in lookup.by_communes(self.store, codes, on=on, via=via).items():
                 self.cache[(code, on, via)] = place
 
-    def by_commune(self, code: str, on: dt.date | None, via: str = "commune") -> Any:
+    def by_commune(
+        self, code: str, on: dt.date | None, via: str = "commune"
+    ) -> Placement | ZoningError:
         """The commune's placement, or the error that placing it raised."""
         key = (code, on, via)
         if key not in self.cache:
@@ -233,7 +238,7 @@ class _Placements:
                 self.cache[key] = exc
         return self.cache[key]
 
-    def at_point(self, code: str, on: dt.date | None, qpvs: tuple[str, ...]) -> Any:
+    def at_point(self, code: str, on: dt.date | None, qpvs: tuple[str, ...]) -> Placement:
         """The commune's placement with the QPV polygons of the point, shared by every
         point of the same commune, date and QPV (the point itself is on the Located)."""
         key = (code, on, qpvs)
@@ -257,7 +262,7 @@ def _placement(
     p: _Pending,
     assigned: tuple[str | None, tuple[str, ...]] | None,
     on: dt.date | None,
-) -> Any:
+) -> Placement:
     """The placement of one site found by the first pass (raises ZoningError)."""
     store = places.store
     if assigned is not None:
@@ -302,12 +307,12 @@ def _located(
         # question for the instructor.
         invalid = isinstance(exc, InvalidInputError | NotFoundError)
         return Located(p.lon, p.lat, None, p.precision, str(exc), invalid, notes)
-    site_lon = p.lon if p.lon is not None else getattr(place, "lon", None)
-    site_lat = p.lat if p.lat is not None else getattr(place, "lat", None)
+    site_lon = p.lon if p.lon is not None else place.lon
+    site_lat = p.lat if p.lat is not None else place.lat
     reference = None
-    if site_lon is None and getattr(place, "commune_code", None):
+    if site_lon is None and place.commune_code:
         reference = places.store.keyed.reference_point(place.commune_code)
-    notes = (*notes, *getattr(place, "notes", []))
+    notes = (*notes, *place.notes)
     return Located(site_lon, site_lat, place, p.precision, None, False, notes, reference)
 
 

@@ -19,6 +19,7 @@ from zoning.rules.criteria import PostResult, evaluate_post
 from zoning.rules.distance import RoadDistance
 from zoning.rules.post import Post
 from zoning.rules.programme import Programme
+from zoning.store.store import ZoningStore
 
 #: ``on_progress(stage, done, total)`` of a batch run.
 Progress = Callable[[str, int, int], None]
@@ -42,7 +43,7 @@ def _cached(road: RoadDistance | None) -> RoadDistance | None:
     return cached
 
 
-def qpv_polygon_communes(store: Any) -> frozenset[str]:
+def qpv_polygon_communes(store: ZoningStore) -> frozenset[str]:
     """Communes whose QPV perimeters the store holds (a point there can be tested)."""
     polygons = store.qpv_polygons()
     if len(polygons) == 0 or "commune" not in polygons:
@@ -50,7 +51,7 @@ def qpv_polygon_communes(store: Any) -> frozenset[str]:
     return frozenset(str(c) for c in polygons["commune"].dropna())
 
 
-def commune_areas(store: Any) -> Callable[[str], Any]:
+def commune_areas(store: ZoningStore) -> Callable[[str], Any]:
     """Commune code -> polygon, loading the commune polygons on first use only."""
     table: dict[str, Any] = {}
 
@@ -119,7 +120,7 @@ def _sites_to_locate(
 
 
 def evaluate_posts(
-    store: Any,
+    store: ZoningStore,
     programme: Programme,
     posts: Sequence[Post | None],
     locator: Locator | None = None,
