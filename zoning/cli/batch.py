@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from zoning.report.candidates import Candidates
 
 from zoning.cli.options import store_option
 
@@ -123,8 +127,7 @@ def batch(
     from zoning.errors import InvalidInputError
     from zoning.io.write import check_rows_fit
     from zoning.report.candidates import load_candidates, preview
-    from zoning.report.columns import parse_override, read_mapping_file, require_columns
-    from zoning.report.results import mapping_line
+    from zoning.report.columns import require_columns
     from zoning.rules.programme import load_programme
 
     programme = load_programme(programme_id)
@@ -136,32 +139,11 @@ def batch(
         return
     if input_file is None:
         raise InvalidInputError("fichier d'entrée manquant (ENTREE), ou --modele MODELE.xlsx")
-    overrides: dict[str, str | None] = {}
-    if mapping_file is not None:
-        overrides.update(read_mapping_file(mapping_file))
-    for pair in mapping_pairs:
-        header, name = parse_override(pair)
-        overrides[header] = name
+    overrides = _overrides(mapping_file, mapping_pairs)
     # The mapping is shown before any refusal, so that the user sees what to override.
     candidates = load_candidates(input_file, programme, sheet, overrides, require=False)
     table = candidates.table
-    where = f", feuille « {table.sheet} »" if table.sheet else ""
-    click.echo(f"{table.name}{where} : {len(table.rows)} lignes, en-tête ligne {table.header_line}")
-    for said in table.said():  # other sheets, hidden rows, totals set apart (zoning.io.read)
-        click.echo(f"  {said}")
-    click.echo("Correspondance des colonnes :")
-    for column in candidates.cmap.columns:
-        if column.field is not None:
-            click.echo(f"  {mapping_line(column)}")
-    unused = [c for c in candidates.cmap.columns if c.field is None]
-    if unused:
-        click.echo(f"Colonnes recopiées sans être utilisées ({len(unused)}) :")
-        for column in unused:
-            click.echo(f"  {mapping_line(column)}")
-    for line in candidates.cmap.warnings:
-        click.echo(f"À vérifier : {line}", err=True)
-    if candidates.block_sheet:
-        click.echo(f"Sites supplémentaires lus dans la feuille « {candidates.block_sheet} »")
+    _show_mapping(candidates)
     require_columns(candidates.cmap, programme.hospital_required, table.name)
     if apercu:
         click.echo("Aperçu des cinq premières lignes (ligne, champ, valeur) :")
@@ -187,3 +169,40 @@ def batch(
         f"{checked.rows} lignes ({counts}) -> {checked.output} [{checked.programme.id}, "
         f"{checked.seconds:.1f} s]"
     )
+
+
+def _overrides(mapping_file: Path | None, pairs: tuple[str, ...]) -> dict[str, str | None]:
+    """The mappings the person imposed: the file's, then each --colonne (which wins)."""
+    from zoning.report.columns import parse_override, read_mapping_file
+
+    overrides: dict[str, str | None] = {}
+    if mapping_file is not None:
+        overrides.update(read_mapping_file(mapping_file))
+    for pair in pairs:
+        header, name = parse_override(pair)
+        overrides[header] = name
+    return overrides
+
+
+def _show_mapping(candidates: Candidates) -> None:
+    """What was read and how each column was matched, on the terminal."""
+    from zoning.report.results import mapping_line
+
+    table = candidates.table
+    where = f", feuille « {table.sheet} »" if table.sheet else ""
+    click.echo(f"{table.name}{where} : {len(table.rows)} lignes, en-tête ligne {table.header_line}")
+    for said in table.said():  # other sheets, hidden rows, totals set apart (zoning.io.read)
+        click.echo(f"  {said}")
+    click.echo("Correspondance des colonnes :")
+    for column in candidates.cmap.columns:
+        if column.field is not None:
+            click.echo(f"  {mapping_line(column)}")
+    unused = [c for c in candidates.cmap.columns if c.field is None]
+    if unused:
+        click.echo(f"Colonnes recopiées sans être utilisées ({len(unused)}) :")
+        for column in unused:
+            click.echo(f"  {mapping_line(column)}")
+    for line in candidates.cmap.warnings:
+        click.echo(f"À vérifier : {line}", err=True)
+    if candidates.block_sheet:
+        click.echo(f"Sites supplémentaires lus dans la feuille « {candidates.block_sheet} »")

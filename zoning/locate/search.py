@@ -64,6 +64,18 @@ def _float(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+def _point_query(raw: str) -> Query | None:
+    """« lon, lat » in any of the accepted writings, or None."""
+    for pattern in _POINT:
+        match = pattern.match(raw)
+        if match:
+            return Query(raw, "point", lon=_float(match[1]), lat=_float(match[2]))
+    match = _ODD_POINT.match(raw)
+    if match and re.search(r"[.eEaAfF]", raw):  # two plain integers may be codes
+        return Query(raw, "point", lon=_float(match[1]), lat=_float(match[2]))
+    return None
+
+
 def _code_query(raw: str) -> Query:
     """Five characters: a commune code, or a postal code that names one commune.
 
@@ -102,13 +114,9 @@ def parse_query(text: str) -> Query:
         )
     if len(raw) > 300:
         raise InvalidInputError("recherche trop longue (300 caractères au plus)")
-    for pattern in _POINT:
-        match = pattern.match(raw)
-        if match:
-            return Query(raw, "point", lon=_float(match[1]), lat=_float(match[2]))
-    match = _ODD_POINT.match(raw)
-    if match and re.search(r"[.eEaAfF]", raw):  # two plain integers may be codes
-        return Query(raw, "point", lon=_float(match[1]), lat=_float(match[2]))
+    point = _point_query(raw)
+    if point is not None:
+        return point
     compact = raw.replace(" ", "")
     if _CODE.match(raw):
         return _code_query(raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from zoning._gc import paused_gc
@@ -11,19 +12,9 @@ from zoning.io.atomic import write_text
 from zoning.io.write import write_csv, write_excel, write_geojson
 from zoning.report.results import BatchRun
 
-OUTPUT_SUFFIXES = (".xlsx", ".csv", ".geojson", ".json")
 SHEET_RESULTS = "Résultats"
 SHEET_SUMMARY = "Synthèse"
 SHEET_PROVENANCE = "Provenance"
-
-
-def check_output_format(output_path: Path) -> None:
-    """Refuse an output suffix :func:`write_batch` does not write, before any work."""
-    suffix = Path(output_path).suffix.lower()
-    if suffix not in OUTPUT_SUFFIXES:
-        raise InvalidInputError(
-            f"format de sortie non pris en charge : « {suffix} » (.xlsx, .csv ou .geojson)"
-        )
 
 
 def _write_excel(run: BatchRun, output_path: Path) -> None:
@@ -49,19 +40,34 @@ def _write_geojson(run: BatchRun, output_path: Path) -> None:
     write_geojson(output_path, run.headers, run.table, run.points, {"provenance": run.provenance})
 
 
+_WRITERS: dict[str, Callable[[BatchRun, Path], None]] = {
+    ".xlsx": _write_excel,
+    ".csv": _write_csv,
+    ".geojson": _write_geojson,
+    ".json": _write_geojson,
+}
+
+
+def _writer(output_path: Path) -> Callable[[BatchRun, Path], None]:
+    suffix = Path(output_path).suffix.lower()
+    if suffix not in _WRITERS:
+        raise InvalidInputError(
+            f"format de sortie non pris en charge : « {suffix} » (.xlsx, .csv ou .geojson)"
+        )
+    return _WRITERS[suffix]
+
+
+def check_output_format(output_path: Path) -> None:
+    """Refuse an output suffix :func:`write_batch` does not write, before any work."""
+    _writer(output_path)
+
+
 @paused_gc()
 def write_batch(run: BatchRun, output_path: Path) -> Path:
     """Write a checked batch in the format of ``output_path``'s suffix."""
     started = time.perf_counter()
     output_path = Path(output_path)
-    check_output_format(output_path)
-    suffix = output_path.suffix.lower()
-    if suffix == ".xlsx":
-        _write_excel(run, output_path)
-    elif suffix == ".csv":
-        _write_csv(run, output_path)
-    else:
-        _write_geojson(run, output_path)
+    _writer(output_path)(run, output_path)
     if run.output is None:
         run.output = output_path
     run.seconds += time.perf_counter() - started
