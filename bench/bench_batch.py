@@ -112,9 +112,9 @@ def main() -> None:
 
     import geopandas as gpd
 
-    from zoning.report.batch import run_batch
-    from zoning.rules.post import SiteInput
-    from zoning.rules.sites import locate_sites
+    from zoning.locate.site import SiteInput
+    from zoning.locate.sites import locate_sites
+    from zoning.report.service import run_batch
     from zoning.store import ZoningStore
 
     store = ZoningStore.open(args.store)

@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def real_queries(sources: Path, rows: int) -> list[AddressQuery]:
     """Hospital addresses (Eurostat/FINESS), then commune names (La Poste), ``rows`` in all."""
-    from zoning.sources.finess import read_eurostat_hospitals
+    from zoning.sources.finess_files import read_eurostat_hospitals
     from zoning.sources.manifest import load_manifest
     from zoning.sources.postal import read_laposte
 

@@ -9,7 +9,7 @@ import make_ds_exports as ds
 import pytest
 
 from zoning.io.text import fold
-from zoning.rules.sites import (
+from zoning.locate.finess import (
     FinessLocator,
     FinessStatus,
     finess_locator_from_directory,
@@ -20,7 +20,8 @@ from zoning.rules.sites import (
 @pytest.fixture(scope="session")
 def finess_lookups(sources_dir: Path) -> tuple[FinessLocator, FinessStatus]:
     """Location and legal status from the real Eurostat hospital extract."""
-    from zoning.sources.finess import FinessDirectory, read_eurostat_hospitals
+    from zoning.sources.finess import FinessDirectory
+    from zoning.sources.finess_files import read_eurostat_hospitals
     from zoning.sources.manifest import load_manifest
 
     source = load_manifest()["finess_hospitals"]

@@ -19,8 +19,8 @@ from make_ds_exports import expected_status
 from openpyxl import Workbook, load_workbook
 
 from zoning.cli import cli, main
-from zoning.report.batch import run_batch
-from zoning.rules.sites import FinessLocator, FinessStatus
+from zoning.locate.finess import FinessLocator, FinessStatus
+from zoning.report.service import run_batch
 
 REF = "Référence de l'exemple (fictif)"
 

@@ -190,7 +190,8 @@ def test_geocoder_answer_in_todays_code_is_the_stated_2022_commune(
 ) -> None:
     """The Géoplateforme answers Montignac-Charente's addresses with La Boixe's code
     (16393): that is the commune stated as 16226, not an address « hors de la commune »."""
-    from zoning.locate.geocode.pipeline import Geocoder, StatedCommune
+    from zoning.locate.geocode.pipeline import Geocoder
+    from zoning.locate.geocode.query import StatedCommune
 
     geocoder = Geocoder(url="off", sources=sources_dir, cache_path=False, store=store)
     montignac = StatedCommune(frozenset({"16226"}), "16330 Montignac-Charente", {})

@@ -40,8 +40,8 @@ def _batch(
 ) -> Any:
     """Run the real batch on candidates of the CH de Guéret: ``rows`` are
     ``reference;lon;lat;commune`` (a site by its coordinates or its commune)."""
-    from zoning.report.batch import run_batch
-    from zoning.rules.sites import default_finess_locator
+    from zoning.locate.finess import default_finess_locator
+    from zoning.report.service import run_batch
 
     src = folder / "candidats.csv"
     cells = []

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from zoning.rules.sites import FinessLocator, finess_locator_from_directory
+from zoning.locate.finess import FinessLocator, finess_locator_from_directory
 
 
 def _locator(sources: Path) -> FinessLocator:
-    from zoning.sources.finess import FinessDirectory, read_eurostat_hospitals
+    from zoning.sources.finess import FinessDirectory
+    from zoning.sources.finess_files import read_eurostat_hospitals
     from zoning.sources.manifest import load_manifest
 
     source = load_manifest()["finess_hospitals"]

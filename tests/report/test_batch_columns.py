@@ -11,8 +11,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from zoning.report.batch import run_batch
-from zoning.rules.sites import FinessLocator
+from zoning.locate.finess import FinessLocator
+from zoning.report.service import run_batch
 
 
 def _write(path: Path, rows: list[list[str]]) -> Path:

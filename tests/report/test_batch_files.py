@@ -15,8 +15,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from zoning.errors import InvalidInputError
-from zoning.report.batch import run_batch
-from zoning.rules.sites import FinessLocator
+from zoning.locate.finess import FinessLocator
+from zoning.report.service import run_batch
 
 REPO = Path(__file__).resolve().parents[2]
 HEADERS = [

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
-from zoning.report.batch import run_batch
-from zoning.rules.sites import FinessLocator
+from zoning.locate.finess import FinessLocator
+from zoning.report.service import run_batch
 
 GEOD = Geod(ellps="WGS84")
 GUERET_CH = (1.87113, 46.16497)  # FINESS 230000820 in the Eurostat extract

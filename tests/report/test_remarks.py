@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from zoning.report.batch import run_batch
-from zoning.rules.sites import FinessLocator
+from zoning.locate.finess import FinessLocator
+from zoning.report.service import run_batch
 
 REPO = Path(__file__).resolve().parents[2]
 # Hospitals in communes with QPV (Bayonne, Guéret, Limoges, Niort, Bordeaux) and without

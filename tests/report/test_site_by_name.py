@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from zoning.report.batch import run_batch
+from zoning.report.service import run_batch
 
 
 def _named(sources: Path, name: str) -> list[str]:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from zoning.locate.site import SiteInput
+from zoning.locate.sites import SiteLocator, locate_sites
 from zoning.rules.batch import evaluate_posts, qpv_polygon_communes
 from zoning.rules.criteria import (
     check_application,
@@ -18,9 +20,8 @@ from zoning.rules.criteria import (
     check_time_split,
     check_zone,
 )
-from zoning.rules.post import Post, SiteInput
+from zoning.rules.post import Post
 from zoning.rules.programme import load_programme
-from zoning.rules.sites import locate_sites
 from zoning.rules.verdicts import CHECK, ELIGIBLE, INVALID, NO, NOT_ELIGIBLE, OK
 
 PROGRAMMES = Path(__file__).resolve().parents[2] / "data" / "programmes"
@@ -203,7 +204,7 @@ def test_geocoded_at_the_commune_is_the_commune_not_its_centre(fixture_store: An
     """An address the geocoder placed only at its commune (addok « municipality »)
     gives the commune's centre: the 20 km rule then uses the whole commune (a range),
     never that centre as if it were the site."""
-    from zoning.rules.post import PRECISION_COMMUNE
+    from zoning.locate.site import PRECISION_COMMUNE
 
     centre = fixture_store.keyed.reference_point("23193")  # Sainte-Feyre, next to Guéret
 
@@ -217,9 +218,8 @@ def test_geocoded_at_the_commune_is_the_commune_not_its_centre(fixture_store: An
         sites=(SiteInput(address="lieu-dit inconnu", commune="23193", kind="MSP", half_days=4),),
         start=dt.date(2024, 11, 1),
     )
-    (result,) = evaluate_posts(
-        fixture_store, CVL, [post], geocoder=standin_geocoder, progress=False
-    )
+    locator = SiteLocator(fixture_store, geocoder=standin_geocoder)
+    (result,) = evaluate_posts(fixture_store, CVL, [post], locator, progress=False)
     assert result is not None and result.sites[0].precision == PRECISION_COMMUNE
     distance = result.distances[0]
     assert distance is not None and distance.farthest_km is not None

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zoning.errors import InvalidInputError
-from zoning.rules.identifiers import (
+from zoning.identifiers import (
     is_finess,
     is_insee,
     is_rpps,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from zoning.report.candidates import Candidates
 
 from zoning.cli.options import store_option
 
@@ -122,8 +126,8 @@ def batch(
     """
     from zoning.errors import InvalidInputError
     from zoning.io.write import check_rows_fit
-    from zoning.report.batch import load_candidates, mapping_line, preview, run_batch
-    from zoning.report.columns import parse_override, read_mapping_file, require_columns
+    from zoning.report.candidates import load_candidates, preview
+    from zoning.report.columns import require_columns
     from zoning.rules.programme import load_programme
 
     programme = load_programme(programme_id)
@@ -135,14 +139,55 @@ def batch(
         return
     if input_file is None:
         raise InvalidInputError("fichier d'entrée manquant (ENTREE), ou --modele MODELE.xlsx")
+    overrides = _overrides(mapping_file, mapping_pairs)
+    # The mapping is shown before any refusal, so that the user sees what to override.
+    candidates = load_candidates(input_file, programme, sheet, overrides, require=False)
+    table = candidates.table
+    _show_mapping(candidates)
+    require_columns(candidates.cmap, programme.hospital_required, table.name)
+    if apercu:
+        click.echo("Aperçu des cinq premières lignes (ligne, champ, valeur) :")
+        for line, name, value in preview(candidates, programme):
+            click.echo(f"  {line:>4}  {name:<24} {value}")
+        return
+    if output is None:
+        raise InvalidInputError("fichier de sortie manquant : -o SORTIE (.xlsx, .csv, .geojson)")
+    check_rows_fit(output, len(table.rows))  # before any work: Excel holds 1 048 575 rows
+
+    from zoning.io.atomic import check_output
+    from zoning.report import service
+    from zoning.report.writers import check_output_format, write_batch
+    from zoning.store import ZoningStore
+
+    context = service.batch_context(programme, ZoningStore.open(store_path), geocode=geocode)
+    check_output_format(output)
+    check_output(output, input_file)
+    checked = service.run(candidates, context, bar=not no_progress)
+    write_batch(checked, output)
+    counts = ", ".join(f"{status} {n}" for status, n in checked.counts.items())
+    click.echo(
+        f"{checked.rows} lignes ({counts}) -> {checked.output} [{checked.programme.id}, "
+        f"{checked.seconds:.1f} s]"
+    )
+
+
+def _overrides(mapping_file: Path | None, pairs: tuple[str, ...]) -> dict[str, str | None]:
+    """The mappings the person imposed: the file's, then each --colonne (which wins)."""
+    from zoning.report.columns import parse_override, read_mapping_file
+
     overrides: dict[str, str | None] = {}
     if mapping_file is not None:
         overrides.update(read_mapping_file(mapping_file))
-    for pair in mapping_pairs:
+    for pair in pairs:
         header, name = parse_override(pair)
         overrides[header] = name
-    # The mapping is shown before any refusal, so that the user sees what to override.
-    candidates = load_candidates(input_file, programme, sheet, overrides, require=False)
+    return overrides
+
+
+def _show_mapping(candidates: Candidates) -> None:
+    """What was read and how each column was matched, on the terminal."""
+    from zoning.report.results import mapping_line
+
     table = candidates.table
     where = f", feuille « {table.sheet} »" if table.sheet else ""
     click.echo(f"{table.name}{where} : {len(table.rows)} lignes, en-tête ligne {table.header_line}")
@@ -161,37 +206,3 @@ def batch(
         click.echo(f"À vérifier : {line}", err=True)
     if candidates.block_sheet:
         click.echo(f"Sites supplémentaires lus dans la feuille « {candidates.block_sheet} »")
-    require_columns(candidates.cmap, programme.hospital_required, table.name)
-    if apercu:
-        click.echo("Aperçu des cinq premières lignes (ligne, champ, valeur) :")
-        for line, name, value in preview(candidates, programme):
-            click.echo(f"  {line:>4}  {name:<24} {value}")
-        return
-    if output is None:
-        raise InvalidInputError("fichier de sortie manquant : -o SORTIE (.xlsx, .csv, .geojson)")
-    check_rows_fit(output, len(table.rows))  # before any work: Excel holds 1 048 575 rows
-
-    from zoning.rules.distance import road_distance_from_settings
-    from zoning.rules.sites import default_finess_lookups, default_geocoder
-    from zoning.store import ZoningStore
-
-    store = ZoningStore.open(store_path)
-    finess, finess_status = default_finess_lookups(store.sources_dir())
-    run = run_batch(
-        input_file,
-        programme_id,
-        output,
-        store,
-        finess=finess,
-        finess_status=finess_status,
-        geocoder=default_geocoder() if geocode else None,
-        road_distance=road_distance_from_settings(),
-        sheet=sheet,
-        progress=not no_progress,
-        overrides=overrides,
-        candidates=candidates,
-    )
-    counts = ", ".join(f"{status} {n}" for status, n in run.counts.items())
-    click.echo(
-        f"{run.rows} lignes ({counts}) -> {run.output} [{run.programme.id}, {run.seconds:.1f} s]"
-    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from zoning.errors import NotFoundError
+from zoning.identifiers import normalise_finess
 from zoning.locate import lookup
 from zoning.store.store import ZoningStore
 
@@ -20,8 +21,6 @@ def place_query(
     from zoning.locate.geocode import Geocoder, geocode_one
 
     if finess is not None:
-        from zoning.rules.identifiers import normalise_finess
-
         finess = normalise_finess(finess)  # a malformed number is bad input (exit 2)
     geocoder = Geocoder(sources=store.sources_dir(), store=store)
     result = geocode_one(address=address, finess=finess, geocoder=geocoder)

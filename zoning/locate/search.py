@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any, Literal
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
+from zoning.identifiers import is_finess, is_insee, is_postcode, normalise_finess
 from zoning.locate import lookup
 from zoning.locate.lookup import Verdict, verdict_of  # noqa: F401 - kept importable from here
 from zoning.sources.names import name_keys, normalize_name
@@ -38,7 +39,6 @@ _POINT = (
 _ANY_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?(?:e[-+]?\d+)?|inf(?:inity)?|nan)"
 _ODD_POINT = re.compile(rf"^({_ANY_NUMBER})\s*[,;\s]\s*({_ANY_NUMBER})$", re.IGNORECASE)
 _CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$", re.IGNORECASE)
-_FINESS = re.compile(r"^(\d{9}|2[AB]\d{7})$", re.IGNORECASE)
 _POSTCODE_FIRST = re.compile(r"^(\d{5})[\s,]+([^\d]+)$")
 _POSTCODE_LAST = re.compile(r"^([^\d]+?)[\s,]+\(?(\d{5})\)?$")
 # « Guéret (23) » or « Guéret (23096) »: a name with its département or its INSEE code
@@ -62,6 +62,32 @@ class Query:
 
 def _float(text: str) -> float:
     return float(text.replace(",", "."))
+
+
+def _point_query(raw: str) -> Query | None:
+    """« lon, lat » in any of the accepted writings, or None."""
+    for pattern in _POINT:
+        match = pattern.match(raw)
+        if match:
+            return Query(raw, "point", lon=_float(match[1]), lat=_float(match[2]))
+    match = _ODD_POINT.match(raw)
+    if match and re.search(r"[.eEaAfF]", raw):  # two plain integers may be codes
+        return Query(raw, "point", lon=_float(match[1]), lat=_float(match[2]))
+    return None
+
+
+def _code_query(raw: str) -> Query:
+    """Five characters: a commune code, or a postal code that names one commune.
+
+    A short number that is neither (« 00123 ») is refused, as the batch refuses it.
+    """
+    code = raw.upper()
+    if not (is_insee(code) or is_postcode(code)):
+        raise InvalidInputError(
+            f"code « {raw} » mal formé : ni code commune INSEE (ex. 23096), ni code postal "
+            "(ex. 23000) ; un numéro FINESS a 9 caractères"
+        )
+    return Query(raw, "commune", code=code)
 
 
 def parse_query(text: str) -> Query:
@@ -88,18 +114,14 @@ def parse_query(text: str) -> Query:
         )
     if len(raw) > 300:
         raise InvalidInputError("recherche trop longue (300 caractères au plus)")
-    for pattern in _POINT:
-        match = pattern.match(raw)
-        if match:
-            return Query(raw, "point", lon=_float(match[1]), lat=_float(match[2]))
-    match = _ODD_POINT.match(raw)
-    if match and re.search(r"[.eEaAfF]", raw):  # two plain integers may be codes
-        return Query(raw, "point", lon=_float(match[1]), lat=_float(match[2]))
+    point = _point_query(raw)
+    if point is not None:
+        return point
     compact = raw.replace(" ", "")
     if _CODE.match(raw):
-        return Query(raw, "commune", code=raw.upper())
-    if _FINESS.match(compact):
-        return Query(raw, "finess", code=compact.upper())
+        return _code_query(raw)
+    if is_finess(compact):  # the batch's rule: 9 characters, or 8 digits lost a zero
+        return Query(raw, "finess", code=normalise_finess(compact))
     match = _NAME_HINT.match(raw)
     if match:
         name, hint = match[1].strip(), match[2].upper()

@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Mapping
 
+from zoning.identifiers import is_insee
 from zoning.io.text import fold
 from zoning.io.values import (
     FALSE_WORDS,
@@ -20,9 +21,9 @@ from zoning.io.values import (
     parse_months,
     parse_number,
 )
+from zoning.locate.site import SiteInput
 from zoning.report.columns import MAX_SITES
-from zoning.rules.identifiers import is_insee
-from zoning.rules.post import Post, SiteInput
+from zoning.rules.post import Post
 
 __all__ = ["parse_bool", "parse_date", "parse_derogation", "parse_number", "post_from_cells"]
 

@@ -1,4 +1,9 @@
-"""Evaluate many posts at once: locate every site in one pass, then run the criteria."""
+"""Evaluate many posts at once: every site located in one pass, then the criteria.
+
+Locating is not done here: a :class:`~zoning.locate.sites.Locator` is given (the batch
+service builds it with its FINESS lookups and geocoder); the rules only judge posts
+whose sites are located.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,13 @@ from typing import Any
 
 from tqdm import tqdm
 
+from zoning.locate.site import Located, SiteInput
+from zoning.locate.sites import Locator, SiteLocator, without_zone_notes
 from zoning.rules.criteria import PostResult, evaluate_post
 from zoning.rules.distance import RoadDistance
-from zoning.rules.post import Located, Post, SiteInput
+from zoning.rules.post import Post
 from zoning.rules.programme import Programme
-from zoning.rules.sites import FinessLocator, Geocoder, locate_sites, without_zone_notes
+from zoning.store.store import ZoningStore
 
 #: ``on_progress(stage, done, total)`` of a batch run.
 Progress = Callable[[str, int, int], None]
@@ -36,7 +43,7 @@ def _cached(road: RoadDistance | None) -> RoadDistance | None:
     return cached
 
 
-def qpv_polygon_communes(store: Any) -> frozenset[str]:
+def qpv_polygon_communes(store: ZoningStore) -> frozenset[str]:
     """Communes whose QPV perimeters the store holds (a point there can be tested)."""
     polygons = store.qpv_polygons()
     if len(polygons) == 0 or "commune" not in polygons:
@@ -44,7 +51,7 @@ def qpv_polygon_communes(store: Any) -> frozenset[str]:
     return frozenset(str(c) for c in polygons["commune"].dropna())
 
 
-def commune_areas(store: Any) -> Callable[[str], Any]:
+def commune_areas(store: ZoningStore) -> Callable[[str], Any]:
     """Commune code -> polygon, loading the commune polygons on first use only."""
     table: dict[str, Any] = {}
 
@@ -58,14 +65,11 @@ def commune_areas(store: Any) -> Callable[[str], Any]:
 
 
 def _hospitals(
-    store: Any,
+    locate: Locator,
     located: list[Located],
     slots: Sequence[int],
     sites: Sequence[SiteInput],
     dates: Sequence[dt.date | None],
-    finess: FinessLocator | None,
-    geocoder: Geocoder | None,
-    lookup: Any,
 ) -> None:
     """Hospitals as the rows need them: where they are, without their own zone's notes.
 
@@ -75,9 +79,7 @@ def _hospitals(
     """
     retry = [i for i in slots if located[i].error and not located[i].invalid and dates[i]]
     if retry:
-        again = locate_sites(
-            store, [sites[i] for i in retry], [None] * len(retry), finess, geocoder, lookup
-        )
+        again = locate([sites[i] for i in retry], [None] * len(retry))
         for i, hospital in zip(retry, again, strict=True):
             if hospital.error is None:
                 located[i] = hospital
@@ -85,27 +87,18 @@ def _hospitals(
         located[i] = without_zone_notes(located[i])
 
 
-def evaluate_posts(
-    store: Any,
-    programme: Programme,
-    posts: Sequence[Post | None],
-    finess: FinessLocator | None = None,
-    geocoder: Geocoder | None = None,
-    road_distance: RoadDistance | None = None,
-    progress: bool = True,
-    lookup: Any = None,
-    on_progress: Progress | None = None,
-) -> list[PostResult | None]:
-    """Results in the order of ``posts``; a None post (blank row...) gives None.
+#: Per post: the index of its hospital among the sites to locate (None: not needed),
+#: and those of its ambulatory sites.
+_Slots = list[tuple[int | None, list[int]]]
 
-    ``on_progress(stage, done, total)`` is told where the run is (a French stage name,
-    rows done, rows in all), a few hundred times at most.
-    """
-    tell = on_progress or _silent
-    tell("localisation des sites", 0, len(posts))
+
+def _sites_to_locate(
+    programme: Programme, posts: Sequence[Post | None]
+) -> tuple[list[SiteInput], list[dt.date | None], _Slots]:
+    """Every site of every post in one list, with the date each is judged at."""
     sites: list[SiteInput] = []
     dates: list[dt.date | None] = []
-    slots: list[tuple[int | None, list[int]]] = []
+    slots: _Slots = []
     for post in posts:
         if post is None:
             slots.append((None, []))
@@ -123,9 +116,31 @@ def evaluate_posts(
             sites.append(site)
             dates.append(post.start)
         slots.append((hospital_slot, site_slots))
-    located = locate_sites(store, sites, dates, finess=finess, geocoder=geocoder, lookup=lookup)
+    return sites, dates, slots
+
+
+def evaluate_posts(
+    store: ZoningStore,
+    programme: Programme,
+    posts: Sequence[Post | None],
+    locator: Locator | None = None,
+    road_distance: RoadDistance | None = None,
+    progress: bool = True,
+    on_progress: Progress | None = None,
+) -> list[PostResult | None]:
+    """Results in the order of ``posts``; a None post (blank row...) gives None.
+
+    ``locator`` finds the sites (default: the store alone, no FINESS nor geocoder);
+    ``on_progress(stage, done, total)`` is told where the run is (a French stage name,
+    rows done, rows in all), a few hundred times at most.
+    """
+    tell = on_progress or _silent
+    tell("localisation des sites", 0, len(posts))
+    locate = locator or SiteLocator(store)
+    sites, dates, slots = _sites_to_locate(programme, posts)
+    located = locate(sites, dates)
     hospitals = [h for h, _ in slots if h is not None]
-    _hospitals(store, located, hospitals, sites, dates, finess, geocoder, lookup)
+    _hospitals(locate, located, hospitals, sites, dates)
     polygons = qpv_polygon_communes(store)
     road = _cached(road_distance if programme.premium else None)
     areas = commune_areas(store)

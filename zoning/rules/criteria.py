@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from zoning.errors import InvalidInputError
+from zoning.identifiers import normalise_rpps
 from zoning.io.text import fold
+from zoning.locate.site import COARSE_PRECISIONS, Located
 from zoning.rules.distance import (
     DistanceVerdict,
     RoadDistance,
@@ -25,8 +27,7 @@ from zoning.rules.distance import (
     straight_range_m,
 )
 from zoning.rules.funding import FundingResult, funding
-from zoning.rules.identifiers import normalise_rpps
-from zoning.rules.post import COARSE_PRECISIONS, Located, Post
+from zoning.rules.post import Post
 from zoning.rules.premium import PremiumResult, premium
 from zoning.rules.programme import Programme
 from zoning.rules.types import type_code, type_label

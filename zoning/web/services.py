@@ -11,11 +11,15 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoning import __version__
 from zoning.errors import ZoningError
 from zoning.store.store import ZoningStore
+
+if TYPE_CHECKING:
+    from zoning.report.results import BatchRun
+    from zoning.rules.batch import Progress
 
 _STORE_LOCK = threading.Lock()
 _COVERAGE_LOCK = threading.Lock()
@@ -157,46 +161,27 @@ def column_overrides(headers: list[str], mapping: dict[str, str]) -> dict[str, s
     return {h: mapping.get(h) or None for h in headers}
 
 
-_FINESS: dict[str, Any] = {}
-
-
-def finess_lookups(store: ZoningStore) -> Any:
-    """FINESS location and legal-status lookups from the sources folder, loaded once."""
-    from zoning.rules.sites import default_finess_lookups
-
-    with _STORE_LOCK:
-        key = str(store.sources_dir())
-        if key not in _FINESS:
-            _FINESS[key] = default_finess_lookups(store.sources_dir())
-        return _FINESS[key]
-
-
 def check_batch(
     store: ZoningStore,
     source: Path,
     programme: str,
     overrides: dict[str, str | None],
-    on_progress: Any = None,
-) -> Any:
-    """Check a list like `zoning batch` (FINESS lookups, no geocoding), nothing written."""
-    from zoning.report.batch import check_batch as check
+    on_progress: Progress | None = None,
+) -> BatchRun:
+    """Check a list as `zoning batch` does (same context: FINESS lookups, road-distance
+    service of the settings; no geocoding), nothing written."""
+    from zoning.report.candidates import load_candidates
+    from zoning.report.service import batch_context, run
+    from zoning.rules.programme import load_programme
 
-    locator, status = finess_lookups(store)
-    return check(
-        source,
-        programme,
-        store,
-        finess=locator,
-        finess_status=status,
-        progress=False,
-        on_progress=on_progress,
-        overrides=overrides,
-    )
+    context = batch_context(load_programme(programme), store)
+    candidates = load_candidates(source, context.programme, None, overrides)
+    return run(candidates, context, on_progress=on_progress)
 
 
-def write_batch(run: Any, output: Path) -> Path:
+def write_batch(run: BatchRun, output: Path) -> Path:
     """Write a checked list as .xlsx, .csv or .geojson (see :func:`check_batch`)."""
-    from zoning.report.batch import write_batch as write
+    from zoning.report.writers import write_batch as write
 
     return write(run, output)
 

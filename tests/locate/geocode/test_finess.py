@@ -9,13 +9,10 @@ import pandas as pd
 import pytest
 
 from zoning.errors import InvalidInputError, NotFoundError, SourceFormatError
+from zoning.identifiers import normalise_finess as normalize_finess
 from zoning.locate.geocode import Geocoder
-from zoning.sources.finess import (
-    FinessDirectory,
-    normalize_finess,
-    read_etalab,
-    read_eurostat_hospitals,
-)
+from zoning.sources.finess import FinessDirectory
+from zoning.sources.finess_files import read_etalab, read_eurostat_hospitals
 from zoning.sources.manifest import load_manifest
 
 from .helpers import NA_DEPARTEMENTS, metres

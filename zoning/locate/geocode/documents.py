@@ -186,7 +186,7 @@ def build_documents(sources: Path, out: Path) -> DocumentStats:
     DocumentStats
         Counts of what was written.
     """
-    from zoning.sources.finess import read_eurostat_hospitals
+    from zoning.sources.finess_files import read_eurostat_hospitals
     from zoning.sources.manifest import load_manifest
 
     sources = Path(sources)

@@ -15,14 +15,14 @@ commune point that would look like an answer: running again completes them.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 
 from zoning.errors import InvalidInputError, NotFoundError, ZoningError
+from zoning.locate.finess import finess_site
 from zoning.locate.geocode._client import AddokClient, GeocoderUnavailableError
 from zoning.locate.geocode.addok import (
     DEFAULT_CHUNK_SIZE,
@@ -32,92 +32,11 @@ from zoning.locate.geocode.addok import (
 )
 from zoning.locate.geocode.cache import AnswerCache
 from zoning.locate.geocode.commune import CommuneLocator
+from zoning.locate.geocode.query import BatchOutcome, PlaceQuery, StatedCommune
 from zoning.locate.geocode.result import GeocodeResult
 from zoning.sources.finess import FinessDirectory
 
 log = logging.getLogger(__name__)
-
-_TRAILING_POSTCODE_CITY = re.compile(r"\b(\d{5})\s+([^\d,]+?)\s*$")
-
-
-def _clean(value: object) -> str:
-    if value is None:
-        return ""
-    text = str(value).strip()
-    return "" if text.lower() in {"nan", "none", "<na>"} else text
-
-
-@dataclass(frozen=True)
-class PlaceQuery:
-    """What a user gives for one place; any field may be empty."""
-
-    address: str = ""
-    finess: str = ""
-    postcode: str = ""
-    city: str = ""
-    citycode: str = ""
-
-    @classmethod
-    def of(
-        cls,
-        address: object = None,
-        finess: object = None,
-        postcode: object = None,
-        city: object = None,
-        citycode: object = None,
-    ) -> PlaceQuery:
-        """Build from raw cell values (``None``/NaN become empty, postcodes padded)."""
-        pc = _clean(postcode)
-        if pc.endswith(".0"):
-            pc = pc[:-2]
-        if pc.isdigit() and len(pc) == 4:
-            pc = pc.zfill(5)  # a spreadsheet ate the leading zero
-        code = _clean(citycode)
-        if code.isdigit() and len(code) == 4:
-            code = code.zfill(5)
-        return cls(_clean(address), _clean(finess), pc, _clean(city), code)
-
-    def commune_hint(self) -> tuple[str, str]:
-        """(postcode, city) for the commune fallback, read from the address if needed."""
-        postcode, city = self.postcode, self.city
-        if (not postcode or not city) and self.address:
-            match = _TRAILING_POSTCODE_CITY.search(self.address)
-            if match:
-                postcode = postcode or match.group(1)
-                city = city or match.group(2)
-        return postcode, city
-
-
-@dataclass(frozen=True)
-class StatedCommune:
-    """The commune a user stated for an address, resolved to INSEE codes.
-
-    Attributes
-    ----------
-    codes
-        INSEE codes it may be (one, or every commune of a postal code).
-    label
-        As the user wrote it (``64100 Bayonne``, ``23096``), for messages.
-    filters
-        addok filters that keep answers inside it (``citycode`` or ``postcode``).
-    """
-
-    codes: frozenset[str]
-    label: str
-    filters: dict[str, str]
-
-
-@dataclass
-class BatchOutcome:
-    """Results of a batch, one per query in order, and the error that cut it short."""
-
-    results: list[GeocodeResult]
-    error: str | None = None
-
-    @property
-    def unfinished(self) -> int:
-        """Rows left without a point because the geocoder failed."""
-        return sum(1 for r in self.results if r.reason.startswith("géocodeur indisponible"))
 
 
 class Geocoder:
@@ -200,7 +119,7 @@ class Geocoder:
         if not query.finess:
             return None, ""
         try:
-            site = self.finess.get(query.finess)
+            site = finess_site(self.finess, query.finess)
         except (InvalidInputError, NotFoundError) as exc:
             return None, str(exc)
         if site.lon is None or site.lat is None:

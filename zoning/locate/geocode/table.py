@@ -27,7 +27,8 @@ from zoning.io.write import (
     write_frame_csv,
     write_json,
 )
-from zoning.locate.geocode.pipeline import BatchOutcome, Geocoder, PlaceQuery
+from zoning.locate.geocode.pipeline import Geocoder
+from zoning.locate.geocode.query import BatchOutcome, PlaceQuery
 from zoning.locate.geocode.result import RESULT_COLUMNS
 
 log = logging.getLogger(__name__)

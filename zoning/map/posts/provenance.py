@@ -16,7 +16,8 @@ from zoning.errors import InvalidInputError, ZoningError
 from zoning.io.read import read_table
 from zoning.io.text import snake
 from zoning.io.values import to_number
-from zoning.report.batch import PROVENANCE_THRESHOLD, SHEET_PROVENANCE
+from zoning.report.results import PROVENANCE_THRESHOLD
+from zoning.report.writers import SHEET_PROVENANCE
 from zoning.rules.programme import list_programmes, load_programme
 
 __all__ = ["Provenance", "known_programme", "programme_threshold", "read_provenance"]

@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 
 from zoning.errors import BusyError, InvalidInputError, NotFoundError, ZoningError
 from zoning.io.atomic import write_text
+from zoning.report.results import BatchRun
 from zoning.web import errors, services
 from zoning.web.app import get_store
 from zoning.web.errors import status_of
@@ -56,7 +57,7 @@ async def read_upload(uploads: Uploads, file: UploadFile) -> Upload:
     return upload
 
 
-def check_upload(request: Request, upload: Upload, overrides: dict[str, str | None]) -> Any:
+def check_upload(request: Request, upload: Upload, overrides: dict[str, str | None]) -> BatchRun:
     """Check the rows of an upload (nothing written yet), following its progress."""
 
     def follow(stage: str, done: int, total: int) -> None:
@@ -68,7 +69,7 @@ def check_upload(request: Request, upload: Upload, overrides: dict[str, str | No
     )
 
 
-def write_upload(upload: Upload, run: Any, suffix: str) -> Path:
+def write_upload(upload: Upload, run: BatchRun, suffix: str) -> Path:
     """Write a checked upload as ``resultats<suffix>`` beside it."""
     upload.progress = (f"écriture {suffix.lstrip('.').upper()}", run.rows, run.rows)
     upload.save()

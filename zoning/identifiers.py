@@ -1,8 +1,13 @@
-"""Format checks of identifiers: RPPS, FINESS, SIRET, INSEE commune code.
+"""Format checks of identifiers: RPPS, FINESS, SIRET, INSEE commune code, postal code.
 
-Each ``normalise_*`` function returns the cleaned identifier or raises
-:class:`~zoning.errors.InvalidInputError` with a French reason; ``is_*`` wrappers
-return a bool. Checks are on format only: a well-formed number may still not exist.
+One rule per identifier for the whole tool (the source readers, the batch's rows, the
+search field): each ``normalise_*`` function returns the cleaned identifier or raises
+:class:`~zoning.errors.InvalidInputError` with a French reason; ``is_*`` wrappers return
+a bool. Checks are on format only: a well-formed number may still not exist.
+
+A short number is never stretched into another identifier: « 00123 » is not a FINESS
+number (9 characters; only an 8-digit one is taken as having lost its leading zero), not
+a commune code (no département 00) and not a postal code; it is refused everywhere.
 """
 
 from __future__ import annotations
@@ -11,11 +16,14 @@ import re
 from collections.abc import Callable
 
 from zoning.errors import InvalidInputError
-from zoning.sources.finess import normalize_finess
 
 _SPACES = re.compile(r"[\s.\-]")
 _INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
-_FINESS = re.compile(r"^(?:\d{9}|2[AB]\d{7})$")
+_POSTCODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$")
+# A FINESS number starts with its département as FINESS writes it: 01-95, 2A, 2B, and for
+# overseas 97 and 98 (the real files: 9701... Guadeloupe to 9805... Mayotte) or the letter
+# codes 9A-9F of the FINESS nomenclature; then 7 digits (format_etalab_cs1100507 spec).
+_FINESS = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|9[78]|9[A-F])\d{7}")
 
 
 def _clean(value: object) -> str:
@@ -47,8 +55,40 @@ def normalise_rpps(value: object) -> str:
     return text
 
 
-# One FINESS check for the whole tool: sources come first on the data's path.
-normalise_finess = normalize_finess
+def normalise_finess(value: object) -> str:
+    """Check a FINESS ET number and give it back as 9 characters.
+
+    Spreadsheets turn ``010000024`` into the number ``10000024``: an 8-digit value gets
+    its leading zero back (and only that one: a shorter number is refused).
+
+    Parameters
+    ----------
+    value
+        Text or number as typed by a user or read from a file.
+
+    Returns
+    -------
+    str
+        The 9-character number (``"010000024"``, ``"2A0000154"``, ``"9A0000015"``).
+
+    Raises
+    ------
+    InvalidInputError
+        With a French message when the value cannot be a FINESS number.
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = re.sub(r"\s", "", str(value if value is not None else "")).upper()
+    if re.fullmatch(r"\d{8,9}\.0", text):  # read back from a spreadsheet as a float
+        text = text[:-2]
+    if re.fullmatch(r"\d{8}", text):
+        text = "0" + text
+    if not _FINESS.fullmatch(text):
+        raise InvalidInputError(
+            f"numéro FINESS invalide « {value} » : 9 caractères attendus, le département "
+            "(2 chiffres, 2A, 2B, 9A...) puis 7 chiffres, par exemple 330781360"
+        )
+    return text
 
 
 def normalise_siret(value: object) -> str:
@@ -78,6 +118,16 @@ def normalise_insee(value: object) -> str:
     return text
 
 
+def normalise_postcode(value: object) -> str:
+    """French postal code: 5 digits, 01000 to 98999 (a lost leading zero is restored)."""
+    text = _clean(value)
+    if re.fullmatch(r"\d{4}", text):
+        text = "0" + text
+    if not _POSTCODE.fullmatch(text):
+        raise InvalidInputError(f"code postal mal formé : {value!r} (5 chiffres, ex. 23000)")
+    return text
+
+
 def _is(check: Callable[[object], str], value: object) -> bool:
     try:
         check(value)
@@ -94,6 +144,11 @@ def is_rpps(value: object) -> bool:
 def is_finess(value: object) -> bool:
     """Whether ``value`` is a well-formed FINESS number (leading zero may be missing)."""
     return _is(normalise_finess, value)
+
+
+def is_postcode(value: object) -> bool:
+    """Whether ``value`` is a well-formed French postal code."""
+    return _is(normalise_postcode, value)
 
 
 def is_siret(value: object) -> bool:
