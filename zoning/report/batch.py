@@ -26,14 +26,9 @@ from zoning.io.atomic import check_output, write_text
 from zoning.io.read import Table, read_table
 from zoning.io.text import fold
 from zoning.io.write import write_csv, write_excel, write_geojson
-from zoning.report.columns import (
-    MAX_SITES,
-    ColumnMap,
-    candidate,
-    match_columns,
-    require_columns,
-    score_header,
-)
+from zoning.report.columns import ColumnMap, match_columns, require_columns, score_header
+from zoning.report.fields import MAX_SITES
+from zoning.report.header_words import candidate
 from zoning.report.rows import post_from_cells
 from zoning.report.schema import result_headers
 from zoning.rules.batch import Progress, evaluate_posts
@@ -421,7 +416,7 @@ def _distance_rows(programme: Programme, routing: bool) -> list[list[Any]]:
 
 def mapping_line(column: Any) -> str:
     """« En-tête » -> champ (description) [note], for the provenance and the terminal."""
-    from zoning.report.columns import FIELDS
+    from zoning.report.fields import FIELDS
 
     if column.field is None:
         return f"« {column.header} » : {column.note}"

@@ -20,7 +20,7 @@ from zoning.io.values import (
     parse_months,
     parse_number,
 )
-from zoning.report.columns import MAX_SITES
+from zoning.report.fields import MAX_SITES
 from zoning.rules.identifiers import is_insee
 from zoning.rules.post import Post, SiteInput
 
