@@ -138,7 +138,8 @@ def read_input(path: Path, sheet: str | None = None) -> pd.DataFrame:
     table.refuse_ragged()
     if table.duplicated:
         table.refuse_duplicates(table.headers)
-    return table.frame()
+    frame: pd.DataFrame = table.frame()  # io.read types it Any: pandas stays out of its API
+    return frame
 
 
 def _score_or_text(cells: Sequence[str]) -> float:
