@@ -9,8 +9,8 @@ agree everywhere.
 Vocabulary files
 ----------------
 A vocabulary is a TOML file in ``zoning/io/vocabularies/``, named after its reader
-(``batch.toml``, ``geocode.toml``, ``annex.toml``, ``posts.toml``) and loaded with
-:func:`load_vocabulary`::
+(``batch.toml``, ``geocode.toml``, ``annex.toml``, ``tvs.toml``, ``posts.toml``) and
+loaded with :func:`load_vocabulary`::
 
     [aliases]                 # field -> the header spellings that name it
     finess = ["FINESS", "N° FINESS", "numero finess"]   # any case, accents, punctuation

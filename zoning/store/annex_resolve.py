@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
+from zoning.io.headers import load_vocabulary
 from zoning.sources.names import name_keys, normalize_name
 from zoning.sources.vintage import vintage_date
 from zoning.store.store import ZoningStore
@@ -138,12 +139,8 @@ def gone_by(store: ZoningStore, codes: Iterable[str], vintage: int) -> list[tupl
 def read_tvs_table(path: Path) -> dict[str, list[str]]:
     """TVS code -> commune codes, from a two-column table (TVS code, INSEE code)."""
     headers, rows = _read_plain(path)
-    norm = [normalize_name(h) for h in headers]
-    tvs_col = next((i for i, h in enumerate(norm) if "TVS" in h or "TERRITOIRE" in h), None)
-    code_col = next(
-        (i for i, h in enumerate(norm) if "INSEE" in h or h in ("CODGEO", "COM", "DEPCOM")),
-        None,
-    )
+    roles = load_vocabulary("tvs").match(headers)
+    tvs_col, code_col = roles.get("tvs"), roles.get("code")
     if tvs_col is None or code_col is None:
         raise InvalidInputError(
             f"{Path(path).name} : colonnes « TVS » et « code INSEE » attendues "
