@@ -34,6 +34,9 @@ def test_a_spelling_matches_however_it_is_written() -> None:
     assert geocode.field_of("Nom de la commune") == "city"
     assert geocode.field_of("Téléphone") is None
     assert geocode.score(["Adresse", "CP", "Téléphone", ""]) == 2.0
+    posts = load_vocabulary("posts")
+    assert posts.field_of("lon_site") == "site_lon"
+    assert posts.written["main_lon"][0] == "site_principal_lon"  # as written, for messages
 
 
 def test_spelling_order_takes_a_fields_first_spelling_and_a_column_once() -> None:

@@ -34,6 +34,7 @@ The posts map reads a batch result's columns with::
     vocabulary = load_vocabulary("posts")
     roles = vocabulary.match(headers)      # field -> index of its column
     vocabulary.field_of(header)            # the field one header names, or None
+    vocabulary.written["main_lon"]         # its spellings as written, for a message
 
 Beyond exact spellings, :func:`has_phrase` finds a phrase in a header's words fuzzily
 (plurals, small typos, abbreviations), :func:`pick_columns` settles a whole header row
@@ -72,6 +73,8 @@ class Vocabulary:
     name: str
     #: Field -> folded spellings, in the file's order.
     aliases: dict[str, tuple[str, ...]]
+    #: Field -> spellings as the file writes them (for messages: « une de : … »).
+    written: dict[str, tuple[str, ...]]
     key: Literal["fold", "squash"] = "fold"
     order: Literal["column", "spelling"] = "column"
     loose: bool = False
@@ -137,9 +140,10 @@ def load_vocabulary(name: str) -> Vocabulary:
     match = data.pop("match", {})
     key = match.get("key", "fold")
     fold_key = squash if key == "squash" else fold
+    written = {role: tuple(spellings) for role, spellings in data.pop("aliases", {}).items()}
     aliases = {
         role: tuple(dict.fromkeys(fold_key(s) for s in spellings))
-        for role, spellings in data.pop("aliases", {}).items()
+        for role, spellings in written.items()
     }
     index: dict[str, str] = {}
     for role, spellings in aliases.items():
@@ -151,6 +155,7 @@ def load_vocabulary(name: str) -> Vocabulary:
     return Vocabulary(
         name=name,
         aliases=aliases,
+        written=written,
         key=key,
         order=match.get("order", "column"),
         loose=bool(match.get("loose", False)),
