@@ -20,6 +20,7 @@ from zoning.store.store import ZoningStore
 def qpv_row(
     decree_id: str, code_qp: str, commune: str, label: ClassLabel, line: int
 ) -> dict[str, Any]:
+    """A row of the decree's QPV table: a QPV by its code, or a commune's part by its class."""
     level = label.level or "QPV"
     return {
         "decree_id": decree_id,

@@ -6,12 +6,14 @@ de vie-santé (expanded into communes through a TVS → commune table). The clas
 written « ZIP », « zone d'intervention prioritaire », « 1_ZIP », « Hors zonage »...
 
 :func:`import_decree` reads such a table — or the RAA PDF, or a CartoSanté export
-(:mod:`zoning.store.import_report`) — resolves every row to the store's communes
+(:mod:`zoning.store.import_report`) — completes the decree's record
+(:mod:`zoning.store.decree_record`), resolves every row to the store's communes
 (:mod:`zoning.store.annex_resolve`), validates it (unknown and duplicated codes,
-communes of the region missing, bad class labels, population shares against the caps),
-compares it with the decree it replaces (the preview, ``--apercu``) and, when adopted,
-adds it to the store without rebuilding it, with an audit record of the file
-(:mod:`zoning.store.decree_store`, which also removes and exports decrees).
+communes of the region missing, bad class labels, population shares against the caps:
+:mod:`zoning.store.annex_rows`), compares it with the decree it replaces (the preview,
+``--apercu``: :mod:`zoning.store.decree_compare`) and, when adopted, adds it to the store
+without rebuilding it, with an audit record of the file (:mod:`zoning.store.decree_store`,
+which also removes and exports decrees).
 """
 
 from __future__ import annotations
