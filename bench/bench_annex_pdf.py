@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO / "tests" / "decrees"))
 import synthetic_annex as sa  # noqa: E402
 from decree_helpers import NA, OLD, copy_store  # noqa: E402
 
+from zoning.locate import lookup  # noqa: E402
 from zoning.store import ZoningStore  # noqa: E402
 from zoning.store.decree_import import import_decree  # noqa: E402
 
@@ -67,6 +68,7 @@ def main() -> None:
                 path,
                 decree_id=f"bench-{n}",
                 region=NA,
+                communes=lookup,
                 in_force=date(2031, 1, 1),
                 dry_run=True,
             )

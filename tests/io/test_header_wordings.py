@@ -1,7 +1,7 @@
 """Header wordings of hand-made workbooks (issue 23, defect 4): a grammar, measured.
 
 The wordings are written here from how instructors and DS forms phrase things, NOT
-from the matcher's vocabulary (zoning/report/vocabulary.toml): each concept has a few
+from the matcher's vocabulary (zoning/io/vocabularies/batch.toml): each concept has a few
 ways to say it, each spelling is then varied (upper case, accents dropped, « N° »/« n° »,
 abbreviations, parentheses, slashes, line breaks). The share of headers mapped to the
 right field is measured and must stay above a floor; the misses are printed.

@@ -36,9 +36,10 @@ def compare(
     Population : INSEE (celle du magasin), comparée aux plafonds de chaque arrêté.
     """
     from zoning.io.write import frame_sheet
-    from zoning.report.compare import CHANGE_HEADERS, compare_decrees, provenance_rows
+    from zoning.report.compare import provenance_rows
     from zoning.report.decree_tables import SUFFIXES
     from zoning.store import ZoningStore
+    from zoning.store.decree_compare import CHANGE_HEADERS, compare_decrees
 
     maps = (".html", ".htm")
     if output is not None and output.suffix.lower() not in (*SUFFIXES, *maps):

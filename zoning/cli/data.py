@@ -273,6 +273,7 @@ def import_decree(
         --adopted 2025-12-30 --in-force 2026-02-03 --replaces ars-na-2022-04-25 --apercu
       (puis la même commande sans --apercu pour adopter)
     """
+    from zoning.locate import lookup
     from zoning.store import ZoningStore
     from zoning.store.decree_import import import_decree as run_import
 
@@ -282,6 +283,7 @@ def import_decree(
         annex,
         decree_id=decree_id,
         region=region,
+        communes=lookup,
         adopted=adopted,
         in_force=in_force,
         replaces=replaces,
@@ -332,7 +334,7 @@ def export_decree(decree_id: str, output: Path, store_path: Path | None) -> None
     """Écrit les classes d'un arrêté chargé comme une annexe (code INSEE, commune, classe...)."""
     from zoning.report.decree_tables import write_table
     from zoning.store import ZoningStore
-    from zoning.store.decree_import import export_table
+    from zoning.store.decree_store import export_table
 
     store = ZoningStore.open(store_path)
     headers, rows = export_table(store, decree_id)

@@ -105,7 +105,7 @@ def geocode(
     from tqdm import tqdm
 
     from zoning.locate.geocode.pipeline import Geocoder
-    from zoning.locate.geocode.table import EXCEL_SUFFIXES, geocode_file
+    from zoning.report.geocode_table import EXCEL_SUFFIXES, geocode_file
 
     if output.suffix.lower() not in (".csv", *EXCEL_SUFFIXES):
         from zoning.errors import InvalidInputError

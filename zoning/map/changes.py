@@ -14,7 +14,7 @@ from zoning.map.coverage import CompactGeoJson, _fmt_int, add_coverage_layers, c
 from zoning.map.data import CoverageData
 from zoning.map.geometry import feature_collection
 from zoning.map.render import Legend, TestHook, base_map
-from zoning.report.compare import Comparison
+from zoning.store.decree_compare import Comparison
 
 __all__ = ["changes_map", "kind_color"]
 
@@ -58,7 +58,7 @@ def changes_map(data: CoverageData, comparison: Comparison, tiles: bool = False)
     data : CoverageData
         Coverage of the newer decree (``load_coverage(..., decree_id=after.id)``).
     comparison : Comparison
-        From :func:`zoning.report.compare.compare_decrees`.
+        From :func:`zoning.store.decree_compare.compare_decrees`.
     tiles : bool
         Offer an OpenStreetMap background (needs the network).
 

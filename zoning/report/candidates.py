@@ -16,14 +16,9 @@ from zoning.errors import InvalidInputError
 from zoning.io.read import Table, read_table
 from zoning.io.text import fold
 from zoning.locate.finess import FinessStatus
-from zoning.report.columns import (
-    MAX_SITES,
-    ColumnMap,
-    candidate,
-    match_columns,
-    require_columns,
-    score_header,
-)
+from zoning.report.columns import ColumnMap, match_columns, require_columns, score_header
+from zoning.report.fields import MAX_SITES
+from zoning.report.header_words import candidate
 from zoning.report.rows import post_from_cells
 from zoning.rules.post import Post
 from zoning.rules.programme import Programme

@@ -16,7 +16,8 @@ from typing import Any
 from zoning import __version__
 from zoning.io.read import Table
 from zoning.locate.site import Located
-from zoning.report.columns import FIELDS, ColumnMap, ColumnMatch
+from zoning.report.columns import ColumnMap, ColumnMatch
+from zoning.report.fields import FIELDS
 from zoning.report.schema import result_headers
 from zoning.rules.criteria import PostResult
 from zoning.rules.programme import Programme

@@ -22,7 +22,7 @@ from zoning.io.values import (
     parse_number,
 )
 from zoning.locate.site import SiteInput
-from zoning.report.columns import MAX_SITES
+from zoning.report.fields import MAX_SITES
 from zoning.rules.post import Post
 
 __all__ = ["parse_bool", "parse_date", "parse_derogation", "parse_number", "post_from_cells"]

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from zoning.errors import InvalidInputError
+from zoning.sources.annex_vocab import annex_header_score, column_roles, find_class
 from zoning.sources.names import normalize_name
-from zoning.store.annex_vocab import annex_header_score, column_roles, find_class
 
 log = logging.getLogger(__name__)
 

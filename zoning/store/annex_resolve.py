@@ -4,6 +4,10 @@ A row names its commune by INSEE code (of any vintage: carried through the INSEE
 movements), by name with its département or postal code (the name as written first, then
 without its article), or by territoire de vie-santé through a TVS → commune table.
 Each answer comes with a French note saying how the row was resolved.
+
+Codes and names of another vintage are carried to the store's communes by the locating
+layer (:mod:`zoning.locate.lookup`), which sits above the store: the caller passes it in
+as :class:`CommuneCodes`.
 """
 
 from __future__ import annotations
@@ -11,24 +15,40 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
+from zoning.io.headers import load_vocabulary
 from zoning.sources.names import name_keys, normalize_name
 from zoning.sources.vintage import vintage_date
 from zoning.store.store import ZoningStore
 
 
+class CommuneCodes(Protocol):
+    """Commune codes and names of any vintage to the store's (:mod:`zoning.locate.lookup`)."""
+
+    def resolve_code(
+        self, store: ZoningStore, code: str, vintage: int | None = None
+    ) -> tuple[list[str], list[str]]:
+        """Codes of the store's vintage for a code of COG ``vintage``, with French notes."""
+        ...
+
+    def find_communes(self, store: ZoningStore, postcode: str, name: str) -> list[str]:
+        """Codes of the communes named ``name`` under ``postcode``."""
+        ...
+
+
 class Resolver:
     """Row → commune codes of the store's vintage, with a French note."""
 
-    def __init__(self, store: ZoningStore, region: str, vintage: int | None = None) -> None:
-        from zoning.locate import lookup
-
+    def __init__(
+        self, store: ZoningStore, region: str, codes: CommuneCodes, vintage: int | None = None
+    ) -> None:
         self.store = store
         # The COG the annex is written in (its decree's): a code a commune nouvelle kept
         # then stands for all the communes of the store's vintage it covers.
         self.vintage = vintage
-        self.lookup = lookup
+        self.codes = codes
         communes = store.communes(["code", "name", "departement", "region"])
         self.region_of = dict(zip(communes["code"], communes["region"], strict=True))
         self.by_name: dict[tuple[str, str], set[str]] = {}
@@ -51,7 +71,7 @@ class Resolver:
                 self.by_name.setdefault((dep, key), set()).add(str(code))
 
     def by_code(self, raw: str) -> tuple[list[str], str]:
-        codes, notes = self.lookup.resolve_code(self.store, raw, self.vintage)
+        codes, notes = self.codes.resolve_code(self.store, raw, self.vintage)
         if codes == [raw.strip().upper().zfill(5)]:
             return codes, ""  # a code of the store's vintage: later events are not news here
         return codes, "code d'un autre millésime : " + "; ".join(notes)
@@ -82,16 +102,18 @@ class Resolver:
         """Whether ``name`` is the store's commune ``code`` and not the later one that took
         its code by the annex's COG."""
         assert self.vintage is not None
-        later = self.lookup._later_row(self.store, code, vintage_date(self.vintage).isoformat())
-        if later is None:
+        until = vintage_date(self.vintage).isoformat()
+        rows = [r for r in self.store.keyed.later(code) if str(r["since"]) <= until]
+        if not rows:
             return False
+        later = rows[-1]  # the latest commune that took the code by the annex's COG
         keys = name_keys(name)
         return bool(keys & self.own_keys.get(code, set())) and not keys & name_keys(
             str(later["name"])
         )
 
     def by_postcode(self, name: str, postcode: str) -> tuple[list[str], str]:
-        codes = self.lookup.find_communes(self.store, postcode, name)
+        codes = self.codes.find_communes(self.store, postcode, name)
         if len(codes) > 1:
             raise AmbiguousError(
                 f"« {name} » au {postcode} désigne plusieurs communes : {', '.join(codes)}"
@@ -117,12 +139,8 @@ def gone_by(store: ZoningStore, codes: Iterable[str], vintage: int) -> list[tupl
 def read_tvs_table(path: Path) -> dict[str, list[str]]:
     """TVS code -> commune codes, from a two-column table (TVS code, INSEE code)."""
     headers, rows = _read_plain(path)
-    norm = [normalize_name(h) for h in headers]
-    tvs_col = next((i for i, h in enumerate(norm) if "TVS" in h or "TERRITOIRE" in h), None)
-    code_col = next(
-        (i for i, h in enumerate(norm) if "INSEE" in h or h in ("CODGEO", "COM", "DEPCOM")),
-        None,
-    )
+    roles = load_vocabulary("tvs").match(headers)
+    tvs_col, code_col = roles.get("tvs"), roles.get("code")
     if tvs_col is None or code_col is None:
         raise InvalidInputError(
             f"{Path(path).name} : colonnes « TVS » et « code INSEE » attendues "

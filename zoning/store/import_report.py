@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from zoning.errors import InvalidInputError
+from zoning.sources.annex_vocab import annex_header_score
 from zoning.sources.names import normalize_name
-from zoning.store.annex_vocab import annex_header_score
 from zoning.store.decrees import Decree
 from zoning.store.report import region_lines
 

@@ -123,7 +123,7 @@ def programmes() -> list[tuple[str, str]]:
 
 def column_fields() -> dict[str, str]:
     """Field name -> French description, for the mapping selects."""
-    from zoning.report.columns import FIELDS
+    from zoning.report.fields import FIELDS
 
     return dict(FIELDS)
 

@@ -14,7 +14,7 @@ from zoning.errors import InvalidInputError
 from zoning.io.write import neutralise
 from zoning.locate.geocode import GeocoderUnavailableError
 from zoning.locate.geocode.server import LocalGeocoder
-from zoning.locate.geocode.table import detect_columns, read_input
+from zoning.report.geocode_table import detect_columns, read_input
 
 ROWS = [
     # Adresse; Code postal; Commune; N° FINESS  (real places; the last two are bad input)
@@ -146,7 +146,7 @@ def test_geocoder_build_cli(geo_sources: Path, tmp_path: Path) -> None:
 
 def test_result_columns_never_overwrite_input(tmp_path: Path) -> None:
     from zoning.locate.geocode import BatchOutcome, GeocodeResult
-    from zoning.locate.geocode.table import with_results
+    from zoning.report.geocode_table import with_results
 
     frame = pd.DataFrame({"reason": ["mine"], "Adresse": ["x"]})
     out = with_results(frame, BatchOutcome([GeocodeResult.failed("pourquoi")]))

@@ -9,7 +9,7 @@ from zoning_cli import run_zoning
 
 from zoning.settings import get_settings
 from zoning.store import ZoningStore
-from zoning.store.decree_import import add_records
+from zoning.store.decree_store import add_records
 from zoning.store.decrees import load_decree_files
 
 NA = "75"

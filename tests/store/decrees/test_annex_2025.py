@@ -37,8 +37,10 @@ from synthetic_annex import (
     write_tvs_pdf,
 )
 
-from zoning.report.compare import compare_decrees
-from zoning.store.decree_import import ImportReport, import_decree
+from zoning.locate import lookup
+from zoning.store.decree_compare import compare_decrees
+from zoning.store.decree_import import import_decree
+from zoning.store.import_report import ImportReport
 
 SOURCES = Path(os.environ.get("ZONING_SOURCES_TEST", "/work/shared/data")) / "cog_communes"
 VINTAGE = "2022-01-01"  # COG 2022: the state on 1 January 2022
@@ -126,6 +128,7 @@ def _preview(store_copy: Path, path: Path) -> ImportReport:
         path,
         decree_id=NEW,
         region=NA,
+        communes=lookup,
         replaces=OLD,
         dry_run=True,
         overwrite=True,  # a preview, whatever the order the tests run in

@@ -13,8 +13,12 @@ import pytest
 from decree_helpers import NA, open_store, zoning
 
 from zoning.errors import InvalidInputError
-from zoning.store.decree_import import ImportReport, class_of, export_table, import_decree
+from zoning.locate import lookup
+from zoning.sources.annex_vocab import class_of
+from zoning.store.decree_import import import_decree
+from zoning.store.decree_store import export_table
 from zoning.store.decrees import IN_FORCE
+from zoning.store.import_report import ImportReport
 
 DAY = date(2032, 1, 1)
 
@@ -36,7 +40,13 @@ def na_rows(store_copy: Path, departement: str | None = None) -> list[list[str]]
 
 def run(store_copy: Path, path: Path, decree_id: str, **kw: object) -> ImportReport:
     return import_decree(
-        open_store(store_copy), path, decree_id=decree_id, region=NA, in_force=DAY, **kw
+        open_store(store_copy),
+        path,
+        decree_id=decree_id,
+        region=NA,
+        communes=lookup,
+        in_force=DAY,
+        **kw,
     )
 
 

@@ -31,7 +31,8 @@ from synthetic_annex import (
 
 from zoning.locate import lookup
 from zoning.sources.annex_pdf import join_cut, read_annex_pdf
-from zoning.store.decree_import import ImportReport, import_decree
+from zoning.store.decree_import import import_decree
+from zoning.store.import_report import ImportReport
 
 # Two départements for the table layouts: Creuse (rural, mostly ZIP) and Gironde (with
 # Bordeaux, HZ, and homonyms to disambiguate). Their rows are read in a few seconds.
@@ -64,6 +65,7 @@ def preview(store_copy: Path, path: Path, decree_id: str, **kw: object) -> Impor
         path,
         decree_id=decree_id,
         region=NA,
+        communes=lookup,
         in_force=date(2031, 1, 1),
         dry_run=True,
         **kw,  # type: ignore[arg-type]
@@ -149,6 +151,7 @@ def test_synthetic_cartosante_export_keeps_qpv_classes(
         path,
         decree_id="synthetic-cartosante",
         region=NA,
+        communes=lookup,
         in_force=date(2040, 1, 1),
         accept_errors=True,  # the 10 communes without a class are not listed
     )

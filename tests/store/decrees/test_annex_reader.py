@@ -12,6 +12,7 @@ import pytest
 from decree_helpers import NA, open_store
 
 from zoning.errors import InvalidInputError
+from zoning.locate import lookup
 from zoning.store.decree_import import import_decree
 
 DAY = date(2032, 1, 1)
@@ -19,7 +20,9 @@ DAY = date(2032, 1, 1)
 
 def _import(store_copy: Path, path: Path) -> object:
     store = open_store(store_copy)
-    return import_decree(store, path, decree_id="lecteur", region=NA, in_force=DAY, dry_run=True)
+    return import_decree(
+        store, path, decree_id="lecteur", region=NA, communes=lookup, in_force=DAY, dry_run=True
+    )
 
 
 def test_row_with_more_values_than_headers_is_refused_with_its_line(

@@ -17,9 +17,10 @@ from decree_helpers import NA, NEW, OLD, open_store, zoning
 from openpyxl import load_workbook
 
 from zoning.locate import lookup
-from zoning.report.compare import compare_decrees
 from zoning.report.decree_tables import write_table
-from zoning.store.decree_import import export_table, import_decree
+from zoning.store.decree_compare import compare_decrees
+from zoning.store.decree_import import import_decree
+from zoning.store.decree_store import export_table
 from zoning.store.decrees import IN_FORCE
 
 BIS = "test-na-2022-bis"
@@ -62,6 +63,7 @@ def test_round_trip_gives_the_same_answers_for_every_na_commune(
         annex_2022,
         decree_id=BIS,
         region=NA,
+        communes=lookup,
         adopted=date(2022, 4, 25),
         in_force=date(2030, 1, 1),
     )
@@ -93,6 +95,7 @@ def test_round_trip_through_csv_and_ods(store_copy: Path, tmp_path: Path) -> Non
             path,
             decree_id=f"rt{suffix[1:]}",
             region=NA,
+            communes=lookup,
             in_force=date(2031, 1, 1),
             dry_run=True,
         )

@@ -100,6 +100,7 @@ def _run(
     dry_run: bool,
     accept_errors: bool = False,
 ) -> Any:
+    from zoning.locate import lookup
     from zoning.store.decree_import import import_decree
 
     return import_decree(
@@ -107,6 +108,7 @@ def _run(
         upload.source,
         decree_id=params["id"],
         region=params["region"],
+        communes=lookup,
         adopted=_date(params["adopted"], "date de signature"),
         in_force=_date(params["in_force"], "date d'entrée en vigueur"),
         replaces=params["replaces"] or None,

@@ -1,6 +1,9 @@
 """Geocoding a user's table: read CSV/Excel, find the columns, geocode, write it back.
 
-Every input row is in the output, in order, with the result columns appended.
+Every input row is in the output, in order, with the result columns appended. The
+columns are found by the geocoder's vocabulary (``zoning/io/vocabularies/geocode.toml``),
+else by the batch's header matcher (:mod:`zoning.report.columns`): an application-level
+job, like the batch, on top of the geocoder (:mod:`zoning.locate.geocode.pipeline`).
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ import pandas as pd
 from zoning import __version__
 from zoning.errors import InvalidInputError
 from zoning.io.atomic import check_output
+from zoning.io.headers import load_vocabulary
 from zoning.io.read import default_header_score, read_table
-from zoning.io.text import fold_upper
 from zoning.io.write import (
     check_rows_fit,
     frame_sheet,
@@ -30,24 +33,14 @@ from zoning.io.write import (
 from zoning.locate.geocode.pipeline import Geocoder
 from zoning.locate.geocode.query import BatchOutcome, PlaceQuery
 from zoning.locate.geocode.result import RESULT_COLUMNS
+from zoning.report.columns import match_columns
 
 log = logging.getLogger(__name__)
 
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})  # output formats written as a workbook
 
-#: Header spellings recognised for each role (folded: no accents, upper case).
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "finess": ("FINESS", "N FINESS", "NO FINESS", "NUMERO FINESS", "FINESS ET", "NOFINESSET",
-               "NUM FINESS", "N FINESS ET", "CODE FINESS", "FINESS GEOGRAPHIQUE"),
-    "number": ("NUMERO", "NUM VOIE", "N VOIE", "NUMVOIE", "NUMERO VOIE", "NUMERO DE VOIE"),
-    "address": ("ADRESSE", "ADDRESS", "ADRESSE POSTALE", "ADRESSE 1", "ADRESSE1", "VOIE", "RUE",
-                "LIBELLE VOIE", "ADRESSE COMPLETE", "ADR", "ADRESSE STRUCTURE", "ADRESSE DU SITE"),
-    "postcode": ("CODE POSTAL", "CP", "POSTCODE", "CODEPOSTAL", "CODE POSTE"),
-    "city": ("COMMUNE", "VILLE", "CITY", "LOCALITE", "NOM COMMUNE", "LIBELLE COMMUNE",
-             "NOM DE LA COMMUNE"),
-    "citycode": ("CODE INSEE", "INSEE", "CODE COMMUNE", "CITYCODE", "COG", "CODE COMMUNE INSEE",
-                 "DEPCOM", "CODGEO", "CODE INSEE COMMUNE"),
-}  # fmt: skip
+#: Header spellings recognised for each role (a column ``Columns`` field each).
+VOCABULARY = load_vocabulary("geocode")
 
 
 @dataclass(frozen=True)
@@ -82,20 +75,19 @@ def detect_columns(
     InvalidInputError
         A given column is not in the file, or nothing usable was found.
     """
-    folded = {fold_upper(h): h for h in headers}
     chosen: dict[str, str | None] = {}
-    for role, aliases in HEADER_ALIASES.items():
-        value = given.get(role)
-        if value:
+    for role, value in given.items():
+        if value and role in VOCABULARY.aliases:
             if value not in headers:
                 raise InvalidInputError(
                     f"colonne « {value} » absente du fichier (colonnes : {', '.join(headers)})"
                 )
             chosen[role] = value
-            continue
-        taken = set(chosen.values())
-        match = next((folded[a] for a in aliases if a in folded and folded[a] not in taken), None)
-        chosen[role] = match
+    free = [h if h not in chosen.values() else "" for h in headers]
+    found = VOCABULARY.match(free)
+    for role in VOCABULARY.aliases:
+        if role not in chosen:
+            chosen[role] = headers[found[role]] if role in found else None
     if not any(chosen.values()):
         chosen = _by_meaning(headers, rows)
     columns = Columns(**chosen)
@@ -122,8 +114,6 @@ def _by_meaning(
     """The columns of one place, read by the batch's header matcher (« Site code INSEE »,
     « Commune du cabinet »…): the first ambulatory site's when the list has one, else the
     establishment's. One place only, so that a row's query never mixes two places."""
-    from zoning.report.columns import match_columns
-
     fields = match_columns(headers, rows=rows).fields
     for prefix in ("site1", "hop"):
         found = {role: fields.get(f"{prefix}_{attr}") for role, attr in _ATTRIBUTES.items()}
@@ -133,9 +123,8 @@ def _by_meaning(
 
 
 def header_score(cells: Sequence[str]) -> float:
-    """Header cells recognised as one of :data:`HEADER_ALIASES` (to find the header row)."""
-    known = {a for aliases in HEADER_ALIASES.values() for a in aliases}
-    return float(sum(1 for c in cells if fold_upper(c) in known))
+    """Header cells the geocoder's vocabulary knows (to find the header row)."""
+    return VOCABULARY.score(cells)
 
 
 def read_input(path: Path, sheet: str | None = None) -> pd.DataFrame:
@@ -150,7 +139,8 @@ def read_input(path: Path, sheet: str | None = None) -> pd.DataFrame:
     table.refuse_ragged()
     if table.duplicated:
         table.refuse_duplicates(table.headers)
-    return table.frame()
+    frame: pd.DataFrame = table.frame()  # io.read types it Any: pandas stays out of its API
+    return frame
 
 
 def _score_or_text(cells: Sequence[str]) -> float:
