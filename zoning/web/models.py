@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zoning.rules.verdicts import Status
+
 
 class _Answer(BaseModel):
     """An answer of the API: every field declared, none added on the way."""
@@ -102,7 +104,7 @@ class BatchAnswer(_Answer):
 
     programme: str = Field(description="identifiant du programme")
     lignes: int = Field(description="nombre de lignes vérifiées")
-    statuts: dict[str, int] = Field(description="nombre de lignes par statut")
+    statuts: dict[Status, int] = Field(description="nombre de lignes par statut")
     colonnes: list[str] = Field(
         description="colonnes des résultats, dans l'ordre : celles du fichier, puis celles "
         "ajoutées (statut, motifs, lieux, zones, distances, prime…)"
@@ -116,7 +118,7 @@ class BatchAnswer(_Answer):
         cls,
         programme: str,
         rows: int,
-        counts: dict[str, int],
+        counts: dict[Status, int],
         headers: list[str],
         table: list[list[Cell]],
     ) -> BatchAnswer:
