@@ -20,7 +20,7 @@ from selenium.webdriver.common.by import By
 from test_web_pages import assert_clean, open_page, text
 from webpage import screenshot, wait_for
 
-sys.path.insert(0, str(TESTS / "decrees"))
+sys.path.insert(0, str(TESTS / "store" / "decrees"))
 from decree_helpers import OLD, copy_store
 from synthetic_annex import NA_DEPARTEMENTS, Commune, write_cartosante_csv
 
