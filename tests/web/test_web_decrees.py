@@ -52,7 +52,9 @@ def synthetic_export(store_path: Path, tmp_path_factory: pytest.TempPathFactory)
         for c, n, d in zip(communes["code"], communes["name"], communes["departement"], strict=True)
     ]
     folder = tmp_path_factory.mktemp("annexe")
-    return write_cartosante_csv(folder / "SYNTHETIQUE-export-cartosante.csv", rows, [])
+    # The helpers are found by the path set above, which mypy does not follow: Any here.
+    export: Path = write_cartosante_csv(folder / "SYNTHETIQUE-export-cartosante.csv", rows, [])
+    return export
 
 
 def test_upload_preview_adopt_check_undo(
