@@ -130,7 +130,9 @@ def check(
 
         placement = place_query(store, address=address, finess=finess, on=on)
     if as_json:
-        click.echo(json.dumps(placement.to_dict(), ensure_ascii=False, indent=1))
+        from zoning.locate.answer import PlaceAnswer
+
+        _echo_json(PlaceAnswer.of(placement).model_dump(mode="json"))
     else:
         click.echo(placement.sentence())
         for note in placement.notes:
@@ -156,7 +158,14 @@ def _print_history(
         raise InvalidInputError("--historique demande --commune, ou --postcode et --name")
     out = {c: lookup.history(store, c) for c in codes}
     if as_json:
-        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        from zoning.locate.answer import HistoryRow
+
+        _echo_json(
+            {
+                commune: [HistoryRow.model_validate(row).model_dump(mode="json") for row in rows]
+                for commune, rows in out.items()
+            }
+        )
         return
     names = store.keyed.names(codes)
     for commune, rows in out.items():
@@ -171,3 +180,8 @@ def _print_history(
             )
             note = f" — {row['note']}" if row["note"] else ""
             click.echo(f"  {row['title']} : {zone}{note}")
+
+
+def _echo_json(data: object) -> None:
+    """JSON for people and scripts alike: indented, accents as they are."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=1))

@@ -2,12 +2,13 @@
 
 Pages are rendered on the server (Jinja2, autoescaped) with the DSFR, the State's design
 system, served from its npm package; the check works without JavaScript. Every answer
-comes from the library through :mod:`zoning.web.services`.
+comes from the library through :mod:`zoning.web.services`; the routes (``routes/``) take
+the store, the uploads and the slots for heavy work from :mod:`zoning.web.deps`, and the
+JSON API answers the models of :mod:`zoning.web.models`.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,7 +26,10 @@ from zoning.errors import ZoningError
 from zoning.settings import get_settings
 from zoning.web import errors
 from zoning.web.assets import NPM_FOLDERS, STATIC_DIR, npm_folder
+from zoning.web.deps import StoreDep
 from zoning.web.limits import BodyLimit, HeavyWork
+from zoning.web.models import Health
+from zoning.web.routes import api, batch, check, coverage, data, decrees
 from zoning.web.security import SecurityHeaders
 from zoning.web.uploads import MAX_BYTES, Uploads
 
@@ -42,7 +46,6 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
     upload_root : Path, optional
         Where the private folder of uploads is created (default: the system's temp).
     """
-    from zoning.web import services
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,6 +65,7 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
+    # Read by zoning.web.deps, which the routes take their store, uploads and slots from.
     app.state.store_path = store_path
     app.state.store = None
     app.state.store_stamp = (0, 0)
@@ -71,9 +75,6 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
     for prefix in NPM_FOLDERS:
         app.mount(f"/npm/{prefix}", StaticFiles(directory=npm_folder(prefix)), name=f"npm-{prefix}")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-
-    from zoning.web.routes import api, batch, check, coverage, data, decrees
-
     for module in (check, batch, coverage, data, decrees, api):
         app.include_router(module.router)
 
@@ -87,11 +88,10 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
             swagger_favicon_url="/npm/dsfr/favicon/favicon.ico",
         )
 
-    @app.get("/health", tags=["service"])
-    async def health(request: Request) -> dict[str, Any]:
+    @app.get("/health", tags=["service"], response_model=Health)
+    async def health(store: StoreDep) -> Health:
         """État du service : version et magasin de zonage ouvert."""
-        store = get_store(request)
-        return {"status": "ok", "version": __version__, "store_built_at": store.meta["built_at"]}
+        return Health(status="ok", version=__version__, store_built_at=store.meta["built_at"])
 
     @app.exception_handler(ZoningError)
     async def zoning_error(request: Request, exc: ZoningError) -> Response:
@@ -107,7 +107,6 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
     async def internal_error(request: Request, exc: Exception) -> Response:
         return errors.internal_answer(request, exc)
 
-    app.state.services = services
     return app
 
 
@@ -121,34 +120,3 @@ def _no_telemetry() -> dict[str, Any]:
         return {}
     off = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
     return {"telemetry": {**off, "auto_configure": False}}
-
-
-def get_store(request: Request) -> Any:
-    """The application's zoning store, opened on first use."""
-    app = request.app
-    store = app.state.store
-    if store is not None and _meta_stamp(store.path) != app.state.store_stamp:
-        # A decree adopted or removed (by any worker, or `zoning data import-decree`):
-        # answers come from the store as it is now.
-        from zoning.web.services import forget_store
-
-        forget_store()
-        app.state.store = None
-    if app.state.store is None:
-        from zoning.web.services import open_store
-
-        app.state.store = open_store(app.state.store_path)
-        app.state.store_stamp = _meta_stamp(app.state.store.path)
-        # The store's tables and names live as long as the process: out of the cyclic
-        # collector's full passes, which otherwise stall a request now and then.
-        gc.freeze()
-    return app.state.store
-
-
-def _meta_stamp(store_path: Path) -> tuple[int, int]:
-    """Modification time and size of ``store.json``: changes when a decree is adopted."""
-    try:
-        stat = (Path(store_path) / "store.json").stat()
-    except OSError:
-        return (0, 0)
-    return (stat.st_mtime_ns, stat.st_size)

@@ -4,27 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from zoning.errors import InvalidInputError
+from zoning.locate.answer import PlaceAnswer
+from zoning.store.store import ZoningStore
 from zoning.web import services
-from zoning.web.app import get_store
+from zoning.web.deps import HeavyDep, StoreDep, UploadsDep
+from zoning.web.models import BatchAnswer, CommuneSuggestion, ErrorAnswer
 from zoning.web.routes.batch import read_upload, write_upload
 from zoning.web.routes.check import parse_date
+from zoning.web.uploads import Uploads
 
 router = APIRouter(prefix="/api", tags=["API"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "recherche ou date illisible"},
-    404: {"description": "lieu inconnu"},
-    409: {"description": "plusieurs communes possibles (le message les liste)"},
-    422: {"description": "hors de la couverture (région ou date sans arrêté connu)"},
-    503: {"description": "géocodeur ou magasin de zonage indisponible"},
+    status: {"model": ErrorAnswer, "description": description}
+    for status, description in (
+        (400, "recherche ou date illisible"),
+        (404, "lieu inconnu"),
+        (409, "plusieurs communes possibles (le message les liste)"),
+        (422, "hors de la couverture (région ou date sans arrêté connu)"),
+        (503, "géocodeur ou magasin de zonage indisponible"),
+    )
 }
 
 _MEDIA = {
@@ -33,18 +39,20 @@ _MEDIA = {
     "application/geo+json": ".geojson",
 }
 
+#: The answers of /api/batch besides JSON: the results file, by `Accept`.
+_FILES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "les résultats, en JSON ou dans le fichier demandé",
+        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in _MEDIA},
+    },
+    413: {"model": ErrorAnswer, "description": "fichier trop gros"},
+    429: {"model": ErrorAnswer, "description": "serveur occupé (en-tête Retry-After)"},
+}
 
-def _json_value(value: Any) -> Any:
-    """A cell as JSON holds it: a value read as infinite or NaN (« inf », « nan » typed in a
-    cell) becomes null, which JSON can carry (the row's status and reasons say why)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
-
-@router.get("/check", responses=_ERRORS, response_model=None)
+@router.get("/check", responses=_ERRORS, response_model=PlaceAnswer)
 async def api_check(
-    request: Request,
+    store: StoreDep,
     q: str = Query(
         ..., description="commune, code INSEE, « CP nom », adresse, FINESS, « lon, lat »"
     ),
@@ -53,46 +61,47 @@ async def api_check(
         description="AAAA-MM-JJ ; absent : aujourd'hui, comme `zoning check` ; vide : "
         "dernier arrêté chargé, avec la mise en garde",
     ),
-) -> JSONResponse:
+) -> PlaceAnswer:
     """La zone d'un lieu : le même JSON que `zoning check --json`."""
     # Like the command: no date is today's decree, never an expired one in silence.
     on = dt.date.today() if date is None else parse_date(date)
-    store = get_store(request)
     if services.needs_network(q):  # the geocoder answers in its own time: off the loop
         answer = await asyncio.to_thread(services.check, store, q, on)
     else:  # keyed lookups answer in well under a millisecond: no thread hop
         answer = services.check(store, q, on)
-    return JSONResponse(answer.to_json())
+    return PlaceAnswer.of(answer.placement)
 
 
-@router.get("/communes")
+@router.get("/communes", response_model=list[CommuneSuggestion])
 def api_communes(
-    request: Request,
+    store: StoreDep,
     prefix: str = Query(..., max_length=100, description="début du nom de la commune"),
     limit: int = Query(10, ge=1, le=50),
-) -> list[dict[str, str]]:
+) -> list[CommuneSuggestion]:
     """Communes dont le nom commence ainsi (accents, casse et « Saint »/« St » ignorés)."""
-    return services.suggest(get_store(request), prefix, limit)
+    return [CommuneSuggestion(**commune) for commune in services.suggest(store, prefix, limit)]
 
 
-@router.post("/batch", responses=_ERRORS)
+@router.post("/batch", responses={**_ERRORS, **_FILES}, response_model=BatchAnswer)
 async def api_batch(
     request: Request,
+    store: StoreDep,
+    uploads: UploadsDep,
+    heavy: HeavyDep,
     file: Annotated[UploadFile, File(description="liste CSV ou Excel (.xlsx)")],
     programme: Annotated[str, Form(description="identifiant du programme, ex. na-mg-2023")],
-) -> Any:
+) -> BatchAnswer | Response:
     """Vérifie une liste : résultats en JSON, ou en fichier selon l'en-tête `Accept`
     (xlsx, text/csv, application/geo+json)."""
     accept = request.headers.get("accept", "application/json")
     suffix = next((s for media, s in _MEDIA.items() if media in accept), None)
-    uploads = request.app.state.uploads
-    with request.app.state.heavy.slot():  # full: 429 with Retry-After
-        return await _api_batch(request, uploads, file, programme, suffix)
+    with heavy.slot():  # full: 429 with Retry-After
+        return await _api_batch(store, uploads, file, programme, suffix)
 
 
 async def _api_batch(
-    request: Request, uploads: Any, file: UploadFile, programme: str, suffix: str | None
-) -> Response:
+    store: ZoningStore, uploads: Uploads, file: UploadFile, programme: str, suffix: str | None
+) -> BatchAnswer | Response:
     """The run of :func:`api_batch`, in its slot for heavy work."""
     upload = await read_upload(uploads, file)  # headers read and matched there
     try:
@@ -101,23 +110,12 @@ async def _api_batch(
         columns = upload.columns
         overrides = services.column_overrides(columns.headers, columns.mapping)
         # Nobody follows an API call's progress: no state written on the way.
-        store = get_store(request)
         run = await asyncio.to_thread(
             services.check_batch, store, upload.source, programme, overrides
         )
         if suffix is None:  # JSON, from the checked rows: no file written
             uploads.delete(upload.token)
-            return JSONResponse(
-                {
-                    "programme": programme,
-                    "lignes": run.rows,
-                    "statuts": run.counts,
-                    "colonnes": run.headers,
-                    "resultats": [
-                        dict(zip(run.headers, map(_json_value, r), strict=True)) for r in run.table
-                    ],
-                }
-            )
+            return BatchAnswer.of(programme, run.rows, run.counts, run.headers, run.table)
         path = await asyncio.to_thread(write_upload, upload, run, suffix)
     except BaseException:
         uploads.delete(upload.token)

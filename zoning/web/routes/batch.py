@@ -20,7 +20,7 @@ from zoning.errors import BusyError, InvalidInputError, NotFoundError, ZoningErr
 from zoning.io.atomic import write_text
 from zoning.report.results import BatchRun
 from zoning.web import errors, services
-from zoning.web.app import get_store
+from zoning.web.deps import get_store
 from zoning.web.errors import status_of
 from zoning.web.templating import render
 from zoning.web.uploads import MAX_BYTES, MAX_ROWS, SUFFIXES, RunView, Upload, Uploads

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse
 
 from zoning.errors import InvalidInputError, ZoningError
 from zoning.web import errors, services
-from zoning.web.app import get_store
+from zoning.web.deps import StoreDep, get_store
+from zoning.web.models import Neighbourhood
 from zoning.web.templating import render
 
 router = APIRouter()
@@ -49,6 +50,7 @@ def check_page(
     request: Request, q: str = "", date: str | None = None, fiche: str = ""
 ) -> HTMLResponse:
     """Vérifier un lieu : formulaire, réponse, carte, lien permanent, fiche."""
+    # The store is opened for an answer only: without it, the form still shows.
     today = dt.date.today()
     date_text = today.isoformat() if date is None else date.strip()
     context: dict[str, Any] = {
@@ -81,9 +83,9 @@ def check_page(
     return render(request, "check.html", context, status)
 
 
-@router.get("/api/commune/{code}/voisinage", tags=["carte"])
+@router.get("/api/commune/{code}/voisinage", tags=["carte"], response_model=Neighbourhood)
 def commune_neighbourhood(
-    request: Request, code: str, date: str | None = Query(None, description="AAAA-MM-JJ")
-) -> dict[str, Any]:
+    store: StoreDep, code: str, date: str | None = Query(None, description="AAAA-MM-JJ")
+) -> Neighbourhood:
     """GeoJSON d'une commune et des communes voisines, avec leur classe ce jour-là."""
-    return services.neighbourhood(get_store(request), code, parse_date(date))
+    return Neighbourhood.model_validate(services.neighbourhood(store, code, parse_date(date)))

@@ -11,24 +11,24 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from zoning.settings import get_settings
+from zoning.store.store import ZoningStore
 from zoning.web import services
-from zoning.web.app import get_store
+from zoning.web.deps import HeavyDep, StoreDep
 from zoning.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
 async def _data(
-    request: Request, region: str | None, arrete: str | None
-) -> tuple[Any, str, str | None, Any]:
-    """Store, region, decree id and coverage data for the selectors' values."""
-    store = get_store(request)
+    store: ZoningStore, region: str | None, arrete: str | None
+) -> tuple[str, str | None, Any]:
+    """Region, decree id and coverage data for the selectors' values."""
     region, decree_id = _choice(store, region, arrete)
     data = await asyncio.to_thread(services.coverage, store, region, decree_id)
-    return store, region, decree_id, data
+    return region, decree_id, data
 
 
-def _choice(store: Any, region: str | None, arrete: str | None) -> tuple[str, str | None]:
+def _choice(store: ZoningStore, region: str | None, arrete: str | None) -> tuple[str, str | None]:
     region = region or get_settings().region
     known = {code for code, _ in services.regions(store)}
     if region not in known:
@@ -42,10 +42,10 @@ def _choice(store: Any, region: str | None, arrete: str | None) -> tuple[str, st
 
 @router.get("/couverture", response_class=HTMLResponse)
 async def coverage_page(
-    request: Request, region: str | None = None, arrete: str | None = None
+    request: Request, store: StoreDep, region: str | None = None, arrete: str | None = None
 ) -> HTMLResponse:
     """Sélecteurs région et arrêté, carte, tableau par département contre les plafonds."""
-    store, region, decree_id, data = await _data(request, region, arrete)
+    region, decree_id, data = await _data(store, region, arrete)
     headers, rows, caps = services.departement_table(data)
     query = f"region={region}" + (f"&arrete={decree_id}" if decree_id else "")
     context: dict[str, Any] = {
@@ -65,20 +65,20 @@ async def coverage_page(
 
 @router.get("/couverture/carte.html", response_class=HTMLResponse)
 async def coverage_map(
-    request: Request, region: str | None = None, arrete: str | None = None
+    store: StoreDep, heavy: HeavyDep, region: str | None = None, arrete: str | None = None
 ) -> HTMLResponse:
     """La carte de couverture, page autonome (Leaflet intégré depuis npm)."""
-    with request.app.state.heavy.slot():  # drawing a region's map: full, 429
-        _store, _region, _decree, data = await _data(request, region, arrete)
+    with heavy.slot():  # drawing a region's map: full, 429
+        _region, _decree, data = await _data(store, region, arrete)
         return HTMLResponse(await asyncio.to_thread(services.coverage_html, data))
 
 
 @router.get("/couverture/departements.csv")
 async def coverage_csv(
-    request: Request, region: str | None = None, arrete: str | None = None
+    store: StoreDep, region: str | None = None, arrete: str | None = None
 ) -> Response:
     """Le tableau par département (CSV ; séparateur point-virgule, UTF-8 avec BOM)."""
-    _store, region, _decree, data = await _data(request, region, arrete)
+    region, _decree, data = await _data(store, region, arrete)
     headers, rows, _caps = services.departement_table(data)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")

@@ -6,16 +6,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from zoning.web import services
-from zoning.web.app import get_store
+from zoning.web.deps import StoreDep
 from zoning.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/donnees", response_class=HTMLResponse)
-def data_page(request: Request, adopte: str = "", retire: str = "") -> HTMLResponse:
+def data_page(
+    request: Request, store: StoreDep, adopte: str = "", retire: str = ""
+) -> HTMLResponse:
     """Arrêtés chargés, sources, rapport de construction."""
-    store = get_store(request)
     context = {
         "decrees": services.decrees(store),
         "regions": dict(services.regions(store)),

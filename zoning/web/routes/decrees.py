@@ -21,8 +21,9 @@ from starlette.datastructures import UploadFile
 
 from zoning.errors import InvalidInputError, ZoningError
 from zoning.io.atomic import write_text
+from zoning.store.store import ZoningStore
 from zoning.web import services
-from zoning.web.app import get_store
+from zoning.web.deps import StoreDep, UploadsDep
 from zoning.web.templating import render
 from zoning.web.uploads import MAX_BYTES, SUFFIXES, Upload
 
@@ -57,8 +58,7 @@ def _refuse_remote(request: Request) -> HTMLResponse | None:
     )
 
 
-def _form_context(request: Request, **extra: Any) -> dict[str, Any]:
-    store = get_store(request)
+def _form_context(store: ZoningStore, **extra: Any) -> dict[str, Any]:
     return {
         "max_mb": MAX_BYTES // 2**20,
         "suffixes": ", ".join(ANNEX_SUFFIXES),
@@ -69,9 +69,9 @@ def _form_context(request: Request, **extra: Any) -> dict[str, Any]:
 
 
 @router.get("/donnees/arrete", response_class=HTMLResponse)
-def annex_page(request: Request) -> HTMLResponse:
+def annex_page(request: Request, store: StoreDep) -> HTMLResponse:
     """Formulaire : l'annexe d'un arrêté (PDF du recueil, export CartoSanté, tableau)."""
-    return render(request, "decree_upload.html", _form_context(request))
+    return render(request, "decree_upload.html", _form_context(store))
 
 
 def _date(value: str, what: str) -> date | None:
@@ -94,7 +94,7 @@ def _params(form: Any) -> dict[str, str]:
 
 
 def _run(
-    request: Request,
+    store: ZoningStore,
     upload: Upload,
     params: dict[str, str],
     dry_run: bool,
@@ -104,7 +104,7 @@ def _run(
     from zoning.store.decree_import import import_decree
 
     return import_decree(
-        get_store(request),
+        store,
         upload.source,
         decree_id=params["id"],
         region=params["region"],
@@ -124,11 +124,10 @@ def _message(exc: Exception, upload: Upload) -> str:
 
 
 @router.post("/donnees/arrete")
-async def annex_upload(request: Request) -> Response:
+async def annex_upload(request: Request, store: StoreDep, uploads: UploadsDep) -> Response:
     """Réception de l'annexe, puis aperçu (rien n'est écrit dans le magasin)."""
     form = await request.form()
     file = form.get("fichier")
-    uploads = request.app.state.uploads
     try:
         params = _params(form)
         if not isinstance(file, UploadFile) or not file.filename:
@@ -136,13 +135,13 @@ async def annex_upload(request: Request) -> Response:
         data = await file.read(MAX_BYTES + 1)
         upload = uploads.add(file.filename, data, ANNEX_SUFFIXES)
     except ZoningError as exc:
-        return render(request, "decree_upload.html", _form_context(request, error=str(exc)), 400)
+        return render(request, "decree_upload.html", _form_context(store, error=str(exc)), 400)
     write_text(upload.folder / _PARAMS, json.dumps(params, ensure_ascii=False))
     try:
-        report = _run(request, upload, params, dry_run=True)
+        report = _run(store, upload, params, dry_run=True)
     except ZoningError as exc:
         uploads.delete(upload.token)
-        context = _form_context(request, error=_message(exc, upload))
+        context = _form_context(store, error=_message(exc, upload))
         return render(request, "decree_upload.html", context, 400)
     return render(request, "decree_preview.html", _preview(upload, report))
 
@@ -166,19 +165,24 @@ def _preview(upload: Upload, report: Any) -> dict[str, Any]:
 
 
 @router.post("/donnees/arrete/{token}/adopter")
-def annex_adopt(request: Request, token: str, accepter_erreurs: str = Form("")) -> Response:
+def annex_adopt(
+    request: Request,
+    store: StoreDep,
+    uploads: UploadsDep,
+    token: str,
+    accepter_erreurs: str = Form(""),
+) -> Response:
     """Adoption : l'import écrit le magasin (verrou, trace du fichier), puis la page Données."""
     refused = _refuse_remote(request)
     if refused is not None:
         return refused
-    uploads = request.app.state.uploads
     upload = uploads.get(token)
     params = json.loads((upload.folder / _PARAMS).read_text(encoding="utf-8"))
     try:
-        report = _run(request, upload, params, dry_run=False, accept_errors=bool(accepter_erreurs))
+        report = _run(store, upload, params, dry_run=False, accept_errors=bool(accepter_erreurs))
     except ZoningError as exc:
         uploads.delete(token)
-        context = _form_context(request, error=_message(exc, upload))
+        context = _form_context(store, error=_message(exc, upload))
         return render(request, "decree_upload.html", context, 400)
     if report.refused:
         # Unreadable rows, not accepted: nothing written, the preview again, saying why.
@@ -194,14 +198,13 @@ def annex_adopt(request: Request, token: str, accepter_erreurs: str = Form("")) 
 
 
 @router.post("/donnees/arrete/{decree_id}/retirer")
-def decree_remove(request: Request, decree_id: str) -> Response:
+def decree_remove(request: Request, store: StoreDep, decree_id: str) -> Response:
     """Retrait d'un arrêté importé (annule l'adoption)."""
     refused = _refuse_remote(request)
     if refused is not None:
         return refused
     from zoning.store.decree_store import remove_decree
 
-    store = get_store(request)
     try:
         remove_decree(store.path, decree_id)
     except ZoningError as exc:
