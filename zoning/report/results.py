@@ -21,7 +21,7 @@ from zoning.report.fields import FIELDS
 from zoning.report.schema import result_headers
 from zoning.rules.criteria import PostResult
 from zoning.rules.programme import Programme
-from zoning.rules.verdicts import CHECK, INVALID_DATA, STATUSES
+from zoning.rules.verdicts import CHECK, INVALID_DATA, STATUSES, Status
 from zoning.store.store import ZoningStore
 
 
@@ -30,7 +30,7 @@ class BatchRun:
     """What a batch run found, ready to be written in any format (:func:`write_batch`)."""
 
     rows: int
-    counts: dict[str, int]
+    counts: dict[Status, int]
     column_map: ColumnMap
     output: Path | None
     programme: Programme

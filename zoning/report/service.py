@@ -139,7 +139,7 @@ def run(
     log.info("batch: %d rows checked in %.1f s", len(rows), seconds)
     return BatchRun(
         rows=len(rows),
-        counts={str(s): statuses.count(s) for s in STATUSES},
+        counts={s: statuses.count(s) for s in STATUSES},
         column_map=cmap,
         output=None,
         programme=programme,

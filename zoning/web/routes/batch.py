@@ -100,7 +100,13 @@ def _run_all(
             write_text(path, page)
             upload.outputs[".html"] = path
         ref = run.column_map.fields.get("ref")
-        view = RunView(run.headers, run.table, ref, run.counts, run.programme.title)
+        view = RunView(
+            run.headers,
+            run.table,
+            ref,
+            {str(k): n for k, n in run.counts.items()},
+            run.programme.title,
+        )
         upload.save_results(view)
         upload.seconds = time.perf_counter() - upload.started
         upload.state = "terminé"
