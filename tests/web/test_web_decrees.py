@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TESTS, WebServer, running_server
 from selenium.webdriver.common.by import By
 from test_web_pages import assert_clean, map_ready, open_page, text
+from web.conftest import TESTS, WebServer, running_server
 from webpage import screenshot, wait_for
 
 sys.path.insert(0, str(TESTS / "store" / "decrees"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import requests
-from conftest import WebServer
+from web.conftest import WebServer
 from zipbomb import make_bomb
 
 

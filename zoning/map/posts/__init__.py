@@ -1,7 +1,7 @@
 """The posts map: funded posts of a batch run, hospital to ambulatory site.
 
 Read as the data flows: :mod:`~zoning.map.posts.columns` names the columns (the batch's
-by its schema, a hand-made file's by ``headers.toml``), :mod:`~zoning.map.posts.read`
+by its schema, a hand-made file's by the vocabulary ``posts``), :mod:`~zoning.map.posts.read`
 turns the file into one row per (post, site) with its programme's premium threshold,
 :mod:`~zoning.map.posts.labels` writes what a post says, :mod:`~zoning.map.posts.layer`
 hands the posts to the page's script, :mod:`~zoning.map.posts.page` builds the page.

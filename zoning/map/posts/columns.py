@@ -3,7 +3,8 @@
 A ``zoning batch`` result is read by the batch's own names (:mod:`zoning.report.schema`,
 the names its writers use): no guessing. Its input columns (the post's reference, the
 names of the hospital and the sites), and every column of a posts file made by hand, are
-matched by the loose vocabulary of ``headers.toml`` (case, accents and blanks folded), one
+matched by the one header matcher (:mod:`zoning.io.headers`) with the vocabulary
+``zoning/io/vocabularies/posts.toml`` (case, accents and punctuation folded), one
 :func:`match_header` call per cell. Minimal schema of a posts file made by hand::
 
     id, programme, statut, site_principal_nom, site_principal_lon, site_principal_lat,
@@ -16,12 +17,11 @@ A site field may be numbered (``site1_lon``, ``lon_site2``…): one row per site
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
+from zoning.io.headers import Vocabulary, load_vocabulary
 from zoning.io.text import snake
 from zoning.report.schema import result_headers, site_columns
 
@@ -73,29 +73,17 @@ SITE_FIELDS = (
 _NUMBERED = re.compile(r"^(?P<base>.+?)_?(?P<n>[1-9])(?P<rest>_.+)?$")
 
 
-@dataclass(frozen=True)
-class _Field:
-    label: str
-    spellings: tuple[str, ...]
-
-
-@cache
-def _vocabulary() -> dict[str, _Field]:
-    with (Path(__file__).parent / "headers.toml").open("rb") as handle:
-        data = tomllib.load(handle)
-    return {
-        name: _Field(str(entry.get("label", name)), tuple(str(s) for s in entry["spellings"]))
-        for name, entry in data.items()
-    }
+def _vocabulary() -> Vocabulary:
+    return load_vocabulary("posts")
 
 
 #: Our fields, in the order of the table :func:`zoning.map.posts.read.read_posts` returns.
-FIELDS: tuple[str, ...] = tuple(_vocabulary())
+FIELDS: tuple[str, ...] = tuple(_vocabulary().aliases)
 
 
 def spellings(name: str) -> list[str]:
-    """The spellings ``headers.toml`` accepts for field ``name``."""
-    return list(_vocabulary()[name].spellings)
+    """The spellings the vocabulary ``posts`` accepts for field ``name``."""
+    return list(_vocabulary().written[name])
 
 
 def accepted(name: str) -> list[str]:
@@ -108,17 +96,13 @@ def accepted(name: str) -> list[str]:
 
 def field_label(name: str) -> str:
     """The field in French, for messages."""
-    return _vocabulary()[name].label
-
-
-@cache
-def _lookup() -> dict[str, str]:
-    return {snake(s): name for name in FIELDS for s in spellings(name)}
+    labels: dict[str, str] = _vocabulary().data.get("labels", {})
+    return labels.get(name, name)
 
 
 def match_header(cell: str) -> str | None:
     """The field a hand-made header names (``None``: none). The one door to the vocabulary."""
-    return _lookup().get(snake(cell))
+    return _vocabulary().field_of(cell)
 
 
 def _numbered(cell: str) -> tuple[str, int] | None:
