@@ -54,10 +54,6 @@ class CheckAnswer:
         """Data vintages and versions (for the card; the JSON has the decree)."""
         return provenance(self.store)
 
-    def to_json(self) -> dict[str, Any]:
-        """Exactly what ``zoning check --json`` prints."""
-        return dict(self.placement.to_dict())
-
 
 def check(store: ZoningStore, text: str, on: dt.date | None) -> CheckAnswer:
     """Answer one search string (see :func:`zoning.locate.search.search_place`)."""

@@ -22,6 +22,7 @@ from zoning.report.results import BatchRun
 from zoning.web import errors, services
 from zoning.web.deps import get_store
 from zoning.web.errors import status_of
+from zoning.web.models import BatchProgress
 from zoning.web.templating import render
 from zoning.web.uploads import MAX_BYTES, MAX_ROWS, SUFFIXES, RunView, Upload, Uploads
 
@@ -259,18 +260,14 @@ async def batch_start(request: Request, token: str) -> Response:
     return RedirectResponse(f"/liste/{token}", status_code=303)
 
 
-@router.get("/liste/{token}/etat")
-def batch_progress(request: Request, token: str) -> dict[str, Any]:
+@router.get("/liste/{token}/etat", response_model=BatchProgress)
+def batch_progress(request: Request, token: str) -> BatchProgress:
     """Where a run is, for the page's script: state, stage, rows done, files ready."""
     upload = request.app.state.uploads.get(token)
     stage, done, total = upload.progress
-    return {
-        "etat": upload.state,
-        "etape": stage,
-        "faites": done,
-        "total": total,
-        "prets": sorted(upload.outputs),
-    }
+    return BatchProgress(
+        etat=upload.state, etape=stage, faites=done, total=total, prets=sorted(upload.outputs)
+    )
 
 
 @router.get("/liste/{token}/{name}")
