@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
 from zoning.locate import lookup
-from zoning.locate.lookup import Verdict, verdict_of  # noqa: F401 - kept importable from here
+from zoning.locate.placement import Verdict, verdict_of  # noqa: F401 - kept importable from here
 from zoning.sources.names import name_keys, normalize_name
 from zoning.store.store import ZoningStore
 

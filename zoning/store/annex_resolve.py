@@ -81,8 +81,10 @@ class Resolver:
     def _store_name_only(self, code: str, name: str) -> bool:
         """Whether ``name`` is the store's commune ``code`` and not the later one that took
         its code by the annex's COG."""
+        from zoning.locate.movements import later_row
+
         assert self.vintage is not None
-        later = self.lookup._later_row(self.store, code, vintage_date(self.vintage).isoformat())
+        later = later_row(self.store, code, vintage_date(self.vintage).isoformat())
         if later is None:
             return False
         keys = name_keys(name)
