@@ -1,9 +1,9 @@
 """The dask engine of ``zoning assign``: :meth:`PointIndex.assign` on the partitions of a
 dask (or dask-geopandas) frame, each worker opening the saved index from disk once.
 
-dask and pandas come untyped into this module (dask's frame methods have no
-annotations): their calls carry a narrow ``no-untyped-call`` ignore, and what they
-return is typed here, where the meaning is known.
+dask's frame methods have no annotations: they are called on frames handled as ``Any``
+(mypy --strict refuses untyped calls), and what they return is typed here, where the
+meaning is known.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -83,8 +83,9 @@ def assign_dask_frame(
     meta = ddf._meta.copy()
     meta[result_col] = np.zeros(0, dtype=np.int64) if labels is None else np.zeros(0, dtype=object)
     lab = None if labels is None else list(labels)
-    # Unannotated in dask; given a frame as ``meta``, it returns a dask DataFrame.
-    out: dd.DataFrame = ddf.map_partitions(  # type: ignore[no-untyped-call]
+    # map_partitions is unannotated in dask (an untyped call to mypy --strict), hence the
+    # cast; given a frame as ``meta``, it returns a dask DataFrame.
+    out: dd.DataFrame = cast(Any, ddf).map_partitions(
         _assign_partition,
         str(index_dir),
         lon_col,
@@ -171,24 +172,23 @@ def assign_file_dask(
     check_columns(src, list(ddf.columns), None, lon_col, lat_col)
     check_output(dst, src, folder=True)
     to_csv = dst.suffix.lower() == ".csv"
-    out = assign_dask_frame(ddf, index_dir, lon_col, lat_col, result_col, labels, to_csv)
+    # dask's writers and map_partitions are unannotated (untyped calls to mypy --strict):
+    # the frame is handled as Any from here.
+    out: Any = assign_dask_frame(ddf, index_dir, lon_col, lat_col, result_col, labels, to_csv)
     kwargs: dict[str, Any] = {} if scheduler is None else {"scheduler": scheduler}
     with atomic_path(dst, folder=not to_csv) as tmp:
         if to_csv:
-            write = out.to_csv(  # type: ignore[no-untyped-call]  # dask: unannotated
+            write = out.to_csv(
                 str(tmp), single_file=True, index=False, sep=sep, encoding=encoding,
                 lineterminator="\r\n", compute=False,
             )  # fmt: skip
         else:
-            write = out.to_parquet(  # type: ignore[no-untyped-call]  # dask: unannotated
-                str(tmp), write_index=False, compute=False
-            )
+            write = out.to_parquet(str(tmp), write_index=False, compute=False)
         # One compute for the write and the count, so partitions are read once. The
         # CSV writer is a legacy graph: dask warns that it materialises the mix.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Computing mixed collections")
-            count = out.map_partitions(len).sum()  # type: ignore[no-untyped-call]  # dask
-            _, rows = dask.compute(write, count, **kwargs)
+            _, rows = dask.compute(write, out.map_partitions(len).sum(), **kwargs)
     return int(rows)
 
 
