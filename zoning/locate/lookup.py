@@ -54,6 +54,7 @@ _POSTCODE = re.compile(r"^\d{5}$")
 
 
 def _check_code(code: str) -> str:
+    """A commune code as written (spaces, lower case, a leading zero lost), checked."""
     code = str(code).strip().upper()
     if len(code) == 4 and code.isdigit():
         code = "0" + code  # a spreadsheet ate the leading zero
