@@ -183,7 +183,7 @@ def write_points_parquet(path: Path, bounds: Any, n: int, chunk: int = 1_000_000
 
 def stream_child(index_dir: str, src: str, dst: str) -> None:
     """Child process of the streaming run: prints its report as JSON."""
-    from zoning.locate.stream import assign_file, peak_rss_mb
+    from zoning.locate.stream.assign import assign_file, peak_rss_mb
     from zoning.pointindex import PointIndex
 
     base = peak_rss_mb()
@@ -245,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import shapely
 
     from tests.pointindex import polysets
-    from zoning.locate.stream import peak_rss_mb
+    from zoning.locate.stream.assign import peak_rss_mb
 
     results: dict[str, Any] = {"one_core": pinned, "sources": str(sources)}
     with tempfile.TemporaryDirectory(prefix="bench_points_") as tmp:

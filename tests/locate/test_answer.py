@@ -10,10 +10,11 @@ from pydantic import ValidationError
 
 from zoning.locate import lookup
 from zoning.locate.answer import HistoryRow, PlaceAnswer
+from zoning.locate.placement import Placement
 from zoning.store import ZoningStore
 
 
-def _placements(store: ZoningStore) -> list[lookup.Placement]:
+def _placements(store: ZoningStore) -> list[Placement]:
     on = date(2023, 11, 1)
     return [
         lookup.by_commune(store, "23096", on),  # ZIP, with a listed QPV

@@ -143,7 +143,7 @@ def test_codes_matched_to_their_first_row() -> None:
     """Zone rows find the first commune of their code, or none; nulls find none."""
     import pyarrow as pa
 
-    from zoning.locate.bulk import _positions
+    from zoning.locate.stream.zones import _positions
 
     codes = pa.array(["33063", "99999", "23096", None, "33063"]).dictionary_encode()
     communes = pa.array(["23096", "33063", "23096", "2A004"]).dictionary_encode()

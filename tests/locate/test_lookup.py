@@ -14,6 +14,7 @@ from zoning.errors import (
     ZoningError,
 )
 from zoning.locate import lookup
+from zoning.locate.placement import Placement
 from zoning.store import ZoningStore
 
 
@@ -143,4 +144,4 @@ def test_bulk_placements_equal_one_by_one(store: ZoningStore) -> None:
             if isinstance(one, ZoningError):
                 assert type(got) is type(one) and str(got) == str(one)
             else:
-                assert isinstance(got, lookup.Placement) and got == one
+                assert isinstance(got, Placement) and got == one

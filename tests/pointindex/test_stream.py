@@ -14,7 +14,7 @@ import shapely
 from tests.pointindex import polysets
 from zoning.errors import InvalidInputError
 from zoning.io.arrow import text_array
-from zoning.locate import stream
+from zoning.locate.stream import assign, columns, dask_engine, pool
 
 PolySet = Any  # tests/pointindex/conftest.py
 
@@ -46,7 +46,7 @@ def test_excel_csv_keeps_every_row(na: PolySet, tmp_path: Path) -> None:
     ]
     src.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
     dst = tmp_path / "out.csv"
-    report = stream.assign_file(
+    report = assign.assign_file(
         na.index,
         src,
         dst,
@@ -71,7 +71,7 @@ def test_excel_csv_keeps_every_row(na: PolySet, tmp_path: Path) -> None:
 def test_parquet_chunks_match_exact(na: PolySet, points: pd.DataFrame, tmp_path: Path) -> None:
     src, dst = tmp_path / "in.parquet", tmp_path / "out.parquet"
     points.to_parquet(src, row_group_size=7_000)
-    report = stream.assign_file(na.index, src, dst, "x", "y", chunk_size=10_000, progress=False)
+    report = assign.assign_file(na.index, src, dst, "x", "y", chunk_size=10_000, progress=False)
     out = pd.read_parquet(dst)
     assert report.rows == len(points) == len(out)
     assert (out["id"].to_numpy() == points["id"].to_numpy()).all()
@@ -83,7 +83,7 @@ def test_missing_column_names_the_file(na: PolySet, tmp_path: Path) -> None:
     src = tmp_path / "pts.csv"
     src.write_text("lon,latitude\n1,45\n", encoding="utf-8")
     with pytest.raises(InvalidInputError, match=r"pts\.csv.*lat"):
-        stream.assign_file(na.index, src, tmp_path / "o.csv", progress=False)
+        assign.assign_file(na.index, src, tmp_path / "o.csv", progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_dask_engine_matches_numpy_engine(
     src = tmp_path / "in.csv"
     points.to_csv(src, index=False)
     dst = tmp_path / "out_dask"
-    rows = stream.assign_engine(
+    rows = dask_engine.assign_engine(
         "dask",
         na.index,
         index_dir,
@@ -137,7 +137,7 @@ def test_dask_geopandas_partitions(
         points, geometry=gpd.points_from_xy(points["x"], points["y"]), crs="EPSG:4326"
     )
     dgdf = dask_geopandas.from_geopandas(gdf, npartitions=4)
-    got = stream.assign_dask_geoseries(dgdf, index_dir).compute(scheduler=client)
+    got = dask_engine.assign_dask_geoseries(dgdf, index_dir).compute(scheduler=client)
     assert (got.sort_index().to_numpy() == na.exact(points["x"], points["y"])).all()
 
 
@@ -151,8 +151,8 @@ def test_dask_csv_output_equals_numpy_engine(
     kw: dict[str, Any] = dict(lon_col="x", lat_col="y", result_col="commune", sep=";")
     labels = list(na.codes)
     a, b = tmp_path / "numpy.csv", tmp_path / "dask.csv"
-    stream.assign_engine("numpy", na.index, None, src, a, labels=labels, progress=False, **kw)
-    stream.assign_engine(
+    dask_engine.assign_engine("numpy", na.index, None, src, a, labels=labels, progress=False, **kw)
+    dask_engine.assign_engine(
         "dask", na.index, index_dir, src, b, labels=labels, blocksize="60KB", scheduler=client, **kw
     )
     ra = pd.read_csv(a, sep=";", dtype=str, keep_default_na=False)
@@ -175,7 +175,7 @@ def test_parquet_nulls_and_text_coordinates(na: PolySet, tmp_path: Path) -> None
     )
     src, dst = tmp_path / "in.parquet", tmp_path / "out.parquet"
     pq.write_table(table, src)
-    report = stream.assign_file(
+    report = assign.assign_file(
         na.index, src, dst, labels=list(na.codes), result_col="commune", progress=False
     )
     out = pq.read_table(dst)
@@ -187,10 +187,10 @@ def test_parquet_nulls_and_text_coordinates(na: PolySet, tmp_path: Path) -> None
 def test_chunk_dictionaries_hold_only_their_values(na: PolySet, points: pd.DataFrame) -> None:
     """A chunk's commune column names the communes of its rows only (a Parquet row group
     repeats its dictionaries), with the same values as the whole dictionary gives."""
-    enc = stream.Encoded.of(text_array(list(na.codes)))
+    enc = columns.Encoded.of(text_array(list(na.codes)))
     assert enc.large
     idx = na.index.assign(points["x"].to_numpy()[:5_000], points["y"].to_numpy()[:5_000])
-    present = stream.distinct_positions(idx, na.index.n_polys)
+    present = columns.distinct_positions(idx, na.index.n_polys)
     whole, cut = enc.take(idx), enc.take(idx, present)
     assert cut.to_pylist() == whole.to_pylist() == [na.codes[i] if i >= 0 else None for i in idx]
     assert sorted(cut.dictionary.to_pylist()) == sorted({na.codes[i] for i in idx if i >= 0})
@@ -207,10 +207,10 @@ def test_chunk_workers_yield_to_the_writer() -> None:
         return item, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
     base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    got = list(stream.ordered_map(nice, range(20), workers=2, in_flight=3))
+    got = list(pool.ordered_map(nice, range(20), workers=2, in_flight=3))
     assert [item for item, _ in got] == list(range(20))  # in order
     if sys.platform == "linux":
-        assert {level for _, level in got} == {min(base + stream.WORKER_NICE, 19)}
+        assert {level for _, level in got} == {min(base + pool.WORKER_NICE, 19)}
 
 
 def test_columns_given_as_functions(na: PolySet, points: pd.DataFrame, tmp_path: Path) -> None:
@@ -223,8 +223,8 @@ def test_columns_given_as_functions(na: PolySet, points: pd.DataFrame, tmp_path:
     codes = list(na.codes)
     eager, lazy = tmp_path / "eager.parquet", tmp_path / "lazy.parquet"
     kwargs: dict[str, Any] = {"lon_col": "x", "lat_col": "y", "progress": False}
-    stream.assign_file(na.index, src, eager, columns={"code": codes}, **kwargs)
-    stream.assign_file(na.index, src, lazy, columns={"code": lambda: codes}, **kwargs)
+    assign.assign_file(na.index, src, eager, columns={"code": codes}, **kwargs)
+    assign.assign_file(na.index, src, lazy, columns={"code": lambda: codes}, **kwargs)
     assert pq.read_table(lazy).equals(pq.read_table(eager))
 
     def broken() -> list[str]:
@@ -233,5 +233,5 @@ def test_columns_given_as_functions(na: PolySet, points: pd.DataFrame, tmp_path:
     empty = tmp_path / "empty.csv"
     empty.write_text("x,y\n", encoding="utf-8")
     with pytest.raises(InvalidInputError, match="magasin illisible"):
-        stream.assign_file(na.index, empty, tmp_path / "o.csv", columns={"c": broken}, **kwargs)
+        assign.assign_file(na.index, empty, tmp_path / "o.csv", columns={"c": broken}, **kwargs)
     assert not (tmp_path / "o.csv").exists()

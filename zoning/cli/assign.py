@@ -78,7 +78,7 @@ def assign(
     # over the imports' objects cost more than the objects of the run.
     with paused_gc():
         from zoning.io.csvstream import check_text_file, sniff_file, text_encoding
-        from zoning.locate.bulk import assign_zones_file
+        from zoning.locate.stream.zones import assign_zones_file
         from zoning.store import ZoningStore
 
         if input_file.suffix.lower() not in (".parquet", ".pq"):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
-    from zoning.locate.lookup import Placement
+    from zoning.locate.placement import Placement
 
 
 class DecreeRef(BaseModel):

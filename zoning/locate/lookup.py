@@ -1,8 +1,14 @@
-"""What zone is this place in, under which decree, as of which date.
+"""What zone is this place in, under which decree, as of which date: the ways in.
 
-Three ways in, one answer (:class:`Placement`): a commune code of any vintage, a postal
-code with a commune name, or a longitude/latitude (point in commune polygon, and in QPV
-polygons where the store has them).
+Three ways in, one answer (:class:`~zoning.locate.placement.Placement`): a commune code
+of any vintage, a postal code with a commune name, or a longitude/latitude (point in
+commune polygon, and in QPV polygons where the store has them). Also here: a code of any
+vintage to the store's communes (:func:`resolve_code`), a postal code and name to them
+(:func:`find_communes`), points to commune and QPV codes in bulk (:func:`assign_points`),
+and the class of a commune under every decree of its region (:func:`history`).
+
+How a placement is built is in :mod:`zoning.locate.placing`; the codes' movements in
+:mod:`zoning.locate.movements`; the classes in :mod:`zoning.locate.classes`.
 """
 
 from __future__ import annotations
@@ -10,9 +16,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from zoning.errors import (
     AmbiguousError,
@@ -21,157 +26,35 @@ from zoning.errors import (
     OutsideCoverageError,
     ZoningError,
 )
+from zoning.locate.classes import ABSENT
+from zoning.locate.movements import (
+    PART_OF,
+    carry,
+    covered_later,
+    later_head,
+    later_notes,
+    later_row,
+    named_later,
+    vintage_iso,
+)
+from zoning.locate.placement import Placement
+from zoning.locate.placing import commune_placement, later_placement, place_code
 from zoning.sources.names import name_keys
 from zoning.sources.vintage import vintage_date
-from zoning.store.decrees import Decree
-from zoning.store.store import EXPIRED, IN_FORCE, NOT_LOADED, DecreeChoice, ZoningStore
+from zoning.store.store import NOT_LOADED, DecreeChoice, ZoningStore
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-UNDER_SERVED = frozenset({"ZIP", "ZAC"})
-ZONE_LABELS = {
-    "ZIP": "zone d'intervention prioritaire",
-    "ZAC": "zone d'action complémentaire",
-    "ZV": "zone de vigilance",
-    "HZ": "hors zonage",
-    "ZAR": "zone d'accompagnement régional",
-    "ND": "classement non disponible",
-}
-#: Why a commune judged by a loaded decree has no class there.
-ABSENT = "commune absente du tableau de l'arrêté"
+    from zoning.pointindex import PointIndex
+
 _COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _POSTCODE = re.compile(r"^\d{5}$")
 
 
-@dataclass
-class Placement:
-    """Where a place is and what that means for under-served eligibility."""
-
-    query: str
-    via: str
-    commune_code: str | None = None
-    commune_name: str | None = None
-    departement: str | None = None
-    region: str | None = None
-    decree: Decree | None = None
-    zone: str | None = None
-    qpv: list[str] = field(default_factory=list)
-    qpv_in_commune: list[str] = field(default_factory=list)
-    under_served: bool | None = None
-    lon: float | None = None
-    lat: float | None = None
-    notes: list[str] = field(default_factory=list)
-    decree_status: str = IN_FORCE
-    decree_caveat: str = ""
-    #: Why the class is « à vérifier » although the commune is known (a commune nouvelle
-    #: over communes of different classes, a restored commune), for the sentence.
-    zone_check: str = ""
-    #: The store's communes a later commune covers (a commune nouvelle answered under its
-    #: own name): its area is theirs together, not that of the one whose code it kept.
-    members: list[str] = field(default_factory=list)
-
-    @property
-    def to_verify(self) -> bool:
-        """Whether the answer rests on no class or on an expired decree's classes."""
-        return self.decree_status != IN_FORCE or self.under_served is None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able form, with the decree reduced to its id and description."""
-        # Shallow on purpose: ``asdict`` deep-copies the decree record only to drop it, and
-        # was half the time of an API answer.
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        for key in ("qpv", "qpv_in_commune", "notes", "members"):
-            out[key] = list(out[key])
-        out["decree"] = (
-            {"id": self.decree.id, "title": self.decree.provenance()} if self.decree else None
-        )
-        out["zone_label"] = ZONE_LABELS.get(self.zone or "")
-        out["to_verify"] = self.to_verify
-        verdict = verdict_of(self)
-        out["verdict"], out["motif"] = verdict.answer, verdict.reason
-        return out
-
-    def sentence(self) -> str:
-        """A short French sentence for people."""
-        where = f"{self.commune_name} ({self.commune_code})"
-        if self.decree_status == NOT_LOADED:
-            verdict = "classement inconnu, à vérifier"
-            if self.qpv:
-                verdict = f"dans le QPV {', '.join(self.qpv)}, zone sous-dense ; zonage : {verdict}"
-            return f"{where} : {verdict} — {self.decree_caveat}."
-        if self.qpv:
-            verdict = f"dans le QPV {', '.join(self.qpv)}, zone sous-dense"
-            if self.zone:
-                verdict = f"{self.zone}, {verdict}"
-        elif self.zone_check:
-            verdict = f"classe à vérifier ({self.zone_check})"
-        elif self.under_served is None:
-            # No class, ND, or QPV without perimeters: never « pas zone sous-dense »,
-            # always « à vérifier » and why.
-            zone = self.zone or ""
-            what = f"{zone} ({ZONE_LABELS.get(zone, zone)})" if zone else ""
-            doubts = [_class_doubt(self)] if self.zone in (None, "", "ND") else []
-            doubts += ["la commune compte des QPV"] if self.qpv_in_commune else []
-            verdict = f"{what or 'sans classe dans le zonage'} — à vérifier : {' ; '.join(doubts)}"
-        elif self.under_served:
-            verdict = f"{self.zone}, zone sous-dense"
-        else:
-            zone = self.zone or ""
-            verdict = f"{zone} ({ZONE_LABELS.get(zone, zone)}), pas zone sous-dense"
-        decree = f" — {self.decree.provenance()}" if self.decree else ""
-        if self.decree_status == EXPIRED:
-            decree += f" ; {self.decree_caveat}"
-        return f"{where} : {verdict}{decree}."
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Under-served or not, in words: ``oui``, ``non`` or ``à vérifier``, and why."""
-
-    answer: Literal["oui", "non", "à vérifier"]
-    reason: str
-
-
-def verdict_of(placement: Placement) -> Verdict:
-    """The answer of a placement for a person, with the reason taken from the placement."""
-    zone = placement.zone or ""
-    label = ZONE_LABELS.get(zone, zone)
-    decree = placement.decree.short if placement.decree else "l'arrêté"
-    if placement.qpv:
-        return Verdict(
-            "oui", f"le lieu est dans le quartier prioritaire {', '.join(placement.qpv)}"
-        )
-    if placement.decree_status != IN_FORCE:
-        # A decree whose annex is not loaded, or an expired one before its successor:
-        # the person decides, told why (never the old classes in silence).
-        known = f" ; classe sous {decree} : {zone} ({label})" if zone else ""
-        return Verdict("à vérifier", placement.decree_caveat + known)
-    if placement.under_served:
-        return Verdict("oui", f"commune classée {zone} ({label}) par {decree}")
-    if placement.under_served is None:
-        qpv_notes = [n for n in placement.notes if "QPV" in n]
-        reasons = [_class_doubt(placement)] if zone in ("", "ND") else []
-        return Verdict("à vérifier", " ; ".join(reasons + qpv_notes[-1:]))
-    return Verdict(
-        "non", f"commune classée {zone} ({label}) par {decree}, hors quartier prioritaire"
-    )
-
-
-def _class_doubt(placement: Placement) -> str:
-    """Why the class of a placement's commune is no answer: absent from the decree's
-    table, no class there, or ND (« classement non disponible »)."""
-    decree = placement.decree.short if placement.decree else "l'arrêté"
-    absent = [n for n in placement.notes if n.startswith("commune absente")]
-    if absent:  # of the table (no row), or of the annex (a row without class, and why)
-        return f"{absent[0]} ({decree})"
-    zone = placement.zone or ""
-    known = f" ({zone} : {ZONE_LABELS.get(zone, zone)})" if zone else ""
-    return f"commune sans classe connue dans {decree}{known}"
-
-
 def _check_code(code: str) -> str:
+    """A commune code as written (spaces, lower case, a leading zero lost), checked."""
     code = str(code).strip().upper()
     if len(code) == 4 and code.isdigit():
         code = "0" + code  # a spreadsheet ate the leading zero
@@ -180,54 +63,6 @@ def _check_code(code: str) -> str:
             f"code commune INSEE invalide « {code} » : 5 caractères attendus (ex. 23096, 2A004)"
         )
     return code
-
-
-def _vintage_iso(store: ZoningStore) -> str:
-    return vintage_date(int(store.meta["cog_vintage"])).isoformat()
-
-
-def _carry(store: ZoningStore, code: str, *, forward: bool) -> set[str]:
-    """Follow one code through the movements, date by date.
-
-    Forward: from any older vintage up to the store's vintage (mergers). Backward: from a
-    code created after the store's vintage to the vintage communes it groups.
-    """
-    vintage = _vintage_iso(store)
-    frm, to = ("old_code", "new_code") if forward else ("new_code", "old_code")
-    current, bound = {code}, "" if forward else "9999"
-    while True:
-        if forward:
-            events = store.keyed.events_from(current, bound, vintage)
-        else:
-            events = store.keyed.events_to(current, vintage, bound)
-        if not events:
-            return current
-        day = events[0]["date"] if forward else events[-1]["date"]
-        step = [e for e in events if e["date"] == day]
-        current = set().union(*({e[to] for e in step if e[frm] == c} or {c} for c in current))
-        bound = day
-
-
-_PART_OF = {
-    "COMD": "une commune déléguée",
-    "COMA": "une commune associée",
-    "ARM": "un arrondissement municipal",
-}
-
-
-def _later_notes(later: list[dict[str, Any]]) -> list[str]:
-    """Notes for the movements a commune of the vintage went through afterwards."""
-    if not later:
-        return []
-    notes, seen = [], set()
-    for event in later:
-        if event["old_name"] != event["new_name"] and event["new_code"] not in seen:
-            seen.add(event["new_code"])
-            notes.append(
-                f"depuis le {event['date']}, {event['old_name']} fait partie de "
-                f"{event['new_name']} ({event['new_code']})"
-            )
-    return notes
 
 
 def resolve_code(
@@ -243,21 +78,21 @@ def resolve_code(
     keyed = store.keyed
     notes: list[str] = []
     if vintage is not None and vintage > int(store.meta["cog_vintage"]):
-        later = _later_row(store, code, vintage_date(vintage).isoformat())
+        later = later_row(store, code, vintage_date(vintage).isoformat())
         if later is not None and later["members"] and not later["check"]:
-            notes.append(_later_head(later))
+            notes.append(later_head(later))
             return later["members"].split(), notes
     if keyed.commune(code) is not None:
-        notes.extend(_later_notes(keyed.events_from([code], _vintage_iso(store), "9999")))
+        notes.extend(later_notes(keyed.events_from([code], vintage_iso(store), "9999")))
         return [code], notes
     parent = keyed.parent(code)
     if parent is not None:
         notes.append(
-            f"{code} ({parent['old_name']}) est {_PART_OF.get(parent['mod'], parent['mod'])} "
+            f"{code} ({parent['old_name']}) est {PART_OF.get(parent['mod'], parent['mod'])} "
             f"de la commune {parent['new_code']}"
         )
         return [parent["new_code"]], notes
-    forward = {c for c in _carry(store, code, forward=True) if keyed.commune(c) is not None}
+    forward = {c for c in carry(store, code, forward=True) if keyed.commune(c) is not None}
     if forward and forward != {code}:
         old_name = keyed.events_from([code], "", "9999")[0]["old_name"]
         notes.append(
@@ -265,7 +100,7 @@ def resolve_code(
             f"{', '.join(sorted(forward))} au COG {store.meta['cog_vintage']}"
         )
         return sorted(forward), notes
-    backward = {c for c in _carry(store, code, forward=False) if keyed.commune(c) is not None}
+    backward = {c for c in carry(store, code, forward=False) if keyed.commune(c) is not None}
     if backward:
         notes.append(
             f"code {code} postérieur au COG {store.meta['cog_vintage']} : regroupe "
@@ -273,27 +108,6 @@ def resolve_code(
         )
         return sorted(backward), notes
     raise NotFoundError(f"code commune inconnu « {code} »")
-
-
-def zone_of(store: ZoningStore, code: str, on: date | None = None) -> tuple[Decree, str, str]:
-    """Decree, class (``""`` when none) and note for a commune code of the store's vintage."""
-    commune = store.keyed.commune(code)
-    if commune is None:
-        raise NotFoundError(f"code commune inconnu « {code} »")
-    choice, zone, note = _zone_of_commune(store, commune, on)
-    return choice.decree, zone, note
-
-
-def _zone_of_commune(
-    store: ZoningStore, commune: dict[str, Any], on: date | None
-) -> tuple[DecreeChoice, str, str]:
-    choice = store.decree_on(str(commune["region"]), on)
-    if choice.status == NOT_LOADED:
-        return choice, "", ""
-    row = store.keyed.zone(choice.decree.id, commune["code"])
-    if row is None:
-        return choice, "", ABSENT
-    return choice, str(row["zone"]), str(row["note"])
 
 
 def history(store: ZoningStore, code: str) -> list[dict[str, Any]]:
@@ -325,235 +139,22 @@ def history(store: ZoningStore, code: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _place(
-    store: ZoningStore,
-    query: str,
-    via: str,
-    code: str,
-    on: date | None,
-    notes: list[str],
-    point: tuple[float, float] | None = None,
-    qpv_hits: list[str] | None = None,
-) -> Placement:
-    commune = store.keyed.commune(code)
-    if commune is None:
-        raise NotFoundError(f"code commune inconnu « {code} »")
-    zoned = _zone_of_commune(store, commune, on)
-    later = _decree_commune(store, code, zoned[0].decree)
-    if later is not None:
-        # The decree writes a later COG, where this commune is part of another one.
-        placement = _later_placement(store, query, via, later, on, point, qpv_hits)
-        placement.notes[:0] = [*notes, f"{commune['name']} ({code}) au COG {_vintage_year(store)}"]
-        return placement
-    return _placement(
-        store, query, via, commune, zoned, store.keyed.qpv_of(code), notes, point, qpv_hits
-    )
-
-
-def _vintage_year(store: ZoningStore) -> int:
-    return int(store.meta["cog_vintage"])
-
-
-def _covered_later(
-    store: ZoningStore,
-    rows: dict[str, dict[str, Any]],
-    choices: dict[str, DecreeChoice | ZoningError],
-) -> set[str]:
-    """Codes of ``rows`` that a later commune covers in the COG of their region's decree."""
-    out: set[str] = set()
-    for region, choice in choices.items():
-        if isinstance(choice, ZoningError) or choice.decree.cog_vintage <= _vintage_year(store):
-            continue
-        covered = store.keyed.later_members(vintage_date(choice.decree.cog_vintage).isoformat())
-        out |= {c for c, r in rows.items() if str(r["region"]) == region and c in covered}
-    return out
-
-
-def _decree_commune(store: ZoningStore, code: str, decree: Decree) -> dict[str, Any] | None:
-    """The later commune covering ``code`` in the decree's COG vintage, if it differs."""
-    if decree.cog_vintage <= _vintage_year(store):
-        return None
-    until = vintage_date(decree.cog_vintage).isoformat()
-    return store.keyed.later_covering(code, until)
-
-
-def _placement(
-    store: ZoningStore,
-    query: str,
-    via: str,
-    commune: dict[str, Any],
-    zoned: tuple[DecreeChoice, str, str],
-    qpv_in_commune: list[str],
-    notes: list[str],
-    point: tuple[float, float] | None = None,
-    qpv_hits: list[str] | None = None,
-) -> Placement:
-    """The placement of a commune row, its decree, class and note, and its listed QPV."""
-    code = str(commune["code"])
-    choice, zone, note = zoned
-    decree = choice.decree
-    placement = Placement(
-        query=query,
-        via=via,
-        commune_code=code,
-        commune_name=str(commune["name"]),
-        departement=str(commune["departement"]),
-        region=str(commune["region"]),
-        decree=decree,
-        zone=zone or None,
-        qpv=qpv_hits or [],
-        qpv_in_commune=qpv_in_commune,
-        lon=point[0] if point else None,
-        lat=point[1] if point else None,
-        notes=list(notes),
-        decree_status=choice.status,
-        decree_caveat=choice.caveat,
-    )
-    if note:
-        placement.notes.append(note)
-    if choice.caveat and choice.status == IN_FORCE:
-        placement.notes.append(choice.caveat)
-    if decree.id.startswith("zonmed-"):
-        placement.notes.extend(decree.caveats[:1])
-    listed = placement.qpv_in_commune
-    if choice.status == NOT_LOADED and not placement.qpv:
-        placement.under_served = None
-    elif placement.qpv or zone in UNDER_SERVED:
-        placement.under_served = True
-    elif listed and (point is None or not store.keyed.has_qpv_polygon(listed)):
-        placement.notes.append(
-            f"la commune compte {len(listed)} QPV ({', '.join(listed)}) : un site dans l'un "
-            "d'eux est en zone sous-dense ; périmètres non disponibles, vérifiez l'adresse"
-        )
-        placement.under_served = None
-    elif zone in ("", "ND"):
-        placement.under_served = None
-    else:
-        placement.under_served = False
-    return placement
-
-
-def _later_row(store: ZoningStore, code: str, until: str = "9999") -> dict[str, Any] | None:
-    """The latest commune that took ``code`` after the store's vintage (up to ``until``)."""
-    rows = [r for r in store.keyed.later(code) if str(r["since"]) <= until]
-    return rows[-1] if rows else None
-
-
-def _later_head(later: dict[str, Any]) -> str:
-    """« La Boixe (16393, commune nouvelle le 01/01/2025) »."""
-    since = date.fromisoformat(str(later["since"]))
-    return f"{later['name']} ({later['code']}, {later['kind']} le {since:%d/%m/%Y})"
-
-
-def _named_later(store: ZoningStore, code: str, name: str | None) -> dict[str, Any] | None:
-    """The later commune a code (and name, if given) designates, or ``None`` for the
-    store's own commune.
-
-    A code alone is read as today's COG writes it (what a form filled in today gives);
-    a name settles it when it is the store's commune's and not the later one's (« Vars »
-    for 16393, which La Boixe took in 2025).
-    """
-    later = _later_row(store, code)
-    if later is None or not name:
-        return later
-    keys = name_keys(name)
-    if keys & name_keys(str(later["name"])):
-        return later
-    commune = store.keyed.commune(code)
-    if commune is not None and keys & name_keys(str(commune["name"])):
-        return None
-    return later
-
-
-def _later_placement(
-    store: ZoningStore,
-    query: str,
-    via: str,
-    later: dict[str, Any],
-    on: date | None,
-    point: tuple[float, float] | None = None,
-    qpv_hits: list[str] | None = None,
-) -> Placement:
-    """A commune of a later COG, answered as the decree in force names its commune(s).
-
-    A decree of the later vintage (or after) names the later commune itself. An older
-    decree names the communes it covers: their class when they share it, else « à
-    vérifier » with each one's class (the site's address or point settles it).
-    """
-    keyed = store.keyed
-    head = _later_head(later)
-    notes: list[str] = []
-
-    members = str(later["members"]).split()
-
-    def answer(
-        row: dict[str, Any], zoned: tuple[DecreeChoice, str, str], qpv: list[str]
-    ) -> Placement:
-        placement = _placement(store, query, via, row, zoned, qpv, notes, point, qpv_hits)
-        if row is commune:
-            placement.members = list(members)
-        return placement
-
-    rows = keyed.communes_of(members)
-    if not rows:
-        raise NotFoundError(f"{head} : {later['check'] or 'aucune commune correspondante'}")
-    first = rows[members[0]]
-    choice = store.decree_on(str(first["region"]), on)
-    decree = choice.decree
-    commune = {**first, "code": later["code"], "name": later["name"]}
-    listed = sorted({q for m in members for q in keyed.qpv_of(m)})
-    if decree.cog_vintage >= int(str(later["since"])[:4]):
-        # The decree writes the later COG: its own commune is the later one.
-        zoned = _zone_of_commune(store, commune, on)
-        if zoned[0].status != NOT_LOADED and keyed.zone(decree.id, str(later["code"])) is None:
-            zones = {_zone_of_commune(store, rows[m], on)[1] for m in members if m in rows}
-            zoned = (choice, zones.pop() if len(zones) == 1 else "", "")
-        notes.append(f"{head} : commune de l'{decree.short}")
-        if later["check"]:
-            notes.append(str(later["check"]))
-            zoned = (choice, "", "")
-        placement = answer(commune, zoned, listed)
-        placement.zone_check = "commune rétablie, limites inconnues" if later["check"] else ""
-        return placement
-    parts = [(m, rows[m], _zone_of_commune(store, rows[m], on)) for m in members if m in rows]
-    described = " ; ".join(f"{r['name']} ({m}) : {z[1] or 'sans classe'}" for m, r, z in parts)
-    notes.append(f"{head} → sous l'{decree.short} : {described}")
-    if later["check"]:
-        notes.append(str(later["check"]))
-        placement = answer(commune, (choice, "", ""), listed)
-        placement.zone_check = "commune rétablie, limites inconnues"
-        return placement
-    if len(parts) == 1:
-        _, row, zoned = parts[0]
-        return answer(row, zoned, keyed.qpv_of(row["code"]))
-    zones = {z[1] for _, _, z in parts}
-    if len(zones) == 1:
-        return answer(commune, parts[0][2], listed)
-    notes.append(
-        "classes différentes selon l'ancienne commune : à vérifier, l'adresse ou les "
-        "coordonnées du site disent dans laquelle il se trouve"
-    )
-    placement = answer(commune, (choice, "", ""), listed)
-    placement.zone_check = "anciennes communes de classes différentes"
-    return placement
-
-
 def by_commune(
     store: ZoningStore, code: str, on: date | None = None, name: str | None = None
 ) -> Placement:
     """Zone of a commune given by its INSEE code (any vintage; old codes are mapped).
 
     A code that a later commune took (commune nouvelle, renaming) is answered as the
-    decree names it (:func:`_later_placement`); ``name`` says which one is meant when the
+    decree names it (:func:`later_placement`); ``name`` says which one is meant when the
     code is both a commune of the store's vintage and a later one.
     """
     code = _check_code(code)
-    later = _named_later(store, code, name)
+    later = named_later(store, code, name)
     if later is not None:
-        return _later_placement(store, code, "commune", later, on)
+        return later_placement(store, code, "commune", later, on)
     codes, notes = resolve_code(store, code)
     if len(codes) > 1:
-        placements = [_place(store, code, "commune", c, on, notes) for c in codes]
+        placements = [place_code(store, code, "commune", c, on, notes) for c in codes]
         if len({(p.zone, p.under_served) for p in placements}) == 1:
             first = placements[0]
             first.notes.append(f"même classe pour {', '.join(codes)}")
@@ -562,7 +163,7 @@ def by_commune(
         raise AmbiguousError(
             f"le code {code} couvre des communes de classes différentes ({detail})"
         )
-    return _place(store, code, "commune", codes[0], on, notes)
+    return place_code(store, code, "commune", codes[0], on, notes)
 
 
 def by_communes(
@@ -584,7 +185,7 @@ def by_communes(
         # commune, as :func:`by_commune` does; a point settles it to the vintage's commune.
         for code in keyed.later_codes(rows):
             del rows[code]
-    later = keyed.events_from_many(list(rows), _vintage_iso(store), "9999")
+    later = keyed.events_from_many(list(rows), vintage_iso(store), "9999")
     listed = keyed.qpv_of_many(list(rows))
     choices: dict[str, DecreeChoice | ZoningError] = {}
     for region in sorted({str(r["region"]) for r in rows.values()}):
@@ -600,7 +201,7 @@ def by_communes(
             classes.setdefault(decree_id, {}).update(keyed.classes_of(decree_id, in_region))
     out: dict[str, Placement | ZoningError] = {}
     # Under a decree of a later COG, communes now part of another are named as it does.
-    renamed = _covered_later(store, rows, choices)
+    renamed = covered_later(store, rows, choices)
     for code in wanted:
         commune = rows.get(code)
         if commune is None or code in renamed:
@@ -608,7 +209,7 @@ def by_communes(
                 if commune is None:
                     out[code] = by_commune(store, code, on)
                 else:
-                    out[code] = _place(store, code, via, code, on, [])
+                    out[code] = place_code(store, code, via, code, on, [])
             except ZoningError as exc:
                 out[code] = exc
             continue
@@ -623,8 +224,8 @@ def by_communes(
             zoned = (found, "", ABSENT)
         else:
             zoned = (found, str(row[0]), str(row[1]))
-        notes = _later_notes(later.get(code, []))
-        out[code] = _placement(store, code, via, commune, zoned, listed.get(code, []), notes)
+        notes = later_notes(later.get(code, []))
+        out[code] = commune_placement(store, code, via, commune, zoned, listed.get(code, []), notes)
     return out
 
 
@@ -642,7 +243,7 @@ def _find(store: ZoningStore, postcode: str, name: str) -> tuple[list[str], list
     later_codes = sorted(
         {str(r["code"]) for r in all_rows if r.get("since") and keys & name_keys(r["name"])}
     )
-    later = [row for row in (_later_row(store, c) for c in later_codes) if row is not None]
+    later = [row for row in (later_row(store, c) for c in later_codes) if row is not None]
     rows = [r for r in all_rows if not r.get("since")]
     parents = keyed.parents_of({row["code"] for row in rows})
     codes = {}
@@ -699,7 +300,7 @@ def by_postcode_name(
     hits, later = _find(store, postcode, name)
     query = f"{postcode} {name}"
     if len(later) == 1 and (not hits or hits == [str(later[0]["code"])]):
-        return _later_placement(store, query, "postcode+name", later[0], on)
+        return later_placement(store, query, "postcode+name", later[0], on)
     codes = hits or sorted(str(r["code"]) for r in later)
     if len(codes) > 1:
         names = {**{str(r["code"]): str(r["name"]) for r in later}, **store.keyed.names(codes)}
@@ -707,7 +308,7 @@ def by_postcode_name(
             f"« {name} » au {postcode} désigne plusieurs communes : "
             + ", ".join(f"{c} {names.get(c, '?')}" for c in codes)
         )
-    return _place(store, query, "postcode+name", codes[0], on, [])
+    return place_code(store, query, "postcode+name", codes[0], on, [])
 
 
 def check_lonlat(lon: float, lat: float) -> tuple[float, float]:
@@ -726,7 +327,7 @@ def check_lonlat(lon: float, lat: float) -> tuple[float, float]:
     return lon, lat
 
 
-def point_index(store: ZoningStore, table: str) -> tuple[np.ndarray, Any]:
+def point_index(store: ZoningStore, table: str) -> tuple[np.ndarray, PointIndex]:
     """Codes and the saved point index of a polygon table (kept by the store)."""
     return store.point_index(table)
 
@@ -772,4 +373,4 @@ def by_point(store: ZoningStore, lon: float, lat: float, on: date | None = None)
             "(en mer, hors de France, ou longitude et latitude inversées ?)"
         )
     qpv = [qpv_code] if qpv_code is not None else []
-    return _place(store, f"{lon},{lat}", "point", commune, on, [], (lon, lat), qpv)
+    return place_code(store, f"{lon},{lat}", "point", commune, on, [], (lon, lat), qpv)

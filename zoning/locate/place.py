@@ -7,6 +7,7 @@ from datetime import date
 from zoning.errors import NotFoundError
 from zoning.identifiers import normalise_finess
 from zoning.locate import lookup
+from zoning.locate.placement import Placement
 from zoning.store.store import ZoningStore
 
 
@@ -16,7 +17,7 @@ def place_query(
     address: str | None = None,
     finess: str | None = None,
     on: date | None = None,
-) -> lookup.Placement:
+) -> Placement:
     """Geocode an address or a FINESS number, then place the point; the precision is noted."""
     from zoning.locate.geocode import Geocoder, geocode_one
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
 from zoning.identifiers import is_finess, is_insee, is_postcode, normalise_finess
 from zoning.locate import lookup
-from zoning.locate.lookup import Verdict, verdict_of  # noqa: F401 - kept importable from here
+from zoning.locate.placement import Placement
 from zoning.sources.names import name_keys, normalize_name
 from zoning.store.store import ZoningStore
 
@@ -230,7 +230,7 @@ def communes_named(
 
 def by_name(
     store: ZoningStore, name: str, departement: str | None = None, on: date | None = None
-) -> lookup.Placement:
+) -> Placement:
     """The placement of the one commune called ``name`` (in ``departement`` if given).
 
     Raises
@@ -268,14 +268,14 @@ def by_name(
     return placement
 
 
-def _by_name(store: ZoningStore, query: Query, on: date | None) -> lookup.Placement:
+def _by_name(store: ZoningStore, query: Query, on: date | None) -> Placement:
     assert query.name is not None
     placement = by_name(store, query.name, query.departement, on)
     placement.query = query.text
     return placement
 
 
-def _by_code(store: ZoningStore, query: Query, on: date | None) -> lookup.Placement:
+def _by_code(store: ZoningStore, query: Query, on: date | None) -> Placement:
     assert query.code is not None
     code = query.code
     postal = store.keyed.postal(code) if code.isdigit() else []
@@ -315,7 +315,7 @@ def _by_code(store: ZoningStore, query: Query, on: date | None) -> lookup.Placem
     return placement
 
 
-def _geocoded(store: ZoningStore, query: Query, on: date | None) -> lookup.Placement:
+def _geocoded(store: ZoningStore, query: Query, on: date | None) -> Placement:
     from zoning.locate.place import place_query
 
     if query.kind == "finess":
@@ -323,7 +323,7 @@ def _geocoded(store: ZoningStore, query: Query, on: date | None) -> lookup.Place
     return place_query(store, address=query.name, on=on)
 
 
-def search_place(store: ZoningStore, text: str, on: date | None = None) -> lookup.Placement:
+def search_place(store: ZoningStore, text: str, on: date | None = None) -> Placement:
     """Answer a search string (see :func:`parse_query`) with a placement.
 
     Raises

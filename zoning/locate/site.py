@@ -52,7 +52,7 @@ class SiteInput:
 class Located:
     """A site once located: point (if known), placement from the lookup, precision.
 
-    ``placement`` is a :class:`zoning.locate.lookup.Placement` (or any object with the
+    ``placement`` is a :class:`zoning.locate.placement.Placement` (or any object with the
     same attributes); ``error`` is a French reason when the site could not be located
     and ``invalid`` tells bad input from a missing answer.
     """

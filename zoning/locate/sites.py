@@ -25,7 +25,7 @@ from zoning.errors import InvalidInputError, NotFoundError, ZoningError
 from zoning.identifiers import normalise_finess, normalise_insee
 from zoning.locate import lookup
 from zoning.locate.finess import FinessLocator
-from zoning.locate.lookup import Placement
+from zoning.locate.placement import Placement
 from zoning.locate.site import (
     PRECISION_COMMUNE,
     PRECISION_FINESS,
@@ -154,7 +154,7 @@ def _first_pass(
     return _commune_only(site, notes)
 
 
-# How the lookup's note on a commune's QPV starts (zoning.locate.lookup._placement).
+# How the lookup's note on a commune's QPV starts (zoning.locate.placing.commune_placement).
 _QPV_NOTE = "la commune compte "
 
 

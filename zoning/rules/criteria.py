@@ -307,7 +307,7 @@ def check_zone(
     if zone is None or zone == "ND":
         # The same words as `zoning check`: why the class is no answer (absent from the
         # decree's table, ND...).
-        from zoning.locate.lookup import verdict_of
+        from zoning.locate.placement import verdict_of
 
         why = verdict_of(place).reason
         return Check(criterion, label, CHECK, f"{name} : classement inconnu, à vérifier — {why}")

@@ -102,11 +102,10 @@ class Resolver:
         """Whether ``name`` is the store's commune ``code`` and not the later one that took
         its code by the annex's COG."""
         assert self.vintage is not None
-        until = vintage_date(self.vintage).isoformat()
-        rows = [r for r in self.store.keyed.later(code) if str(r["since"]) <= until]
-        if not rows:
+        # The latest commune that took the code by the annex's COG.
+        later = self.store.keyed.latest_taking(code, vintage_date(self.vintage).isoformat())
+        if later is None:
             return False
-        later = rows[-1]  # the latest commune that took the code by the annex's COG
         keys = name_keys(name)
         return bool(keys & self.own_keys.get(code, set())) and not keys & name_keys(
             str(later["name"])

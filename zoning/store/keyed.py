@@ -214,6 +214,11 @@ class KeyedIndex:
             "SELECT * FROM later_communes WHERE code = ? ORDER BY since, rowid", [code]
         )
 
+    def latest_taking(self, code: str, until: str = "9999") -> dict[str, Any] | None:
+        """The latest commune that took ``code`` after the vintage, by ``until`` (ISO date)."""
+        rows = [r for r in self.later(code) if str(r["since"]) <= until]
+        return rows[-1] if rows else None
+
     def later_covering(self, code: str, until: str) -> dict[str, Any] | None:
         """The latest commune created or renamed by ``until`` (ISO date) that covers the
         vintage's commune ``code`` and is not that commune as it was, or ``None``."""

@@ -57,7 +57,7 @@ class CheckAnswer:
 
 def check(store: ZoningStore, text: str, on: dt.date | None) -> CheckAnswer:
     """Answer one search string (see :func:`zoning.locate.search.search_place`)."""
-    from zoning.locate.lookup import verdict_of
+    from zoning.locate.placement import verdict_of
     from zoning.locate.search import describe, parse_query, search_place
 
     query = parse_query(text)
@@ -95,7 +95,7 @@ def neighbourhood(store: ZoningStore, code: str, on: dt.date | None) -> dict[str
 
 def zone_labels() -> dict[str, str]:
     """French label of each zoning class."""
-    from zoning.locate.lookup import ZONE_LABELS
+    from zoning.locate.classes import ZONE_LABELS
 
     return dict(ZONE_LABELS)
 

@@ -1,4 +1,4 @@
-"""Zones for large point files, streamed chunk by chunk (``zoning assign``).
+"""What ``zoning assign`` adds to every point: commune, class, decree, remark and QPV.
 
 Only numpy and pyarrow on this path: the per-commune columns are integer work in numpy
 on the store's dictionary-encoded Parquet columns, never pandas, ``pyarrow.compute``
@@ -12,14 +12,15 @@ from collections.abc import Callable
 from datetime import date
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from zoning.io.arrow import dictionary_array, fixed_width, numpy_of, text_array
-from zoning.locate.lookup import ABSENT, ZONE_LABELS
-from zoning.locate.stream import DEFAULT_CHUNK, StreamReport, assign_file
+from zoning.io.arrow import dictionary_array, fixed_width, numpy_of
+from zoning.locate.stream.assign import StreamReport, assign_file
+from zoning.locate.stream.read import DEFAULT_CHUNK
+from zoning.locate.stream.remarks import BAD_POINT, OUTSIDE, commune_remarks
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -28,14 +29,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Why a commune classed « ND » by its decree is to be checked.
-ND_REMARK = f"classe ND ({ZONE_LABELS['ND']}) dans l'arrêté"
-#: Remarks of the rows in no commune: coordinates that are no degrees, or none of ours.
-BAD_POINT = "coordonnées hors bornes ou illisibles : degrés WGS84 attendus (longitude, latitude)"
-OUTSIDE = (
-    "à vérifier : le point n'est dans aucune commune couverte (en mer, hors de France, "
-    "ou longitude et latitude inversées ?)"
-)
 #: The columns :func:`commune_columns` returns, in its order.
 COMMUNE_COLUMNS = ("commune", "commune_name", "zone", "decree", "remarque")
 
@@ -96,7 +89,7 @@ def commune_columns(store: ZoningStore, on: date | None = None) -> dict[str, pa.
     # « ND » (classement non disponible) is kept as the class, and is to be checked too.
     known_value = np.array([bool(z) and z != "ND" for z in zone.dictionary.to_pylist()] + [False])
     known = known_value[zone_at]
-    remarks = _remarks(
+    remarks = commune_remarks(
         [*caveat_of_region, ""], region_at, in_force >= 0, known, found, notes, note_at
     )
     values = (
@@ -134,32 +127,9 @@ def _positions(codes: pa.DictionaryArray, values: pa.DictionaryArray) -> npt.NDA
     if len(have):
         hit = have[order][slot] == wanted
         match[:-1] = np.where(hit, first_row[order[slot]], -1)
-    return match[numpy_of(codes.indices, np.int64, len(wanted))]
-
-
-def _remarks(
-    caveat_of_region: list[str],
-    region_at: npt.NDArray[np.int32],
-    judged: npt.NDArray[np.bool_],
-    has_class: npt.NDArray[np.bool_],
-    listed: npt.NDArray[np.bool_],
-    notes: list[str | None],
-    note_at: npt.NDArray[np.integer[Any]],
-) -> pa.DictionaryArray:
-    """« à vérifier : ... » per commune: its region's caveat on the decree, and why a
-    commune judged by a decree has no class there (the store's note ``notes[note_at]``,
-    else its class ND when ``listed`` in the decree's table, else its absence from the
-    table); ``None`` when there is nothing to say."""
-
-    texts: dict[str, int] = {"": -1}
-    of_region = [texts.setdefault(c, len(texts) - 1) for c in caveat_of_region]
-    remark = np.array(of_region, dtype=np.int32)[region_at]
-    for i in np.flatnonzero(judged & ~has_class).tolist():
-        why = notes[note_at[i]] or (ND_REMARK if listed[i] else ABSENT)
-        caveat = caveat_of_region[region_at[i]]
-        remark[i] = texts.setdefault(f"{caveat} ; {why}" if caveat else why, len(texts) - 1)
-    words = [f"à vérifier : {t}" for t in texts if t]
-    return dictionary_array(remark, text_array(words), remark >= 0)
+    # numpy_of gives the dtype asked for; typed so, the take below keeps its dtype too.
+    code_at: npt.NDArray[np.int64] = numpy_of(codes.indices, np.int64, len(wanted))
+    return match[code_at]
 
 
 def _column(table: Callable[[], dict[str, pa.Array]], name: str) -> pa.Array:
