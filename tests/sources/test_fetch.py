@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from loopback import serve_folder
 
-from zoning._http import DownloadError
+from zoning.errors import DownloadError
 from zoning.sources.fetch import fetch_sources
 from zoning.sources.manifest import load_manifest
 

@@ -134,8 +134,8 @@ class _AddressGeocoder:
 
     def prepare(self, sites: Sequence[SiteInput]) -> None:
         """Geocode every site that will need it, in bulk."""
+        from zoning.errors import GeocoderUnavailableError
         from zoning.locate.geocode import PlaceQuery
-        from zoning.locate.geocode._client import GeocoderUnavailableError
 
         keys = list(dict.fromkeys(self._key(s) for s in sites if s.address))
         if not keys:

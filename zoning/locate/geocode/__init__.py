@@ -12,7 +12,6 @@ the command-line faces of this package.
 
 from __future__ import annotations
 
-from zoning.locate.geocode._client import GeocoderUnavailableError
 from zoning.locate.geocode.pipeline import (
     BatchOutcome,
     Geocoder,
@@ -27,7 +26,6 @@ __all__ = [
     "BatchOutcome",
     "GeocodeResult",
     "Geocoder",
-    "GeocoderUnavailableError",
     "PlaceQuery",
     "default_geocoder",
     "geocode_one",
