@@ -33,6 +33,7 @@ from branca.element import Figure, MacroElement
 from folium.template import Template
 
 from zoning.errors import InvalidInputError
+from zoning.io.french import format_km
 from zoning.io.geojson import read_features
 from zoning.io.read import default_header_score, read_table
 from zoning.io.text import snake
@@ -40,7 +41,7 @@ from zoning.io.values import to_number
 from zoning.map.data import CoverageData
 from zoning.map.render import Legend, TestHook, base_map
 from zoning.map.style import STATUS_STYLE, status_key
-from zoning.rules.distance import format_km, geodesic_many_m
+from zoning.rules.distance import geodesic_many_m
 
 __all__ = [
     "COLUMNS",
