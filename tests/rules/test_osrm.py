@@ -6,13 +6,10 @@ asked again for every pair of the run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
-from typing import ClassVar
 
 import pytest
-from loopback import serve
+from loopback import JsonAnswers, serve
 from pyproj import Geod
 
 from zoning import _http
@@ -27,32 +24,11 @@ def point_at(km: float) -> tuple[float, float]:
     return float(lon), float(lat)
 
 
-class Routing(BaseHTTPRequestHandler):
-    """OSRM's route API: answers taken in order from ``answers`` (status, body, headers)."""
-
-    answers: ClassVar[list[tuple[int, object, dict[str, str]]]] = []
-    agents: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        type(self).agents.append(self.headers.get("User-Agent", ""))
-        status, body, headers = type(self).answers.pop(0) if type(self).answers else (503, {}, {})
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        for name, value in {"Content-Type": "application/json", **headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture()
-def routing(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, type[Routing]]]:
+def routing(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, type[JsonAnswers]]]:
     monkeypatch.setenv("ZONING_HTTP_RETRIES", "1")
     monkeypatch.setenv("ZONING_HTTP_TIMEOUT", "5")
-    handler = type("Handler", (Routing,), {"answers": [], "agents": []})
+    handler = JsonAnswers.fresh()
     with serve(handler) as url:
         yield url, handler
 
@@ -62,7 +38,7 @@ def _route(metres: float) -> dict[str, object]:
 
 
 def test_routing_carries_the_user_agent_and_is_retried_on_503(
-    routing: tuple[str, type[Routing]],
+    routing: tuple[str, type[JsonAnswers]],
 ) -> None:
     url, handler = routing
     handler.answers += [(503, {}, {"Retry-After": "0"}), (200, _route(25_000.0), {})]
@@ -73,7 +49,9 @@ def test_routing_carries_the_user_agent_and_is_retried_on_503(
     assert handler.agents == [_http.USER_AGENT] * 2
 
 
-def test_a_routing_service_down_is_asked_once_per_run(routing: tuple[str, type[Routing]]) -> None:
+def test_a_routing_service_down_is_asked_once_per_run(
+    routing: tuple[str, type[JsonAnswers]],
+) -> None:
     url, handler = routing
     road = road_distance_from_settings(url)
     assert road is not None
@@ -89,7 +67,7 @@ def test_a_routing_service_down_is_asked_once_per_run(routing: tuple[str, type[R
         assert "HTTP 503" in result.reason
 
 
-def test_no_route_is_not_a_service_down(routing: tuple[str, type[Routing]]) -> None:
+def test_no_route_is_not_a_service_down(routing: tuple[str, type[JsonAnswers]]) -> None:
     url, handler = routing
     handler.answers += [(400, {"code": "NoRoute"}, {}), (200, _route(21_000.0), {})]
     road = road_distance_from_settings(url)
