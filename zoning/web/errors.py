@@ -26,11 +26,7 @@ _HTTP_MESSAGES = {
 
 
 def status_of(exc: ZoningError) -> int:
-    """HTTP status for a library error: its class's (see :mod:`zoning.errors`).
-
-    For the routes that pass the status to a page of their own; they may read
-    ``exc.http_status`` alike.
-    """
+    """HTTP status for a library error: its class's (see :mod:`zoning.errors`)."""
     return exc.http_status
 
 
