@@ -1,14 +1,16 @@
-"""A real HTTP server on loopback serving a folder (a mirror of a sources folder)."""
+"""Real HTTP servers on loopback: a folder (a mirror of a sources folder), a stand-in web
+service answering JSON."""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 
 @contextmanager
@@ -30,3 +32,37 @@ def serve(handler: Any) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class JsonAnswers(http.server.BaseHTTPRequestHandler):
+    """A web service stand-in: each GET gets the next of ``answers`` (status, JSON body,
+    extra headers), 503 once they run out; the path and User-Agent of each are kept.
+
+    Make a class of its own per server (``JsonAnswers.fresh()``): the lists are shared by
+    the handler's instances, one per request.
+    """
+
+    answers: ClassVar[list[tuple[int, object, dict[str, str]]]] = []
+    paths: ClassVar[list[str]] = []
+    agents: ClassVar[list[str]] = []
+
+    @classmethod
+    def fresh(cls) -> type[JsonAnswers]:
+        """A subclass with empty lists of its own."""
+        return type("Answers", (cls,), {"answers": [], "paths": [], "agents": []})
+
+    def do_GET(self) -> None:
+        kind = type(self)
+        kind.paths.append(self.path)
+        kind.agents.append(self.headers.get("User-Agent", ""))
+        status, body, headers = kind.answers.pop(0) if kind.answers else (503, {}, {})
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        for name, value in {"Content-Type": "application/json", **headers}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass

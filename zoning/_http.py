@@ -1,9 +1,11 @@
-"""The one place that talks HTTP: downloads of upstream files and calls to web services.
+"""The one place that talks HTTP: one session per thread for every client.
 
-Every request carries the tool's User-Agent and a timeout; calls to services (the
-geocoder) are retried on timeouts, connection errors, HTTP 429 and 5xx, waiting what
+Downloads of upstream files (:mod:`zoning.sources.fetch`), the geocoder (addok or the
+Géoplateforme), the local geocoder's health check and the routing service (OSRM) all
+go through :func:`request`: every request carries the tool's User-Agent and a timeout,
+and is retried on timeouts, connection errors, HTTP 429 and 5xx, waiting what
 ``Retry-After`` asks when the service says it (the Géoplateforme answers 429 beyond 50
-requests/s per IP), for a bounded number of attempts and a bounded wait, then give up
+requests/s per IP), for a bounded number of attempts and a bounded wait, then gives up
 with a French message. Timeouts and retries come from the settings
 (``ZONING_HTTP_TIMEOUT``, ``ZONING_HTTP_RETRIES``).
 """
@@ -11,18 +13,15 @@ with a French message. Timeouts and retries come from the settings
 from __future__ import annotations
 
 import email.utils
-import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zoning import __version__
-from zoning.errors import ZoningError
-from zoning.io.atomic import atomic_open
+from zoning.errors import ServiceUnavailableError, ZoningError
 
 if TYPE_CHECKING:
     import requests
@@ -34,16 +33,6 @@ USER_AGENT = f"zoning/{__version__} (outil de zonage des ARS; python-requests)"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 #: Longest single wait accepted from ``Retry-After``: beyond, give up and say when to retry.
 MAX_RETRY_WAIT = 60.0
-
-
-class DownloadError(ZoningError):
-    """An upstream file could not be downloaded."""
-
-
-class ServiceUnavailableError(ZoningError):
-    """A web service did not answer usefully after every retry (down, overloaded, refusing)."""
-
-    exit_code = 6
 
 
 _SESSIONS = threading.local()
@@ -104,7 +93,10 @@ def request(
     backoff
         First wait in seconds, doubled at each retry; ``Retry-After`` wins when longer.
     error
-        Builds the error raised when every attempt failed, from its French message.
+        Builds the error raised when every attempt failed (or the request cannot be
+        sent at all), from its French message.
+    kwargs
+        Passed to :meth:`requests.Session.request` (``params``, ``data``, ``stream``…).
 
     Returns
     -------
@@ -129,6 +121,10 @@ def request(
             # Not str(exc): it holds the URL, hence the address, which must not reach
             # a log line (this error is logged by batch runs).
             last = logged = type(exc).__name__
+        except requests.RequestException as exc:
+            # An unusable request (malformed URL, redirect loop...): it would fail alike
+            # on every attempt. The type only, for the same reason as above.
+            raise error(f"{what} : requête impossible ({type(exc).__name__})") from exc
         else:
             if response.status_code not in RETRY_STATUS:
                 return response
@@ -149,60 +145,3 @@ def request(
             sleep(wait)
     tries = f"{retries + 1} essai{'s' if retries else ''}"
     raise error(f"{what} ne répond pas après {tries} ({last})")
-
-
-def download(
-    url: str,
-    dest: Path,
-    *,
-    timeout: float = 60.0,
-    progress: bool = True,
-    expected_size: int | None = None,
-    expected_sha256: str | None = None,
-) -> dict[str, Any]:
-    """Stream ``url`` to ``dest`` (atomically), returning its name, size and sha256.
-
-    With ``expected_size`` / ``expected_sha256`` (the manifest's pins), a file that
-    differs is refused: removed, never put under ``dest``, and :class:`DownloadError`
-    says which file and what differs.
-    """
-    import requests
-    from tqdm import tqdm
-
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    # The file appears under its name only once complete and checked (zoning.io.atomic):
-    # an error raised inside the block removes the temporary file.
-    with atomic_open(dest, "wb") as handle:
-        try:
-            with session().get(url, stream=True, timeout=timeout) as resp:
-                if resp.status_code != 200:
-                    raise DownloadError(f"téléchargement de {url} : HTTP {resp.status_code}")
-                total = int(resp.headers.get("Content-Length") or 0) or None
-                with tqdm(
-                    total=total, unit="B", unit_scale=True, desc=dest.name, disable=not progress
-                ) as bar:
-                    for block in resp.iter_content(chunk_size=1 << 16):
-                        handle.write(block)
-                        digest.update(block)
-                        bar.update(len(block))
-        except requests.RequestException as exc:
-            raise DownloadError(f"téléchargement de {url} impossible : {exc}") from exc
-        size, sha = handle.tell(), digest.hexdigest()
-        wrong = []
-        if expected_size is not None and size != expected_size:
-            wrong.append(f"taille {size} octets au lieu de {expected_size}")
-        if expected_sha256 is not None and sha != expected_sha256:
-            wrong.append(f"sha256 {sha} au lieu de {expected_sha256}")
-        if wrong:
-            raise DownloadError(
-                f"fichier refusé : {dest.name} téléchargé de {url} ne correspond pas au "
-                f"manifeste ({' ; '.join(wrong)}) ; miroir altéré ou fichier changé en amont"
-            )
-    log.info("downloaded %s -> %s", url, dest)
-    return {
-        "name": dest.name,
-        "size": dest.stat().st_size,
-        "sha256": digest.hexdigest(),
-        "url": url,
-    }

@@ -14,7 +14,8 @@ import pytest
 from map_browser import chromium, chromium_available
 from sample_posts import write_sample_posts
 
-from zoning.map.assets import MapAssetsMissingError, node_modules
+from zoning.errors import MapAssetsMissingError
+from zoning.map.assets import node_modules
 
 REGION = "75"
 

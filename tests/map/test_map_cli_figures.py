@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from zoning.cli import cli
-from zoning.map.assets import MapAssetsMissingError, external_urls, inline_assets
+from zoning.errors import MapAssetsMissingError
+from zoning.map.assets import external_urls, inline_assets
 from zoning.map.figures import REGION_ROW, departement_table, site_zones, write_figures
 from zoning.map.posts.read import read_posts
 

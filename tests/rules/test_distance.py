@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
+from zoning.io.french import format_km
 from zoning.rules.distance import (
     check_distance,
     distance_rule,
-    format_km,
     geodesic_m,
     range_rule,
     road_distance_from_settings,

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from zoning.errors import NotFoundError
+from zoning.errors import NotFoundError, ProgrammeFileError
 from zoning.rules.programme import (
-    ProgrammeFileError,
     list_programmes,
     load_programme,
     load_programme_file,

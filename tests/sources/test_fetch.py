@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import http.server
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from loopback import serve_folder
+from loopback import serve, serve_folder
 
-from zoning._http import DownloadError
+from zoning import _http
+from zoning.errors import DownloadError
 from zoning.sources.fetch import fetch_sources
 from zoning.sources.manifest import load_manifest
 
@@ -53,3 +56,36 @@ def test_fetched_folder_holds_every_file_build_reads(mirror: str, tmp_path: Path
     fetch_sources(manifest, tmp_path, mirror=mirror, progress=False)
     for source in manifest.values():
         assert source.is_present(tmp_path), source.id
+
+
+def test_download_is_retried_on_503_with_the_user_agent(
+    tmp_path: Path, sources_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Downloads go through the one HTTP session: User-Agent, retries from the settings."""
+    monkeypatch.setenv("ZONING_HTTP_RETRIES", "1")
+    original = next(sources_dir.rglob("laposte_hexasmal_2022-02.csv"))
+    agents: list[str] = []
+
+    class Flaky(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(sources_dir), **kwargs)
+
+        def do_GET(self) -> None:
+            agents.append(self.headers.get("User-Agent", ""))
+            if len(agents) == 1:
+                self.send_response(503)
+                self.send_header("Retry-After", "0")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            super().do_GET()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with serve(Flaky) as url:
+        records = fetch_sources(
+            load_manifest(), tmp_path, only=["laposte"], mirror=url, progress=False
+        )
+    assert [r["sha256"] for r in records] == [hashlib.sha256(original.read_bytes()).hexdigest()]
+    assert agents == [_http.USER_AGENT] * 2

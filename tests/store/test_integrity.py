@@ -17,15 +17,14 @@ from pathlib import Path
 import pytest
 from loopback import serve_folder
 
-from zoning._http import DownloadError
 from zoning.cli import main
+from zoning.errors import DownloadError, StoreIntegrityError
 from zoning.sources.fetch import fetch_sources
 from zoning.sources.integrity import check_sources, file_digest
 from zoning.sources.manifest import load_manifest
 from zoning.store import ZoningStore
 from zoning.store.integrity import (
     STORE_FORMAT,
-    StoreIntegrityError,
     check_store,
     record_store_files,
     store_lock,

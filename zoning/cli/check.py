@@ -11,14 +11,10 @@ from typing import TYPE_CHECKING
 import click
 
 from zoning.cli.options import DateParam, json_option, store_option
-from zoning.errors import InvalidInputError
+from zoning.errors import EXIT_EXPIRED, EXIT_NOT_LOADED, InvalidInputError
 
 if TYPE_CHECKING:
     from zoning.store import ZoningStore
-
-# Exit status of an answer that needs checking (see the command's help and the README).
-EXIT_NOT_LOADED = 5  # the decree in force that day has no classes in the store
-EXIT_EXPIRED = 7  # classes of a decree past its stated end, successor not yet in force
 
 
 @click.command()

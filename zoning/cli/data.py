@@ -364,8 +364,9 @@ def check_store_command(store_path: Path | None) -> None:
     Sortie 0 si le magasin est intact ; 2 sinon, avec la liste des fichiers en cause et
     la commande pour le reconstruire.
     """
+    from zoning.errors import StoreIntegrityError
     from zoning.settings import get_settings
-    from zoning.store.integrity import REBUILD, StoreIntegrityError, check_store
+    from zoning.store.integrity import REBUILD, check_store
 
     folder = Path(store_path or get_settings().store)
     if not (folder / "store.json").is_file():

@@ -140,7 +140,7 @@ def geocode(
     click.echo(f"Colonnes : {columns.describe()}")
     click.echo(f"{len(frame)} ligne(s) écrites dans {output} ({summary})")
     if outcome.error:
-        from zoning.locate.geocode._client import GeocoderUnavailableError
+        from zoning.errors import GeocoderUnavailableError
 
         raise GeocoderUnavailableError(
             f"{outcome.unfinished} ligne(s) non géocodée(s), le fichier est écrit quand même : "

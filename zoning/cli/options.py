@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+
+from zoning.io.french import read_date
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,12 +22,10 @@ class DateParam(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return datetime.strptime(str(value), fmt).date()
-            except ValueError:
-                continue
-        self.fail(f"date illisible « {value} » (AAAA-MM-JJ ou JJ/MM/AAAA)", param, ctx)
+        day = read_date(str(value))
+        if day is None:
+            self.fail(f"date illisible « {value} » (AAAA-MM-JJ ou JJ/MM/AAAA)", param, ctx)
+        return day
 
 
 def store_option(func: F) -> F:

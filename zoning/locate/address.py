@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from zoning.locate.geocode import GeocodeResult, GeocoderUnavailableError, PlaceQuery
+from zoning.errors import GeocoderUnavailableError
+from zoning.locate.geocode import GeocodeResult, PlaceQuery
 from zoning.locate.geocode import default_geocoder as project_geocoder
 from zoning.locate.site import PRECISION_COMMUNE, PRECISION_FINESS, SiteInput
 

@@ -15,12 +15,11 @@ import re
 from functools import cache
 from pathlib import Path
 
-from zoning.errors import ZoningError
+from zoning.errors import MapAssetsMissingError
 from zoning.npm import CSS_URL, find_root, load_assets, root_candidates
 
 __all__ = [
     "ASSETS",
-    "MapAssetsMissingError",
     "external_urls",
     "inline_assets",
     "node_modules",
@@ -43,10 +42,6 @@ _ANY_URL = re.compile(
     r'<(?:script|img|iframe|link|source|video|audio)\b[^>]*?\s(?:src|href)="(https?://[^"]+)"'
     r"|url\(['\"]?(https?://[^)'\"]+)"
 )
-
-
-class MapAssetsMissingError(ZoningError):
-    """The npm packages the maps inline are not installed (run ``npm ci``)."""
 
 
 def node_modules() -> Path:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,8 @@ import numpy as np
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
+from zoning.errors import RoutingError
+from zoning.io.french import format_km
 from zoning.rules.verdicts import CHECK, NO, OK, Verdict
 
 GEOD = Geod(ellps="WGS84")
@@ -223,13 +224,6 @@ def measured(nearest: float, farthest: float | None = None) -> DistanceVerdict:
     )
 
 
-def format_km(metres: float, up: bool = False) -> str:
-    """« 18,9 km »: tenths cut towards the side the text claims (an « at least » figure
-    down, an « at most » figure up), so that 19,96 km is never written « 20,0 km »."""
-    tenths = math.ceil(round(metres / 100, 6)) if up else math.floor(round(metres / 100, 6))
-    return f"{tenths / 10:.1f}".replace(".", ",") + " km"
-
-
 def distance_rule(
     geodesic: float,
     threshold_km: float,
@@ -315,9 +309,6 @@ def check_distance(
     road = None
     error = None
     if round(geo, _PRECISION_M) < threshold_km * 1000 and not derogation and road_distance:
-        # Here only: the routing module imports requests (50 ms a run without routing).
-        from zoning.rules._osrm import RoutingError
-
         try:
             road = road_distance(main, other)
         except RoutingError as exc:
@@ -336,14 +327,6 @@ def road_distance_from_settings(osrm_url: str | None = None) -> RoadDistance | N
         osrm_url = get_settings().osrm_url
     if not osrm_url:
         return None
-    import requests
+    from zoning.rules._osrm import Router
 
-    from zoning.rules._osrm import road_distance_m
-
-    session = requests.Session()
-    url = osrm_url
-
-    def road(start: tuple[float, float], end: tuple[float, float]) -> float:
-        return road_distance_m(url, start, end, session=session)
-
-    return road
+    return Router(osrm_url).distance_m

@@ -17,13 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zoning.errors import InvalidInputError, NotFoundError
+from zoning.errors import InvalidInputError, NotFoundError, ProgrammeFileError
 
 FUNDING_KINDS = ("by_hospital_half_days", "fixed_monthly", "share_of_cost", "break_even")
-
-
-class ProgrammeFileError(InvalidInputError):
-    """A programme rules file is malformed (the message names the file and the field)."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from zoning.io.french import format_date
 from zoning.sources._tables import pick_columns, read_table
 from zoning.sources.manifest import Source
 from zoning.sources.vintage import vintage_date
@@ -130,7 +131,7 @@ def later_communes(mouvements: pd.DataFrame, vintage: date, base_codes: set[str]
             elif split:
                 parts = sorted(set().union(*(forth[m] for m in split)))
                 check = (
-                    f"rétablie le {day:%d/%m/%Y} à partir de {' '.join(split)} (partagée entre "
+                    f"rétablie le {format_date(day)} à partir de {' '.join(split)} (partagée entre "
                     f"{', '.join(parts)}) : limites absentes des contours de 2018, à vérifier"
                 )
             rows.append(

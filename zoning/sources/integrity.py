@@ -17,14 +17,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from zoning.errors import ZoningError
+from zoning.errors import SourceChangedError
 from zoning.sources.manifest import Source, SourceFile
 
 _BLOCK = 1 << 20
-
-
-class SourceChangedError(ZoningError):
-    """Source files differ from the sizes/hashes pinned in the manifest."""
 
 
 def file_digest(path: Path) -> tuple[int, str]:

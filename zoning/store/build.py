@@ -22,6 +22,7 @@ from tqdm import tqdm
 from zoning import __version__
 from zoning._gc import paused_gc
 from zoning.errors import SourceFormatError
+from zoning.io.french import format_date
 from zoning.io.write import write_json
 from zoning.pointindex import PointIndex, build_index
 from zoning.settings import get_settings
@@ -402,7 +403,7 @@ def _explain_missing(zones: pd.DataFrame, mouvements: pd.DataFrame, vintage_day:
         & (mouvements["code_before"] != mouvements["code_after"])
     ]
     fate = {
-        code: f" ; fusionnée le {day:%d/%m/%Y} dans {name} ({new})"
+        code: f" ; fusionnée le {format_date(day)} dans {name} ({new})"
         for code, day, name, new in zip(
             later["code_before"],
             later["date"],

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from zoning.errors import SourceFormatError
+from zoning.io.french import format_date
 
 # Statuses of the decree answering for a day (see zoning.store.store.DecreeChoice).
 IN_FORCE = "en vigueur"
@@ -69,8 +70,8 @@ class Decree:
         """One French line naming the decree and its period."""
         period = ""
         if self.in_force_from:
-            until = f" au {self.in_force_until:%d/%m/%Y}" if self.in_force_until else ""
-            period = f" (en vigueur du {self.in_force_from:%d/%m/%Y}{until})"
+            until = f" au {format_date(self.in_force_until)}" if self.in_force_until else ""
+            period = f" (en vigueur du {format_date(self.in_force_from)}{until})"
         return f"{self.short}{period}{self.audit_text()}"
 
     def audit_text(self) -> str:

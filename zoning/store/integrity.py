@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from zoning.errors import ZoningError
+from zoning.errors import StoreIntegrityError
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +27,6 @@ log = logging.getLogger(__name__)
 STORE_FORMAT = 3
 META_NAME = "store.json"
 REBUILD = "reconstruisez-le avec `zoning data build`"
-
-
-class StoreIntegrityError(ZoningError):
-    """The store is from another format version, incomplete or damaged: rebuild it."""
 
 
 def _lock_path(store_dir: Path) -> Path:

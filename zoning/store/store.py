@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zoning.errors import DecreeNotLoadedError, OutsideCoverageError, StoreMissingError
+from zoning.io.french import format_date
 from zoning.settings import get_settings
 from zoning.store.decrees import EXPIRED, IN_FORCE, NOT_LOADED, Decree
 from zoning.store.integrity import check_sizes, damaged, read_meta
@@ -55,7 +56,7 @@ class DecreeChoice:
 
 
 def _not_loaded(decree: Decree, on: date | None) -> str:
-    when = f"le {on:%d/%m/%Y}" if on else "à ce jour"
+    when = f"le {format_date(on)}" if on else "à ce jour"
     return (
         f"{decree.provenance()} s'applique {when}, mais son classement (annexe) n'est pas "
         f"chargé dans le magasin : à vérifier. Chargez l'annexe publiée par l'ARS avec "
@@ -65,7 +66,7 @@ def _not_loaded(decree: Decree, on: date | None) -> str:
 
 def _expired(decree: Decree, successor: Decree | None, on: date) -> str:
     ended = decree.in_force_until
-    text = f"{decree.short} échu le {ended:%d/%m/%Y}" if ended else f"{decree.short} échu"
+    text = f"{decree.short} échu le {format_date(ended)}" if ended else f"{decree.short} échu"
     if decree.end_basis:
         text += f" ({decree.end_basis})"
     if successor is None:
@@ -73,12 +74,12 @@ def _expired(decree: Decree, successor: Decree | None, on: date) -> str:
             text + " ; aucun arrêté suivant connu du magasin : classes de l'arrêté échu, à vérifier"
         )
     if successor.in_force_from:
-        text += f", remplacé le {successor.in_force_from:%d/%m/%Y} par {successor.short}"
+        text += f", remplacé le {format_date(successor.in_force_from)} par {successor.short}"
     else:
         text += f", remplacé par {successor.short} (date d'effet inconnue)"
     if successor.adopted and successor.adopted <= on:
-        published = f", publié le {successor.published:%d/%m/%Y}" if successor.published else ""
-        text += f" (adopté le {successor.adopted:%d/%m/%Y}{published})"
+        published = f", publié le {format_date(successor.published)}" if successor.published else ""
+        text += f" (adopté le {format_date(successor.adopted)}{published})"
     return text + " : classes de l'arrêté échu, à vérifier"
 
 
@@ -171,10 +172,10 @@ class ZoningStore:
                 and d.in_force_from > latest.in_force_from
             ]
             caveat = ""
-            if later:
+            if later and later[-1].in_force_from:  # always dated (filtered above): for mypy
                 caveat = (
                     f"sans date, jugé sous le dernier arrêté chargé ; {later[-1].short} "
-                    f"(en vigueur le {later[-1].in_force_from:%d/%m/%Y}) n'est pas chargé"
+                    f"(en vigueur le {format_date(later[-1].in_force_from)}) n'est pas chargé"
                 )
             return DecreeChoice(latest, IN_FORCE, None, caveat)
         in_force = [d for d in records if d.in_force_on(on)]
@@ -190,7 +191,7 @@ class ZoningStore:
                 return DecreeChoice(last, EXPIRED, on, _expired(last, self.successor(last), on))
         known = "; ".join(d.provenance() for d in records)
         raise OutsideCoverageError(
-            f"aucun arrêté de zonage connu en vigueur le {on:%d/%m/%Y} pour la région "
+            f"aucun arrêté de zonage connu en vigueur le {format_date(on)} pour la région "
             f"{self.region_name(region)} (connus : {known})"
         )
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zoning.map.assets import MapAssetsMissingError, node_modules
+from zoning.errors import MapAssetsMissingError
+from zoning.map.assets import node_modules
 
 __all__ = ["NPM_FOLDERS", "STATIC_DIR", "npm_folder"]
 

@@ -1,4 +1,4 @@
-"""Library errors as HTTP answers: a status per kind, a French message, never a traceback.
+"""Library errors as HTTP answers: the class's status, a French message, never a traceback.
 
 Pages get the site's error page, ``/api/*`` a JSON body ``{"erreur", "code"}``; an
 unexpected failure (500) is answered the same way, with the security headers, and only
@@ -12,20 +12,10 @@ import logging
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from zoning.errors import (
-    AmbiguousError,
-    BusyError,
-    NotFoundError,
-    OutsideCoverageError,
-    StoreMissingError,
-    TooLargeError,
-    ZoningError,
-)
+from zoning.errors import BusyError, ZoningError
 
 log = logging.getLogger(__name__)
 
-#: Exit code of the command line -> HTTP status (6: geocoder down).
-_BY_EXIT_CODE = {2: 400, 3: 404, 4: 409, 5: 422, 6: 503}
 #: What a person reads for the HTTP errors the framework raises itself.
 _HTTP_MESSAGES = {
     404: "page introuvable",
@@ -36,21 +26,8 @@ _HTTP_MESSAGES = {
 
 
 def status_of(exc: ZoningError) -> int:
-    """HTTP status for a library error: 400 bad, 404 unknown, 409 ambiguous, 413 too large,
-    422 outside, 429 busy, 503 store or geocoder missing."""
-    if isinstance(exc, StoreMissingError):
-        return 503
-    kinds = (
-        (NotFoundError, 404),
-        (AmbiguousError, 409),
-        (OutsideCoverageError, 422),
-        (TooLargeError, 413),
-        (BusyError, 429),
-    )
-    for kind, status in kinds:
-        if isinstance(exc, kind):
-            return status
-    return _BY_EXIT_CODE.get(exc.exit_code, 400)
+    """HTTP status for a library error: its class's (see :mod:`zoning.errors`)."""
+    return exc.http_status
 
 
 def error_page(request: Request, message: str, status: int) -> HTMLResponse:
@@ -69,7 +46,7 @@ def message_answer(request: Request, message: str, status: int, code: int) -> Re
 
 def error_answer(request: Request, exc: ZoningError) -> Response:
     """The answer to a library error (429 says when to come back)."""
-    response = message_answer(request, str(exc), status_of(exc), exc.exit_code)
+    response = message_answer(request, str(exc), exc.http_status, exc.exit_code)
     if isinstance(exc, BusyError):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from zoning import __version__
+from zoning.io.french import format_date, format_number
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 TEMPLATES.env.globals["version"] = __version__
@@ -34,11 +35,11 @@ def _french_number(value: Any, digits: int = 0) -> str:
         return str(value)
     if number != number:  # NaN
         return "—"
-    text = f"{number:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-    return text
+    return format_number(number, digits)
 
 
 TEMPLATES.env.filters["nombre"] = _french_number
+TEMPLATES.env.filters["date"] = format_date
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

@@ -24,7 +24,8 @@ from loopback import serve as loopback
 
 from zoning import _http
 from zoning.cli import cli
-from zoning.locate.geocode import Geocoder, GeocoderUnavailableError, PlaceQuery
+from zoning.errors import GeocoderUnavailableError
+from zoning.locate.geocode import Geocoder, PlaceQuery
 from zoning.locate.geocode._client import AddokClient
 from zoning.locate.geocode.addok import DEFAULT_CHUNK_SIZE
 from zoning.locate.geocode.server import LocalGeocoder

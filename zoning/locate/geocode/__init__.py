@@ -12,7 +12,6 @@ the command-line faces of this package.
 
 from __future__ import annotations
 
-from zoning.locate.geocode._client import GeocoderUnavailableError
 from zoning.locate.geocode.pipeline import Geocoder, default_geocoder, geocode_one
 from zoning.locate.geocode.query import BatchOutcome, PlaceQuery
 from zoning.locate.geocode.result import RESULT_COLUMNS, GeocodeResult
@@ -22,7 +21,6 @@ __all__ = [
     "BatchOutcome",
     "GeocodeResult",
     "Geocoder",
-    "GeocoderUnavailableError",
     "PlaceQuery",
     "default_geocoder",
     "geocode_one",

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import requests
 
 from zoning import _http
+from zoning.errors import GeocoderUnavailableError, RetiredGeocoderError
 from zoning.settings import DEFAULT_ADDOK_URL, RETIRED_GEOCODER_HOSTS, get_settings
 
 log = logging.getLogger(__name__)
@@ -24,16 +25,6 @@ log = logging.getLogger(__name__)
 #: Seconds allowed per row of a ``/search/csv`` chunk, when more than the settings' timeout
 #: (a chunk of 2 000 rows may take a minute on a small, busy local addok).
 CSV_SECONDS_PER_ROW = 0.1
-
-
-class GeocoderUnavailableError(_http.ServiceUnavailableError):
-    """The geocoder did not answer (down, overloaded, or refusing) after every retry."""
-
-    exit_code = 6
-
-
-class RetiredGeocoderError(GeocoderUnavailableError):
-    """``ZONING_ADDOK_URL`` names the former BAN API, which no longer exists."""
 
 
 def retired_message(base_url: str) -> str | None:

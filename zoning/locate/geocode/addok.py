@@ -16,10 +16,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
-from zoning.locate.geocode._client import (
-    AddokClient,
-    GeocoderUnavailableError,
-)
+from zoning.errors import GeocoderUnavailableError
+from zoning.locate.geocode._client import AddokClient
 from zoning.locate.geocode.cache import AnswerCache, cache_key
 from zoning.locate.geocode.privacy import OFF_REASON, check_url, is_off, notice_before_sending
 from zoning.locate.geocode.result import GeocodeResult, Precision

@@ -21,9 +21,9 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from zoning.errors import InvalidInputError, NotFoundError, ZoningError
+from zoning.errors import GeocoderUnavailableError, InvalidInputError, NotFoundError, ZoningError
 from zoning.locate.finess import finess_site
-from zoning.locate.geocode._client import AddokClient, GeocoderUnavailableError
+from zoning.locate.geocode._client import AddokClient
 from zoning.locate.geocode.addok import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_MIN_SCORE,

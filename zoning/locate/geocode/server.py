@@ -20,9 +20,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-import requests
-
-from zoning.errors import ZoningError
+from zoning import _http
+from zoning.errors import GeocoderError
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +80,6 @@ CSV_EXTRA_FIELDS = ["id", "type", "name", "postcode", "city", "citycode"]
 _hooks.block("csv", reason="replaced by zoning's CSV routes (per-row filters fixed)")
 _hooks.register(_zoning_csv, "zoning_csv")
 """
-
-
-class GeocoderError(ZoningError):
-    """The local geocoder could not be started or loaded."""
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -247,10 +242,19 @@ class LocalGeocoder:
             if self.http.poll() is not None:
                 raise GeocoderError(f"addok (gunicorn) s'est arrêté : voir {self.workdir}/http.log")
             try:
-                answered = requests.get(self.url + "/search/", params={"q": "paris"}, timeout=2)
+                # No retry: this loop is the retry, bounded by ``timeout``.
+                answered = _http.request(
+                    "GET",
+                    self.url + "/search/",
+                    what=f"addok sur {self.url}",
+                    timeout=2,
+                    retries=0,
+                    error=GeocoderError,
+                    params={"q": "paris"},
+                )
                 if answered.ok and self.http.poll() is None:  # our gunicorn, still alive
                     return
-            except requests.RequestException:
+            except GeocoderError:
                 pass
             if time.monotonic() > deadline:
                 raise GeocoderError(f"addok ne répond pas sur {self.url} après {timeout:.0f} s")

@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from zoning.io.french import format_km
 from zoning.map.style import STATUS_STYLE
-from zoning.rules.distance import format_km
 
 __all__ = ["distance_label", "popup_html"]
 
