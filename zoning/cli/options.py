@@ -14,7 +14,7 @@ from zoning.io.french import read_date
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class DateParam(click.ParamType):
+class DateParam(click.ParamType):  # type: ignore[type-arg]  # generic only in recent click; 8.1 is allowed
     """A date as ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (the French way)."""
 
     name = "date"

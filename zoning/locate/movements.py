@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from zoning.errors import ZoningError
+from zoning.io.french import format_date
 from zoning.sources.names import name_keys
 from zoning.sources.vintage import vintage_date
 from zoning.store.decrees import Decree
@@ -100,7 +101,7 @@ def later_row(store: ZoningStore, code: str, until: str = "9999") -> dict[str, A
 def later_head(later: dict[str, Any]) -> str:
     """« La Boixe (16393, commune nouvelle le 01/01/2025) »."""
     since = date.fromisoformat(str(later["since"]))
-    return f"{later['name']} ({later['code']}, {later['kind']} le {since:%d/%m/%Y})"
+    return f"{later['name']} ({later['code']}, {later['kind']} le {format_date(since)})"
 
 
 def named_later(store: ZoningStore, code: str, name: str | None) -> dict[str, Any] | None:

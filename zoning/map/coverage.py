@@ -17,6 +17,7 @@ import folium
 import numpy as np
 import pandas as pd
 
+from zoning.io.french import format_number
 from zoning.map.data import CoverageData
 from zoning.map.geometry import feature_collection
 from zoning.map.render import Legend, SafeGeoJsonTooltip, SafeSearchTips, TestHook, base_map
@@ -56,7 +57,7 @@ class CompactGeoJson(folium.GeoJson):
 def _fmt_int(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "inconnue"
-    return f"{int(value):,}".replace(",", "\u202f")
+    return format_number(int(value))
 
 
 def _commune_style(feature: dict[str, Any], fill_opacity: float = 0.85) -> dict[str, Any]:

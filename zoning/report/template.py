@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from zoning.io.french import format_date
 from zoning.io.write import write_excel
 from zoning.report.fields import FIELDS
 from zoning.rules.programme import Programme
@@ -17,7 +18,6 @@ from zoning.rules.types import type_label
 
 SHEET_TEMPLATE = "Candidats"
 SHEET_NOTICE = "Notice"
-_FR_DATE = "%d/%m/%Y"
 
 
 def _types(codes: frozenset[str]) -> str:
@@ -35,7 +35,7 @@ def template_columns(programme: Programme) -> list[tuple[str, str, str, str]]:
         ("N° RPPS", "rpps", "11 chiffres", "annuaire santé (RPPS)"),
     ]
     if p.ordre_registration_by is not None:
-        deadline = p.ordre_registration_by.strftime(_FR_DATE)
+        deadline = format_date(p.ordre_registration_by)
         cols.append(
             ("Date d'inscription à l'Ordre", "ordre", f"JJ/MM/AAAA, au plus tard le {deadline}",
              f"attestation d'inscription ; limite : {rules}")
@@ -79,7 +79,7 @@ def template_columns(programme: Programme) -> list[tuple[str, str, str, str]]:
     if p.application_deadline is not None:
         cols.append(
             ("Date de dépôt", "date_depot",
-             f"JJ/MM/AAAA, au plus tard le {p.application_deadline.strftime(_FR_DATE)}", rules)
+             f"JJ/MM/AAAA, au plus tard le {format_date(p.application_deadline)}", rules)
         )  # fmt: skip
     if p.funding.kind in ("share_of_cost", "break_even"):
         cols.append(("Coût mensuel", "cout_mensuel", "euros par mois", p.funding.basis))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
+from zoning.io.french import format_date
 from zoning.io.headers import load_vocabulary
 from zoning.sources.names import name_keys, normalize_name
 from zoning.sources.vintage import vintage_date
@@ -131,7 +132,7 @@ def gone_by(store: ZoningStore, codes: Iterable[str], vintage: int) -> list[tupl
         later = store.keyed.later_covering(code, until)
         if later is not None and str(later["code"]) != code:
             since = date.fromisoformat(str(later["since"]))
-            out.append((code, f"{later['name']} ({later['code']}) depuis le {since:%d/%m/%Y}"))
+            out.append((code, f"{later['name']} ({later['code']}) depuis le {format_date(since)}"))
     return out
 
 

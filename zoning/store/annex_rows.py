@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from zoning.io.french import format_date
 from zoning.sources.annex_vocab import LEVEL_NAMES, ClassLabel
 from zoning.store.import_report import ImportReport
 from zoning.store.store import ZoningStore
@@ -133,6 +134,6 @@ def _later_hint(store: ZoningStore, code: str, vintage: int) -> str:
     year = str(later["since"])[:4]
     return (
         f" ; elle fait partie de {later['name']} ({later['code']}) depuis le "
-        f"{date.fromisoformat(str(later['since'])):%d/%m/%Y} : si l'annexe nomme les "
+        f"{format_date(date.fromisoformat(str(later['since'])))} : si l'annexe nomme les "
         f"communes du COG {year}, relancez avec --cog {year}"
     )

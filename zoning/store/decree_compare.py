@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from zoning.errors import InvalidInputError
+from zoning.io.french import format_number
 from zoning.sources.vintage import vintage_date
 from zoning.store.decrees import Decree
 from zoning.store.store import ZoningStore
@@ -63,7 +64,7 @@ class Comparison:
         lines = [
             f"Comparaison : {self.before.provenance()} → {self.after.provenance()}",
             f"  communes dont la classe change : {len(self.changes)} "
-            f"({int(self.changes['population'].sum()):,} habitants)".replace(",", " "),
+            f"({format_number(int(self.changes['population'].sum()), separator=' ')} habitants)",
         ]
         for row in self.region.to_dict("records"):
             zone = row["classe"]
@@ -72,8 +73,8 @@ class Comparison:
             lines.append(
                 f"  {zone:<12} avant {row['part_avant']:6.2f} % ({before})  "
                 f"après {row['part_apres']:6.2f} % ({after})  "
-                f"entrées {row['population_entree']:>9,}  "
-                f"sorties {row['population_sortie']:>9,}".replace(",", " ")
+                f"entrées {format_number(int(row['population_entree']), separator=' '):>9}  "
+                f"sorties {format_number(int(row['population_sortie']), separator=' '):>9}"
             )
         return lines
 

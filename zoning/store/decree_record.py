@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from zoning.errors import InvalidInputError
+from zoning.io.french import format_date
 from zoning.store.decrees import Decree
 from zoning.store.store import ZoningStore
 
@@ -31,7 +32,7 @@ def decree_record(
     warnings: list[str] = []
     store_vintage = int(store.meta["cog_vintage"])
     existing = next((d for d in store.decrees if d.id == decree_id), None)
-    origin = f"annexe importée ({file_name}) le {date.today():%d/%m/%Y}"
+    origin = f"annexe importée ({file_name}) le {format_date(date.today())}"
     if existing is not None:
         if existing.region != region:
             raise InvalidInputError(
@@ -42,8 +43,8 @@ def decree_record(
             old = getattr(existing, key)
             if value is not None and old is not None and value != old:
                 warnings.append(
-                    f"{key} : {value:%d/%m/%Y} donné, {old:%d/%m/%Y} dans la fiche de l'arrêté "
-                    "(la date donnée est retenue)"
+                    f"{key} : {format_date(value)} donné, {format_date(old)} dans la fiche "
+                    "de l'arrêté (la date donnée est retenue)"
                 )
             if value is not None:
                 changes[key] = value
@@ -63,7 +64,7 @@ def decree_record(
             "(--in-force AAAA-MM-JJ)"
         )
     region_name = store.region_name(region)
-    when = f" du {adopted:%d/%m/%Y}" if adopted else f" en vigueur le {in_force:%d/%m/%Y}"
+    when = f" du {format_date(adopted)}" if adopted else f" en vigueur le {format_date(in_force)}"
     decree = Decree(
         id=decree_id,
         region=region,

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from zoning.io.atomic import write_text
+from zoning.io.french import format_number
 from zoning.store.decrees import Decree
 
 CLASS_ORDER = ["ZIP", "ZAC", "ZAR", "HZ", "ND", ""]
@@ -108,8 +109,9 @@ def region_lines(summary: dict[str, Any]) -> list[str]:
     """Plain-text lines for one region: communes, classes, shares against caps."""
     lines = [
         f"Région {summary['name']} — {summary['decree_title']}",
-        f"  communes : {summary['communes']}, classées : {summary['classified']}, "
-        f"population : {summary['population']:,}".replace(",", " "),
+        # Two blanks where the comma-separated parts meet: the report has always read so.
+        f"  communes : {summary['communes']}  classées : {summary['classified']}  "
+        f"population : {format_number(int(summary['population']), separator=' ')}",
     ]
     for zone, figures in summary["classes"].items():
         cap = summary["caps"].get(zone)

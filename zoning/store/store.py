@@ -275,7 +275,8 @@ class ZoningStore:
                 self._cache[key] = load_index(folder)
             except (OSError, ValueError, KeyError, TypeError) as exc:  # overwritten, cut
                 raise damaged(self.path, f"{folder.name}/{INDEX_FILE}", exc) from exc
-        return self._cache[key]
+        index: PointIndex = self._cache[key]  # the cache holds several kinds of values
+        return index
 
     # -- tables ------------------------------------------------------------------------
 
@@ -292,7 +293,8 @@ class ZoningStore:
             import pandas as pd
 
             self._cache[key] = self._read(pd.read_parquet, f"{name}.parquet", columns=columns)
-        return self._cache[key]
+        frame: pd.DataFrame = self._cache[key]  # the cache holds several kinds of values
+        return frame
 
     def communes(self, columns: list[str] | None = None) -> pd.DataFrame:
         """Communes of the store's vintage, sorted by code (no geometry)."""

@@ -25,11 +25,6 @@ _HTTP_MESSAGES = {
 }
 
 
-def status_of(exc: ZoningError) -> int:
-    """HTTP status for a library error: its class's (see :mod:`zoning.errors`)."""
-    return exc.http_status
-
-
 def error_page(request: Request, message: str, status: int) -> HTMLResponse:
     """The error page of the site, with the library's French message."""
     from zoning.web.templating import render

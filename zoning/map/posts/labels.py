@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from zoning.io.french import format_km
+from zoning.io.french import format_amount, format_km
 from zoning.map.style import STATUS_STYLE
 
 __all__ = ["distance_label", "popup_html"]
@@ -20,7 +20,7 @@ _RULE_WORDS = {"ok": "prime : oui", "non": "prime : non", "à vérifier": "à v�
 def _euros(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return f"{value:,.2f}\u00a0€".replace(",", "\u202f").replace(".", ",")
+    return format_amount(value, "typeset")
 
 
 def _known(value: Any) -> bool:

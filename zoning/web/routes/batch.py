@@ -21,7 +21,6 @@ from zoning.io.atomic import write_text
 from zoning.report.results import BatchRun
 from zoning.web import errors, services
 from zoning.web.deps import get_store
-from zoning.web.errors import status_of
 from zoning.web.models import BatchProgress
 from zoning.web.templating import render
 from zoning.web.uploads import MAX_BYTES, MAX_ROWS, SUFFIXES, RunView, Upload, Uploads
@@ -153,7 +152,7 @@ async def batch_upload(request: Request) -> Response:
     except BusyError as exc:
         return errors.error_answer(request, exc)
     except ZoningError as exc:
-        return render(request, "batch.html", {**_limits(), "error": str(exc)}, status_of(exc))
+        return render(request, "batch.html", {**_limits(), "error": str(exc)}, exc.http_status)
     upload.programme = programme
     upload.save()
     return RedirectResponse(f"/liste/{upload.token}", status_code=303)

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from zoning.errors import InvalidInputError, ZoningError
-from zoning.web import errors, services
+from zoning.io.french import format_date, read_date
+from zoning.web import services
 from zoning.web.deps import StoreDep, get_store
 from zoning.web.models import Neighbourhood
 from zoning.web.templating import render
@@ -31,11 +32,9 @@ def parse_date(text: str | None) -> dt.date | None:
     text = (text or "").strip()
     if not text:
         return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    day = read_date(text)
+    if day is not None:
+        return day
     raise InvalidInputError(f"date illisible « {text[:40]} » (AAAA-MM-JJ ou JJ/MM/AAAA)")
 
 
@@ -56,7 +55,7 @@ def check_page(
     context: dict[str, Any] = {
         "q": q,
         "date": date_text,
-        "today": today.strftime("%d/%m/%Y"),
+        "today": format_date(today),
         "answer": None,
         "error": None,
         "fiche": bool(fiche),
@@ -71,10 +70,10 @@ def check_page(
             answer = services.check(store, q, on)
             context["answer"] = answer
             context["region_name"] = store.region_name(answer.placement.region or "")
-            context["date_fr"] = on.strftime("%d/%m/%Y") if on else ""
+            context["date_fr"] = format_date(on) if on else ""
             context["permalink"] = "/?" + urlencode({"q": q, "date": date_text})
         except ZoningError as exc:
-            status = errors.status_of(exc)
+            status = exc.http_status
             context["error"] = {
                 "status": status,
                 "title": _TITLES.get(status, "Erreur"),
