@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from zoning.errors import AmbiguousError, InvalidInputError, NotFoundError
+from zoning.locate.placement import verdict_of
 from zoning.locate.search import (
     communes_named,
     parse_query,
     search_place,
     suggest_communes,
-    verdict_of,
 )
 from zoning.store import ZoningStore
 
