@@ -65,5 +65,6 @@ def serve(host: str, port: int, workers: int | None, store_path: object) -> None
             log_level="warning",
         )
     finally:
-        if made is not None:
+        if made is not None:  # the folder and the variable naming it go together
+            os.environ.pop(SHARED_ROOT, None)
             shutil.rmtree(made, ignore_errors=True)
