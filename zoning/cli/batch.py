@@ -121,7 +121,7 @@ def batch(
     la règle est remplie ; sinon « à vérifier », avec l'écart à vol d'oiseau.
     """
     from zoning.errors import InvalidInputError
-    from zoning.io.write import check_rows_fit
+    from zoning.io.xlsx import check_rows_fit
     from zoning.report.batch import load_candidates, mapping_line, preview, run_batch
     from zoning.report.columns import parse_override, read_mapping_file, require_columns
     from zoning.rules.programme import load_programme

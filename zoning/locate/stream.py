@@ -5,7 +5,7 @@ Parquet; output is CSV or Parquet, written chunk by chunk. Every input row is in
 the output, in order, with its columns unchanged (CSV columns are kept as text)
 plus the result column; a row whose coordinates are missing or not numbers gets
 no polygon (index ``-1``, empty label) instead of stopping the run. CSV output
-guards text a spreadsheet would run as a formula (:func:`zoning.io.write.neutralise`);
+guards text a spreadsheet would run as a formula (:func:`zoning.io.cells.neutralise`);
 outputs are renamed into place only when complete (:mod:`zoning.io.atomic`).
 
 Everything around the index is columnar: each added column is dictionary-encoded
@@ -566,7 +566,7 @@ def _assign_partition(
     lon, lat = coords_of(df, lon_col, lat_col)
     out = df.copy()
     out[result_col] = label_column(_cached_index(folder).assign(lon, lat), labels)
-    from zoning.io.write import neutralise_frame
+    from zoning.io.cells import neutralise_frame
 
     return neutralise_frame(out) if neutralise else out
 

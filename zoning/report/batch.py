@@ -23,9 +23,11 @@ from zoning import __version__
 from zoning._gc import paused_gc
 from zoning.errors import InvalidInputError
 from zoning.io.atomic import check_output, write_text
-from zoning.io.read import Table, read_table
+from zoning.io.read import read_table
+from zoning.io.table import Table
 from zoning.io.text import fold
-from zoning.io.write import write_csv, write_excel, write_geojson
+from zoning.io.write import write_csv, write_geojson
+from zoning.io.xlsx import write_excel
 from zoning.report.columns import (
     MAX_SITES,
     ColumnMap,
@@ -37,8 +39,8 @@ from zoning.report.columns import (
 from zoning.report.rows import post_from_cells
 from zoning.report.schema import result_headers
 from zoning.rules.batch import Progress, evaluate_posts
-from zoning.rules.criteria import PostResult
 from zoning.rules.distance import RoadDistance
+from zoning.rules.evaluate import PostResult
 from zoning.rules.post import Located, Post
 from zoning.rules.programme import Programme, load_programme
 from zoning.rules.sites import FinessLocator, FinessStatus, Geocoder

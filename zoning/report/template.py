@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zoning.io.write import write_excel
+from zoning.io.xlsx import write_excel
 from zoning.report.columns import FIELDS
 from zoning.rules.programme import Programme
 from zoning.rules.types import type_label

@@ -8,8 +8,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from zoning.rules.criteria import PostResult, evaluate_post
 from zoning.rules.distance import RoadDistance
+from zoning.rules.evaluate import PostResult, evaluate_post
 from zoning.rules.post import Located, Post, SiteInput
 from zoning.rules.programme import Programme
 from zoning.rules.sites import FinessLocator, Geocoder, locate_sites, without_zone_notes

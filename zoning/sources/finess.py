@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from zoning.errors import InvalidInputError, NotFoundError, SourceFormatError
-from zoning.io.read import decode_lines
+from zoning.io.decoding import decode_lines
 from zoning.sources._tables import pick_columns, read_table
 from zoning.sources.manifest import Source
 

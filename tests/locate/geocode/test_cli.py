@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from zoning.cli import cli
 from zoning.errors import InvalidInputError
-from zoning.io.write import neutralise
+from zoning.io.cells import neutralise
 from zoning.locate.geocode import GeocoderUnavailableError
 from zoning.locate.geocode.server import LocalGeocoder
 from zoning.locate.geocode.table import detect_columns, read_input

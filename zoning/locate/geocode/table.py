@@ -20,13 +20,8 @@ from zoning.errors import InvalidInputError
 from zoning.io.atomic import check_output
 from zoning.io.read import default_header_score, read_table
 from zoning.io.text import fold_upper
-from zoning.io.write import (
-    check_rows_fit,
-    frame_sheet,
-    write_excel,
-    write_frame_csv,
-    write_json,
-)
+from zoning.io.write import write_frame_csv, write_json
+from zoning.io.xlsx import check_rows_fit, frame_sheet, write_excel
 from zoning.locate.geocode.pipeline import BatchOutcome, Geocoder, PlaceQuery
 from zoning.locate.geocode.result import RESULT_COLUMNS
 
