@@ -301,15 +301,9 @@ class PointIndex:
 
     @classmethod
     def load(cls, folder: str | Path, mmap: bool = True) -> PointIndex:
-        """Reopen an index written by :meth:`save` (memory-mapped, polygons lazy).
-
-        Raises
-        ------
-        FileNotFoundError
-            If ``folder`` holds no index.
-        ValueError
-            If the index was written by an incompatible version.
-        """
+        """Reopen an index written by :meth:`save` (memory-mapped, polygons lazy); a
+        missing or incompatible folder raises as
+        :func:`~zoning.pointindex.storage.open_index` says."""
         saved = open_index(folder, mmap)
         grid = GridSpec(**saved.meta["grid"])
         bands = (
