@@ -44,8 +44,8 @@ log = logging.getLogger(__name__)
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 HEADER_SEARCH_ROWS = 10
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: First bytes of a workbook: a zip (xlsx, ods) or an OLE file (xls).
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 #: Scores a candidate header row (higher is better, 0 is "not a header").
 HeaderScorer = Callable[[Sequence[str]], float]
@@ -133,7 +133,7 @@ def default_header_score(cells: Sequence[str]) -> float:
 
 def _kind(path: Path, head: bytes) -> str:
     """« workbook » or « text », from the bytes (the extension may lie)."""
-    if head.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+    if head.startswith(WORKBOOK_MAGIC):
         return "workbook"
     if head.startswith(b"%PDF"):
         raise InvalidInputError(
