@@ -149,7 +149,7 @@ def test_full_disk_says_so(
 def test_xlsx_writer_on_a_full_disk_both_engines(full_disk: Path) -> None:
     """Both xlsx writers (rust for plain rows, xlsxwriter for repeated headers)."""
     from zoning.errors import OutputError
-    from zoning.io.write import write_excel
+    from zoning.io.xlsx import write_excel
 
     for headers in (["a", "b"], ["a", "a"]):
         rows = [[secrets.token_hex(1000), n] for n in range(300)]

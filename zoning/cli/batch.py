@@ -125,7 +125,7 @@ def batch(
     la règle est remplie ; sinon « à vérifier », avec l'écart à vol d'oiseau.
     """
     from zoning.errors import InvalidInputError
-    from zoning.io.write import check_rows_fit
+    from zoning.io.xlsx import check_rows_fit
     from zoning.report.candidates import load_candidates, preview
     from zoning.report.columns import require_columns
     from zoning.rules.programme import load_programme

@@ -35,7 +35,7 @@ def compare(
       zoning compare ars-na-2022-04-25 ars-na-2025-12-30 -o changements.html
     Population : INSEE (celle du magasin), comparée aux plafonds de chaque arrêté.
     """
-    from zoning.io.write import frame_sheet
+    from zoning.io.xlsx import frame_sheet
     from zoning.report.compare import provenance_rows
     from zoning.report.decree_tables import SUFFIXES
     from zoning.store import ZoningStore

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from zoning.errors import InvalidInputError
 from zoning.io.decoding import _decode_line, looks_binary
-from zoning.io.read import _OLE_MAGIC, _ZIP_MAGIC
+from zoning.io.read import WORKBOOK_MAGIC
 from zoning.io.records import (
     SNIFF_LINES,
     iter_records,
@@ -135,7 +135,7 @@ def check_text_file(path: Path) -> None:
         head = handle.read(65536)
     if not head.strip():
         raise InvalidInputError(f"{path.name} : fichier vide")
-    if head.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+    if head.startswith(WORKBOOK_MAGIC):
         raise InvalidInputError(
             f"{path.name} : c'est un classeur (Excel/ODS), pas un CSV : enregistrez-le en CSV "
             "ou en Parquet"

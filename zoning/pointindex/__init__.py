@@ -3,8 +3,9 @@
 A package of its own: it imports nothing else from :mod:`zoning`, and both the store
 (which builds and saves indexes) and :mod:`zoning.locate` (which queries them) use it.
 Modules: :mod:`~zoning.pointindex.exact` (the reference answer), ``grid``, ``build``,
-``query`` (:class:`PointIndex`), ``bands`` (the exact test in border leaves), ``storage``
-(save / load), ``scanline``, ``parallel`` (batches on every core).
+``query`` (:class:`PointIndex`, its query, saving and loading), ``bands`` (the exact test
+in border leaves), ``storage`` (the saved folder's format), ``cache`` (a saved index
+reused while it fits), ``scanline``, ``parallel`` (batches on every core).
 
 The question answered everywhere in this module is the one of the exact path
 (:func:`~zoning.pointindex.exact.assign_exact`): for every point, the lowest index of the
@@ -60,14 +61,8 @@ from zoning.pointindex.query import PointIndex
 
 if TYPE_CHECKING:
     from zoning.pointindex.build import DEFAULT_LEAF_DEG, EPS_DEG, build_index
-    from zoning.pointindex.storage import (
-        FORMAT_VERSION,
-        INDEX_FILE,
-        fingerprint,
-        load_index,
-        load_or_build,
-        save_index,
-    )
+    from zoning.pointindex.cache import load_or_build
+    from zoning.pointindex.storage import FORMAT_VERSION, INDEX_FILE, fingerprint
 
 #: Loaded on first use (PEP 562): a query needs neither the build (scanlines, thread
 #: pools) nor the saving, and ``zoning assign`` starts that much sooner.
@@ -78,9 +73,7 @@ _LAZY = {
     "FORMAT_VERSION": "storage",
     "INDEX_FILE": "storage",
     "fingerprint": "storage",
-    "load_index": "storage",
-    "load_or_build": "storage",
-    "save_index": "storage",
+    "load_or_build": "cache",
 }
 
 
@@ -104,8 +97,6 @@ __all__ = [
     "fingerprint",
     "first_hit_per_point",
     "flat_parts",
-    "load_index",
     "load_or_build",
     "make_grid",
-    "save_index",
 ]

@@ -182,7 +182,9 @@ def _first_of_group(free: npt.NDArray[np.bool_], side: int) -> IntArray | None:
     bits = np.packbits(free.reshape(-1, cells), axis=1, bitorder="little")
     masks = bits.view("<u2" if cells > 8 else "u1").reshape(-1)
     base = np.arange(masks.size, dtype=np.int64)[:, None] * cells
-    return (base + groups[masks]).reshape(-1)
+    # numpy's stubs type indexing by an array of another dtype as Any.
+    first: IntArray = (base + groups[masks]).reshape(-1)
+    return first
 
 
 def build_index(

@@ -80,7 +80,9 @@ def in_sorted(values: npt.NDArray[Any], sorted_set: npt.NDArray[Any]) -> npt.NDA
     if not sorted_set.size:
         return np.zeros(values.shape, dtype=bool)
     pos = np.minimum(search(sorted_set, values), sorted_set.size - 1)
-    return sorted_set[pos] == values
+    # numpy's stubs type a comparison of ``Any``-dtype arrays as Any.
+    member: npt.NDArray[np.bool_] = sorted_set[pos] == values
+    return member
 
 
 def first_hit_per_point(point_idx: IntArray, poly_idx: IntArray, n: int) -> IntArray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import numpy.typing as npt
 from zoning.pointindex.bands import EdgeBands
 from zoning.pointindex.exact import FloatArray, GeomArray, IntArray, as_coords, sorted_unique
 from zoning.pointindex.grid import GridSpec, Int32Array
+from zoning.pointindex.storage import open_index, write_index
 
 #: Up to this many points, :meth:`PointIndex.assign` walks the grid in Python integers.
 _FEW = 8
@@ -101,8 +102,10 @@ class PointIndex:
         visible to other threads only once prepared (GEOS must not prepare a geometry
         another thread is testing).
         """
+        # numpy's stubs type fancy indexing of an object array as Any: typed locals.
         if self._polys is not None:
-            return self._polys[ids]
+            picked: GeomArray = self._polys[ids]
+            return picked
         if self._wkb is None:
             raise RuntimeError("PointIndex has neither polygons nor WKB to read them from")
         if self._decoded is None:
@@ -131,7 +134,8 @@ class PointIndex:
                 shapely.prepare(geoms)
                 decoded[missing] = geoms
                 ready[missing] = True  # after the geometries: never one not yet prepared
-        return decoded[ids]
+        found: GeomArray = decoded[ids]
+        return found
 
     # -- query -------------------------------------------------------------------
     def assign(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> IntArray:
@@ -277,17 +281,47 @@ class PointIndex:
 
     # -- persistence -------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:
-        """Write the index into ``folder`` (see :func:`zoning.pointindex.storage.save_index`)."""
-        from zoning.pointindex.storage import save_index
+        """Write the index into ``folder`` (the format: :mod:`zoning.pointindex.storage`).
 
-        return save_index(self, folder)
+        Returns
+        -------
+        pathlib.Path
+            The folder written.
+        """
+        arrays: dict[str, npt.NDArray[Any]] = {f"level{i}": a for i, a in enumerate(self.levels)}
+        arrays.update(cand=self.cand, floor_at=self.floor_at, floor=self.floor)
+        if self.bands is not None:
+            arrays.update({f"bands_{f}": getattr(self.bands, f) for f in EdgeBands.FIELDS})
+        meta = {
+            "grid": asdict(self.grid),
+            "n_polys": self.n_polys,
+            "fingerprint": self.fingerprint,
+        }
+        return write_index(folder, meta, arrays, self.polys)
 
     @classmethod
     def load(cls, folder: str | Path, mmap: bool = True) -> PointIndex:
-        """Reopen a saved index (see :func:`zoning.pointindex.storage.load_index`)."""
-        from zoning.pointindex.storage import load_index
-
-        return load_index(folder, mmap)
+        """Reopen an index written by :meth:`save` (memory-mapped, polygons lazy); a
+        missing or incompatible folder raises as
+        :func:`~zoning.pointindex.storage.open_index` says."""
+        saved = open_index(folder, mmap)
+        grid = GridSpec(**saved.meta["grid"])
+        bands = (
+            EdgeBands(**{f: saved.array(f"bands_{f}") for f in EdgeBands.FIELDS})
+            if all(saved.has(f"bands_{f}") for f in EdgeBands.FIELDS)
+            else None
+        )
+        return cls(
+            grid=grid,
+            levels=[saved.array(f"level{i}") for i in range(grid.depth + 1)],
+            cand=saved.array("cand"),
+            floor_at=saved.array("floor_at"),
+            floor=saved.array("floor"),
+            n_polys=int(saved.meta["n_polys"]),
+            fingerprint=str(saved.meta["fingerprint"]),
+            bands=bands,
+            _wkb=saved.wkb(),
+        )
 
     def nbytes(self) -> int:
         """Bytes of the index arrays (polygons excluded)."""

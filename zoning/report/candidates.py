@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from zoning.errors import InvalidInputError
-from zoning.io.read import Table, read_table
+from zoning.io.read import read_table
+from zoning.io.table import Table
 from zoning.io.text import fold
 from zoning.locate.finess import FinessStatus
 from zoning.report.columns import ColumnMap, match_columns, require_columns, score_header

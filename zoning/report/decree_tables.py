@@ -12,7 +12,9 @@ from typing import Any
 
 from zoning.errors import InvalidInputError
 from zoning.io.atomic import atomic_path, check_output
-from zoning.io.write import Sheet, neutralise, write_csv, write_excel
+from zoning.io.cells import neutralise
+from zoning.io.write import write_csv
+from zoning.io.xlsx import Sheet, write_excel
 
 SUFFIXES = (".xlsx", ".csv", ".ods")
 

@@ -23,13 +23,8 @@ from zoning.errors import InvalidInputError
 from zoning.io.atomic import check_output
 from zoning.io.headers import load_vocabulary
 from zoning.io.read import default_header_score, read_table
-from zoning.io.write import (
-    check_rows_fit,
-    frame_sheet,
-    write_excel,
-    write_frame_csv,
-    write_json,
-)
+from zoning.io.write import write_frame_csv, write_json
+from zoning.io.xlsx import check_rows_fit, frame_sheet, write_excel
 from zoning.locate.geocode.pipeline import Geocoder
 from zoning.locate.geocode.query import BatchOutcome, PlaceQuery
 from zoning.locate.geocode.result import RESULT_COLUMNS

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from zoning import __version__
-from zoning.io.read import Table
+from zoning.io.table import Table
 from zoning.locate.site import Located
 from zoning.report.columns import ColumnMap, ColumnMatch
 from zoning.report.fields import FIELDS
 from zoning.report.schema import result_headers
-from zoning.rules.criteria import PostResult
+from zoning.rules.evaluate import PostResult
 from zoning.rules.programme import Programme
 from zoning.rules.verdicts import CHECK, INVALID_DATA, STATUSES, Status
 from zoning.store.store import ZoningStore

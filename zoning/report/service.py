@@ -30,8 +30,8 @@ from zoning.report.results import (
 from zoning.report.schema import result_headers
 from zoning.report.writers import check_output_format, write_batch
 from zoning.rules.batch import Progress, evaluate_posts
-from zoning.rules.criteria import PostResult
 from zoning.rules.distance import RoadDistance, road_distance_from_settings
+from zoning.rules.evaluate import PostResult
 from zoning.rules.programme import Programme, load_programme
 from zoning.rules.verdicts import STATUSES
 from zoning.store.store import ZoningStore

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from zoning.io.french import format_date
-from zoning.io.write import write_excel
+from zoning.io.xlsx import write_excel
 from zoning.report.fields import FIELDS
 from zoning.rules.programme import Programme
 from zoning.rules.types import type_label

@@ -9,7 +9,8 @@ from pathlib import Path
 from zoning._gc import paused_gc
 from zoning.errors import InvalidInputError
 from zoning.io.atomic import write_text
-from zoning.io.write import write_csv, write_excel, write_geojson
+from zoning.io.write import write_csv, write_geojson
+from zoning.io.xlsx import write_excel
 from zoning.report.results import BatchRun
 
 SHEET_RESULTS = "Résultats"

@@ -15,8 +15,8 @@ from tqdm import tqdm
 
 from zoning.locate.site import Located, SiteInput
 from zoning.locate.sites import Locator, SiteLocator, without_zone_notes
-from zoning.rules.criteria import PostResult, evaluate_post
 from zoning.rules.distance import RoadDistance
+from zoning.rules.evaluate import PostResult, evaluate_post
 from zoning.rules.post import Post
 from zoning.rules.programme import Programme
 from zoning.store.store import ZoningStore

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zoning.io.french import format_amount
 from zoning.rules.programme import Funding
 from zoning.rules.verdicts import CHECK, NO, OK, Verdict
 
@@ -16,10 +17,6 @@ class FundingResult:
     reason: str
     monthly: float | None
     total: float | None
-
-
-def _euros(amount: float) -> str:
-    return f"{amount:,.2f}".replace(",", " ").replace(".", ",") + " €"
 
 
 def funding(
@@ -80,7 +77,7 @@ def funding(
         monthly = round(max(monthly_cost, 0.0), 2)
     assert monthly is not None
     total = round(monthly * months, 2) if months else None
-    reason = f"{_euros(monthly)} par mois"
+    reason = f"{format_amount(monthly)} par mois"
     if total is not None:
-        reason += f", {_euros(total)} sur {months} mois"
+        reason += f", {format_amount(total)} sur {months} mois"
     return FundingResult(OK, reason, monthly, total)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from zoning.io.french import format_amount
 from zoning.rules.distance import DistanceVerdict
 from zoning.rules.programme import PremiumRules, PremiumTier
 from zoning.rules.verdicts import CHECK, NO, OK, Verdict
@@ -37,11 +38,6 @@ def tier_amount(half_days: float, other_sites: int, tiers: Sequence[PremiumTier]
     return max(amounts, default=0.0)
 
 
-def _euros(amount: float) -> str:
-    text = f"{amount:,.2f}".replace(",", " ").replace(".", ",")
-    return text.removesuffix(",00") + " €"
-
-
 def _half_days(value: float) -> str:
     return f"{value:g}".replace(".", ",") + " demi-journée" + ("s" if value > 1 else "")
 
@@ -61,8 +57,9 @@ def premium(sites: Sequence[tuple[float, DistanceVerdict]], rules: PremiumRules)
         all_days = sure_days + sum(h for h, _ in doubt)
         best = tier_amount(all_days, len(sure) + len(doubt), rules.tiers)
         reason = (
-            f"à vérifier : {_euros(best)} par mois si la distance routière d'au moins un site "
-            f"atteint {limit} ({_euros(amount)} sur les seuls sites confirmés)"
+            f"à vérifier : {format_amount(best, 'short')} par mois si la distance routière "
+            f"d'au moins un site atteint {limit} ({format_amount(amount, 'short')} sur les "
+            "seuls sites confirmés)"
         )
         return PremiumResult(CHECK, reason, None, best, all_days, len(sure) + len(doubt))
     if not sure:
@@ -81,5 +78,8 @@ def premium(sites: Sequence[tuple[float, DistanceVerdict]], rules: PremiumRules)
             sure_days,
             len(sure),
         )
-    reason = f"{_euros(amount)} brut par mois : {_half_days(sure_days)} par semaine sur {where}"
+    reason = (
+        f"{format_amount(amount, 'short')} brut par mois : {_half_days(sure_days)} "
+        f"par semaine sur {where}"
+    )
     return PremiumResult(OK, reason, amount, amount, sure_days, len(sure))

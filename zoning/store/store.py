@@ -263,7 +263,7 @@ class ZoningStore:
         :meth:`point_index`), for callers that read the codes as Arrow columns."""
         key = f"point_index:{table}"
         if key not in self._cache:
-            from zoning.pointindex import INDEX_FILE, load_index
+            from zoning.pointindex import INDEX_FILE, PointIndex
 
             folder = self.path / f"{POINT_INDEX_PREFIX}{table}"
             if not folder.is_dir():
@@ -272,7 +272,7 @@ class ZoningStore:
                     "reconstruisez-le avec `zoning data build`"
                 )
             try:
-                self._cache[key] = load_index(folder)
+                self._cache[key] = PointIndex.load(folder)
             except (OSError, ValueError, KeyError, TypeError) as exc:  # overwritten, cut
                 raise damaged(self.path, f"{folder.name}/{INDEX_FILE}", exc) from exc
         index: PointIndex = self._cache[key]  # the cache holds several kinds of values

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from zoning.cli import cli
 from zoning.errors import GeocoderUnavailableError, InvalidInputError
-from zoning.io.write import neutralise
+from zoning.io.cells import neutralise
 from zoning.locate.geocode.server import LocalGeocoder
 from zoning.report.geocode_table import detect_columns, read_input
 

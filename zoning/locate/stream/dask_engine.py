@@ -61,7 +61,7 @@ def _assign_partition(
     lon, lat = coords_of(df, lon_col, lat_col)
     out = df.copy()
     out[result_col] = label_column(_cached_index(folder).assign(lon, lat), labels)
-    from zoning.io.write import neutralise_frame
+    from zoning.io.cells import neutralise_frame
 
     return neutralise_frame(out) if neutralise else out
 
