@@ -34,6 +34,22 @@ def serve(handler: Any) -> Iterator[str]:
         server.server_close()
 
 
+def send_json(
+    handler: http.server.BaseHTTPRequestHandler,
+    status: int,
+    body: object,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Answer the request ``handler`` serves with ``body`` as JSON."""
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 class JsonAnswers(http.server.BaseHTTPRequestHandler):
     """A web service stand-in: each GET gets the next of ``answers`` (status, JSON body,
     extra headers), 503 once they run out; the path and User-Agent of each are kept.
@@ -56,13 +72,7 @@ class JsonAnswers(http.server.BaseHTTPRequestHandler):
         kind.paths.append(self.path)
         kind.agents.append(self.headers.get("User-Agent", ""))
         status, body, headers = kind.answers.pop(0) if kind.answers else (503, {}, {})
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        for name, value in {"Content-Type": "application/json", **headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_json(self, status, body, headers)
 
     def log_message(self, *args: object) -> None:
         pass

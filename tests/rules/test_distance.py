@@ -7,14 +7,13 @@ coordinates of the CH de Guéret (FINESS 230000820, Eurostat extract).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pytest
+from loopback import JsonAnswers, serve
 from pyproj import Geod
 
 from zoning.io.french import format_km
@@ -69,37 +68,12 @@ def test_unknown_derogation_is_to_check() -> None:
     assert result.verdict == CHECK and "dérogation inconnue" in result.reason
 
 
-class _StandInRouting(BaseHTTPRequestHandler):
-    """A stand-in routing service speaking OSRM's route API (tests only)."""
-
-    answers: ClassVar[list[tuple[int, dict[str, object]]]] = []
-    paths: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        type(self).paths.append(self.path)
-        status, body = type(self).answers.pop(0)
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture()
-def standin_osrm() -> Iterator[tuple[str, type[_StandInRouting]]]:
-    handler = type("Handler", (_StandInRouting,), {"answers": [], "paths": []})
-    server = HTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    finally:
-        server.shutdown()
-        server.server_close()
+def standin_osrm() -> Iterator[tuple[str, type[JsonAnswers]]]:
+    """A stand-in routing service speaking OSRM's route API (tests only)."""
+    handler = JsonAnswers.fresh()
+    with serve(handler) as url:
+        yield url, handler
 
 
 def _route(metres: float) -> dict[str, object]:
@@ -107,14 +81,14 @@ def _route(metres: float) -> dict[str, object]:
 
 
 def test_standin_osrm_road_distance_decides_under_20km(
-    standin_osrm: tuple[str, type[_StandInRouting]], monkeypatch: pytest.MonkeyPatch
+    standin_osrm: tuple[str, type[JsonAnswers]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, handler = standin_osrm
     monkeypatch.setenv("ZONING_OSRM_URL", url)
     road = road_distance_from_settings()
     assert road is not None
     near = point_at(19.9)
-    handler.answers += [(200, _route(23456.0)), (200, _route(19999.0))]
+    handler.answers += [(200, _route(23456.0), {}), (200, _route(19999.0), {})]
     first = check_distance(GUERET, near, 20.0, road)
     second = check_distance(GUERET, near, 20.0, road)
     assert (first.verdict, first.road_km) == (OK, pytest.approx(23.456))
@@ -129,12 +103,12 @@ def test_standin_osrm_road_distance_decides_under_20km(
 
 
 def test_standin_osrm_failure_leaves_it_to_check(
-    standin_osrm: tuple[str, type[_StandInRouting]],
+    standin_osrm: tuple[str, type[JsonAnswers]],
 ) -> None:
     url, handler = standin_osrm
     road = road_distance_from_settings(url)
     assert road is not None
-    handler.answers += [(400, {"code": "NoRoute", "message": "Impossible route"})]
+    handler.answers += [(400, {"code": "NoRoute", "message": "Impossible route"}, {})]
     result = check_distance(GUERET, point_at(3.0), 20.0, road)
     assert result.verdict == CHECK
     assert "distance routière nécessaire" in result.reason and "NoRoute" in result.reason

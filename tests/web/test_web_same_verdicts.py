@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from loopback import serve
+from loopback import send_json, serve
 from pyproj import Geod
 from web.conftest import ZONING, WebServer, running_server
 
@@ -44,12 +43,7 @@ class _Routing(BaseHTTPRequestHandler):
             lon1, lat1, lon2, lat2 = map(float, found.groups())
             metres = GEOD.inv(lon1, lat1, lon2, lat2)[2] * ROAD_FACTOR
             body = {"code": "Ok", "routes": [{"distance": round(metres, 1), "duration": 1.0}]}
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_json(self, 200, body)
 
     def log_message(self, *args: object) -> None:
         pass
