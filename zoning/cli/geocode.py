@@ -104,8 +104,9 @@ def geocode(
     """
     from tqdm import tqdm
 
+    from zoning.io.xlsx import EXCEL_SUFFIXES
     from zoning.locate.geocode.pipeline import Geocoder
-    from zoning.report.geocode_table import EXCEL_SUFFIXES, geocode_file
+    from zoning.report.geocode_table import geocode_file
 
     if output.suffix.lower() not in (".csv", *EXCEL_SUFFIXES):
         from zoning.errors import InvalidInputError

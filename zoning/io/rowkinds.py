@@ -12,12 +12,12 @@ import re
 from collections.abc import Sequence
 
 from zoning.io.text import fold
+from zoning.io.values import to_number
 
 #: A first label that makes the row a total (folded: lower case, no accents).
 _TOTAL = re.compile(r"^(sous total|sous totaux|total|totaux|somme|moyenne|cumul)\b")
 #: A first label that makes the row a note (« Source : DREES », « NB : … »).
 _NOTE = re.compile(r"^\s*(sources?|nb|n\.b\.|notes?|remarques?|lecture|champ)\s*:", re.I)
-_NUMBER = re.compile(r"^[-+]?[\d\s\u00a0\u202f]*[.,]?\d+\s*(%|€)?$")
 
 TOTAL = "ligne de total"
 NOTE = "note"
@@ -37,7 +37,7 @@ def row_kind(cells: Sequence[str]) -> str | None:
         return NOTE
     # The label may stand in any column (columns in any order): one cell says « Total »,
     # every other filled cell is a number.
-    words = [c for c in filled if not _NUMBER.match(c)]
+    words = [c for c in filled if to_number(c) is None]
     if len(words) == 1 and _TOTAL.match(fold(words[0])):
         return TOTAL
     return None

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from zoning.identifiers import is_finess, is_insee, is_postcode, is_rpps
 from zoning.io.text import fold
 from zoning.io.values import read_date, to_bool, to_half_days, to_months, to_number
 from zoning.rules.types import TYPES
@@ -28,10 +29,6 @@ _STREET = re.compile(
     r"lieu dit|lotissement|residence|zone|za|zi|parc|cite|hameau|faubourg|voie|passage)\b"
 )
 # A spreadsheet drops the leading zero of the Ain's codes (« 1004 », « 10000024 »).
-_INSEE = re.compile(r"^(?:\d{4,5}|2[AB]\d{3})$")
-_POSTCODE = re.compile(r"^\d{4,5}$")
-_FINESS = re.compile(r"^(?:\d{8,9}|2[AB]\d{7})$")
-_RPPS = re.compile(r"^\d{11}$")
 #: French names of the kinds of contents (for the notes).
 KIND_LABELS = {
     "date": "dates", "oui_non": "oui/non", "nombre": "nombres",
@@ -89,20 +86,23 @@ def cell_kinds(text: str) -> frozenset[str]:
         kinds.add("demi_journees")
     if to_months(value) is not None:
         kinds.add("duree")
-    if _INSEE.match(upper):
+    # The identifiers' own checks: a column of « 9A0000015 » reads as FINESS numbers
+    # exactly as the batch will read each of them.
+    insee = is_insee(upper)
+    if insee:
         kinds.add("insee")
-    if _POSTCODE.match(upper):
+    if is_postcode(upper):
         kinds.add("code_postal")
-    if _FINESS.match(upper):
+    if is_finess(upper):
         kinds.add("finess")
-    if _RPPS.match(upper):
+    if is_rpps(upper):
         kinds.add("rpps")
     if _is_type_wording(value):
         kinds.add("type_structure")
     folded = fold(value)
     if _STREET.search(folded) and any(c.isdigit() for c in folded):
         kinds.add("adresse")
-    elif _INSEE.match(upper) or (len(folded.split()) <= 8 and "date" not in kinds and (
+    elif insee or (len(folded.split()) <= 8 and "date" not in kinds and (
         not any(c.isdigit() for c in folded) or re.search(r"\b\d{5}\b", folded)
     )):  # fmt: skip
         kinds.add("commune")

@@ -24,7 +24,7 @@ from zoning.io.atomic import check_output
 from zoning.io.headers import load_vocabulary
 from zoning.io.read import default_header_score, read_table
 from zoning.io.write import write_frame_csv, write_json
-from zoning.io.xlsx import check_rows_fit, frame_sheet, write_excel
+from zoning.io.xlsx import EXCEL_SUFFIXES, check_rows_fit, frame_sheet, write_excel
 from zoning.locate.geocode.pipeline import Geocoder
 from zoning.locate.geocode.query import BatchOutcome, PlaceQuery
 from zoning.locate.geocode.result import RESULT_COLUMNS
@@ -32,7 +32,6 @@ from zoning.report.columns import match_columns
 
 log = logging.getLogger(__name__)
 
-EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})  # output formats written as a workbook
 
 #: Header spellings recognised for each role (a column ``Columns`` field each).
 VOCABULARY = load_vocabulary("geocode")
