@@ -106,12 +106,14 @@ def normalise_siret(value: object) -> str:
 def normalise_insee(value: object) -> str:
     """INSEE commune code: 5 characters (2A/2B for Corsica, 97x/98x overseas).
 
-    A 4-digit code is a code of départements 01-09 that lost its leading zero.
+    A 4-digit code is a code of départements 01-09 that lost its leading zero. A code of
+    département 20 is Corsica's before 1976: old files still hold them, and the COG's
+    movements carry each to its 2A/2B code, so it is well formed.
     """
     text = _clean(value)
     if re.fullmatch(r"\d{4}", text):
         text = "0" + text
-    if not _INSEE.fullmatch(text) or text.startswith("00") or text.startswith("20"):
+    if not _INSEE.fullmatch(text) or text.startswith("00"):
         raise InvalidInputError(
             f"code commune INSEE mal formé : {value!r} (5 caractères, ex. 23096)"
         )

@@ -59,6 +59,12 @@ def test_check_command(store_path: Path, sources_dir: Path) -> None:
     assert overseas.returncode == 3 and "FINESS 9A0000015 absent" in overseas.stderr
     short = _check(store_path, sources_dir, "--finess", "00123")
     assert short.returncode == 2 and "numéro FINESS invalide « 00123 »" in short.stderr
+    # As a commune code, « 00123 » is malformed too (the batch's rule), not « inconnu »;
+    # a Corsican code of before 1976 is well formed and carried to 2A/2B.
+    commune = _check(store_path, sources_dir, "--commune", "00123")
+    assert commune.returncode == 2 and "code commune INSEE invalide « 00123 »" in commune.stderr
+    ajaccio = _check(store_path, sources_dir, "--commune", "20004")
+    assert ajaccio.returncode == 0 and "Ajaccio (2A004)" in ajaccio.stdout
 
 
 def test_batch(store: Any, sources_dir: Path, tmp_path: Path) -> None:

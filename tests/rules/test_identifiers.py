@@ -66,5 +66,6 @@ def test_insee_code_format() -> None:
     assert normalise_insee("2A004") == "2A004"
     assert normalise_insee("1053") == "01053"
     assert normalise_insee("97411") == "97411"
+    assert normalise_insee("20004") == "20004"  # Ajaccio before 1976, carried by the COG
     for bad in ("ABCDE", "230960", "2C004", "00123", ""):
         assert not is_insee(bad)

@@ -26,6 +26,7 @@ from zoning.errors import (
     OutsideCoverageError,
     ZoningError,
 )
+from zoning.identifiers import normalise_insee
 from zoning.locate.classes import ABSENT
 from zoning.locate.movements import (
     PART_OF,
@@ -49,20 +50,18 @@ if TYPE_CHECKING:
 
     from zoning.pointindex import PointIndex
 
-_COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _POSTCODE = re.compile(r"^\d{5}$")
 
 
 def _check_code(code: str) -> str:
     """A commune code as written (spaces, lower case, a leading zero lost), checked."""
-    code = str(code).strip().upper()
-    if len(code) == 4 and code.isdigit():
-        code = "0" + code  # a spreadsheet ate the leading zero
-    if not _COMMUNE_CODE.match(code):
+    try:
+        return normalise_insee(code)  # the one rule, as the batch and the search apply it
+    except InvalidInputError:
         raise InvalidInputError(
-            f"code commune INSEE invalide « {code} » : 5 caractères attendus (ex. 23096, 2A004)"
-        )
-    return code
+            f"code commune INSEE invalide « {str(code).strip()} » : 5 caractères attendus "
+            "(ex. 23096, 2A004)"
+        ) from None
 
 
 def resolve_code(
