@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests" / "maps"))
+sys.path.insert(0, str(REPO / "tests" / "map"))
 
 _BASELINE_HOOK = """<script>
 window.addEventListener('load', function () {

@@ -230,7 +230,7 @@ def _cold_cli(store: str | None, n: int = 5) -> float:
 
 
 def _first_paint(url: str) -> float | None:
-    sys.path.insert(0, str(REPO / "tests" / "maps"))
+    sys.path.insert(0, str(REPO / "tests" / "map"))
     from map_browser import chromium, chromium_available
 
     if not chromium_available():

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests" / "maps"))
+sys.path.insert(0, str(REPO / "tests" / "map"))
 
 
 def _shrink(path: Path) -> None:
