@@ -17,6 +17,8 @@ from zoning.io.values import to_number
 #: A first label that makes the row a total (folded: lower case, no accents).
 _TOTAL = re.compile(r"^(sous total|sous totaux|total|totaux|somme|moyenne|cumul)\b")
 #: A first label that makes the row a note (« Source : DREES », « NB : … »).
+#: The raw text a total's label holds, whatever its case (a quick test before folding).
+_TOTAL_WORDS = re.compile(r"sous|total|totaux|somme|moyenne|cumul", re.I)
 _NOTE = re.compile(r"^\s*(sources?|nb|n\.b\.|notes?|remarques?|lecture|champ)\s*:", re.I)
 
 TOTAL = "ligne de total"
@@ -37,6 +39,9 @@ def row_kind(cells: Sequence[str]) -> str | None:
         return NOTE
     # The label may stand in any column (columns in any order): one cell says « Total »,
     # every other filled cell is a number.
+    # Most rows hold no total's label: look for its words before reading every cell.
+    if not _TOTAL_WORDS.search("\n".join(filled)):
+        return None
     words = [c for c in filled if to_number(c) is None]
     if len(words) == 1 and _TOTAL.match(fold(words[0])):
         return TOTAL
