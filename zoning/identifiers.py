@@ -18,6 +18,14 @@ from collections.abc import Callable
 from zoning.errors import InvalidInputError
 
 _SPACES = re.compile(r"[\s.\-]")
+# Compiled once: these checks run on every cell and every query (the web's hot path).
+_EXCEL_FLOAT = re.compile(r"\d+\.0+")
+_FINESS_FLOAT = re.compile(r"\d{8,9}\.0")
+_EIGHT_DIGITS = re.compile(r"\d{8}")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_RPPS = re.compile(r"\d{11}")
+_SIRET = re.compile(r"\d{14}")
+_BLANKS = re.compile(r"\s")
 _INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 _POSTCODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$")
 # A FINESS number starts with its département as FINESS writes it: 01-95, 2A, 2B, and for
@@ -29,7 +37,7 @@ _FINESS = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|9[78]|9[A-F])\d{7}")
 def _clean(value: object) -> str:
     text = "" if value is None else str(value).strip()
     # Excel turns long numbers into floats: "12345678901.0".
-    if re.fullmatch(r"\d+\.0+", text):
+    if _EXCEL_FLOAT.fullmatch(text):
         text = text.split(".", 1)[0]
     return _SPACES.sub("", text).upper()
 
@@ -50,7 +58,7 @@ def luhn_ok(digits: str) -> bool:
 def normalise_rpps(value: object) -> str:
     """RPPS number: exactly 11 digits."""
     text = _clean(value)
-    if not re.fullmatch(r"\d{11}", text):
+    if not _RPPS.fullmatch(text):
         raise InvalidInputError(f"n° RPPS mal formé : {value!r} (11 chiffres attendus)")
     return text
 
@@ -78,10 +86,10 @@ def normalise_finess(value: object) -> str:
     """
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = re.sub(r"\s", "", str(value if value is not None else "")).upper()
-    if re.fullmatch(r"\d{8,9}\.0", text):  # read back from a spreadsheet as a float
+    text = _BLANKS.sub("", str(value if value is not None else "")).upper()
+    if _FINESS_FLOAT.fullmatch(text):  # read back from a spreadsheet as a float
         text = text[:-2]
-    if re.fullmatch(r"\d{8}", text):
+    if _EIGHT_DIGITS.fullmatch(text):
         text = "0" + text
     if not _FINESS.fullmatch(text):
         raise InvalidInputError(
@@ -94,7 +102,7 @@ def normalise_finess(value: object) -> str:
 def normalise_siret(value: object) -> str:
     """SIRET: 14 digits passing the Luhn check."""
     text = _clean(value)
-    if not re.fullmatch(r"\d{14}", text):
+    if not _SIRET.fullmatch(text):
         raise InvalidInputError(f"n° SIRET mal formé : {value!r} (14 chiffres attendus)")
     # La Poste's establishments share SIREN 356000000 and use a digit-sum rule instead.
     poste_ok = text.startswith("356000000") and sum(map(int, text)) % 5 == 0
@@ -111,7 +119,7 @@ def normalise_insee(value: object) -> str:
     movements carry each to its 2A/2B code, so it is well formed.
     """
     text = _clean(value)
-    if re.fullmatch(r"\d{4}", text):
+    if _FOUR_DIGITS.fullmatch(text):
         text = "0" + text
     if not _INSEE.fullmatch(text) or text.startswith("00"):
         raise InvalidInputError(
@@ -123,7 +131,7 @@ def normalise_insee(value: object) -> str:
 def normalise_postcode(value: object) -> str:
     """French postal code: 5 digits, 01000 to 98999 (a lost leading zero is restored)."""
     text = _clean(value)
-    if re.fullmatch(r"\d{4}", text):
+    if _FOUR_DIGITS.fullmatch(text):
         text = "0" + text
     if not _POSTCODE.fullmatch(text):
         raise InvalidInputError(f"code postal mal formé : {value!r} (5 chiffres, ex. 23000)")
