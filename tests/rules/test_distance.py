@@ -16,6 +16,7 @@ import pytest
 from loopback import JsonAnswers, serve
 from pyproj import Geod
 
+from zoning import _http
 from zoning.io.french import format_km
 from zoning.rules.distance import (
     check_distance,
@@ -112,6 +113,59 @@ def test_standin_osrm_failure_leaves_it_to_check(
     result = check_distance(GUERET, point_at(3.0), 20.0, road)
     assert result.verdict == CHECK
     assert "distance routière nécessaire" in result.reason and "NoRoute" in result.reason
+
+
+@pytest.fixture()
+def routing(
+    standin_osrm: tuple[str, type[JsonAnswers]], monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, type[JsonAnswers]]:
+    """The stand-in, asked through the tool's one HTTP session with one retry, 5 s timeout."""
+    monkeypatch.setenv("ZONING_HTTP_RETRIES", "1")
+    monkeypatch.setenv("ZONING_HTTP_TIMEOUT", "5")
+    return standin_osrm
+
+
+# The routing service is asked through the one HTTP session: User-Agent, retries on 503
+# (``Retry-After`` obeyed), and a service that stays down is not asked again in the run.
+def test_routing_carries_the_user_agent_and_is_retried_on_503(
+    routing: tuple[str, type[JsonAnswers]],
+) -> None:
+    url, handler = routing
+    handler.answers += [(503, {}, {"Retry-After": "0"}), (200, _route(25_000.0), {})]
+    road = road_distance_from_settings(url)
+    assert road is not None
+    result = check_distance(GUERET, point_at(12.0, 90.0), 20.0, road)
+    assert result.verdict == OK and result.road_km == pytest.approx(25.0)
+    assert handler.agents == [_http.USER_AGENT] * 2
+
+
+def test_a_routing_service_down_is_asked_once_per_run(
+    routing: tuple[str, type[JsonAnswers]],
+) -> None:
+    url, handler = routing
+    road = road_distance_from_settings(url)
+    assert road is not None
+    first = check_distance(GUERET, point_at(5.0, 90.0), 20.0, road)
+    second = check_distance(GUERET, point_at(6.0, 90.0), 20.0, road)
+    assert len(handler.agents) == 2  # the first pair, retried once; not the second
+    for result in (first, second):
+        assert result.verdict == CHECK
+        assert (
+            "le service de routage" in result.reason
+            and "ne répond pas après 2 essais" in result.reason
+        )
+        assert "HTTP 503" in result.reason
+
+
+def test_no_route_is_not_a_service_down(routing: tuple[str, type[JsonAnswers]]) -> None:
+    url, handler = routing
+    handler.answers += [(400, {"code": "NoRoute"}, {}), (200, _route(21_000.0), {})]
+    road = road_distance_from_settings(url)
+    assert road is not None
+    nowhere = check_distance(GUERET, point_at(5.0, 90.0), 20.0, road)
+    assert nowhere.verdict == CHECK and "NoRoute" in nowhere.reason
+    assert check_distance(GUERET, point_at(6.0, 90.0), 20.0, road).verdict == OK
+    assert len(handler.agents) == 2
 
 
 def test_no_routing_service_configured() -> None:
