@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from zoning.io.text import fold
 from zoning.io.values import to_number
 
-#: A first label that makes the row a total (folded: lower case, no accents).
-_TOTAL = re.compile(r"^(sous total|sous totaux|total|totaux|somme|moyenne|cumul)\b")
+#: The labels that make a row a total (folded: lower case, no accents).
+_TOTAL_LABELS = ("sous total", "sous totaux", "total", "totaux", "somme", "moyenne", "cumul")
+_TOTAL = re.compile(rf"^({'|'.join(_TOTAL_LABELS)})\b")
+#: The words a total's label starts with, in the raw text whatever its case: a quick test
+#: before reading every cell (these words have no accent for folding to take off).
+_TOTAL_WORDS = re.compile("|".join(dict.fromkeys(w.split()[0] for w in _TOTAL_LABELS)), re.I)
 #: A first label that makes the row a note (« Source : DREES », « NB : … »).
-#: The raw text a total's label holds, whatever its case (a quick test before folding).
-_TOTAL_WORDS = re.compile(r"sous|total|totaux|somme|moyenne|cumul", re.I)
 _NOTE = re.compile(r"^\s*(sources?|nb|n\.b\.|notes?|remarques?|lecture|champ)\s*:", re.I)
 
 TOTAL = "ligne de total"

@@ -34,7 +34,6 @@ from zoning.locate.movements import (
     covered_later,
     later_head,
     later_notes,
-    later_row,
     named_later,
     vintage_iso,
 )
@@ -77,7 +76,7 @@ def resolve_code(
     keyed = store.keyed
     notes: list[str] = []
     if vintage is not None and vintage > int(store.meta["cog_vintage"]):
-        later = later_row(store, code, vintage_date(vintage).isoformat())
+        later = store.keyed.latest_taking(code, vintage_date(vintage).isoformat())
         if later is not None and later["members"] and not later["check"]:
             notes.append(later_head(later))
             return later["members"].split(), notes
@@ -242,7 +241,7 @@ def _find(store: ZoningStore, postcode: str, name: str) -> tuple[list[str], list
     later_codes = sorted(
         {str(r["code"]) for r in all_rows if r.get("since") and keys & name_keys(r["name"])}
     )
-    later = [row for row in (later_row(store, c) for c in later_codes) if row is not None]
+    later = [row for row in (store.keyed.latest_taking(c) for c in later_codes) if row is not None]
     rows = [r for r in all_rows if not r.get("since")]
     parents = keyed.parents_of({row["code"] for row in rows})
     codes = {}

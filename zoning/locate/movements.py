@@ -93,11 +93,6 @@ def decree_commune(store: ZoningStore, code: str, decree: Decree) -> dict[str, A
     return store.keyed.later_covering(code, until)
 
 
-def later_row(store: ZoningStore, code: str, until: str = "9999") -> dict[str, Any] | None:
-    """The latest commune that took ``code`` after the store's vintage (up to ``until``)."""
-    return store.keyed.latest_taking(code, until)
-
-
 def later_head(later: dict[str, Any]) -> str:
     """« La Boixe (16393, commune nouvelle le 01/01/2025) »."""
     since = date.fromisoformat(str(later["since"]))
@@ -112,7 +107,7 @@ def named_later(store: ZoningStore, code: str, name: str | None) -> dict[str, An
     a name settles it when it is the store's commune's and not the later one's (« Vars »
     for 16393, which La Boixe took in 2025).
     """
-    later = later_row(store, code)
+    later = store.keyed.latest_taking(code)
     if later is None or not name:
         return later
     keys = name_keys(name)
