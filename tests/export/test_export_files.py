@@ -197,3 +197,24 @@ def test_qgis_opens_it_coloured(gpkg: Path, tmp_path: Path) -> None:
     assert "communes: 4309 entités, rendu categorizedSymbol sur « classe »" in result.stdout
     assert "ZIP=#b2182b" in result.stdout
     assert (tmp_path / "qgis.png").stat().st_size > 50_000
+
+
+def test_a_draft_says_projet_everywhere(store_path: Path, tmp_path: Path) -> None:
+    """The entry point a draft zoning saves through: its classes, « projet » in every title."""
+    from zoning.map.data import load_coverage
+    from zoning.map.export.build import export_coverage
+    from zoning.store import ZoningStore
+
+    store = ZoningStore.open(store_path)
+    data = load_coverage(store, NA, tolerance_m=0)
+    data.communes.loc[data.communes["code"] == "23096", "zone"] = "HZ"  # a planner's change
+    written = export_coverage(data, store, draft=True).write(tmp_path / "projet.gpkg")
+    assert written == [tmp_path / "projet.gpkg"]
+    communes = pyogrio.read_dataframe(written[0], layer="communes").set_index("code")
+    assert communes.loc["23096", "classe"] == "HZ"
+    for layer in ("communes", "departements"):
+        meta = pyogrio.read_info(written[0], layer=layer)["layer_metadata"]
+        assert "(projet)" in meta["IDENTIFIER"] and "PROJET" in meta["DESCRIPTION"], layer
+    provenance = pyogrio.read_dataframe(written[0], layer="provenance")
+    rows = dict(zip(provenance["cle"], provenance["valeur"], strict=True))
+    assert rows["statut"].startswith("PROJET")

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoning import __version__
 from zoning.io.gpkg import Layer, write_layers
@@ -19,7 +19,11 @@ from zoning.map.export.layers import (
     qpv_layer,
 )
 
-__all__ = ["Export", "build_export", "provenance_rows"]
+if TYPE_CHECKING:
+    from zoning.map.posts.read import PostsTable
+    from zoning.store.decree_compare import Comparison
+
+__all__ = ["Export", "build_export", "export_coverage", "provenance_rows"]
 
 
 @dataclass
@@ -80,6 +84,49 @@ def provenance_rows(
     return rows
 
 
+def export_coverage(
+    data: CoverageData,
+    store: Any,
+    *,
+    comparison: Comparison | None = None,
+    posts: PostsTable | None = None,
+    draft: bool = False,
+    caveat: str = "",
+) -> Export:
+    """The layers of classes already drawn as ``data`` (a loaded decree, or a draft).
+
+    Parameters
+    ----------
+    data : CoverageData
+        Communes and their class (``communes["zone"]``), decree and provenance.
+    store : ZoningStore
+        For the QPV listed per commune.
+    comparison : Comparison, optional
+        Adds the ``changements`` layer.
+    posts : PostsTable, optional
+        Adds the ``sites`` and ``liens`` layers.
+    draft : bool
+        The classes are a draft: every title, description and the provenance say
+        « projet ».
+    caveat : str
+        A warning on the decree chosen, written in the provenance.
+    """
+    layers = [communes_layer(data, draft)]
+    if comparison is not None:
+        layers.append(changes_layer(data, comparison, draft))
+    layers += [qpv_layer(data, store), departements_layer(data, draft)]
+    extra: list[tuple[str, str]] = []
+    if posts is not None:
+        from zoning.map.export.posts import links_layer, sites_layer
+
+        layers += [sites_layer(posts), links_layer(posts)]
+        extra.append(("fichier de postes", Path(posts.source).name))
+        extra += [("programme des postes", p) for p in posts.thresholds]
+        extra += [("remarque sur les postes", note) for note in posts.notes]
+    rows = provenance_rows(data, layers, caveat=caveat, extra=extra, draft=draft)
+    return Export(layers, rows, data)
+
+
 def build_export(
     store: Any,
     *,
@@ -91,7 +138,7 @@ def build_export(
     programme: str | None = None,
     tolerance_m: float = 0.0,
 ) -> Export:
-    """The layers of ``region`` under a decree, for a GIS.
+    """The layers of ``region`` under a loaded decree, for a GIS.
 
     Parameters
     ----------
@@ -120,21 +167,14 @@ def build_export(
     caveat = ""
     if decree_id is None:
         caveat = store.decree_on(data.region, on).caveat
-    layers = [communes_layer(data)]
+    comparison = None
     if since is not None:
         from zoning.store.decree_compare import compare_decrees
 
-        layers.append(changes_layer(data, compare_decrees(store, since, data.decree.id)))
-    layers += [qpv_layer(data, store), departements_layer(data)]
-    extra: list[tuple[str, str]] = []
+        comparison = compare_decrees(store, since, data.decree.id)
+    table = None
     if posts is not None:
-        from zoning.map.export.posts import links_layer, sites_layer
         from zoning.map.posts.read import read_posts
 
         table = read_posts(posts, programme)
-        layers += [sites_layer(table), links_layer(table)]
-        extra.append(("fichier de postes", Path(posts).name))
-        extra += [("programme des postes", p) for p in table.thresholds]
-        extra += [("remarque sur les postes", note) for note in table.notes]
-    rows = provenance_rows(data, layers, caveat=caveat, extra=extra)
-    return Export(layers, rows, data)
+    return export_coverage(data, store, comparison=comparison, posts=table, caveat=caveat)
