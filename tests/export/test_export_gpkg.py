@@ -101,6 +101,8 @@ def test_departements_match_the_coverage_table(
     rows = deps.set_index("code")
     assert rows.loc[list(per_dep.index), "communes"].to_dict() == per_dep.to_dict()
     assert rows.loc[NA, "niveau"] == "région" and rows.loc[NA, "communes"] == len(raw)
+    regions = pd.read_csv(sources_dir / "cog_communes" / "cog2022_regions.csv", dtype=str)
+    assert rows.loc[NA, "nom"] == regions.set_index("REG").loc[NA, "LIBELLE"]
     assert rows.loc[NA, "plafond_zip_pct"] == 16.8 and rows.loc[NA, "plafond_zac_pct"] == 45.8
     # The same figures as `zoning map coverage`'s département table.
     result = zoning(

@@ -114,7 +114,10 @@ def export_coverage(
     layers = [communes_layer(data, draft)]
     if comparison is not None:
         layers.append(changes_layer(data, comparison, draft))
-    layers += [qpv_layer(data, store), departements_layer(data, draft)]
+    layers += [
+        qpv_layer(data, store),
+        departements_layer(data, draft, store.region_name(data.region)),
+    ]
     extra: list[tuple[str, str]] = []
     if posts is not None:
         from zoning.map.export.posts import links_layer, sites_layer

@@ -179,7 +179,9 @@ def _table_fields(table: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=renamed)
 
 
-def departements_layer(data: CoverageData, draft: bool = False) -> Layer:
+def departements_layer(
+    data: CoverageData, draft: bool = False, region_name: str = "Région"
+) -> Layer:
     """Départements and the region: communes and population per class, share of the
     population, the decree's caps (the figures of ``zoning map coverage``'s table)."""
     table = _table_fields(departement_table(data))
@@ -192,7 +194,7 @@ def departements_layer(data: CoverageData, draft: bool = False) -> Layer:
             "niveau": ["région" if c == REGION_ROW else "département" for c in codes],
             "code": [data.region if c == REGION_ROW else c for c in codes],
             "nom": [
-                "Région" if c == REGION_ROW else data.departement_names.get(c, "") for c in codes
+                region_name if c == REGION_ROW else data.departement_names.get(c, "") for c in codes
             ],
         }
     )
