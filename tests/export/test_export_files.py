@@ -13,7 +13,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from conftest import NA, OLD, REPO, copy_store, raw_population, zoning
+from export_helpers import NA, OLD, REPO, copy_store, raw_population, zoning
 
 from zoning.errors import OutputError, OutputInterruptedError
 from zoning.io.gpkg import Layer, write_layers

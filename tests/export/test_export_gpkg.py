@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 import pytest
-from conftest import (
+from export_helpers import (
     NA,
     OLD,
     raw_na_communes,
