@@ -189,6 +189,7 @@ def commands(inputs: dict[str, Path], results: Path, out: Path) -> dict[str, lis
                     "--finess-col", "FINESS établissement"],
         "map coverage": ["map", "coverage", "-o", out.with_suffix(".html")],
         "map posts": ["map", "posts", results, "-o", out.with_suffix(".html")],
+        "export": ["export", out.with_suffix(".gpkg"), "--postes", results],
     }  # fmt: skip
 
 
@@ -245,9 +246,24 @@ def test_sigint_during_map_figures(
     assert not list(tmp_path.glob(".*.part"))
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["couches.gpkg", "couches.shp"])
+def test_sigint_during_export(
+    env: dict[str, str], posts_results: Path, tmp_path: Path, name: str
+) -> None:
+    """GDAL writes the layers inside the temporary file (or folder): nothing is left."""
+    out = tmp_path / name
+    args = ["export", out, "--postes", posts_results]
+    proc, _, err, mid = interrupt_while_writing(env, args, tmp_path, name)
+    assert_interrupted_cleanly(proc, err, mid, tmp_path, name)
+    assert [p.name for p in tmp_path.iterdir() if p.name != "cache"] == []
+
+
 # -- folders that cannot take the output ---------------------------------------------------------
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["assign", "batch", "geocode", "map coverage", "map posts"])
+@pytest.mark.parametrize(
+    "name", ["assign", "batch", "geocode", "map coverage", "map posts", "export"]
+)
 def test_read_only_folder(
     env: dict[str, str], inputs: dict[str, Path], posts_results: Path, tmp_path: Path, name: str
 ) -> None:
@@ -268,7 +284,9 @@ def test_read_only_folder(
     assert list(folder.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["assign", "batch", "geocode", "map coverage", "map posts"])
+@pytest.mark.parametrize(
+    "name", ["assign", "batch", "geocode", "map coverage", "map posts", "export"]
+)
 def test_missing_folder(
     env: dict[str, str], inputs: dict[str, Path], posts_results: Path, tmp_path: Path, name: str
 ) -> None:

@@ -32,6 +32,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "Compare deux arrêtés : communes qui changent de classe, populations.",
     ),
     "data": ("zoning.cli.data", "data", "Télécharge les sources, construit le magasin."),
+    "export": (
+        "zoning.cli.export",
+        "export",
+        "Couches SIG pour QGIS (GeoPackage, FlatGeobuf, Shapefile), avec styles.",
+    ),
     "geocode": (
         "zoning.cli.geocode",
         "geocode",
@@ -100,6 +105,7 @@ def cli(verbose: int, quiet: int) -> None:
       zoning check --lon 1.8712 --lat 46.1650
       zoning batch candidats.csv --programme na-mg-2023 -o resultats.xlsx
       zoning map coverage -o maps/couverture.html
+      zoning export couches.gpkg --region 75     # pour QGIS
       zoning assign points.parquet -o points-zones.parquet
 
     Réglages par variables d'environnement (ZONING_STORE, ZONING_SOURCES,

@@ -21,7 +21,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from zoning.errors import OutputError, OutputInterruptedError, ZoningError
 
@@ -192,17 +192,61 @@ def atomic_path(path: str | Path, *, folder: bool = False) -> Iterator[Path]:
     except BaseException as exc:
         if renamed:  # too late to undo: the file is complete
             raise
-        if not (isinstance(exc, FileExistsError) and exc.filename == str(tmp)):
-            _remove(tmp)  # (never another process's file of the same random name)
-        late = _interrupted and not isinstance(exc, ZoningError)
-        if isinstance(exc, KeyboardInterrupt) or late:
-            raise OutputInterruptedError(
-                f"interrompu pendant l'écriture de {final} : aucun fichier écrit sous ce nom"
-            ) from exc
-        if isinstance(exc, OSError):
-            raise OutputError(describe_os_error(final, exc)) from exc
-        raise
+        _failed(exc, final, tmp)
     log.debug("wrote %s", final)
+
+
+def _failed(exc: BaseException, final: Path, tmp: Path | None) -> NoReturn:
+    """Remove the temporary file (or folder) and raise the French error for ``exc``."""
+    if not (isinstance(exc, FileExistsError) and exc.filename == str(tmp)):
+        _remove(tmp)  # (never another process's file of the same random name)
+    late = _interrupted and not isinstance(exc, ZoningError)
+    if isinstance(exc, KeyboardInterrupt) or late:
+        raise OutputInterruptedError(
+            f"interrompu pendant l'écriture de {final} : aucun fichier écrit sous ce nom"
+        ) from exc
+    if isinstance(exc, OSError):
+        raise OutputError(describe_os_error(final, exc)) from exc
+    raise exc
+
+
+@contextmanager
+def atomic_files(path: str | Path) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``path``; the files written in it are moved
+    beside ``path`` (same names) when the block ends well.
+
+    For outputs made of several files (a Shapefile and its ``.dbf``, ``.shx``...; one
+    FlatGeobuf per layer): nothing appears until every file is complete, then each is
+    renamed into place (each rename is atomic; the set is as close to it as a folder
+    allows). On failure the folder is removed and nothing is left beside ``path``.
+
+    Raises
+    ------
+    OutputError, OutputInterruptedError
+        As :func:`atomic_path`.
+    """
+    final = Path(path)
+    parent = final.parent if str(final.parent) else Path(".")
+    tmp: Path | None = None
+    moved = False
+    try:
+        tmp = _temp_name(final, parent)
+        _create_temp(tmp, True)
+        yield tmp
+        mode = 0o666 & ~_umask()
+        items = sorted(tmp.iterdir())
+        for item in items:
+            os.chmod(item, mode)
+        moved = True  # from here on, files reach their final names
+        for item in items:
+            os.replace(item, parent / item.name)
+        tmp.rmdir()
+    except BaseException as exc:
+        if moved:
+            _remove(tmp)
+            raise
+        _failed(exc, final, tmp)
+    log.debug("wrote the files of %s", final)
 
 
 @contextmanager
@@ -248,6 +292,7 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
 __all__ = [
     "OutputError",
     "OutputInterruptedError",
+    "atomic_files",
     "atomic_open",
     "atomic_path",
     "check_output",

@@ -14,22 +14,10 @@ from zoning.map.coverage import CompactGeoJson, _fmt_int, add_coverage_layers, c
 from zoning.map.data import CoverageData
 from zoning.map.geometry import feature_collection
 from zoning.map.render import Legend, TestHook, base_map
+from zoning.map.style import kind_color
 from zoning.store.decree_compare import Comparison
 
 __all__ = ["changes_map", "kind_color"]
-
-ENTRY_COLOR = "#1b7837"
-EXIT_COLOR = "#762a83"
-OTHER_COLOR = "#111111"
-
-
-def kind_color(kind: str) -> str:
-    """Outline colour of a change: entries green, exits purple, other moves black."""
-    if kind.startswith("entrée"):
-        return ENTRY_COLOR
-    if kind.startswith("sortie"):
-        return EXIT_COLOR
-    return OTHER_COLOR
 
 
 def _legend(data: CoverageData, comparison: Comparison) -> str:

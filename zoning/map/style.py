@@ -15,6 +15,7 @@ __all__ = [
     "ZONE_ORDER",
     "ZONE_SHORT",
     "ZONE_SHORT_LEGEND",
+    "kind_color",
     "status_color",
     "status_key",
 ]
@@ -62,6 +63,21 @@ ZONE_SHORT_LEGEND: dict[str, str] = {
 
 QPV_COLOR = "#6a3d9a"
 DEPARTEMENT_COLOR = "#222222"
+
+#: Outlines of the communes whose class changes between two decrees.
+ENTRY_COLOR = "#1b7837"
+EXIT_COLOR = "#762a83"
+OTHER_COLOR = "#111111"
+
+
+def kind_color(kind: str) -> str:
+    """Outline colour of a change: entries green, exits purple, other moves black."""
+    if kind.startswith("entrée"):
+        return ENTRY_COLOR
+    if kind.startswith("sortie"):
+        return EXIT_COLOR
+    return OTHER_COLOR
+
 
 #: Post status (normalised key) -> colour and French label.
 STATUS_STYLE: dict[str, tuple[str, str]] = {
