@@ -104,7 +104,7 @@ def _caps(values: tuple[str, ...]) -> dict[str, float]:
 )
 @store_option
 @click.pass_context
-def draft(ctx: click.Context, **kwargs: Any) -> None:
+def draft(ctx: click.Context, /, **kwargs: Any) -> None:
     """Projet de zonage : change des classes, voit les parts de population contre les plafonds.
 
     \b
