@@ -129,7 +129,7 @@ def draft(ctx: click.Context, /, **kwargs: Any) -> None:
     from zoning.report.draft_annex import write_draft
     from zoning.store import ZoningStore
     from zoning.store.annex_resolve import read_tvs_table
-    from zoning.store.draft import DEFAULT_MARGIN, apply, operation, start
+    from zoning.store.draft import DEFAULT_MARGIN, apply, import_command, operation, start
 
     store = ZoningStore.open(kwargs["store_path"])
     margin = kwargs["marge"] if kwargs["marge"] is not None else DEFAULT_MARGIN
@@ -148,6 +148,7 @@ def draft(ctx: click.Context, /, **kwargs: Any) -> None:
     if kwargs["output"] is not None:
         write_draft(kwargs["output"], current, store)
         click.echo(f"Écrit (PROJET, non adopté) : {kwargs['output']}")
+        click.echo(f"Pour l'adopter, après relecture : {import_command(current, kwargs['output'])}")
 
 
 def _echo(current: Any) -> None:

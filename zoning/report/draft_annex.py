@@ -23,7 +23,15 @@ from zoning.errors import InvalidInputError
 from zoning.io.atomic import check_output
 from zoning.io.write import write_csv
 from zoning.io.xlsx import write_excel
-from zoning.store.draft import PROJET, Draft, annex_rows, changes, gauges, title
+from zoning.store.draft import (
+    PROJET,
+    Draft,
+    annex_rows,
+    changes,
+    gauges,
+    import_command,
+    title,
+)
 from zoning.store.store import ZoningStore
 
 CHANGE_HEADERS = ["code_insee", "commune", "departement", "population", "avant", "projet"]
@@ -43,6 +51,7 @@ def provenance_rows(draft: Draft, store: ZoningStore) -> list[list[Any]]:
     caps = ", ".join(f"{z} {c} %" for z, c in draft.caps.items()) or "aucun"
     return [
         ["statut", f"{PROJET} — non adopté ; chargez-le avec `zoning data import-decree`"],
+        ["pour l'adopter", import_command(draft)],
         ["titre", title(draft)],
         ["arrêté de départ", draft.base_title],
         ["plafonds", caps],
@@ -95,10 +104,17 @@ def write_csv_annex(path: Path, draft: Draft, store: ZoningStore) -> None:
     write_csv(path, top, rows)
 
 
-#: Suffix -> writer ``(path, draft, store)``. Merge hook: ``.gpkg`` (``zoning export``).
+#: Suffix -> writer ``(path, draft, store)``. Merge hook: ``.gpkg`` (``zoning export``);
+#: the CLI's -o and the web page's download buttons offer every suffix listed here.
 WRITERS: dict[str, Callable[[Path, Draft, ZoningStore], None]] = {
     ".xlsx": write_xlsx,
     ".csv": write_csv_annex,
+}
+#: Media types of the downloads (a suffix missing here is sent as octet-stream).
+MEDIA_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".csv": "text/csv; charset=utf-8",
+    ".gpkg": "application/geopackage+sqlite3",
 }
 
 

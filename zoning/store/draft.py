@@ -316,6 +316,16 @@ def annex_rows(draft: Draft) -> tuple[list[str], list[list[Any]]]:
     return list(EXPORT_HEADERS), rows
 
 
+def import_command(draft: Draft, path: str = "projet.xlsx") -> str:
+    """The command that would adopt the draft (after review): the caps go with it."""
+    parts = [f"zoning data import-decree {path}", f"--region {draft.region}", "--id ID"]
+    parts.append("--in-force AAAA-MM-JJ")
+    if draft.base_id:
+        parts.append(f"--replaces {draft.base_id}")
+    parts += [f"--cap {zone}={cap:g}" for zone, cap in draft.caps.items()]
+    return " ".join(parts) + " --apercu"
+
+
 def title(draft: Draft) -> str:
     """The title every draft file and page carries."""
     return (

@@ -309,10 +309,19 @@ def draft_view(current: Any) -> dict[str, Any]:
 
     return {
         "draft_title": drafts.title(current),
+        "import_command": drafts.import_command(current, "projet-zonage.xlsx"),
+        "formats": list(draft_formats()),
         "gauges": drafts.gauges(current),
         "changes": drafts.changes(current),
         "operations": current.operations,
     }
+
+
+def draft_formats() -> dict[str, str]:
+    """Suffix -> media type of the draft's downloads (the writers the library has)."""
+    from zoning.report.draft_annex import MEDIA_TYPES, WRITERS
+
+    return {s: MEDIA_TYPES.get(s, "application/octet-stream") for s in WRITERS}
 
 
 def draft_file(store: ZoningStore, current: Any, path: Path) -> Path:

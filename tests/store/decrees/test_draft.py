@@ -109,6 +109,7 @@ def test_draft_cli_import_compare(store_copy: Path, sources_dir: Path, tmp_path:
     old_class = dict(zip(before["code"], before["zone"], strict=True))
     expected = {c for c in raw_communes(sources_dir, "23") if old_class.get(c) != "ZIP"}
     assert f"Changements par rapport au départ : {len(expected)} commune(s)" in out
+    assert f"--replaces {OLD} --cap ZIP=16.8 --cap ZAC=45.8 --apercu" in out
 
     book = load_workbook(annex, read_only=True)
     first = next(book["projet annexe"].iter_rows(values_only=True))
@@ -128,7 +129,7 @@ def test_draft_cli_import_compare(store_copy: Path, sources_dir: Path, tmp_path:
     for decree_id, path in (("projet-xlsx", annex), ("projet-csv", csv_annex)):
         done = zoning(
             store_copy, "data", "import-decree", str(path), "--region", "75", "--id", decree_id,
-            "--in-force", "2030-01-01", "--replaces", OLD,
+            "--in-force", "2030-01-01", "--replaces", OLD, "--cap", "ZIP=16.8",
         )  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
         changes = tmp_path / f"{decree_id}.csv"
@@ -138,6 +139,9 @@ def test_draft_cli_import_compare(store_copy: Path, sources_dir: Path, tmp_path:
             rows = list(csv.reader(handle, delimiter=";"))
         assert {r[0] for r in rows[1:]} == expected, decree_id
         assert all(r[5] == "ZIP" for r in rows[1:])
+        # the cap went in with the import (--cap): the comparison judges both sides by it
+        zip_line = next(x for x in done.stdout.splitlines() if x.strip().startswith("ZIP"))
+        assert zip_line.count("(plafond 16.8 %)") == 2, zip_line
 
 
 def test_draft_by_territory_synthetic_table(store_copy: Path, tmp_path: Path) -> None:

@@ -39,10 +39,6 @@ router = APIRouter(include_in_schema=False)
 CLASSES = ("ZIP", "ZAC", "ZV", "ZAR", "HZ")
 CAPPED = ("ZIP", "ZAC")
 _SHOWN_CHANGES = 300
-_MEDIA = {
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".csv": "text/csv; charset=utf-8",
-}
 
 
 def _default_base(store: ZoningStore) -> str:
@@ -186,8 +182,9 @@ def _apply(current: Any, op: Any) -> Any:
 @router.post("/simuler/annexe{suffix}")
 async def draft_download(request: Request, store: StoreDep, suffix: str) -> Response:
     """L'annexe du projet (XLSX ou CSV), titrée « PROJET »."""
-    if suffix not in _MEDIA:
-        raise InvalidInputError(f"format « {suffix[:10]} » : .xlsx ou .csv")
+    formats = services.draft_formats()
+    if suffix not in formats:
+        raise InvalidInputError(f"format « {suffix[:10]} » : {', '.join(formats)}")
     form = await request.form()
     state = _State(form, store)
     try:
@@ -199,7 +196,7 @@ async def draft_download(request: Request, store: StoreDep, suffix: str) -> Resp
     log.info("draft annex written (%d operations)", len(current.operations))
     return FileResponse(
         path,
-        media_type=_MEDIA[suffix],
+        media_type=formats[suffix],
         filename=path.name,
         background=BackgroundTask(shutil.rmtree, folder, True),
     )
