@@ -11,6 +11,7 @@ territory table is SYNTHETIC (no TVS table in the sources). The screenshot goes 
 from __future__ import annotations
 
 import csv
+import html
 import sys
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -135,3 +137,41 @@ def test_draft_in_browser_import_compare(
     assert "absente de la région 75" in text(browser, "erreur")
     assert "ZIP : département 23" in text(browser, "operations")
     assert_clean(browser, server)
+
+
+def test_empty_draft_typed_caps_and_bad_form(draft_server: tuple[WebServer, Path]) -> None:
+    server, _ = draft_server
+    form = {
+        "depuis": "",
+        "region": "75",
+        "plafond_ZIP": "1,5",
+        "marge": "10",
+        "classe": "ZIP",
+        "cible": "departement",
+        "valeur": "23",
+        "action": "ajouter",
+        "operations": '{"operations": []}',
+    }
+    page = requests.post(server.url + "/simuler", data=form, timeout=60)
+    assert page.status_code == 200
+    assert "Projet — non adopté" in page.text and "aucun (projet vide)" in page.text
+    # Creuse alone: 1,94 % of the region, above 1,5 % and its 10 % margin (1,65 %)
+    assert "marge jusqu'à 1,65 %" in page.text
+    assert "au-dessus du plafond et de la marge" in page.text
+    ops = page.text.split('name="operations" value="', 1)[1].split('"', 1)[0]
+    csv_form = {**form, "operations": html.unescape(ops)}
+    answer = requests.post(server.url + "/simuler/annexe.csv", data=csv_form, timeout=60)
+    assert answer.status_code == 200
+    assert "projet-zonage.csv" in answer.headers["content-disposition"]
+    lines = answer.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("PROJET de zonage") and lines[1].startswith("code_insee;")
+    assert len(lines) == 2 + 256  # the Creuse's communes, nothing else classed
+    # a tampered list of changes: a French error, no traceback
+    bad = requests.post(
+        server.url + "/simuler",
+        data={**form, "operations": '{"operations": [{"x": 1}]}'},
+        timeout=60,
+    )
+    assert bad.status_code == 400 and "changements du projet illisibles" in bad.text
+    wrong = requests.post(server.url + "/simuler/annexe.exe", data=csv_form, timeout=60)
+    assert wrong.status_code == 400
