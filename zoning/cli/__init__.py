@@ -32,6 +32,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "Compare deux arrêtés : communes qui changent de classe, populations.",
     ),
     "data": ("zoning.cli.data", "data", "Télécharge les sources, construit le magasin."),
+    "draft": (
+        "zoning.cli.draft",
+        "draft",
+        "Projet de zonage : classes changées, parts de population contre les plafonds.",
+    ),
     "export": (
         "zoning.cli.export",
         "export",

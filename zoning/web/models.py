@@ -148,3 +148,22 @@ def _finite(value: Cell) -> Cell:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+class DraftOperation(_Answer):
+    """Un changement d'un projet de zonage (gardé dans le formulaire de la page « Simuler »)."""
+
+    zone: str = Field(max_length=8, description="classe donnée : ZIP, ZAC, ZV, ZAR ou HZ")
+    kind: Literal["commune", "departement", "territoire"] = Field(description="cible")
+    key: str = Field(
+        max_length=40, description="code de la commune, du département ou du territoire"
+    )
+    codes: list[Annotated[str, Field(max_length=5)]] = Field(
+        default_factory=list, max_length=5000, description="codes INSEE des communes visées"
+    )
+
+
+class DraftOperations(BaseModel):
+    """Les changements d'un projet, dans l'ordre."""
+
+    operations: list[DraftOperation] = Field(default_factory=list, max_length=2000)

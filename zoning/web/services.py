@@ -261,3 +261,72 @@ def build_report(store: ZoningStore) -> str:
     """The store's build report (Markdown text)."""
     path = store.path / "report.md"
     return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+# -- draft zoning (page « Simuler ») -------------------------------------------------------
+
+
+def draft(
+    store: ZoningStore,
+    base_id: str,
+    region: str,
+    caps: dict[str, float],
+    margin: float | None,
+    operations: list[dict[str, Any]],
+) -> Any:
+    """A draft zoning replayed from its starting decree (:mod:`zoning.store.draft`)."""
+    from zoning.store import draft as drafts
+
+    start = drafts.start(
+        store,
+        base_id or None,
+        region or None,
+        caps,
+        drafts.DEFAULT_MARGIN if margin is None else margin,
+    )
+    return drafts.apply_all(start, [drafts.Operation.from_dict(op) for op in operations])
+
+
+def draft_operations(
+    current: Any, zone: str, kind: str, value: str, tvs_path: Path | None
+) -> list[Any]:
+    """New operations on ``current``: one per code of ``value`` (« 23096, 23008 »)."""
+    from zoning.store import draft as drafts
+    from zoning.store.annex_resolve import read_tvs_table
+
+    tvs = read_tvs_table(tvs_path) if tvs_path is not None else None
+    keys = [k for k in value.replace(";", ",").replace(" ", ",").split(",") if k]
+    if not keys:
+        from zoning.errors import InvalidInputError
+
+        raise InvalidInputError("indiquez la commune, le département ou le territoire à changer")
+    return [drafts.operation(current, zone, kind, key, tvs) for key in keys]
+
+
+def draft_view(current: Any) -> dict[str, Any]:
+    """What the page shows: title, gauges, changes, operations."""
+    from zoning.store import draft as drafts
+
+    return {
+        "draft_title": drafts.title(current),
+        "import_command": drafts.import_command(current, "projet-zonage.xlsx"),
+        "formats": list(draft_formats()),
+        "gauges": drafts.gauges(current),
+        "changes": drafts.changes(current),
+        "operations": current.operations,
+    }
+
+
+def draft_formats() -> dict[str, str]:
+    """Suffix -> media type of the draft's downloads (the writers the library has)."""
+    from zoning.report.draft_annex import MEDIA_TYPES, WRITERS
+
+    return {s: MEDIA_TYPES.get(s, "application/octet-stream") for s in WRITERS}
+
+
+def draft_file(store: ZoningStore, current: Any, path: Path) -> Path:
+    """The draft's annex (.xlsx / .csv) at ``path`` (:mod:`zoning.report.draft_annex`)."""
+    from zoning.report.draft_annex import write_draft
+
+    write_draft(path, current, store)
+    return path

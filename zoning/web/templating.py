@@ -20,6 +20,7 @@ MENU = (
     ("/", "Vérifier un lieu"),
     ("/liste", "Vérifier une liste"),
     ("/couverture", "Carte de couverture"),
+    ("/simuler", "Simuler (projet)"),
     ("/donnees", "Données"),
     ("/api/docs", "API"),
 )
