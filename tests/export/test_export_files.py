@@ -199,22 +199,33 @@ def test_qgis_opens_it_coloured(gpkg: Path, tmp_path: Path) -> None:
     assert (tmp_path / "qgis.png").stat().st_size > 50_000
 
 
-def test_a_draft_says_projet_everywhere(store_path: Path, tmp_path: Path) -> None:
-    """The entry point a draft zoning saves through: its classes, « projet » in every title."""
-    from zoning.map.data import load_coverage
-    from zoning.map.export.build import export_coverage
-    from zoning.store import ZoningStore
-
-    store = ZoningStore.open(store_path)
-    data = load_coverage(store, NA, tolerance_m=0)
-    data.communes.loc[data.communes["code"] == "23096", "zone"] = "HZ"  # a planner's change
-    written = export_coverage(data, store, draft=True).write(tmp_path / "projet.gpkg")
-    assert written == [tmp_path / "projet.gpkg"]
-    communes = pyogrio.read_dataframe(written[0], layer="communes").set_index("code")
-    assert communes.loc["23096", "classe"] == "HZ"
+def test_a_draft_says_projet_everywhere(
+    store_path: Path, sources_dir: Path, tmp_path: Path
+) -> None:
+    """``zoning draft -o projet.gpkg``: an empty draft with typed caps, the Creuse in ZIP and
+    Guéret in HZ; its classes, its département row against the typed cap (population from
+    INSEE's file), « projet » in every title, and no changes layer (nothing to start from)."""
+    out = tmp_path / "projet.gpkg"
+    done = zoning(
+        store_path, "draft", "--region", NA, "--plafond", "ZIP=16,8", "--classe", "ZIP",
+        "--departement", "23", "--classe", "HZ", "--commune", "23096", "-o", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "l'annexe s'écrit avec -o" in done.stdout  # import-decree reads tables, not layers
+    communes = pyogrio.read_dataframe(out, layer="communes", read_geometry=False)
+    creuse = communes.loc[communes["departement"] == "23"].set_index("code")["classe"]
+    assert creuse["23096"] == "HZ" and set(creuse.drop("23096")) == {"ZIP"}
+    assert set(communes.loc[communes["departement"] != "23", "classe"]) == {"ND"}
+    assert "changements" not in {name for name, _ in pyogrio.list_layers(out)}
     for layer in ("communes", "departements"):
-        meta = pyogrio.read_info(written[0], layer=layer)["layer_metadata"]
+        meta = pyogrio.read_info(out, layer=layer)["layer_metadata"]
         assert "(projet)" in meta["IDENTIFIER"] and "PROJET" in meta["DESCRIPTION"], layer
-    provenance = pyogrio.read_dataframe(written[0], layer="provenance")
+    provenance = pyogrio.read_dataframe(out, layer="provenance")
     rows = dict(zip(provenance["cle"], provenance["valeur"], strict=True))
-    assert rows["statut"].startswith("PROJET")
+    assert rows["statut"].startswith("PROJET") and rows["arrêté de départ"].startswith("aucun")
+    assert rows["plafonds de l'arrêté (part de la population régionale)"] == "ZIP 16.8 %"
+    deps = pyogrio.read_dataframe(out, layer="departements", read_geometry=False)
+    creuse_zip = set(creuse.drop("23096").index)
+    region = deps.loc[deps["niveau"] == "région"].iloc[0]
+    assert region["population_zip"] == sum(raw_population(sources_dir, sorted(creuse_zip)).values())
+    assert region["plafond_zip_pct"] == 16.8

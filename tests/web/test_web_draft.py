@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyogrio
 import pytest
 import requests
 from selenium.webdriver.common.by import By
@@ -103,6 +104,20 @@ def test_draft_in_browser_import_compare(
     while not annex.is_file() or list(tmp_path.glob("*.crdownload")):
         assert time.monotonic() < deadline, "the annex was not downloaded"
         time.sleep(0.2)
+
+    # the same draft as layers for QGIS: its classes, its changes, « projet »
+    browser.find_element(By.ID, "telecharger-gpkg").click()
+    layers = tmp_path / "projet-zonage.gpkg"
+    while not layers.is_file() or list(tmp_path.glob("*.crdownload")):
+        assert time.monotonic() < deadline, "the GeoPackage was not downloaded"
+        time.sleep(0.2)
+    moved = pyogrio.read_dataframe(layers, layer="changements", read_geometry=False)
+    assert set(moved["code"]) == expected and set(moved["classe_apres"]) == {"ZIP"}
+    classes = pyogrio.read_dataframe(layers, layer="communes", read_geometry=False)
+    assert set(classes.loc[classes["departement"] == "23", "classe"]) == {"ZIP"}
+    provenance = pyogrio.read_dataframe(layers, layer="provenance")
+    rows = dict(zip(provenance["cle"], provenance["valeur"], strict=True))
+    assert rows["statut"].startswith("PROJET") and rows["communes changées"] == str(len(expected))
 
     done = zoning(
         store, "data", "import-decree", str(annex), "--region", "75", "--id", "projet-web",

@@ -3,7 +3,7 @@
 The options are read in the order typed: each ``--classe`` applies to the communes,
 départements and territories that follow it (``--classe ZIP --departement 23 --classe HZ
 --commune 23096``). The library does the work (:mod:`zoning.store.draft`,
-:mod:`zoning.report.draft_annex`).
+:mod:`zoning.report.draft_annex`, :mod:`zoning.map.export.draft`).
 """
 
 from __future__ import annotations
@@ -100,7 +100,8 @@ def _caps(values: tuple[str, ...]) -> dict[str, float]:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Annexe du projet à écrire (.xlsx ou .csv), lisible par `zoning data import-decree`.",
+    help="Projet à écrire : annexe .xlsx ou .csv (lisible par `zoning data import-decree`) "
+    "ou couches .gpkg pour QGIS.",
 )
 @store_option
 @click.pass_context
@@ -126,7 +127,7 @@ def draft(ctx: click.Context, /, **kwargs: Any) -> None:
           --in-force 2026-09-01 --replaces ars-na-2022-04-25
     """
     from zoning.errors import InvalidInputError
-    from zoning.report.draft_annex import write_draft
+    from zoning.map.export.draft import write_draft
     from zoning.store import ZoningStore
     from zoning.store.annex_resolve import read_tvs_table
     from zoning.store.draft import DEFAULT_MARGIN, apply, import_command, operation, start
@@ -148,7 +149,12 @@ def draft(ctx: click.Context, /, **kwargs: Any) -> None:
     if kwargs["output"] is not None:
         write_draft(kwargs["output"], current, store)
         click.echo(f"Écrit (PROJET, non adopté) : {kwargs['output']}")
-        click.echo(f"Pour l'adopter, après relecture : {import_command(current, kwargs['output'])}")
+        annex = kwargs["output"]
+        if annex.suffix.lower() == ".gpkg":
+            # The GeoPackage is for QGIS; import-decree reads the annex tables.
+            annex = annex.with_suffix(".xlsx")
+            click.echo(f"Les couches sont pour QGIS ; l'annexe s'écrit avec -o {annex}")
+        click.echo(f"Pour l'adopter, après relecture : {import_command(current, str(annex))}")
 
 
 def _echo(current: Any) -> None:

@@ -7,9 +7,8 @@ also has the changes, the gauges and a « provenance » sheet; a CSV has its tit
 only (the command's output has the rest). Every file says « projet »: a draft is never
 an adopted decree until it is imported.
 
-Formats are dispatched by suffix through :data:`WRITERS`. GeoPackage (``.gpkg``) is the
-merge hook for ``zoning export`` (issue 27, item 1, another branch): register its writer
-there, ``WRITERS[".gpkg"] = write_draft_gpkg``, taking the same ``(path, draft, store)``.
+:data:`WRITERS` lists the tables by suffix; :mod:`zoning.map.export.draft` adds the
+GeoPackage and dispatches (the map layer sits above this one).
 """
 
 from __future__ import annotations
@@ -19,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from zoning import __version__
-from zoning.errors import InvalidInputError
-from zoning.io.atomic import check_output
 from zoning.io.write import write_csv
 from zoning.io.xlsx import write_excel
 from zoning.store.draft import (
@@ -104,8 +101,7 @@ def write_csv_annex(path: Path, draft: Draft, store: ZoningStore) -> None:
     write_csv(path, top, rows)
 
 
-#: Suffix -> writer ``(path, draft, store)``. Merge hook: ``.gpkg`` (``zoning export``);
-#: the CLI's -o and the web page's download buttons offer every suffix listed here.
+#: Suffix -> table writer ``(path, draft, store)``; :mod:`zoning.map.export.draft` adds ``.gpkg``.
 WRITERS: dict[str, Callable[[Path, Draft, ZoningStore], None]] = {
     ".xlsx": write_xlsx,
     ".csv": write_csv_annex,
@@ -116,15 +112,3 @@ MEDIA_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".gpkg": "application/geopackage+sqlite3",
 }
-
-
-def write_draft(path: Path, draft: Draft, store: ZoningStore) -> None:
-    """Write ``draft`` to ``path`` (format by suffix), atomically."""
-    path = Path(path)
-    writer = WRITERS.get(path.suffix.lower())
-    if writer is None:
-        raise InvalidInputError(
-            f"{path.name} : format de projet non pris en charge ({', '.join(WRITERS)})"
-        )
-    check_output(path)
-    writer(path, draft, store)

@@ -319,14 +319,14 @@ def draft_view(current: Any) -> dict[str, Any]:
 
 def draft_formats() -> dict[str, str]:
     """Suffix -> media type of the draft's downloads (the writers the library has)."""
-    from zoning.report.draft_annex import MEDIA_TYPES, WRITERS
+    from zoning.map.export.draft import MEDIA_TYPES, WRITERS
 
     return {s: MEDIA_TYPES.get(s, "application/octet-stream") for s in WRITERS}
 
 
 def draft_file(store: ZoningStore, current: Any, path: Path) -> Path:
-    """The draft's annex (.xlsx / .csv) at ``path`` (:mod:`zoning.report.draft_annex`)."""
-    from zoning.report.draft_annex import write_draft
+    """The draft at ``path``: annex (.xlsx, .csv) or GeoPackage (see ``map.export.draft``)."""
+    from zoning.map.export.draft import write_draft
 
     write_draft(path, current, store)
     return path

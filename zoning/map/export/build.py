@@ -92,6 +92,7 @@ def export_coverage(
     posts: PostsTable | None = None,
     draft: bool = False,
     caveat: str = "",
+    extra: Sequence[tuple[str, str]] = (),
 ) -> Export:
     """The layers of classes already drawn as ``data`` (a loaded decree, or a draft).
 
@@ -110,6 +111,8 @@ def export_coverage(
         « projet ».
     caveat : str
         A warning on the decree chosen, written in the provenance.
+    extra : sequence of (str, str)
+        More provenance rows (a draft's starting decree, margin, operations).
     """
     layers = [communes_layer(data, draft)]
     if comparison is not None:
@@ -118,15 +121,15 @@ def export_coverage(
         qpv_layer(data, store),
         departements_layer(data, draft, store.region_name(data.region)),
     ]
-    extra: list[tuple[str, str]] = []
+    notes = list(extra)
     if posts is not None:
         from zoning.map.export.posts import links_layer, sites_layer
 
         layers += [sites_layer(posts), links_layer(posts)]
-        extra.append(("fichier de postes", Path(posts.source).name))
-        extra += [("programme des postes", p) for p in posts.thresholds]
-        extra += [("remarque sur les postes", note) for note in posts.notes]
-    rows = provenance_rows(data, layers, caveat=caveat, extra=extra, draft=draft)
+        notes.append(("fichier de postes", Path(posts.source).name))
+        notes += [("programme des postes", p) for p in posts.thresholds]
+        notes += [("remarque sur les postes", note) for note in posts.notes]
+    rows = provenance_rows(data, layers, caveat=caveat, extra=notes, draft=draft)
     return Export(layers, rows, data)
 
 

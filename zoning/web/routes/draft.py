@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from zoning.errors import InvalidInputError, ZoningError
@@ -181,7 +182,7 @@ def _apply(current: Any, op: Any) -> Any:
 
 @router.post("/simuler/annexe{suffix}")
 async def draft_download(request: Request, store: StoreDep, suffix: str) -> Response:
-    """L'annexe du projet (XLSX ou CSV), titrée « PROJET »."""
+    """L'annexe du projet (XLSX ou CSV) ou ses couches QGIS (GeoPackage), titrées « PROJET »."""
     formats = services.draft_formats()
     if suffix not in formats:
         raise InvalidInputError(f"format « {suffix[:10]} » : {', '.join(formats)}")
@@ -192,8 +193,11 @@ async def draft_download(request: Request, store: StoreDep, suffix: str) -> Resp
     except ZoningError as exc:
         return _page(request, store, state, None, str(exc))
     folder = Path(tempfile.mkdtemp(prefix="zoning-projet-"))
-    path = services.draft_file(store, current, folder / f"projet-zonage{suffix}")
-    log.info("draft annex written (%d operations)", len(current.operations))
+    # A GeoPackage of a region takes a second or two: off the event loop.
+    path = await run_in_threadpool(
+        services.draft_file, store, current, folder / f"projet-zonage{suffix}"
+    )
+    log.info("draft %s written (%d operations)", suffix, len(current.operations))
     return FileResponse(
         path,
         media_type=formats[suffix],
