@@ -23,6 +23,7 @@ MENU = (
     ("/simuler", "Simuler (projet)"),
     ("/donnees", "Données"),
     ("/api/docs", "API"),
+    ("/aide", "Aide"),
 )
 
 
