@@ -80,9 +80,12 @@ def test_instructor_guide_walk_on_the_ds_export(web_server: WebServer, browser: 
         "Postes partagés ville-hôpital de jeunes médecins généralistes, Nouvelle-Aquitaine, "
         "campagne 2023 (na-mg-2023)"
     )
+    screenshot(browser, "guide-liste-ds-envoi")
     click_text(browser, "button", "Envoyer et voir les colonnes")
     wait_for(lambda: browser.find_elements(By.ID, "correspondance"), what="the mapping")
     assert "Correspondance des colonnes" in browser.find_element(By.ID, "correspondance").text
+    assert_clean(browser, web_server)
+    screenshot(browser, "guide-liste-ds-colonnes")
     click_text(browser, "button", "Lancer la vérification")
     wait_for(
         lambda: browser.find_elements(By.ID, "table-resultats"), timeout=180, what="the results"
