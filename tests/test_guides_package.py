@@ -99,3 +99,10 @@ def test_help_groups_any_catalogue_by_verdict() -> None:
     ]
     assert groups[0]["id"] == "verdict-a-verifier"
     assert by_verdict([]) == []
+
+
+def test_catalogue_text_shows_its_commands_as_code_and_nothing_else_as_markup() -> None:
+    from zoning.web.templating import TEMPLATES
+
+    shown = TEMPLATES.env.filters["codes"]("Relancez `zoning batch -p X` <b>ici</b> & là")
+    assert str(shown) == "Relancez <code>zoning batch -p X</code> &lt;b&gt;ici&lt;/b&gt; &amp; là"
