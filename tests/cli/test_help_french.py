@@ -177,6 +177,9 @@ def test_every_help_is_french() -> None:
             if isinstance(command, click.Group):
                 assert "\nCommandes :\n" in result.output, shown
                 assert "COMMANDE [ARGUMENTS]..." in result.output, shown
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                assert param.help, f"zoning {' '.join(path)} {param.opts[-1]}: no help"
         walked.append(" ".join(path))
     # The walk went everywhere: every subcommand of the group and of its groups.
     assert {"check", "batch", "data build", "geocoder serve", "map posts"} <= set(walked)
