@@ -23,6 +23,7 @@ import polib
 import pytest
 from click.testing import CliRunner, Result
 
+import zoning
 from zoning.cli import cli
 from zoning.cli.french import CATALOGUE, install, translations
 
@@ -134,16 +135,10 @@ def test_every_click_module_is_bound_to_the_catalogue() -> None:
 
 def test_the_tool_uses_none_of_click_unbound_helpers() -> None:
     # What ``_termui_impl`` (left unbound) says is said only through these.
-    source = _zoning_source()
+    root = Path(zoning.__file__).parent
+    source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
     for helper in ("progressbar", "edit(", "getchar", "pause(", "launch("):
         assert f"click.{helper}" not in source, helper
-
-
-def _zoning_source() -> str:
-    import zoning
-
-    root = Path(zoning.__file__).parent
-    return "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
 
 
 def _commands(
