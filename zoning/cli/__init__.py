@@ -54,7 +54,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "geocoder": ("zoning.cli.geocoder", "geocoder", "Géocodeur BAN local, hors ligne (addok)."),
     "batch": ("zoning.cli.batch", "batch", "Vérifie une liste de postes candidats."),
     "map": ("zoning.cli.map", "map_group", "Cartes interactives (couverture, postes)."),
-    "serve": ("zoning.cli.serve", "serve", "Application web (lieu, liste, couverture, API)."),
+    "serve": (
+        "zoning.cli.serve",
+        "serve",
+        "Application web (lieu, liste, couverture, simuler, données, aide, API).",
+    ),
 }
 
 

@@ -21,7 +21,7 @@ from zoning.settings import is_loopback
 )
 @store_option
 def serve(host: str, port: int, workers: int | None, store_path: object) -> None:
-    """Lance l'application web : vérifier un lieu, une liste, carte de couverture, API.
+    """Lance l'application web : vérifier un lieu, une liste, couverture, simuler, aide, API.
 
     \b
     Écoute sur la boucle locale par défaut :
