@@ -15,6 +15,8 @@ class FundingResult:
 
     verdict: Verdict
     reason: str
+    #: The reason's code in the catalogue (:mod:`zoning.reasons`); None when funded.
+    code: str | None
     monthly: float | None
     total: float | None
 
@@ -42,7 +44,9 @@ def funding(
     monthly: float | None
     if rule.kind == "by_hospital_half_days":
         if hospital_half_days is None:
-            return FundingResult(CHECK, "à vérifier : répartition du temps inconnue", None, None)
+            return FundingResult(
+                CHECK, "à vérifier : répartition du temps inconnue", "FIN-TEMPS-INCONNU", None, None
+            )
         amount = rule.monthly_by_half_days.get(float(hospital_half_days))
         if amount is None:
             allowed = ", ".join(f"{k:g}" for k in sorted(rule.monthly_by_half_days))
@@ -50,6 +54,7 @@ def funding(
                 NO,
                 f"aucun financement prévu pour {hospital_half_days:g} demi-journées à "
                 f"l'hôpital (prévu pour {allowed})",
+                "FIN-TEMPS-NON-PREVU",
                 None,
                 None,
             )
@@ -62,6 +67,7 @@ def funding(
             return FundingResult(
                 CHECK,
                 f"à vérifier : {share} du coût mensuel du poste (coût non fourni)",
+                "FIN-COUT-ABSENT",
                 None,
                 None,
             )
@@ -71,6 +77,7 @@ def funding(
             return FundingResult(
                 CHECK,
                 "à vérifier : différence salaire - recettes (montants non fournis)",
+                "FIN-MONTANTS-ABSENTS",
                 None,
                 None,
             )
@@ -80,4 +87,4 @@ def funding(
     reason = f"{format_amount(monthly)} par mois"
     if total is not None:
         reason += f", {format_amount(total)} sur {months} mois"
-    return FundingResult(OK, reason, monthly, total)
+    return FundingResult(OK, reason, None, monthly, total)
