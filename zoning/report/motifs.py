@@ -38,6 +38,23 @@ def row_codes(row: Sequence[Any], columns: Sequence[int]) -> set[str]:
     return found
 
 
+def paired(texts: object, codes: object) -> list[dict[str, str | None]]:
+    """The reasons of a row as (code, text) items, from its two cells (the page's list).
+
+    When a text itself holds the separator (a quoted cell), the two cells no longer
+    split alike: the text is then given once, after the codes."""
+    if not texts and not codes:
+        return []
+    words = str(texts or "").split(SEPARATOR)
+    marks = [c.strip() for c in str(codes or "").split(SEPARATOR.strip()) if c.strip()]
+    out: list[dict[str, str | None]]
+    if len(words) == len(marks):
+        out = [{"code": c, "text": t} for c, t in zip(marks, words, strict=True)]
+        return out
+    out = [{"code": c, "text": ""} for c in marks]
+    return [*out, {"code": None, "text": str(texts or "")}]
+
+
 def count_codes(headers: Sequence[str], table: Sequence[Sequence[Any]]) -> Counter[str]:
     """How many rows give each code."""
     columns = code_columns(headers)

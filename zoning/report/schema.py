@@ -19,7 +19,6 @@ def distance_code(k: int) -> str:
     return f"code_regle_20km_site{k}"
 
 
-
 def site_columns(k: int) -> list[str]:
     """Names of the columns of ambulatory site ``k`` (1-based)."""
     return [

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -102,6 +103,10 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
         response = errors.http_answer(request, exc.status_code, exc.detail)
         response.headers.update(exc.headers or {})  # Allow: of a 405
         return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return errors.validation_answer(request, exc.errors())
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:
