@@ -199,6 +199,22 @@ def _hostile_files(folder: Path) -> Iterator[Path]:
         yield path
 
 
+#: Rows written wrong on purpose (made-up people, real places), one kind of fault each.
+EDGE = """\
+Identifiant;N° RPPS;FINESS établissement;Demi-journées hôpital;Site code INSEE;Site commune;\
+Site longitude;Site latitude;Date de début;Durée (mois);Date d'inscription à l'Ordre
+E01;10000000001;230000820;5;23008;Aubusson;;;01/11/2023;24;01/09/2023
+E02;10000000002;230000820;cinq et demi;23008;Aubusson;;;novembre 2023;deux ans passés;32/13/2023
+E03;10000000003;230000820;9;23008;Aubusson;;;01/11/2023;24;01/09/2023
+E04;10000000004;230000820;5;;;200;95;01/11/2023;24;01/09/2023
+E05;10000000005;2300;5;23008;Aubusson;;;01/11/2023;24;01/09/2023
+E06;10000000006;230000820;5;99999;;;;01/11/2023;24;01/09/2023
+E07;10000000007;230000820;5;;Saint-Inexistant-sur-Mer;;;01/11/2023;24;01/09/2023
+E08;10000000008;230000820;5;;;-30;40;01/11/2023;24;01/09/2023
+E09;10000000009;230000820;5;23008;Aubusson;;;01/11/2023;18,5;01/09/2023
+E10;10000000010;230000820;5;23008;Aubusson;1.2;;01/11/2023;24;01/09/2023
+"""
+
 #: ``zoning check`` queries that need checking: (arguments, date).
 CHECKS = [
     (("commune", "87085"), "2023-11-01"),  # Limoges: HZ with QPV, perimeters unknown
@@ -253,6 +269,10 @@ def seen(store: Any, sources_dir: Path, tmp_path_factory: pytest.TempPathFactory
         _batch(found, "dossiers générés", path, "na-mg-2023", store)
     for path in _hostile_files(tmp_path_factory.mktemp("hostile")):
         _batch(found, "fichiers hostiles", path, HOSTILE_PROGRAMME, store)
+    edge = tmp_path_factory.mktemp("piegees") / "lignes-piegees.csv"
+    edge.write_text(EDGE, encoding="utf-8")
+    for programme in PROGRAMMES:
+        _batch(found, "lignes piégées", edge, programme, store)
     _checks(found, store)
     print(
         f"\nmotifs : {dict(found.files)} fichiers ou requêtes, {found.refused} refusés, "

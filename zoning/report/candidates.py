@@ -206,7 +206,9 @@ def preview(candidates: Candidates, programme: Programme, rows: int = 5) -> list
             out.append([str(line), "—", skip.text if skip else ""])
             continue
         for name, value in dataclasses.asdict(post).items():
-            if isinstance(value, dict):
+            if name in ("errors", "doubts"):  # reasons: their codes beside their words
+                value = " | ".join(f"{r.code} : {r.text}" for r in getattr(post, name))
+            elif isinstance(value, dict):
                 value = _given(value)
             elif isinstance(value, tuple) and value and isinstance(value[0], dict):
                 value = " | ".join(_given(v) for v in value)
