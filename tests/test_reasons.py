@@ -68,6 +68,36 @@ def test_entries_say_what_to_do() -> None:
             assert entry.pourquoi, f"{code} : pourquoi l'outil ne tranche-t-il pas ?"
 
 
+def test_a_reason_cannot_be_made_without_its_code() -> None:
+    """The types refuse it: no criterion, distance, premium, funding or place answer that
+    is not a plain « ok » / « oui » without a well-formed code."""
+    from zoning.locate.placement import Verdict
+    from zoning.reasons import PASSED, Reason
+    from zoning.rules.criteria import Check
+    from zoning.rules.distance import DistanceVerdict
+    from zoning.rules.funding import FundingResult
+    from zoning.rules.premium import PremiumResult
+    from zoning.rules.verdicts import CHECK, NO, OK
+
+    with pytest.raises(ValueError):
+        Reason("motif libre", "durée non fournie")
+    with pytest.raises(ValueError):
+        Check("duree", "durée", CHECK, PASSED, "durée non fournie")
+    with pytest.raises(ValueError):
+        Check("duree", "durée", OK, "DUREE-ABSENTE", "24 mois")
+    with pytest.raises(ValueError):
+        DistanceVerdict(NO, "12 km par la route", None, 10.0, 12.0)
+    with pytest.raises(ValueError):
+        PremiumResult(CHECK, "à vérifier", None, None, None, 0.0, 0)
+    with pytest.raises(ValueError):
+        FundingResult(NO, "aucun financement", None, None, None)
+    with pytest.raises(ValueError):
+        Verdict("à vérifier", "classe inconnue", None)
+    assert Check("duree", "durée", CHECK, "DUREE-ABSENTE", "durée non fournie").motif == Reason(
+        "DUREE-ABSENTE", "durée : durée non fournie"
+    )
+
+
 def _command(words: list[str]) -> Any:
     """The click command ``zoning w1 w2…`` names (the deepest one that exists)."""
     import click

@@ -33,6 +33,7 @@ __all__ = [
     "entry",
     "is_code",
     "joined",
+    "needs_code",
 ]
 
 #: A code: upper-case words joined by hyphens, the first naming the domain (``SITE``,
@@ -119,6 +120,12 @@ def joined(reasons: Sequence[Reason]) -> tuple[str | None, str | None]:
         SEPARATOR.join(r.text for r in reasons),
         SEPARATOR.join(r.code for r in reasons),
     )
+
+
+def needs_code(required: bool, code: str | None, text: str) -> None:
+    """Refuse a reason said without its code where a verdict asks for one (ValueError)."""
+    if required and (code is None or not is_code(code)):
+        raise ValueError(f"motif sans code : « {text} »")
 
 
 def is_code(text: str) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from zoning.locate.classes import ZONE_LABELS
-from zoning.reasons import Reason, catalogue
+from zoning.reasons import Reason, catalogue, needs_code
 from zoning.store.decrees import Decree
 from zoning.store.store import EXPIRED, IN_FORCE, NOT_LOADED
 
@@ -115,6 +115,9 @@ class Verdict:
     answer: Literal["oui", "non", "à vérifier"]
     reason: str
     code: str | None
+
+    def __post_init__(self) -> None:
+        needs_code(self.answer != "oui", self.code, self.reason)
 
     @property
     def motif(self) -> Reason | None:

@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from zoning.errors import RoutingError
 from zoning.io.french import format_km
+from zoning.reasons import needs_code
 from zoning.rules.verdicts import CHECK, NO, OK, Verdict
 
 GEOD = Geod(ellps="WGS84")
@@ -58,6 +59,9 @@ class DistanceVerdict:
     road_km: float | None = None
     derogation: str | None = None
     farthest_km: float | None = None
+
+    def __post_init__(self) -> None:
+        needs_code(self.verdict in (CHECK, NO), self.code, self.reason)
 
     def text(self) -> str:
         """« verdict : reason », the rule as the outputs write it (the verdict once)."""

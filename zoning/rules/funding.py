@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zoning.io.french import format_amount
+from zoning.reasons import needs_code
 from zoning.rules.programme import Funding
 from zoning.rules.verdicts import CHECK, NO, OK, Verdict
 
@@ -19,6 +20,9 @@ class FundingResult:
     code: str | None
     monthly: float | None
     total: float | None
+
+    def __post_init__(self) -> None:
+        needs_code(self.verdict in (CHECK, NO), self.code, self.reason)
 
 
 def funding(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from zoning.io.french import format_amount
+from zoning.reasons import needs_code
 from zoning.rules.distance import DistanceVerdict
 from zoning.rules.programme import PremiumRules, PremiumTier
 from zoning.rules.verdicts import CHECK, NO, OK, Verdict
@@ -28,6 +29,9 @@ class PremiumResult:
     amount_if_confirmed: float | None
     half_days: float
     sites: int
+
+    def __post_init__(self) -> None:
+        needs_code(self.verdict in (CHECK, NO), self.code, self.reason)
 
 
 def tier_amount(half_days: float, other_sites: int, tiers: Sequence[PremiumTier]) -> float:
