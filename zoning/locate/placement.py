@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from zoning.locate.classes import ZONE_LABELS
 from zoning.reasons import Reason, catalogue, needs_code
-from zoning.store.decrees import Decree
+from zoning.store.decrees import STATUS_CODES, Decree
 from zoning.store.store import EXPIRED, IN_FORCE, NOT_LOADED
 
 
@@ -138,7 +138,7 @@ def verdict_of(placement: Placement) -> Verdict:
         # A decree whose annex is not loaded, or an expired one before its successor:
         # the person decides, told why (never the old classes in silence).
         known = f" ; classe sous {decree} : {zone} ({label})" if zone else ""
-        code = "ZON-ANNEXE-ABSENTE" if placement.decree_status == NOT_LOADED else "ZON-ARRETE-ECHU"
+        code = STATUS_CODES.get(placement.decree_status, STATUS_CODES[NOT_LOADED])
         return Verdict("à vérifier", placement.decree_caveat + known, code)
     if placement.under_served:
         return Verdict("oui", f"commune classée {zone} ({label}) par {decree}", None)

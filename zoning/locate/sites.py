@@ -44,6 +44,7 @@ from zoning.locate.site import (
     SiteInput,
 )
 from zoning.reasons import Reason
+from zoning.store.decrees import NOT_LOADED, STATUS_CODES
 from zoning.store.store import ZoningStore
 
 
@@ -171,7 +172,7 @@ def _first_pass(
 def placing_error(exc: ZoningError) -> Reason:
     """Why a site's commune could not be placed, with the code of the kind of failure."""
     if isinstance(exc, DecreeNotLoadedError):
-        code = "ZON-ANNEXE-ABSENTE"
+        code = STATUS_CODES[NOT_LOADED]
     elif isinstance(exc, OutsideCoverageError):
         code = "SITE-HORS-COUVERTURE"
     elif isinstance(exc, AmbiguousError):

@@ -22,7 +22,7 @@ from zoning.reasons import PASSED, Reason, is_code
 from zoning.rules.programme import Programme
 from zoning.rules.types import type_code, type_label
 from zoning.rules.verdicts import CHECK, INVALID, NO, OK, Verdict
-from zoning.store.decrees import EXPIRED, NOT_LOADED
+from zoning.store.decrees import EXPIRED, NOT_LOADED, STATUS_CODES
 
 
 @dataclass(frozen=True)
@@ -343,16 +343,15 @@ def check_zone(
         if programme.qpv and qpv:
             return Check(criterion, label, OK, PASSED, f"{name} : dans le QPV {', '.join(qpv)}")
         said = f"{name} : classement inconnu, à vérifier — {caveat}"
-        return Check(criterion, label, CHECK, "ZON-ANNEXE-ABSENTE", said)
+        return Check(criterion, label, CHECK, STATUS_CODES[NOT_LOADED], said)
     if status == EXPIRED:
         under = zone in programme.zones or (programme.qpv and qpv)
         what = f"classée {zone}" if zone else "sans classe"
         if programme.qpv and qpv:
             what += f", dans le QPV {', '.join(qpv)}"
         verdict = "zone sous-dense" if under else "hors zone sous-dense"
-        return Check(
-            criterion, label, CHECK, "ZON-ARRETE-ECHU", f"{name} {what} ({verdict}) — {caveat}"
-        )
+        said = f"{name} {what} ({verdict}) — {caveat}"
+        return Check(criterion, label, CHECK, STATUS_CODES[EXPIRED], said)
     if zone in programme.zones:
         return Check(criterion, label, OK, PASSED, f"{name} classée {zone} ({decree})")
     if programme.qpv and qpv:
