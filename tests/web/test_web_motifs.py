@@ -63,3 +63,11 @@ def test_validation_error_in_french(web_server: WebServer) -> None:
     sent = requests.post(web_server.url + "/api/batch", data={}, timeout=60)
     assert sent.status_code == 422
     assert "champ « file » manquant" in sent.json()["erreur"]
+
+
+def test_openapi_says_the_french_422(web_server: WebServer) -> None:
+    schema = requests.get(web_server.url + "/api/openapi.json", timeout=60).json()
+    assert "HTTPValidationError" not in str(schema)
+    answer = schema["paths"]["/api/communes"]["get"]["responses"]["422"]
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorAnswer")
+    assert "Motif" in schema["components"]["schemas"]  # the codes of /api/check's answer
