@@ -6,14 +6,19 @@ the npm files listed in ``zoning/npm_assets.toml`` go from ``node_modules/`` to
 ``zoning/_npm/`` (see ``zoning/npm.py``). Sdist: the same npm files under
 ``node_modules/``, so that a wheel built from the sdist needs neither npm nor the network.
 
-An editable install gets nothing: it reads the checkout's ``data/`` and ``node_modules/``
-live. ``data/`` stays where people read and edit it; ``data/examples`` is not package
-data (it is in the sdist, and the README points at it).
+Wheel, too: the users' guides ``docs/guide-*.md`` and the images they show go to
+``zoning/_docs/`` (the « Aide » pages render them, see ``zoning/web/guides.py``); the
+Markdown stays one copy, in ``docs/``, where the repository's readers find it.
+
+An editable install gets nothing: it reads the checkout's ``data/``, ``docs/`` and
+``node_modules/`` live. ``data/`` stays where people read and edit it; ``data/examples`` is
+not package data (it is in the sdist, and the README points at it).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +34,20 @@ RULES = {
     "data/decrees": "zoning/_data/decrees",
     "data/sources.toml": "zoning/_data/sources.toml",
 }
+
+
+#: An image a guide shows: ``](img/name.png)``.
+GUIDE_IMAGE = re.compile(r"\]\(img/([A-Za-z0-9_.-]+\.png)\)")
+
+
+def guide_files(root: Path) -> dict[str, str]:
+    """The guides and the images they show: repository path -> path in the wheel."""
+    files: dict[str, str] = {}
+    for guide in sorted((root / "docs").glob("guide-*.md")):
+        files[str(guide)] = f"zoning/_docs/{guide.name}"
+        for name in GUIDE_IMAGE.findall(guide.read_text(encoding="utf-8")):
+            files[str(root / "docs" / "img" / name)] = f"zoning/_docs/img/{name}"
+    return files
 
 
 def _npm_module(root: Path) -> ModuleType:
@@ -79,3 +98,4 @@ class ZoningBuildHook(BuildHookInterface):
         if self.target_name == "wheel":
             for source, target in RULES.items():
                 build_data["force_include"][str(root / source)] = target
+            build_data["force_include"].update(guide_files(root))

@@ -46,6 +46,11 @@ case "$("$WORK/venv/bin/python" -c 'import zoning; print(zoning.__file__)')" in
   *) fail "zoning is not imported from the fresh virtualenv" ;;
 esac
 
+log "zoning --help in French under LANG=C: click's catalogue (zoning/cli/click.fr.po) is in the wheel"
+LANG=C LC_ALL=C "$ZONING" --help >"$WORK/help.txt"
+head -3 "$WORK/help.txt"
+grep -q "Affiche ce message et quitte." "$WORK/help.txt" || fail "zoning --help: click's words not in French"
+
 log "zoning data build --sources (fixture set)"
 # The fixture set is an excerpt of the pinned sources: its files differ from the manifest.
 "$ZONING" data build --sources "$WORK/sources" --accept-changed | tee "$WORK/build.txt"

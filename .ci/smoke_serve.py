@@ -41,8 +41,14 @@ def main() -> None:
             "/liste",
             "/couverture",
             "/donnees",
+            "/aide",
+            "/aide/guide-planificateur",
         ):
             get(path)
+        # The guides and their screenshots come from the wheel's zoning/_docs.
+        assert 'src="/aide/img/web-aide.png"' in get("/aide/guide-instructeur")
+        with urllib.request.urlopen(url + "/aide/img/web-aide.png", timeout=30) as answer:
+            assert answer.read(8) == b"\x89PNG\r\n\x1a\n"
         print("zoning serve: pages, API and assets answered from the installed wheel")
     finally:
         server.terminate()

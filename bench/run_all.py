@@ -55,6 +55,7 @@ def main() -> None:
             *(["--files", "60"] if args.quick else []),
         )
         failures += run("bench_map.py", "--store", store)
+        failures += run("bench_export.py", "--store", store, "--sources", sources)
         failures += run("bench_web.py", "--store", store)
         failures += run(
             "bench_geocode.py", "--sources", sources, "--rows", "2000" if args.quick else "5000"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
+
+from zoning_cli import run_zoning
 
 REPO = Path(__file__).resolve().parents[2]
 NA = "75"
@@ -18,23 +18,8 @@ OLD = "ars-na-2022-04-25"
 
 def zoning(store: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """``python -m zoning ARGS`` on ``store``, offline (no address leaves the machine)."""
-    env = {
-        **os.environ,
-        "ZONING_STORE": str(store),
-        "ZONING_ADDOK_URL": "off",
-        "ZONING_CACHE": str((cwd or Path.cwd()) / "cache"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "zoning", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        cwd=cwd,
-    )
-
-
-# -- raw sources, read without the tool's code ---------------------------------------
+    offline = {"ZONING_ADDOK_URL": "off", "ZONING_CACHE": str((cwd or Path.cwd()) / "cache")}
+    return run_zoning(store, *args, cwd=cwd, env=offline)
 
 
 def raw_na_communes(sources: Path) -> dict[str, str]:
@@ -78,18 +63,3 @@ def raw_posts(result: Path) -> tuple[int, int]:
         if all(props.get(key) not in (None, "") for key in ends):
             placed[props["Identifiant"]] += 1
     return len(placed), sum(placed.values())
-
-
-def copy_store(source: Path, dest: Path) -> Path:
-    """A writable copy of a store (point indexes, never written, are linked)."""
-    import shutil
-
-    dest.mkdir(parents=True)
-    for item in source.iterdir():
-        if item.name.startswith("pointindex_"):
-            (dest / item.name).symlink_to(item.resolve(), target_is_directory=True)
-        elif item.is_dir():
-            shutil.copytree(item, dest / item.name)
-        else:
-            shutil.copy2(item, dest / item.name)
-    return dest

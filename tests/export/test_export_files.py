@@ -13,7 +13,8 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from export_helpers import NA, OLD, REPO, copy_store, raw_population, zoning
+from export_helpers import NA, OLD, REPO, raw_population, zoning
+from zoning_cli import copy_store
 
 from zoning.errors import OutputError, OutputInterruptedError
 from zoning.io.gpkg import Layer, write_layers

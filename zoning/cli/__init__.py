@@ -16,7 +16,11 @@ from typing import Any
 import click
 
 from zoning import __version__
+from zoning.cli.french import FrenchGroup, install
 from zoning.errors import ZoningError
+
+# Before any subcommand module is imported: their click.Path types are named on creation.
+install()
 
 # name -> (module, attribute, one-line help shown by ``zoning --help``)
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
@@ -54,7 +58,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(FrenchGroup):
     """A click group whose subcommands are imported the first time they are used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -79,10 +83,20 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(module, attribute)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        # click (8.4 and later) suggests close names from ``self.commands``, empty here;
+        # older clicks suggest none, and have no NoSuchCommand to catch.
+        except getattr(click.exceptions, "NoSuchCommand", ()) as exc:
+            raise type(exc)(exc.command_name, possibilities=SUBCOMMANDS, ctx=ctx) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Use the static help strings so that ``--help`` imports nothing heavy.
         rows = [(name, SUBCOMMANDS[name][2]) for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
+        with formatter.section("Commandes"):
             formatter.write_dl(rows)
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
+from zoning.cli.french import FrenchCommand
 from zoning.cli.options import date_option, output_option, store_option
 
 
-@click.command()
+@click.command(cls=FrenchCommand)
 @click.argument(
     "input_file", metavar="ENTREE", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )

@@ -10,10 +10,11 @@ import click
 if TYPE_CHECKING:
     from zoning.report.candidates import Candidates
 
+from zoning.cli.french import FrenchCommand
 from zoning.cli.options import store_option
 
 
-@click.command(name="batch")
+@click.command(name="batch", cls=FrenchCommand)
 @click.argument(
     "input_file",
     metavar="ENTREE",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from zoning.cli.french import FrenchCommand
 from zoning.cli.options import DateParam, json_option, store_option
 from zoning.errors import EXIT_EXPIRED, EXIT_NOT_LOADED, InvalidInputError
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from zoning.store import ZoningStore
 
 
-@click.command()
+@click.command(cls=FrenchCommand)
 @click.option("--commune", "code", help="Code INSEE de la commune, tout millésime (ex. 23096).")
 @click.option("--postcode", help="Code postal, avec --name.")
 @click.option("--name", help="Nom de la commune, avec --postcode.")

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
+from zoning.cli.french import FrenchCommand
 from zoning.cli.options import store_option
 
 _SHOWN = 40
 
 
-@click.command()
+@click.command(cls=FrenchCommand)
 @click.argument("before_id", metavar="ARRETE_AVANT")
 @click.argument("after_id", metavar="ARRETE_APRES")
 @click.option(

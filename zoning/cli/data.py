@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from zoning.cli.french import FrenchGroup
 from zoning.cli.options import DateParam, output_option, sources_option, store_option
 
 if TYPE_CHECKING:
     from zoning.settings import Settings
 
 
-@click.group()
+@click.group(cls=FrenchGroup)
 def data() -> None:
     """Télécharge les sources, construit le magasin de zonage, montre son contenu.
 

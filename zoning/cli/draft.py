@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from zoning.cli.french import FrenchCommand
 from zoning.cli.options import store_option
 
 _SHOWN = 40
@@ -25,7 +26,7 @@ _ORDERED = {
 }
 
 
-class _OrderedCommand(click.Command):
+class _OrderedCommand(FrenchCommand):
     """Keeps the order of the --classe / target options in ``ctx.meta['draft_steps']``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:

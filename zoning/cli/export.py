@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
+from zoning.cli.french import FrenchCommand
 from zoning.cli.options import date_option, store_option
 
 
-@click.command()
+@click.command(cls=FrenchCommand)
 @click.argument("output", metavar="SORTIE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--region",

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from zoning.cli.french import FrenchCommand
 from zoning.cli.options import sources_option
 
 
-@click.command("geocode")
+@click.command("geocode", cls=FrenchCommand)
 @click.argument("input_file", metavar="ENTREE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import click
 
+from zoning.cli.french import FrenchGroup
 from zoning.cli.options import sources_option
 
 log = logging.getLogger(__name__)
 
 
-@click.group("geocoder")
+@click.group("geocoder", cls=FrenchGroup)
 def geocoder() -> None:
     """Géocodeur local hors ligne (addok + Redis) construit depuis les sources.
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from zoning.cli.french import FrenchGroup
 from zoning.cli.options import date_option, output_option, store_option
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def _with_common(func: Any) -> Any:
     return func
 
 
-@click.group("map")
+@click.group("map", cls=FrenchGroup)
 def map_group() -> None:
     """Produit des cartes interactives, chacune en un seul fichier HTML lisible sans réseau.
 

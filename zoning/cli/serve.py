@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import click
 
+from zoning.cli.french import FrenchCommand
 from zoning.cli.options import store_option
 from zoning.settings import is_loopback
 
 
-@click.command()
+@click.command(cls=FrenchCommand)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port HTTP."
+)
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),

@@ -30,7 +30,7 @@ from zoning.web.assets import NPM_FOLDERS, STATIC_DIR, npm_folder
 from zoning.web.deps import StoreDep
 from zoning.web.limits import BodyLimit, HeavyWork
 from zoning.web.models import ErrorAnswer, Health
-from zoning.web.routes import api, batch, check, coverage, data, decrees, draft
+from zoning.web.routes import aide, api, batch, check, coverage, data, decrees, draft
 from zoning.web.security import SecurityHeaders
 from zoning.web.uploads import MAX_BYTES, Uploads
 
@@ -76,7 +76,7 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
     for prefix in NPM_FOLDERS:
         app.mount(f"/npm/{prefix}", StaticFiles(directory=npm_folder(prefix)), name=f"npm-{prefix}")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (check, batch, coverage, data, decrees, draft, api):
+    for module in (check, batch, coverage, data, decrees, draft, aide, api):
         app.include_router(module.router)
 
     @app.get("/api/docs", include_in_schema=False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from zoning import __version__
 from zoning.io.french import format_date, format_number
@@ -23,6 +25,7 @@ MENU = (
     ("/simuler", "Simuler (projet)"),
     ("/donnees", "Données"),
     ("/api/docs", "API"),
+    ("/aide", "Aide"),
 )
 
 
@@ -47,7 +50,14 @@ def _motif_title(code: str) -> str:
     return found.titre if found else code
 
 
+def _code_spans(text: str) -> Markup:
+    """Text of the catalogue with its `command` spans as <code> (escaped first: data
+    never becomes markup)."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
+
+
 TEMPLATES.env.filters["nombre"] = _french_number
+TEMPLATES.env.filters["codes"] = _code_spans
 TEMPLATES.env.filters["titre_motif"] = _motif_title
 TEMPLATES.env.filters["date"] = format_date
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
+from zoning_cli import copy_store as copy_store_files
 from zoning_cli import run_zoning
 
 from zoning.settings import get_settings
@@ -18,15 +18,8 @@ NEW = "ars-na-2025-12-30"
 
 
 def copy_store(source: Path, dest: Path) -> Path:
-    """Copy a store for writing; point indexes are symlinked (never written)."""
-    dest.mkdir(parents=True)
-    for item in source.iterdir():
-        if item.name.startswith("pointindex_"):
-            (dest / item.name).symlink_to(item.resolve(), target_is_directory=True)
-        elif item.is_dir():
-            shutil.copytree(item, dest / item.name)
-        else:
-            shutil.copy2(item, dest / item.name)
+    """Copy a store for writing, with the decree records of ``data/decrees``."""
+    copy_store_files(source, dest)
     add_records(dest, load_decree_files(get_settings().decrees))
     return dest
 
