@@ -131,7 +131,7 @@ def test_commands_and_options_named_exist() -> None:
     named = 0
     for code, entry in catalogue().items():
         for step in entry.que_faire:
-            for snippet in re.findall(r"zoning [a-z][^,;)«»]*", step):
+            for snippet in re.findall(r"zoning [a-z][^,;)«»`]*", step):
                 words = [w.rstrip(".") for w in snippet.split()[1:]]
                 command = _command([w for w in words if re.fullmatch(r"[a-z-]+", w)][:2])
                 assert command is not cli_group() or not words, f"{code} : {snippet}"

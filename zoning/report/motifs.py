@@ -18,6 +18,12 @@ from zoning.report.schema import FUNDING_CODE, PREMIUM_CODE, REASON_CODES, dista
 MOTIF_HEADERS = ["code", "titre", "verdict", "nombre de lignes", "sens", "pourquoi", "que faire"]
 
 
+def plain(text: str) -> str:
+    """The catalogue's text for a cell: its `command` marks (code on the « Aide » page)
+    taken off."""
+    return text.replace("`", "")
+
+
 def code_columns(headers: Sequence[str]) -> list[int]:
     """Positions of every column of codes in a result table."""
     wanted = {REASON_CODES, PREMIUM_CODE, FUNDING_CODE}
@@ -76,12 +82,12 @@ def motif_rows(headers: Sequence[str], table: Sequence[Sequence[Any]]) -> list[l
             rows.append(
                 [
                     code,
-                    entry.titre,
+                    plain(entry.titre),
                     entry.verdict,
                     counts[code],
-                    entry.sens,
-                    entry.pourquoi,
-                    "\n".join(entry.que_faire),
+                    plain(entry.sens),
+                    plain(entry.pourquoi),
+                    "\n".join(plain(step) for step in entry.que_faire),
                 ]
             )
     for code in sorted(set(counts) - set(known)):
