@@ -16,17 +16,53 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
 
-__all__ = ["CODE_PATTERN", "Entry", "Reason", "catalogue", "entry", "is_code"]
+__all__ = [
+    "CODE_PATTERN",
+    "DOMAINS",
+    "PASSED",
+    "SEPARATOR",
+    "Entry",
+    "Reason",
+    "catalogue",
+    "entry",
+    "is_code",
+    "joined",
+    "needs_code",
+]
 
 #: A code: upper-case words joined by hyphens, the first naming the domain (``SITE``,
 #: ``ZON``, ``ORDRE``, ``DONNEES``…).
 CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
+
+#: The domains, first word of every code: what the reason is about.
+DOMAINS: tuple[str, ...] = (
+    "DONNEES",  # a value of the row cannot be read, or the row cannot be a post
+    "CAND",  # the candidate: RPPS, specialty
+    "ORDRE",  # registration with the Ordre des médecins
+    "TYPE",  # type of the establishment or of an ambulatory structure
+    "TEMPS",  # time split between the hospital and the other sites
+    "DUREE",  # duration of the post
+    "DEBUT",  # start date
+    "DEPOT",  # application date
+    "SITE",  # where a site is: located or not, how precisely, QPV
+    "ZON",  # the zoning decree and the commune's class
+    "CARENCE",  # ARS finding of a shortage (salaried GP posts)
+    "DIST",  # the 20 km rule of the territorial premium
+    "PRIME",  # the territorial premium
+    "FIN",  # the ARS funding
+)
+
+#: The code of a criterion that is met: no reason to give, never in the catalogue.
+PASSED = "OK"
+
+#: How the outputs join the reasons of one row (and their codes, in the same order).
+SEPARATOR = " | "
 
 
 @dataclass(frozen=True)
@@ -68,8 +104,28 @@ class Reason:
     code: str
     text: str
 
+    def __post_init__(self) -> None:
+        if not is_code(self.code):
+            raise ValueError(f"code de motif mal formé : {self.code!r}")
+
     def __str__(self) -> str:
         return self.text
+
+
+def joined(reasons: Sequence[Reason]) -> tuple[str | None, str | None]:
+    """The texts and the codes of ``reasons`` as two cells, in the same order (None: none)."""
+    if not reasons:
+        return None, None
+    return (
+        SEPARATOR.join(r.text for r in reasons),
+        SEPARATOR.join(r.code for r in reasons),
+    )
+
+
+def needs_code(required: bool, code: str | None, text: str) -> None:
+    """Refuse a reason said without its code where a verdict asks for one (ValueError)."""
+    if required and (code is None or not is_code(code)):
+        raise ValueError(f"motif sans code : « {text} »")
 
 
 def is_code(text: str) -> bool:

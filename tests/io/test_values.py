@@ -12,6 +12,7 @@ import itertools
 import pytest
 
 from zoning.io.values import parse_date, read_date, to_date, to_half_days, to_months
+from zoning.reasons import Reason
 from zoning.report.rows import post_from_cells
 
 # Written apart from the parser's tables: how French people abbreviate months.
@@ -83,18 +84,20 @@ def test_excel_serials_and_date_cells() -> None:
     "text", ["31/02/2024", "32 novembre 2024", "1er brumaire 2024", "01/11-2024", "demain", "2024"]
 )
 def test_unreadable_dates_are_quoted(text: str) -> None:
-    errors: list[str] = []
+    errors: list[Reason] = []
     assert parse_date(text, "date de début", errors) is None
-    assert errors == [f"date de début illisible : « {text} » (JJ/MM/AAAA attendu)"]
+    said = f"date de début illisible : « {text} » (JJ/MM/AAAA attendu)"
+    assert errors == [Reason("DONNEES-DATE-ILLISIBLE", said)]
 
 
 @pytest.mark.parametrize("text", ["novembre 2024", "nov. 2024", "11/2024", "en novembre 2024"])
 def test_a_month_without_a_day_is_not_guessed(text: str) -> None:
     assert read_date(text)[0] is None
-    errors: list[str] = []
-    doubts: list[str] = []
+    errors: list[Reason] = []
+    doubts: list[Reason] = []
     assert parse_date(text, "date de début", errors, doubts) is None
-    assert not errors and "jour manquant" in doubts[0] and f"« {text} »" in doubts[0]
+    assert not errors and doubts[0].code == "DONNEES-DATE-INCOMPLETE"
+    assert "jour manquant" in doubts[0].text and f"« {text} »" in doubts[0].text
 
 
 @pytest.mark.parametrize(
@@ -150,8 +153,11 @@ def test_a_start_month_without_day_is_a_doubt_not_an_error() -> None:
     post = post_from_cells({"date_debut": "novembre 2024", "duree": "deux ans"})
     assert post.errors == () and post.start is None and post.months == 24
     assert post.doubts == (
-        "date de début incomplète (jour manquant : à vérifier, aucun jour n'est supposé) : "
-        "« novembre 2024 »",
+        Reason(
+            "DONNEES-DATE-INCOMPLETE",
+            "date de début incomplète (jour manquant : à vérifier, aucun jour n'est supposé) : "
+            "« novembre 2024 »",
+        ),
     )
 
 

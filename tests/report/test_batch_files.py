@@ -250,7 +250,7 @@ def test_excel_with_title_row_above_header_to_excel(
     run = _run(store, finess_locator, path, out)
     assert run.rows == len(ROWS)
     result = load_workbook(out)
-    assert result.sheetnames == ["Résultats", "Synthèse", "Provenance"]
+    assert result.sheetnames == ["Résultats", "Synthèse", "Motifs", "Provenance"]
     sheet = result["Résultats"]
     header = [c.value for c in sheet[1]]
     statut = header.index("statut")

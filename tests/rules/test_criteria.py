@@ -11,6 +11,7 @@ import pytest
 
 from zoning.locate.site import SiteInput
 from zoning.locate.sites import SiteLocator, locate_sites
+from zoning.reasons import Reason
 from zoning.rules.batch import evaluate_posts, qpv_polygon_communes
 from zoning.rules.criteria import (
     check_application,
@@ -260,5 +261,8 @@ def test_na_post_status_and_reasons(fixture_store: Any) -> None:
     assert results[1] is None
     assert results[2] is not None and results[2].status == NOT_ELIGIBLE
     assert results[2].reasons() == [
-        "inscription à l'Ordre : inscrit le 02/11/2023, après le 01/11/2023"
+        Reason(
+            "ORDRE-INSCRIPTION-TARDIVE",
+            "inscription à l'Ordre : inscrit le 02/11/2023, après le 01/11/2023",
+        )
     ]

@@ -15,9 +15,9 @@ PROGRAMMES = Path(__file__).resolve().parents[2] / "data" / "programmes"
 _PREMIUM = load_programme("cvl-assistants-partages", PROGRAMMES).premium
 assert _PREMIUM is not None
 RULES: PremiumRules = _PREMIUM
-FAR = DistanceVerdict(OK, "25 km", 25.0)
-NEAR = DistanceVerdict(NO, "12 km par la route", 10.0, 12.0)
-UNSURE = DistanceVerdict(CHECK, "à vérifier", 15.0)
+FAR = DistanceVerdict(OK, "25 km", None, 25.0)
+NEAR = DistanceVerdict(NO, "12 km par la route", "DIST-MOINS-20KM", 10.0, 12.0)
+UNSURE = DistanceVerdict(CHECK, "à vérifier", "DIST-ROUTE-NECESSAIRE", 15.0)
 
 
 @pytest.mark.parametrize(

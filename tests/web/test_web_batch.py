@@ -25,6 +25,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from web.conftest import WebServer
 from webpage import axe_violations, frame_map_ready, network_problems, screenshot, wait_for
 
+from zoning.reasons import catalogue
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
@@ -86,6 +88,11 @@ def test_upload_correct_run_download_map(
     statuses = [tr.find_elements(By.TAG_NAME, "td")[2].text for tr in lines]
     assert statuses.count("données invalides") >= 2  # the blank row and the duplicate
     assert "ligne vide" in table.text and "ligne en double" in table.text
+    # each reason with its code, a link to its entry of the « Aide » page
+    codes = table.find_elements(By.CSS_SELECTOR, "td.zoning-reasons a.zoning-code")
+    assert {"DONNEES-LIGNE-VIDE", "DONNEES-LIGNE-DOUBLE"} <= {a.text for a in codes}
+    assert all(a.get_attribute("href").endswith(f"/aide#{a.text}") for a in codes)
+    assert {a.text for a in codes} <= set(catalogue())
     assert (
         browser.execute_script("return document.querySelectorAll('script:not([src])').length") == 0
     )
@@ -120,7 +127,9 @@ def test_upload_correct_run_download_map(
     results = book["Résultats"]
     names = [results.cell(row=r, column=2).value for r in range(2, 5)]
     assert names[1].startswith("'=")  # formula guarded
-    assert {"Synthèse", "Provenance"} <= set(book.sheetnames)
+    assert {"Synthèse", "Motifs", "Provenance"} <= set(book.sheetnames)
+    listed = [r[0] for r in book["Motifs"].iter_rows(min_row=2, values_only=True)]
+    assert "DONNEES-LIGNE-VIDE" in listed
     # deleted after download
     assert requests.get(links["resultats.xlsx"], timeout=60).status_code == 404
     answer = requests.get(links["resultats.geojson"], timeout=60)

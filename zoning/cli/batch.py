@@ -35,7 +35,7 @@ from zoning.cli.options import store_option
     "output",
     metavar="SORTIE",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Fichier de résultats : .xlsx (avec synthèse et provenance), .csv ou .geojson.",
+    help="Fichier de résultats : .xlsx (avec synthèse, motifs et provenance), .csv ou .geojson.",
 )
 @click.option(
     "--sheet",
@@ -99,8 +99,9 @@ def batch(
 
     \b
     Chaque ligne d'entrée se retrouve dans la sortie, dans le même ordre, avec :
-      statut (éligible / non éligible / à vérifier / données invalides), motifs,
-      zone et commune de chaque site, distances, règle des 20 km, prime, financement,
+      statut (éligible / non éligible / à vérifier / données invalides), motifs
+      et leurs codes (expliqués dans la feuille « Motifs » du .xlsx), zone et
+      commune de chaque site, distances, règle des 20 km, prime, financement,
       précision de la localisation.
 
     \b

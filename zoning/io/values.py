@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from zoning.io.text import fold
+from zoning.reasons import Reason
 
 TRUE_WORDS = frozenset({"oui", "o", "yes", "y", "vrai", "true", "1", "x", "accordee", "accorde"})
 FALSE_WORDS = frozenset({"non", "n", "no", "faux", "false", "0", ""})
@@ -59,11 +60,13 @@ def to_number(text: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def parse_number(text: str, what: str, errors: list[str]) -> float | None:
+def parse_number(text: str, what: str, errors: list[Reason]) -> float | None:
     """:func:`to_number`, with an error named after ``what`` when the cell is not blank."""
     number = to_number(text)
     if number is None and str(text).strip().translate(_SPACES):
-        errors.append(f"{what} illisible : « {str(text).strip()} »")
+        errors.append(
+            Reason("DONNEES-NOMBRE-ILLISIBLE", f"{what} illisible : « {str(text).strip()} »")
+        )
     return number
 
 
@@ -184,7 +187,7 @@ def _date_in_words(folded: str) -> tuple[dt.date | None, str | None]:
 
 
 def parse_date(
-    text: str, what: str, errors: list[str], doubts: list[str] | None = None
+    text: str, what: str, errors: list[Reason], doubts: list[Reason] | None = None
 ) -> dt.date | None:
     """:func:`read_date`; an error quoting the cell when it is not blank and not a date.
 
@@ -192,10 +195,11 @@ def parse_date(
     """
     date, why = read_date(text)
     if why == _NO_DAY and doubts is not None:
-        doubts.append(f"{what} {why} : « {str(text).strip()} »")
+        doubts.append(Reason("DONNEES-DATE-INCOMPLETE", f"{what} {why} : « {str(text).strip()} »"))
     elif why is not None:
         hint = " (JJ/MM/AAAA attendu)" if why == _ILLEGIBLE else ""
-        errors.append(f"{what} {why} : « {str(text).strip()} »{hint}")
+        code = "DONNEES-DATE-ILLISIBLE" if why == _ILLEGIBLE else "DONNEES-DATE-INCOMPLETE"
+        errors.append(Reason(code, f"{what} {why} : « {str(text).strip()} »{hint}"))
     return date
 
 
@@ -239,11 +243,12 @@ def to_months(text: object) -> float | None:
     return value * 12 if unit.startswith("an") else value
 
 
-def parse_months(text: str, what: str, errors: list[str]) -> float | None:
+def parse_months(text: str, what: str, errors: list[Reason]) -> float | None:
     """:func:`to_months`, with an error quoting the cell when it is not blank."""
     months = to_months(text)
     if months is None and str(text).strip():
-        errors.append(f"{what} illisible : « {str(text).strip()} » (nombre de mois attendu)")
+        said = f"{what} illisible : « {str(text).strip()} » (nombre de mois attendu)"
+        errors.append(Reason("DONNEES-DUREE-ILLISIBLE", said))
     return months
 
 
@@ -267,12 +272,13 @@ def to_half_days(text: object, week: float = 10.0) -> float | None:
     return int(whole) + 0.5
 
 
-def parse_half_days(text: str, what: str, errors: list[str], week: float = 10.0) -> float | None:
+def parse_half_days(text: str, what: str, errors: list[Reason], week: float = 10.0) -> float | None:
     """:func:`to_half_days`, with an error quoting the cell when it is not blank."""
     value = to_half_days(text, week)
     if value is None and str(text).strip():
         quoted = str(text).strip()
-        errors.append(f"{what} illisible : « {quoted} » (nombre de demi-journées attendu)")
+        said = f"{what} illisible : « {quoted} » (nombre de demi-journées attendu)"
+        errors.append(Reason("DONNEES-DEMI-JOURNEES-ILLISIBLES", said))
     return value
 
 
@@ -288,12 +294,13 @@ def to_bool(text: object) -> bool | None:
     return None
 
 
-def parse_bool(text: str, what: str, errors: list[str]) -> bool:
+def parse_bool(text: str, what: str, errors: list[Reason]) -> bool:
     """:func:`to_bool`; anything else is an error (and False)."""
     if not text:  # the usual blank cell
         return False
     value = to_bool(text)
     if value is None:
-        errors.append(f"{what} illisible : « {text} » (oui ou non attendu)")
+        said = f"{what} illisible : « {text} » (oui ou non attendu)"
+        errors.append(Reason("DONNEES-OUI-NON-ILLISIBLE", said))
         return False
     return value

@@ -26,6 +26,16 @@ class DecreeRef(BaseModel):
     title: str = Field(description="l'arrêté en clair, avec ses dates de vigueur")
 
 
+class Motif(BaseModel):
+    """Un motif de la réponse, avec son code (voir la page « Aide », /aide#CODE)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(description="code stable du motif (ex. ZON-ANNEXE-ABSENTE)")
+    texte: str = Field(description="le motif en clair, avec les valeurs du lieu")
+    titre: str | None = Field(description="titre du motif dans le catalogue")
+
+
 class PlaceAnswer(BaseModel):
     """La zone d'un lieu, sous quel arrêté, et ce que cela vaut pour la zone sous-dense."""
 
@@ -56,6 +66,13 @@ class PlaceAnswer(BaseModel):
     to_verify: bool = Field(description="la réponse est à vérifier")
     verdict: Literal["oui", "non", "à vérifier"] = Field(description="zone sous-dense ?")
     motif: str = Field(description="pourquoi ce verdict")
+    code: str | None = Field(
+        description="code du motif du verdict (page « Aide », /aide#CODE) ; null pour « oui »"
+    )
+    motifs: list[Motif] = Field(
+        description="chaque motif à vérifier ou de refus, avec son code : celui du verdict, "
+        "puis les doutes sur la position du lieu (adresse hors de la commune indiquée…)"
+    )
 
     @classmethod
     def of(cls, placement: Placement) -> PlaceAnswer:

@@ -8,6 +8,7 @@ from zoning.errors import NotFoundError
 from zoning.identifiers import normalise_finess
 from zoning.locate import lookup
 from zoning.locate.placement import Placement
+from zoning.reasons import Reason
 from zoning.store.store import ZoningStore
 
 
@@ -34,4 +35,19 @@ def place_query(
     placement.notes.insert(0, f"géocodé : « {result.label} », précision {result.precision}{score}")
     if result.reason:  # a commune kept instead of the address, and why
         placement.notes.insert(1, result.reason)
+    if result.precision == "municipality":
+        placement.doubts.append(kept_commune(result.reason))
     return placement
+
+
+def kept_commune(reason: str) -> Reason:
+    """Why the commune's point stands for an address, with the code of the case."""
+    from zoning.locate.geocode.privacy import OFF_REASON
+
+    if reason.startswith(OFF_REASON):
+        code = "SITE-GEOCODAGE-DESACTIVE"
+    elif "hors de la commune indiquée" in reason:
+        code = "SITE-ADRESSE-HORS-COMMUNE"
+    else:
+        code = "SITE-ADRESSE-NON-TROUVEE"
+    return Reason(code, reason or "adresse non trouvée : point de référence de la commune")

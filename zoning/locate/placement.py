@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from zoning.locate.classes import ZONE_LABELS
-from zoning.store.decrees import Decree
+from zoning.reasons import Reason, catalogue, needs_code
+from zoning.store.decrees import STATUS_CODES, Decree
 from zoning.store.store import EXPIRED, IN_FORCE, NOT_LOADED
 
 
@@ -37,6 +38,9 @@ class Placement:
     #: The store's communes a later commune covers (a commune nouvelle answered under its
     #: own name): its area is theirs together, not that of the one whose code it kept.
     members: list[str] = field(default_factory=list)
+    #: Doubts on where the place is, besides its class (an address found outside the
+    #: stated commune, so the commune was kept), each with its code.
+    doubts: list[Reason] = field(default_factory=list)
 
     @property
     def to_verify(self) -> bool:
@@ -50,14 +54,25 @@ class Placement:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         for key in ("qpv", "qpv_in_commune", "notes", "members"):
             out[key] = list(out[key])
+        del out["doubts"]
         out["decree"] = (
             {"id": self.decree.id, "title": self.decree.provenance()} if self.decree else None
         )
         out["zone_label"] = ZONE_LABELS.get(self.zone or "")
         out["to_verify"] = self.to_verify
         verdict = verdict_of(self)
-        out["verdict"], out["motif"] = verdict.answer, verdict.reason
+        out["verdict"], out["motif"], out["code"] = verdict.answer, verdict.reason, verdict.code
+        out["motifs"] = [
+            {"code": r.code, "texte": r.text, "titre": _title(r.code)} for r in self.motifs()
+        ]
         return out
+
+    def motifs(self) -> list[Reason]:
+        """Every reason of the answer that asks a person to check, each with its code:
+        the verdict's, then the doubts on where the place is."""
+        verdict = verdict_of(self)
+        own = [verdict.motif] if verdict.motif is not None else []
+        return own + list(self.doubts)
 
     def sentence(self) -> str:
         """A short French sentence for people."""
@@ -94,10 +109,20 @@ class Placement:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Under-served or not, in words: ``oui``, ``non`` or ``à vérifier``, and why."""
+    """Under-served or not, in words: ``oui``, ``non`` or ``à vérifier``, and why; ``code``
+    is the reason's code in the catalogue (None for ``oui``: nothing to explain)."""
 
     answer: Literal["oui", "non", "à vérifier"]
     reason: str
+    code: str | None
+
+    def __post_init__(self) -> None:
+        needs_code(self.answer != "oui", self.code, self.reason)
+
+    @property
+    def motif(self) -> Reason | None:
+        """The reason with its code (None for ``oui``)."""
+        return Reason(self.code, self.reason) if self.code else None
 
 
 def verdict_of(placement: Placement) -> Verdict:
@@ -107,29 +132,50 @@ def verdict_of(placement: Placement) -> Verdict:
     decree = placement.decree.short if placement.decree else "l'arrêté"
     if placement.qpv:
         return Verdict(
-            "oui", f"le lieu est dans le quartier prioritaire {', '.join(placement.qpv)}"
+            "oui", f"le lieu est dans le quartier prioritaire {', '.join(placement.qpv)}", None
         )
     if placement.decree_status != IN_FORCE:
         # A decree whose annex is not loaded, or an expired one before its successor:
         # the person decides, told why (never the old classes in silence).
         known = f" ; classe sous {decree} : {zone} ({label})" if zone else ""
-        return Verdict("à vérifier", placement.decree_caveat + known)
+        code = STATUS_CODES.get(placement.decree_status, STATUS_CODES[NOT_LOADED])
+        return Verdict("à vérifier", placement.decree_caveat + known, code)
     if placement.under_served:
-        return Verdict("oui", f"commune classée {zone} ({label}) par {decree}")
+        return Verdict("oui", f"commune classée {zone} ({label}) par {decree}", None)
     if placement.under_served is None:
         qpv_notes = [n for n in placement.notes if "QPV" in n]
         reasons = [_class_doubt(placement)] if zone in ("", "ND") else []
-        return Verdict("à vérifier", " ; ".join(reasons + qpv_notes[-1:]))
+        if reasons:
+            code = "ZON-COMMUNE-ABSENTE" if _absent(placement) else "ZON-CLASSE-INCONNUE"
+        elif qpv_notes:
+            code = "SITE-QPV-PERIMETRE"
+        else:
+            code = "ZON-CLASSE-A-VERIFIER"
+            reasons = [placement.zone_check or f"classe {zone} ({label}) à vérifier"]
+        return Verdict("à vérifier", " ; ".join(reasons + qpv_notes[-1:]), code)
     return Verdict(
-        "non", f"commune classée {zone} ({label}) par {decree}, hors quartier prioritaire"
+        "non",
+        f"commune classée {zone} ({label}) par {decree}, hors quartier prioritaire",
+        "ZON-HORS-ZONE",
     )
+
+
+def _absent(placement: Placement) -> list[str]:
+    """The notes saying the commune is absent from the decree's table or annex."""
+    return [n for n in placement.notes if n.startswith("commune absente")]
+
+
+def _title(code: str) -> str | None:
+    """The catalogue's title of a code (None: not in the catalogue, which a test catches)."""
+    found = catalogue().get(code)
+    return found.titre if found else None
 
 
 def _class_doubt(placement: Placement) -> str:
     """Why the class of a placement's commune is no answer: absent from the decree's
     table, no class there, or ND (« classement non disponible »)."""
     decree = placement.decree.short if placement.decree else "l'arrêté"
-    absent = [n for n in placement.notes if n.startswith("commune absente")]
+    absent = _absent(placement)
     if absent:  # of the table (no row), or of the annex (a row without class, and why)
         return f"{absent[0]} ({decree})"
     zone = placement.zone or ""

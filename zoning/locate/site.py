@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from zoning.reasons import Reason
+
 PRECISION_POINT = "coordonnées fournies"
 PRECISION_FINESS = "FINESS (coordonnées de l'établissement)"
 PRECISION_COMMUNE = "commune"
@@ -53,15 +55,15 @@ class Located:
     """A site once located: point (if known), placement from the lookup, precision.
 
     ``placement`` is a :class:`zoning.locate.placement.Placement` (or any object with the
-    same attributes); ``error`` is a French reason when the site could not be located
-    and ``invalid`` tells bad input from a missing answer.
+    same attributes); ``error`` is a French reason (with its code) when the site could not
+    be located and ``invalid`` tells bad input from a missing answer.
     """
 
     lon: float | None
     lat: float | None
     placement: Any
     precision: str
-    error: str | None = None
+    error: Reason | None = None
     invalid: bool = False
     notes: tuple[str, ...] = ()
     # The commune's reference point when the site is known by its commune only: drawn on

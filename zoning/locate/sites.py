@@ -21,7 +21,14 @@ from typing import Protocol
 import numpy as np
 
 from zoning._gc import paused_gc
-from zoning.errors import InvalidInputError, NotFoundError, ZoningError
+from zoning.errors import (
+    AmbiguousError,
+    DecreeNotLoadedError,
+    InvalidInputError,
+    NotFoundError,
+    OutsideCoverageError,
+    ZoningError,
+)
 from zoning.identifiers import normalise_finess, normalise_insee
 from zoning.locate import lookup
 from zoning.locate.finess import FinessLocator
@@ -36,6 +43,8 @@ from zoning.locate.site import (
     SiteGeocoder,
     SiteInput,
 )
+from zoning.reasons import Reason
+from zoning.store.decrees import NOT_LOADED, STATUS_CODES
 from zoning.store.store import ZoningStore
 
 
@@ -75,16 +84,18 @@ class _Pending:
     lat: float | None = None
     precision: str = ""
     commune: str | None = None
-    error: str | None = None
+    error: Reason | None = None
     invalid: bool = False
     notes: list[str] = dataclasses.field(default_factory=list)
 
 
 def _given_point(site: SiteInput) -> _Pending:
     if site.lon is None or site.lat is None:
-        return _Pending(error="longitude ou latitude manquante", invalid=True)
+        missing = Reason("SITE-COORD-INCOMPLETES", "longitude ou latitude manquante")
+        return _Pending(error=missing, invalid=True)
     if not (-180 <= site.lon <= 180 and -90 <= site.lat <= 90):
-        return _Pending(error=f"coordonnées impossibles ({site.lon}, {site.lat})", invalid=True)
+        said = f"coordonnées impossibles ({site.lon}, {site.lat})"
+        return _Pending(error=Reason("SITE-COORD-IMPOSSIBLES", said), invalid=True)
     return _Pending(site.lon, site.lat, PRECISION_POINT)
 
 
@@ -95,7 +106,7 @@ def _finess_point(
     try:
         number = normalise_finess(site.finess)
     except InvalidInputError as exc:
-        return _Pending(error=str(exc), invalid=True)
+        return _Pending(error=Reason("SITE-FINESS-INVALIDE", str(exc)), invalid=True)
     found = finess(number) if finess else None
     if found and found[0] is not None and found[1] is not None:
         return _Pending(found[0], found[1], PRECISION_FINESS, commune=found[2])
@@ -123,19 +134,23 @@ def _commune_only(site: SiteInput, notes: list[str]) -> _Pending:
         try:
             code = normalise_insee(site.commune)
         except InvalidInputError as exc:
-            return _Pending(error=str(exc), invalid=True, notes=notes)
+            return _Pending(
+                error=Reason("SITE-INSEE-INVALIDE", str(exc)), invalid=True, notes=notes
+            )
         return _Pending(precision=PRECISION_COMMUNE, commune=code, notes=notes)
     if site.postcode and site.city:
         return _Pending(precision=PRECISION_POSTCODE, notes=notes)
     if site.city and not site.postcode:
         # A commune by its name alone: placed only when one commune in France bears it.
         return _Pending(precision=PRECISION_NAME, notes=notes)
-    reason = (
-        "; ".join(notes)
-        or "localisation insuffisante (coordonnées, code INSEE, "
-        "code postal et commune, FINESS ou adresse attendus)"
+    if notes:  # a FINESS number or an address given, and not found: a question, not bad data
+        return _Pending(error=Reason("SITE-NON-LOCALISE", "; ".join(notes)), notes=notes)
+    reason = Reason(
+        "SITE-LOCALISATION-INSUFFISANTE",
+        "localisation insuffisante (coordonnées, code INSEE, "
+        "code postal et commune, FINESS ou adresse attendus)",
     )
-    return _Pending(error=reason, invalid=not notes, notes=notes)
+    return _Pending(error=reason, invalid=True, notes=notes)
 
 
 def _first_pass(
@@ -145,13 +160,30 @@ def _first_pass(
     if site.lon is not None or site.lat is not None:
         return _given_point(site)
     if site.is_empty():
-        return _Pending(error="site non renseigné", invalid=True)
+        return _Pending(error=Reason("SITE-NON-RENSEIGNE", "site non renseigné"), invalid=True)
     notes: list[str] = []
     if site.finess and (found := _finess_point(site, finess, notes)) is not None:
         return found
     if site.address and (found := _address_point(site, geocoder, notes)) is not None:
         return found
     return _commune_only(site, notes)
+
+
+def placing_error(exc: ZoningError) -> Reason:
+    """Why a site's commune could not be placed, with the code of the kind of failure."""
+    if isinstance(exc, DecreeNotLoadedError):
+        code = STATUS_CODES[NOT_LOADED]
+    elif isinstance(exc, OutsideCoverageError):
+        code = "SITE-HORS-COUVERTURE"
+    elif isinstance(exc, AmbiguousError):
+        code = "SITE-COMMUNE-AMBIGUE"
+    elif isinstance(exc, NotFoundError):
+        code = "SITE-COMMUNE-INCONNUE"
+    elif isinstance(exc, InvalidInputError):
+        code = "SITE-COMMUNE-INVALIDE"
+    else:
+        code = "SITE-LOCALISATION-ECHEC"
+    return Reason(code, str(exc))
 
 
 # How the lookup's note on a commune's QPV starts (zoning.locate.placing.commune_placement).
@@ -298,7 +330,7 @@ def _located(
     if p.error is not None:
         return Located(None, None, None, p.precision, p.error, p.invalid, notes)
     if assigned is not None and assigned[0] is None:
-        error = "point hors de toute commune connue"
+        error = Reason("SITE-HORS-COMMUNES", "point hors de toute commune connue")
         return Located(p.lon, p.lat, None, p.precision, error, True, notes)
     try:
         place = _placement(places, site, p, assigned, on)
@@ -306,7 +338,7 @@ def _located(
         # A malformed or unknown code is bad input; no decree or an ambiguous name is a
         # question for the instructor.
         invalid = isinstance(exc, InvalidInputError | NotFoundError)
-        return Located(p.lon, p.lat, None, p.precision, str(exc), invalid, notes)
+        return Located(p.lon, p.lat, None, p.precision, placing_error(exc), invalid, notes)
     site_lon = p.lon if p.lon is not None else place.lon
     site_lat = p.lat if p.lat is not None else place.lat
     reference = None

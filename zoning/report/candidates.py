@@ -17,6 +17,7 @@ from zoning.io.read import read_table
 from zoning.io.table import Table
 from zoning.io.text import fold
 from zoning.locate.finess import FinessStatus
+from zoning.reasons import Reason
 from zoning.report.columns import ColumnMap, match_columns, require_columns, score_header
 from zoning.report.fields import MAX_SITES
 from zoning.report.header_words import candidate
@@ -145,10 +146,10 @@ def prepare_posts(
     programme: Programme,
     blocks: dict[str, dict[str, str]] | None = None,
     finess_status: FinessStatus | None = None,
-) -> tuple[list[Post | None], list[str | None]]:
+) -> tuple[list[Post | None], list[Reason | None]]:
     """Posts from rows; a row that cannot be a post gets None and a French reason."""
     posts: list[Post | None] = []
-    skipped: list[str | None] = []
+    skipped: list[Reason | None] = []
     seen: dict[tuple[str, ...], int] = {}
     width = len(table.headers)
     # Each field's cell by position (of a repeated header, the last column).
@@ -159,11 +160,12 @@ def prepare_posts(
         key = tuple(c.strip() for c in cells[:width])
         if not any(key) and not any(c.strip() for c in cells[width:]):
             posts.append(None)
-            skipped.append("ligne vide")
+            skipped.append(Reason("DONNEES-LIGNE-VIDE", "ligne vide"))
             continue
         if key in seen:
             posts.append(None)
-            skipped.append(f"ligne en double (identique à la ligne {seen[key]})")
+            said = f"ligne en double (identique à la ligne {seen[key]})"
+            skipped.append(Reason("DONNEES-LIGNE-DOUBLE", said))
             continue
         seen[key] = line
         n = len(cells)
@@ -174,10 +176,11 @@ def prepare_posts(
         post = post_from_cells(by_field, programme.week_half_days)
         problems = []
         if "_error" in extra_sites:
-            problems.append(extra_sites["_error"])
+            problems.append(Reason("DONNEES-SITES-TROP-NOMBREUX", extra_sites["_error"]))
         extra = [c for c in cells[width:] if c.strip()]
         if extra:
-            problems.append(f"ligne mal formée : {len(cells)} valeurs pour {width} colonnes")
+            said = f"ligne mal formée : {len(cells)} valeurs pour {width} colonnes"
+            problems.append(Reason("DONNEES-LIGNE-MAL-FORMEE", said))
         if problems:
             post = dataclasses.replace(post, errors=(*post.errors, *problems))
         posts.append(with_finess_status(post, finess_status))
@@ -200,10 +203,12 @@ def preview(candidates: Candidates, programme: Programme, rows: int = 5) -> list
     out: list[list[str]] = []
     for line, post, skip in zip(head.lines, posts, skipped, strict=True):
         if post is None:
-            out.append([str(line), "—", skip or ""])
+            out.append([str(line), "—", skip.text if skip else ""])
             continue
         for name, value in dataclasses.asdict(post).items():
-            if isinstance(value, dict):
+            if name in ("errors", "doubts"):  # reasons: their codes beside their words
+                value = " | ".join(f"{r.code} : {r.text}" for r in getattr(post, name))
+            elif isinstance(value, dict):
                 value = _given(value)
             elif isinstance(value, tuple) and value and isinstance(value[0], dict):
                 value = " | ".join(_given(v) for v in value)

@@ -16,6 +16,7 @@ from typing import Any
 from zoning import __version__
 from zoning.io.table import Table
 from zoning.locate.site import Located
+from zoning.reasons import Reason, joined
 from zoning.report.columns import ColumnMap, ColumnMatch
 from zoning.report.fields import FIELDS
 from zoning.report.schema import result_headers
@@ -41,6 +42,8 @@ class BatchRun:
     points: list[tuple[float, float] | None] = field(default_factory=list)
     summary: tuple[list[str], list[list[Any]]] = field(default_factory=lambda: ([], []))
     provenance: list[list[Any]] = field(default_factory=list)
+    #: The codes of reasons present, with their explanation (sheet « Motifs »).
+    motifs: list[list[Any]] = field(default_factory=list)
 
 
 def _number(value: float | None, digits: int = 2) -> float | None:
@@ -93,15 +96,20 @@ def remarks(result: PostResult) -> list[str]:
     return list(out)
 
 
-def result_values(result: PostResult | None, skipped: str | None, n_sites: int) -> list[Any]:
+#: The reason of a row that was not checked, when no other is known.
+_NOT_CHECKED = Reason("DONNEES-LIGNE-NON-TRAITEE", "ligne non traitée")
+
+
+def result_values(result: PostResult | None, skipped: Reason | None, n_sites: int) -> list[Any]:
     """Values of :func:`result_headers` for one row."""
     if result is None:
-        empty = len(result_headers(n_sites)) - 2
-        return [INVALID_DATA, skipped or "ligne non traitée", *([None] * empty)]
+        empty = len(result_headers(n_sites)) - 3
+        why = skipped or _NOT_CHECKED
+        return [INVALID_DATA, why.text, why.code, *([None] * empty)]
     hospital = result.hospital
     values: list[Any] = [
         result.status,
-        " | ".join(result.reasons()) or None,
+        *joined(result.reasons()),
         *_lonlat(hospital),
         _place_name(hospital),
         hospital.precision if hospital else None,
@@ -124,6 +132,7 @@ def result_values(result: PostResult | None, skipped: str | None, n_sites: int) 
             _km(dist.farthest_km, up=True) if dist else None,
             _km(dist.road_km) if dist else None,
             dist.text() if dist else None,
+            dist.code if dist else None,
         ]
     prem, fund = result.premium, result.funding
     notes = remarks(result)
@@ -133,9 +142,11 @@ def result_values(result: PostResult | None, skipped: str | None, n_sites: int) 
         _number(prem.amount) if prem else None,
         _number(prem.amount_if_confirmed) if prem else None,
         prem.reason if prem else "pas de prime d'exercice territorial dans ce programme",
+        prem.code if prem else None,
         _number(fund.monthly),
         _number(fund.total),
         fund.reason,
+        fund.code,
         " | ".join(notes) or None,
     ]
     return values

@@ -22,6 +22,7 @@ from zoning.io.values import (
     parse_number,
 )
 from zoning.locate.site import SiteInput
+from zoning.reasons import Reason
 from zoning.report.fields import MAX_SITES
 from zoning.rules.post import Post
 
@@ -55,7 +56,7 @@ def _site_keys(prefix: str) -> tuple[str, ...]:
     return tuple(f"{prefix}_{attr}" for attr in _SITE_CELLS)
 
 
-def _site(cells: Mapping[str, str], prefix: str, errors: list[str], label: str) -> SiteInput:
+def _site(cells: Mapping[str, str], prefix: str, errors: list[Reason], label: str) -> SiteInput:
     # One pass over the site's cells, in the order of _SITE_CELLS.
     insee, city, lon, lat, cp, finess, address, name, kind, dj = (
         cells[key].strip() if key in cells else "" for key in _site_keys(prefix)
@@ -83,8 +84,8 @@ def _site(cells: Mapping[str, str], prefix: str, errors: list[str], label: str) 
 
 def post_from_cells(cells: Mapping[str, str], week_half_days: float = 10.0) -> Post:
     """Build a post from the cells of one row, keyed by field name (see columns.FIELDS)."""
-    errors: list[str] = []
-    doubts: list[str] = []
+    errors: list[Reason] = []
+    doubts: list[Reason] = []
 
     def get(name: str) -> str:
         return cells.get(name, "").strip()
@@ -99,7 +100,7 @@ def post_from_cells(cells: Mapping[str, str], week_half_days: float = 10.0) -> P
             half_days = round(share * week_half_days, 2)
     months = parse_months(get("duree"), "durée", errors)
     if months is not None and months != int(months):
-        errors.append(f"durée non entière : {months:g} mois")
+        errors.append(Reason("DONNEES-DUREE-NON-ENTIERE", f"durée non entière : {months:g} mois"))
     sites = []
     for k in range(1, MAX_SITES + 1):
         site = _site(cells, f"site{k}", errors, f"site {k}")

@@ -21,6 +21,7 @@ from zoning.locate.finess import FinessLocator, FinessStatus, finess_lookups
 from zoning.locate.site import SiteGeocoder
 from zoning.locate.sites import SiteLocator
 from zoning.report.candidates import Candidates, load_candidates, prepare_posts
+from zoning.report.motifs import motif_rows
 from zoning.report.results import (
     BatchRun,
     provenance_rows,
@@ -134,6 +135,7 @@ def run(
         for cells, result, skip in zip(table.rows, results, skipped, strict=True)
     ]
     statuses = [str(r[width]) for r in rows]
+    headers = [*table.headers, *result_headers(n_sites)]
     routing = context.road_distance is not None
     seconds = time.perf_counter() - started
     log.info("batch: %d rows checked in %.1f s", len(rows), seconds)
@@ -144,9 +146,10 @@ def run(
         output=None,
         programme=programme,
         seconds=seconds,
-        headers=[*table.headers, *result_headers(n_sites)],
+        headers=headers,
         table=rows,
         points=_first_points(results),
+        motifs=motif_rows(headers, rows),
         summary=summary_rows(results, statuses),
         provenance=provenance_rows(
             programme, store, table, cmap, results, routing, candidates.block_sheet

@@ -1,4 +1,5 @@
-"""Write a checked batch: ``.xlsx`` (results, summary, provenance), ``.csv``, ``.geojson``."""
+"""Write a checked batch: ``.xlsx`` (results, summary, the codes of reasons present with
+their explanation, provenance), ``.csv``, ``.geojson``."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from zoning.errors import InvalidInputError
 from zoning.io.atomic import write_text
 from zoning.io.write import write_csv, write_geojson
 from zoning.io.xlsx import write_excel
+from zoning.report.motifs import MOTIF_HEADERS
 from zoning.report.results import BatchRun
 
 SHEET_RESULTS = "Résultats"
 SHEET_SUMMARY = "Synthèse"
 SHEET_PROVENANCE = "Provenance"
+SHEET_MOTIFS = "Motifs"
 
 
 def _write_excel(run: BatchRun, output_path: Path) -> None:
@@ -24,6 +27,7 @@ def _write_excel(run: BatchRun, output_path: Path) -> None:
         {
             SHEET_RESULTS: (run.headers, run.table),
             SHEET_SUMMARY: run.summary,
+            SHEET_MOTIFS: (MOTIF_HEADERS, run.motifs),
             SHEET_PROVENANCE: (["élément", "valeur"], run.provenance),
         },
     )

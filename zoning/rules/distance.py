@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from zoning.errors import RoutingError
 from zoning.io.french import format_km
+from zoning.reasons import needs_code
 from zoning.rules.verdicts import CHECK, NO, OK, Verdict
 
 GEOD = Geod(ellps="WGS84")
@@ -51,10 +52,16 @@ class DistanceVerdict:
 
     verdict: Verdict | None
     reason: str
+    #: The reason's code in the catalogue (:mod:`zoning.reasons`); None when the rule is
+    #: met or there is no rule.
+    code: str | None
     geodesic_km: float
     road_km: float | None = None
     derogation: str | None = None
     farthest_km: float | None = None
+
+    def __post_init__(self) -> None:
+        needs_code(self.verdict in (CHECK, NO), self.code, self.reason)
 
     def text(self) -> str:
         """« verdict : reason », the rule as the outputs write it (the verdict once)."""
@@ -192,6 +199,7 @@ def range_rule(
         return DistanceVerdict(
             OK,
             f"{whole} à {limit} ou plus à vol d'oiseau ({named} : {span})",
+            None,
             near_km,
             farthest_km=far_km,
         )
@@ -209,7 +217,11 @@ def range_rule(
     else:
         where = f"de part et d'autre de {limit} à vol d'oiseau"
     return DistanceVerdict(
-        CHECK, f"à vérifier : {where} ({named} : {span}) ; {settle}", near_km, farthest_km=far_km
+        CHECK,
+        f"à vérifier : {where} ({named} : {span}) ; {settle}",
+        "DIST-COMMUNE-SEULE",
+        near_km,
+        farthest_km=far_km,
     )
 
 
@@ -219,6 +231,7 @@ def measured(nearest: float, farthest: float | None = None) -> DistanceVerdict:
     return DistanceVerdict(
         None,
         f"{text} (sans objet : pas de prime d'exercice territorial dans ce programme)",
+        None,
         nearest / 1000,
         farthest_km=None if farthest is None else farthest / 1000,
     )
@@ -254,7 +267,7 @@ def distance_rule(
     geo_km = geo / 1000
     limit = f"{threshold_km:g} km"
     if geo >= threshold:
-        return DistanceVerdict(OK, f"{format_km(geo)} à vol d'oiseau (≥ {limit})", geo_km)
+        return DistanceVerdict(OK, f"{format_km(geo)} à vol d'oiseau (≥ {limit})", None, geo_km)
     if derogation:
         label = (derogations or {}).get(derogation)
         if label is None:
@@ -262,12 +275,14 @@ def distance_rule(
             return DistanceVerdict(
                 CHECK,
                 f"dérogation inconnue {derogation!r} (connues : {known})",
+                "DIST-DEROGATION-INCONNUE",
                 geo_km,
                 derogation=derogation,
             )
         return DistanceVerdict(
             OK,
             f"{format_km(geo)} à vol d'oiseau (< {limit}) ; dérogation : {label}",
+            None,
             geo_km,
             derogation=derogation,
         )
@@ -277,17 +292,23 @@ def distance_rule(
             return DistanceVerdict(
                 OK,
                 f"{format_km(road_r)} par la route (≥ {limit}) ; {format_km(geo)} à vol d'oiseau",
+                None,
                 geo_km,
                 road_r / 1000,
             )
         return DistanceVerdict(
-            NO, f"{format_km(road_r)} par la route (< {limit})", geo_km, road_r / 1000
+            NO,
+            f"{format_km(road_r)} par la route (< {limit})",
+            "DIST-MOINS-20KM",
+            geo_km,
+            road_r / 1000,
         )
     why = f" ({road_error})" if road_error else ""
     return DistanceVerdict(
         CHECK,
         f"à vérifier : distance routière nécessaire ({format_km(geo)} à vol d'oiseau, "
         f"< {limit}){why}",
+        "DIST-ROUTAGE-ECHEC" if road_error else "DIST-ROUTE-NECESSAIRE",
         geo_km,
     )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zoning.locate.site import COARSE_PRECISIONS, Located
+from zoning.reasons import Reason
 from zoning.rules.criteria import (
     Check,
     check_application,
@@ -57,9 +58,9 @@ class PostResult:
     hospital: Located | None
     sites: tuple[Located, ...]
 
-    def reasons(self) -> list[str]:
-        """« label : reason » of every criterion that is not ok."""
-        return [f"{c.label} : {c.reason}" for c in self.checks if c.verdict != OK]
+    def reasons(self) -> list[Reason]:
+        """« label : reason » of every criterion that is not ok, with its code."""
+        return [c.motif for c in self.checks if c.verdict != OK]
 
 
 def _site_half_days(programme: Programme, post: Post) -> list[float | None]:
@@ -167,6 +168,7 @@ def _premium(
         return PremiumResult(
             CHECK,
             "à vérifier : position d'un site inconnue, distance non calculée",
+            "PRIME-POSITION-INCONNUE",
             None,
             None,
             0.0,
@@ -174,7 +176,13 @@ def _premium(
         )
     if any(h is None for h in half_days):
         return PremiumResult(
-            CHECK, "à vérifier : demi-journées par site non précisées", None, None, 0.0, 0
+            CHECK,
+            "à vérifier : demi-journées par site non précisées",
+            "PRIME-DJ-SITES-ABSENTES",
+            None,
+            None,
+            0.0,
+            0,
         )
     pairs = [
         (float(h or 0.0), d) for h, d in zip(half_days, distances, strict=True) if d is not None
@@ -206,8 +214,8 @@ def evaluate_post(
     ``sites`` are the located ambulatory sites, in the order of ``post.sites``;
     ``commune_area`` gives a commune's polygon (for sites known only by commune).
     """
-    checks: list[Check] = [Check("ligne", "données", INVALID, e) for e in post.errors]
-    checks += [Check("ligne", "données", CHECK, d) for d in post.doubts]
+    checks: list[Check] = [Check.of("ligne", "données", INVALID, e) for e in post.errors]
+    checks += [Check.of("ligne", "données", CHECK, d) for d in post.doubts]
     checks += [
         check_rpps(programme, post.rpps),
         check_ordre(programme, post.ordre_date),
@@ -235,7 +243,15 @@ def evaluate_post(
     if application is not None:
         checks.append(application)
     if not sites:
-        checks.append(Check("site_1", "site ambulatoire", INVALID, "aucun site ambulatoire"))
+        checks.append(
+            Check(
+                "site_1",
+                "site ambulatoire",
+                INVALID,
+                "SITE-AUCUN-AMBULATOIRE",
+                "aucun site ambulatoire",
+            )
+        )
     for i, (site_in, site) in enumerate(zip(post.sites, sites, strict=True), start=1):
         checks.append(check_structure(programme, site_in.kind, i))
         checks.append(check_zone(programme, site, i, qpv_polygon_communes))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zoning.io.french import format_amount
+from zoning.reasons import needs_code
 from zoning.rules.programme import Funding
 from zoning.rules.verdicts import CHECK, NO, OK, Verdict
 
@@ -15,8 +16,13 @@ class FundingResult:
 
     verdict: Verdict
     reason: str
+    #: The reason's code in the catalogue (:mod:`zoning.reasons`); None when funded.
+    code: str | None
     monthly: float | None
     total: float | None
+
+    def __post_init__(self) -> None:
+        needs_code(self.verdict in (CHECK, NO), self.code, self.reason)
 
 
 def funding(
@@ -42,7 +48,9 @@ def funding(
     monthly: float | None
     if rule.kind == "by_hospital_half_days":
         if hospital_half_days is None:
-            return FundingResult(CHECK, "à vérifier : répartition du temps inconnue", None, None)
+            return FundingResult(
+                CHECK, "à vérifier : répartition du temps inconnue", "FIN-TEMPS-INCONNU", None, None
+            )
         amount = rule.monthly_by_half_days.get(float(hospital_half_days))
         if amount is None:
             allowed = ", ".join(f"{k:g}" for k in sorted(rule.monthly_by_half_days))
@@ -50,6 +58,7 @@ def funding(
                 NO,
                 f"aucun financement prévu pour {hospital_half_days:g} demi-journées à "
                 f"l'hôpital (prévu pour {allowed})",
+                "FIN-TEMPS-NON-PREVU",
                 None,
                 None,
             )
@@ -62,6 +71,7 @@ def funding(
             return FundingResult(
                 CHECK,
                 f"à vérifier : {share} du coût mensuel du poste (coût non fourni)",
+                "FIN-COUT-ABSENT",
                 None,
                 None,
             )
@@ -71,6 +81,7 @@ def funding(
             return FundingResult(
                 CHECK,
                 "à vérifier : différence salaire - recettes (montants non fournis)",
+                "FIN-MONTANTS-ABSENTS",
                 None,
                 None,
             )
@@ -80,4 +91,4 @@ def funding(
     reason = f"{format_amount(monthly)} par mois"
     if total is not None:
         reason += f", {format_amount(total)} sur {months} mois"
-    return FundingResult(OK, reason, monthly, total)
+    return FundingResult(OK, reason, None, monthly, total)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from zoning.locate.site import SiteInput
+from zoning.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,6 @@ class Post:
     shortage_confirmed: bool = False
     monthly_cost: float | None = None
     filed: dt.date | None = None
-    errors: tuple[str, ...] = field(default=())
+    errors: tuple[Reason, ...] = field(default=())
     #: Values read but not settled (« novembre 2024 »: which day?): « à vérifier », not invalid.
-    doubts: tuple[str, ...] = field(default=())
+    doubts: tuple[Reason, ...] = field(default=())

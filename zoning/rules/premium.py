@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from zoning.io.french import format_amount
+from zoning.reasons import needs_code
 from zoning.rules.distance import DistanceVerdict
 from zoning.rules.programme import PremiumRules, PremiumTier
 from zoning.rules.verdicts import CHECK, NO, OK, Verdict
@@ -22,10 +23,15 @@ class PremiumResult:
 
     verdict: Verdict
     reason: str
+    #: The reason's code in the catalogue (:mod:`zoning.reasons`); None when the premium is due.
+    code: str | None
     amount: float | None
     amount_if_confirmed: float | None
     half_days: float
     sites: int
+
+    def __post_init__(self) -> None:
+        needs_code(self.verdict in (CHECK, NO), self.code, self.reason)
 
 
 def tier_amount(half_days: float, other_sites: int, tiers: Sequence[PremiumTier]) -> float:
@@ -61,18 +67,29 @@ def premium(sites: Sequence[tuple[float, DistanceVerdict]], rules: PremiumRules)
             f"d'au moins un site atteint {limit} ({format_amount(amount, 'short')} sur les "
             "seuls sites confirmés)"
         )
-        return PremiumResult(CHECK, reason, None, best, all_days, len(sure) + len(doubt))
+        return PremiumResult(
+            CHECK,
+            reason,
+            "PRIME-DISTANCE-A-CONFIRMER",
+            None,
+            best,
+            all_days,
+            len(sure) + len(doubt),
+        )
     if not sure:
         if sites and all(h > 0 for h, _ in sites):
             reason = f"aucun site à {limit} ou plus du site principal"
+            code = "PRIME-AUCUN-SITE-ELOIGNE"
         else:
             reason = f"pas de demi-journée hors du site principal à {limit} ou plus"
-        return PremiumResult(NO, reason, 0.0, 0.0, 0.0, 0)
+            code = "PRIME-AUCUNE-DEMI-JOURNEE"
+        return PremiumResult(NO, reason, code, 0.0, 0.0, 0.0, 0)
     where = f"{len(sure)} site{'s' if len(sure) > 1 else ''}"
     if amount == 0:
         return PremiumResult(
             NO,
             f"{_half_days(sure_days)} par semaine hors site principal : sous le premier palier",
+            "PRIME-SOUS-PALIER",
             0.0,
             0.0,
             sure_days,
@@ -82,4 +99,4 @@ def premium(sites: Sequence[tuple[float, DistanceVerdict]], rules: PremiumRules)
         f"{format_amount(amount, 'short')} brut par mois : {_half_days(sure_days)} "
         f"par semaine sur {where}"
     )
-    return PremiumResult(OK, reason, amount, amount, sure_days, len(sure))
+    return PremiumResult(OK, reason, None, amount, amount, sure_days, len(sure))

@@ -21,6 +21,9 @@ from zoning.io.french import format_date
 IN_FORCE = "en vigueur"
 NOT_LOADED = "classes non chargées"
 EXPIRED = "échu"
+#: The reason code of an answer under each status that is not « en vigueur »
+#: (catalogue: zoning/help/motifs.toml).
+STATUS_CODES = {NOT_LOADED: "ZON-ANNEXE-ABSENTE", EXPIRED: "ZON-ARRETE-ECHU"}
 
 _DATES = ("adopted", "published", "in_force_from", "in_force_until")
 

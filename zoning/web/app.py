@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -28,7 +29,7 @@ from zoning.web import errors
 from zoning.web.assets import NPM_FOLDERS, STATIC_DIR, npm_folder
 from zoning.web.deps import StoreDep
 from zoning.web.limits import BodyLimit, HeavyWork
-from zoning.web.models import Health
+from zoning.web.models import ErrorAnswer, Health
 from zoning.web.routes import aide, api, batch, check, coverage, data, decrees, draft
 from zoning.web.security import SecurityHeaders
 from zoning.web.uploads import MAX_BYTES, Uploads
@@ -103,11 +104,47 @@ def create_app(store_path: Path | None = None, upload_root: Path | None = None) 
         response.headers.update(exc.headers or {})  # Allow: of a 405
         return response
 
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return errors.validation_answer(request, exc.errors())
+
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _french_validation(default_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:
         return errors.internal_answer(request, exc)
 
     return app
+
+
+def _french_validation(schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI schema with FastAPI's 422 (``{"detail": [...]}``, English) said as the
+    app answers it (:func:`zoning.web.errors.validation_answer`): ``{"erreur", "code"}``."""
+    french = "#/components/schemas/ErrorAnswer"
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            answer = operation.get("responses", {}).get("422")
+            if answer is None:
+                continue
+            content = answer.setdefault("content", {}).setdefault("application/json", {})
+            if content.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
+                answer["description"] = "paramètre manquant ou invalide"
+                content["schema"] = {"$ref": french}
+            elif "paramètre" not in answer.get("description", ""):
+                answer["description"] += " ; ou paramètre manquant ou invalide"
+    components = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    if "ErrorAnswer" not in components:
+        components["ErrorAnswer"] = ErrorAnswer.model_json_schema()
+    return schema
 
 
 def _no_telemetry() -> dict[str, Any]:

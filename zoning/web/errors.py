@@ -8,6 +8,8 @@ the log keeps its traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -51,6 +53,24 @@ def http_answer(request: Request, status: int, detail: str | None) -> Response:
     """The framework's own HTTP errors (unknown page, wrong method...) in French."""
     message = _HTTP_MESSAGES.get(status) or detail or f"erreur {status}"
     return message_answer(request, message, status, status)
+
+
+#: Where a request's value was looked for, in French.
+_WHERE = {"query": "paramètre", "body": "champ", "path": "adresse", "header": "en-tête"}
+
+
+def validation_answer(request: Request, problems: Sequence[Any]) -> Response:
+    """The framework's check of a request's parameters (FastAPI's 422, English ``detail``)
+    as the app's other errors: one French sentence, ``{"erreur", "code"}`` under /api/."""
+    said = []
+    for problem in problems:
+        where = [str(part) for part in problem.get("loc", ())]
+        kind = _WHERE.get(where[0], "valeur") if where else "valeur"
+        name = ".".join(where[1:]) or "?"
+        what = "manquant" if problem.get("type") == "missing" else "invalide"
+        said.append(f"{kind} « {name} » {what}")
+    message = "requête incomplète ou invalide : " + " ; ".join(said or ["valeur invalide"])
+    return message_answer(request, message, 422, 422)
 
 
 def internal_answer(request: Request, exc: Exception) -> Response:

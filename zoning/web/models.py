@@ -99,6 +99,18 @@ class Neighbourhood(_Answer):
 Cell = str | int | float | bool | None
 
 
+class MotifCount(_Answer):
+    """Un code de motif présent dans les résultats, expliqué (la feuille « Motifs »)."""
+
+    code: str = Field(description="code stable du motif (page « Aide », /aide#CODE)")
+    titre: str = Field(description="le motif en quelques mots")
+    verdict: str = Field(description="données invalides, à vérifier ou non éligible")
+    lignes: int = Field(description="nombre de lignes qui donnent ce code")
+    sens: str = Field(description="ce que le motif veut dire")
+    pourquoi: str = Field(description="pourquoi l'outil ne peut pas trancher seul")
+    que_faire: str = Field(description="que faire : pièce à demander, option, source")
+
+
 class BatchAnswer(_Answer):
     """Une liste vérifiée : chaque ligne, dans l'ordre du fichier, avec son statut."""
 
@@ -110,7 +122,11 @@ class BatchAnswer(_Answer):
         "ajoutées (statut, motifs, lieux, zones, distances, prime…)"
     )
     resultats: list[dict[str, Cell]] = Field(
-        description="une ligne par ligne du fichier, par nom de colonne (voir `colonnes`)"
+        description="une ligne par ligne du fichier, par nom de colonne (voir `colonnes`) ; "
+        "`codes_motifs` donne le code de chaque motif de `motifs`, dans le même ordre"
+    )
+    motifs: list[MotifCount] = Field(
+        description="chaque code de motif présent dans les résultats, avec son explication"
     )
 
     @classmethod
@@ -121,15 +137,25 @@ class BatchAnswer(_Answer):
         counts: dict[Status, int],
         headers: list[str],
         table: list[list[Cell]],
+        motifs: list[list[Cell]] | None = None,
     ) -> BatchAnswer:
-        """The answer of a checked list: its headers and table, row by row."""
+        """The answer of a checked list: its headers and table, row by row, and the rows
+        of the sheet « Motifs » (:func:`zoning.report.motifs.motif_rows`)."""
         return cls(
             programme=programme,
             lignes=rows,
             statuts=counts,
             colonnes=headers,
             resultats=[dict(zip(headers, map(_finite, row), strict=True)) for row in table],
+            motifs=[
+                MotifCount.model_validate(dict(zip(_MOTIF_KEYS, row, strict=True)))
+                for row in motifs or []
+            ],
         )
+
+
+#: The fields of :class:`MotifCount`, in the order of the sheet's columns.
+_MOTIF_KEYS = ("code", "titre", "verdict", "lignes", "sens", "pourquoi", "que_faire")
 
 
 class BatchProgress(_Answer):

@@ -42,6 +42,14 @@ def _french_number(value: Any, digits: int = 0) -> str:
     return format_number(number, digits)
 
 
+def _motif_title(code: str) -> str:
+    """The catalogue's title of a reason code (the code itself when it has none)."""
+    from zoning.reasons import catalogue
+
+    found = catalogue().get(code)
+    return found.titre if found else code
+
+
 def _code_spans(text: str) -> Markup:
     """Text of the catalogue with its `command` spans as <code> (escaped first: data
     never becomes markup)."""
@@ -50,6 +58,7 @@ def _code_spans(text: str) -> Markup:
 
 TEMPLATES.env.filters["nombre"] = _french_number
 TEMPLATES.env.filters["codes"] = _code_spans
+TEMPLATES.env.filters["titre_motif"] = _motif_title
 TEMPLATES.env.filters["date"] = format_date
 
 

@@ -120,7 +120,9 @@ async def _api_batch(
         )
         if suffix is None:  # JSON, from the checked rows: no file written
             uploads.delete(upload.token)
-            return BatchAnswer.of(programme, run.rows, run.counts, run.headers, run.table)
+            return BatchAnswer.of(
+                programme, run.rows, run.counts, run.headers, run.table, run.motifs
+            )
         path = await asyncio.to_thread(write_upload, upload, run, suffix)
     except BaseException:
         uploads.delete(upload.token)

@@ -18,7 +18,9 @@ from starlette.datastructures import UploadFile
 
 from zoning.errors import BusyError, InvalidInputError, NotFoundError, ZoningError
 from zoning.io.atomic import write_text
+from zoning.report.motifs import paired
 from zoning.report.results import BatchRun
+from zoning.report.schema import REASON_CODES, REASONS
 from zoning.web import errors, services
 from zoning.web.deps import get_store
 from zoning.web.models import BatchProgress
@@ -177,7 +179,7 @@ def _results_view(upload: Upload, run: RunView, statut: str, dep: str, tri: str)
                 "departement": cell(row, "departement_site1") or "",
                 "commune": cell(row, "commune_site1"),
                 "zone": cell(row, "zone_site1"),
-                "motifs": cell(row, "motifs"),
+                "motifs": paired(cell(row, REASONS), cell(row, REASON_CODES)),
                 "remarques": cell(row, "remarques"),
             }
         )
