@@ -132,8 +132,4 @@ def test_codes_linked_by_the_guide_are_in_the_catalogue(name: str) -> None:
     """The guides send the reader to the « Aide » entry of a reason rather than repeat it."""
     codes = linked_codes((DOCS / f"{name}.md").read_text(encoding="utf-8"))
     assert codes
-    if set(catalogue()) == {"ORDRE-DATE-ABSENTE"}:
-        # The branch of issue 28 that fills the catalogue is merged beside this one; until
-        # then the catalogue holds its one sample entry. Remove this skip after the merge.
-        pytest.skip("catalogue des motifs réduit à son exemple (branche i28-reasons non fusionnée)")
     assert codes - set(catalogue()) == set()

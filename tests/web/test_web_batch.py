@@ -148,6 +148,7 @@ def test_upload_refused_in_french(web_server: WebServer, browser: Any, tmp_path:
     bad.write_bytes(b"MZ\x90\x00")
     browser.get(web_server.url + "/liste")
     browser.find_element(By.ID, "fichier").send_keys(str(bad))
+    Select(browser.find_element(By.ID, "programme")).select_by_value("na-mg-2023")
     browser.find_element(By.CSS_SELECTOR, "#envoi button[type=submit]").click()
     alert = wait_for(lambda: browser.find_elements(By.ID, "erreur"), what="the refusal")[0]
     assert "type de fichier non accepté" in alert.text
