@@ -19,7 +19,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 from types import MappingProxyType
 
 __all__ = [
@@ -136,7 +136,10 @@ def is_code(text: str) -> bool:
 @cache
 def catalogue() -> Mapping[str, Entry]:
     """Every code of ``zoning/help/motifs.toml``, in the file's order."""
-    raw = tomllib.loads(files("zoning.help").joinpath("motifs.toml").read_text(encoding="utf-8"))
+    # A plain path: the wheel is unpacked, and importlib.resources would cost every cold
+    # ``zoning check`` 7 ms of imports.
+    path = Path(__file__).resolve().parent / "help" / "motifs.toml"
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
     entries: dict[str, Entry] = {}
     for code, table in raw.items():
         if not is_code(code):
