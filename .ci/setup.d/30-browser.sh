@@ -9,6 +9,9 @@ cd "$(dirname "$0")/../.."
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# Chromium's French strings: its own controls (file button, date field) in the pages the web
+# tests drive and photograph for the French guides.
+[ -f /usr/lib/chromium/locales/fr.pak ] || missing+=(chromium-l10n)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -7,6 +7,7 @@ background networking off. Every page load also records JavaScript errors throug
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -65,14 +66,19 @@ def chromium(
         "--disable-component-update",
         "--no-first-run",
         "--disable-dev-shm-usage",
+        # French, as our users' browsers: Chromium's own controls in the guides' screenshots
+        # (on Linux the UI language comes from LANGUAGE, below; --lang sets the pages').
+        "--lang=fr-FR",
         f"--user-data-dir={profile}",
         f"--window-size={width},{height}",
         *extra_flags,
     ):
         options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
     prefs = {"browser": "ALL", **({"performance": "ALL"} if network_log else {})}
     options.set_capability("goog:loggingPrefs", prefs)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    french = {**os.environ, "LANGUAGE": "fr", "LANG": "C.UTF-8"}
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER, env=french))
     try:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _ERROR_TRAP})
         yield driver
