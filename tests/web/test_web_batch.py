@@ -20,10 +20,16 @@ import pytest
 import requests
 from openpyxl import load_workbook
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from web.conftest import WebServer
-from webpage import axe_violations, frame_map_ready, network_problems, screenshot, wait_for
+from webpage import (
+    axe_violations,
+    frame_map_ready,
+    network_problems,
+    screenshot,
+    wait_for,
+    wait_replaced,
+)
 
 from zoning.reasons import catalogue
 
@@ -108,7 +114,7 @@ def test_upload_correct_run_download_map(
     Select(browser.find_element(By.ID, "statut")).select_by_value("données invalides")
     before = browser.find_element(By.ID, "table-resultats")
     browser.find_element(By.CSS_SELECTOR, "#filtres button").click()
-    WebDriverWait(browser, 60).until(staleness_of(before))  # the filtered page replaced it
+    wait_replaced(browser, before)  # the filtered page replaced it
     shown = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#table-resultats tbody tr"))
     assert {tr.find_elements(By.TAG_NAME, "td")[2].text for tr in shown} == {"données invalides"}
 

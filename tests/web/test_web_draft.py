@@ -22,11 +22,10 @@ import pyogrio
 import pytest
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from test_web_pages import assert_clean, open_page, text
 from web.conftest import TESTS, WebServer, running_server
-from webpage import screenshot, wait_for
+from webpage import screenshot, wait_for, wait_replaced
 
 sys.path.insert(0, str(TESTS / "store" / "decrees"))
 from decree_helpers import OLD, copy_store, open_store, zoning
@@ -58,7 +57,7 @@ def creuse_not_zip(sources: Path, store: Path) -> set[str]:
 def submit(driver: Any, button_id: str) -> None:
     before = driver.find_element(By.ID, "projet")
     driver.find_element(By.ID, button_id).click()
-    WebDriverWait(driver, 60).until(staleness_of(before))
+    wait_replaced(driver, before)
     wait_for(lambda: driver.find_elements(By.ID, "projet"), what="the draft page")
 
 

@@ -16,11 +16,10 @@ from urllib.parse import urldefrag, urlparse
 import pytest
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from test_web_pages import assert_clean, open_page, text
 from web.conftest import WebServer
-from webpage import screenshot, wait_for
+from webpage import screenshot, wait_for, wait_replaced
 
 from zoning.reasons import catalogue, is_code
 from zoning.web.guides import GUIDES
@@ -109,7 +108,7 @@ def test_instructor_guide_walk_on_the_ds_export(web_server: WebServer, browser: 
     screenshot(browser, "guide-liste-ds-resultats")
     table = browser.find_element(By.ID, "table-resultats")
     click_text(browser, "button", "Effacer maintenant le fichier et ses résultats")
-    WebDriverWait(browser, 60).until(staleness_of(table))  # the upload's page is gone
+    wait_replaced(browser, table)  # the upload's page is gone
 
 
 @pytest.mark.parametrize("name", sorted(GUIDES))

@@ -12,6 +12,27 @@ REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "img"
 
 
+def wait_replaced(driver: Any, element: Any, timeout: float = 60.0) -> None:
+    """Wait until ``element``'s page has been replaced by the next one (after a click that
+    navigates). Selenium's ``staleness_of`` lets through chromedriver's « Node with given id
+    does not belong to the document », which it sometimes answers instead of a stale
+    element while the old page unloads."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def gone() -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    wait_for(gone, timeout, what="the next page")
+
+
 def wait_for(check: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
     """Poll ``check`` until it returns something true; an element not there yet, or gone
     stale meanwhile (the page or a control redrawn under it), is looked for again."""
