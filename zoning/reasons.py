@@ -34,6 +34,7 @@ __all__ = [
     "is_code",
     "joined",
     "needs_code",
+    "title",
 ]
 
 #: A code: upper-case words joined by hyphens, the first naming the domain (``SITE``,
@@ -153,6 +154,12 @@ def catalogue() -> Mapping[str, Entry]:
             que_faire=tuple(str(step) for step in table.get("que_faire", ())),
         )
     return MappingProxyType(entries)
+
+
+def title(code: str) -> str | None:
+    """The catalogue's title of ``code`` (None when it has none: a test catches that)."""
+    found = catalogue().get(code)
+    return found.titre if found else None
 
 
 def entry(code: str) -> Entry:

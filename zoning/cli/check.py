@@ -132,11 +132,10 @@ def check(
         _echo_json(PlaceAnswer.of(placement).model_dump(mode="json"))
     else:
         click.echo(placement.sentence())
-        from zoning.reasons import catalogue
+        from zoning.reasons import title
 
         for motif in placement.motifs():  # the sentence says it in full; the code and title
-            known = catalogue().get(motif.code)
-            click.echo(f"  motif {motif.code} : {known.titre if known else motif.text}")
+            click.echo(f"  motif {motif.code} : {title(motif.code) or motif.text}")
         for note in placement.notes:
             click.echo(f"  · {note}")
     code_out = {NOT_LOADED: EXIT_NOT_LOADED, EXPIRED: EXIT_EXPIRED}

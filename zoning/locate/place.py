@@ -43,10 +43,11 @@ def place_query(
 def kept_commune(reason: str) -> Reason:
     """Why the commune's point stands for an address, with the code of the case."""
     from zoning.locate.geocode.privacy import OFF_REASON
+    from zoning.locate.geocode.result import OUTSIDE_STATED
 
     if reason.startswith(OFF_REASON):
         code = "SITE-GEOCODAGE-DESACTIVE"
-    elif "hors de la commune indiquée" in reason:
+    elif OUTSIDE_STATED in reason:
         code = "SITE-ADRESSE-HORS-COMMUNE"
     else:
         code = "SITE-ADRESSE-NON-TROUVEE"

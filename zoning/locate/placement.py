@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from zoning.locate.classes import ZONE_LABELS
-from zoning.reasons import Reason, catalogue, needs_code
+from zoning.reasons import Reason, needs_code, title
 from zoning.store.decrees import STATUS_CODES, Decree
 from zoning.store.store import EXPIRED, IN_FORCE, NOT_LOADED
 
@@ -63,7 +63,7 @@ class Placement:
         verdict = verdict_of(self)
         out["verdict"], out["motif"], out["code"] = verdict.answer, verdict.reason, verdict.code
         out["motifs"] = [
-            {"code": r.code, "texte": r.text, "titre": _title(r.code)} for r in self.motifs()
+            {"code": r.code, "texte": r.text, "titre": title(r.code)} for r in self.motifs()
         ]
         return out
 
@@ -163,12 +163,6 @@ def verdict_of(placement: Placement) -> Verdict:
 def _absent(placement: Placement) -> list[str]:
     """The notes saying the commune is absent from the decree's table or annex."""
     return [n for n in placement.notes if n.startswith("commune absente")]
-
-
-def _title(code: str) -> str | None:
-    """The catalogue's title of a code (None: not in the catalogue, which a test catches)."""
-    found = catalogue().get(code)
-    return found.titre if found else None
 
 
 def _class_doubt(placement: Placement) -> str:

@@ -10,7 +10,6 @@ to ``/aide/img/x.png``. Raw HTML in the Markdown is escaped, never passed throug
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,6 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from zoning.errors import NotFoundError
+from zoning.io.text import fold
 
 __all__ = ["GUIDES", "IMAGE_NAME", "Guide", "docs_folder", "guide", "image"]
 
@@ -72,8 +72,7 @@ def guide(name: str) -> Guide:
 
 def slug(text: str) -> str:
     """An anchor from a heading: « Lire les résultats » -> ``lire-les-resultats``."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "section"
+    return fold(text).replace(" ", "-") or "section"
 
 
 @cache

@@ -44,10 +44,9 @@ def _french_number(value: Any, digits: int = 0) -> str:
 
 def _motif_title(code: str) -> str:
     """The catalogue's title of a reason code (the code itself when it has none)."""
-    from zoning.reasons import catalogue
+    from zoning.reasons import title
 
-    found = catalogue().get(code)
-    return found.titre if found else code
+    return title(code) or code
 
 
 def _code_spans(text: str) -> Markup:

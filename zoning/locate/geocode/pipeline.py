@@ -33,7 +33,7 @@ from zoning.locate.geocode.addok import (
 from zoning.locate.geocode.cache import AnswerCache
 from zoning.locate.geocode.commune import CommuneLocator
 from zoning.locate.geocode.query import BatchOutcome, PlaceQuery, StatedCommune
-from zoning.locate.geocode.result import GeocodeResult
+from zoning.locate.geocode.result import OUTSIDE_STATED, GeocodeResult
 from zoning.sources.finess import FinessDirectory
 
 log = logging.getLogger(__name__)
@@ -244,7 +244,7 @@ class Geocoder:
         else:
             where = f"« {ban.label} » (commune inconnue)"
         return GeocodeResult.failed(
-            f"adresse trouvée à {where}, hors de la commune indiquée ({stated.label}) : "
+            f"adresse trouvée à {where}, {OUTSIDE_STATED} ({stated.label}) : "
             "commune retenue, à vérifier"
         )
 

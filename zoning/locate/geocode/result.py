@@ -10,6 +10,10 @@ Precision = Literal["address", "street", "finess", "municipality", "none"]
 #: Precisions from best to worst; ``none`` means no point at all.
 PRECISIONS: tuple[Precision, ...] = ("address", "finess", "street", "municipality", "none")
 
+#: How a reason says an address was found in another commune than the one stated (the
+#: commune is kept): `zoning check` gives such a doubt its own code by these words.
+OUTSIDE_STATED = "hors de la commune indiquée"
+
 #: Output columns added to every geocoded row, in this order.
 RESULT_COLUMNS: tuple[str, ...] = (
     "longitude",
