@@ -49,17 +49,17 @@ class _OrderedCommand(FrenchCommand):
 
 def _caps(values: tuple[str, ...]) -> dict[str, float]:
     from zoning.errors import InvalidInputError
+    from zoning.io.values import to_number
     from zoning.store.draft import zone_name
 
     caps = {}
     for value in values:
         zone, sep, number = value.partition("=")
-        try:
-            caps[zone_name(zone)] = float(number.replace(",", "."))
-        except ValueError:
-            sep = ""
-        if not sep:
+        # Read as the « Simuler » page reads a cap (« 16,8 », « 16.8 % »).
+        cap = to_number(number) if sep else None
+        if cap is None:
             raise InvalidInputError(f"--plafond {value} : CLASSE=POURCENT attendu (ex. ZIP=16,8)")
+        caps[zone_name(zone)] = cap
     return caps
 
 

@@ -26,12 +26,14 @@ Caps and margin
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
 from zoning.errors import InvalidInputError
+from zoning.io.values import to_number
 from zoning.sources.annex_vocab import read_class
 from zoning.store.decree_store import EXPORT_HEADERS
 from zoning.store.store import ZoningStore
@@ -176,7 +178,7 @@ def start(
     for zone, cap in all_caps.items():
         if not 0 < float(cap) <= 100:
             raise InvalidInputError(f"plafond {zone} = {cap} : un pourcentage entre 0 et 100")
-    if margin < 0:
+    if not (math.isfinite(margin) and margin >= 0):  # nan passes a plain « < 0 »
         raise InvalidInputError(f"marge {margin} : un pourcentage positif")
     return Draft(
         region=str(region),
@@ -189,6 +191,17 @@ def start(
         base=MappingProxyType(base),
         classes=MappingProxyType(dict(base)),
     )
+
+
+def percent(text: str, what: str) -> float | None:
+    """A percentage the planner typed (« 16,8 », « 16.8 % »): None when blank, a French
+    error when it is no number. The CLI and the « Simuler » page read caps and margin so."""
+    if not text.strip():
+        return None
+    value = to_number(text)
+    if value is None:
+        raise InvalidInputError(f"{what} : un nombre attendu, « {text.strip()[:20]} » lu")
+    return value
 
 
 def zone_name(raw: str) -> str:

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from zoning.errors import InvalidInputError, ZoningError
+from zoning.store.draft import percent
 from zoning.store.store import ZoningStore
 from zoning.web import services
 from zoning.web.deps import StoreDep, UploadsDep
@@ -48,16 +49,6 @@ def _default_base(store: ZoningStore) -> str:
     return loaded[-1].id if loaded else ""
 
 
-def _number(raw: str, what: str) -> float | None:
-    raw = raw.strip().replace(",", ".").replace("%", "").strip()
-    if not raw:
-        return None
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise InvalidInputError(f"{what} : un nombre attendu, « {raw[:20]} » lu") from exc
-
-
 class _State:
     """The form's fields: starting decree, region, caps typed, margin, changes so far."""
 
@@ -77,7 +68,7 @@ class _State:
     def caps(self) -> dict[str, float]:
         caps = {}
         for zone, text in self.cap_texts.items():
-            value = _number(text, f"plafond {zone}")
+            value = percent(text, f"plafond {zone}")
             if value is not None:
                 caps[zone] = value
         return caps
@@ -91,7 +82,7 @@ class _State:
 
     def draft(self, store: ZoningStore, operations: list[dict[str, Any]] | None = None) -> Any:
         ops = self.operations() if operations is None else operations
-        margin = _number(self.margin_text, "marge")
+        margin = percent(self.margin_text, "marge")
         return services.draft(store, self.base_id, self.region, self.caps(), margin, ops)
 
 
