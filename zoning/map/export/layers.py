@@ -30,6 +30,7 @@ from zoning.store.decree_compare import Comparison
 
 __all__ = ["changes_layer", "communes_layer", "departements_layer", "qpv_layer"]
 
+#: The layers' coordinates: WGS84 longitude/latitude, as the HTML maps and GeoJSON.
 CRS = "EPSG:4326"
 
 

@@ -12,13 +12,13 @@ import pandas as pd
 import shapely
 
 from zoning.io.gpkg import Layer
+from zoning.map.export.layers import CRS
 from zoning.map.export.styles import links_style, sites_style
 from zoning.map.posts.read import PostsTable
 from zoning.map.style import STATUS_STYLE
 
 __all__ = ["links_layer", "sites_layer"]
 
-CRS = "EPSG:4326"
 HOSPITAL = "établissement"
 SITE = "site ambulatoire"
 
